@@ -1,0 +1,80 @@
+"""Entry point: builds the Typer app, adds plugin sub-apps (api, evals), maps errors to exit codes."""
+
+from __future__ import annotations
+
+import importlib
+from importlib.metadata import entry_points
+
+import typer
+
+from assistant.cli.common import internal_error, wrap_commands
+
+app = typer.Typer(
+    name="huati",
+    help="话题 Huati：为社群运营生成低门槛、贴合当天主推商品的群话题。",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+
+
+@app.callback()
+def _root() -> None:
+    """话题 Huati：为社群运营生成低门槛、贴合当天主推商品的群话题。"""
+
+
+@app.command()
+def version() -> None:
+    """显示 Huati 版本。"""
+    from assistant import __version__
+
+    typer.echo(f"huati {__version__}")
+
+
+# Core command modules; each exposes `register(app)`.
+_CORE = [
+    "assistant.cli.knowledge",  # ingest, search, calendar, trends import
+    "assistant.cli.check",  # check
+    "assistant.cli.draft",  # draft, history, show, export, feedback
+    "assistant.cli.keys",  # keys create/list/revoke
+    "assistant.cli.chat",  # chat
+]
+
+
+def _register_all() -> None:
+    for name in _CORE:
+        try:
+            module = importlib.import_module(name)
+        except ModuleNotFoundError as exc:
+            if exc.name == name:  # not written yet
+                continue
+            raise
+        module.register(app)
+    # Sub-commands from other top-level packages (api/, evals/) come in by entry point,
+    # so the dependency points from them to assistant/, never back.
+    for ep in entry_points(group="huati.cli"):
+        try:
+            obj = ep.load()
+        except ModuleNotFoundError:
+            continue
+        if isinstance(obj, typer.Typer):
+            app.add_typer(obj, name=ep.name)
+        else:
+            app.command(name=ep.name)(obj)
+    wrap_commands(app)
+
+
+_register_all()
+
+
+def run() -> None:
+    try:
+        app()
+    except KeyboardInterrupt:
+        raise SystemExit(130) from None
+    except Exception as exc:  # never a traceback for the user
+        internal_error(exc)
+
+
+if __name__ == "__main__":
+    run()

@@ -1,0 +1,220 @@
+"""Domain models shared by retrieval, checks, drafting, storage, API and evals."""
+
+from __future__ import annotations
+
+import hashlib
+from datetime import date as Date
+from datetime import datetime
+from enum import StrEnum
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+
+def stable_id(*parts: str, length: int = 12) -> str:
+    """Content hash used for ids of chunks, topics and plans inputs."""
+    h = hashlib.sha256("\x1f".join(parts).encode("utf-8")).hexdigest()
+    return h[:length]
+
+
+class Product(BaseModel):
+    """A product from `knowledge_base/products/*.yaml`, or an ad hoc one (`ad_hoc=True`)."""
+
+    id: str
+    name: str
+    aliases: list[str] = []
+    category: str
+    subject: str = Field("", description="everyday noun people use, e.g. 牙膏 for 亮白牙膏")
+    selling_points: list[str] = []
+    scenarios: list[str] = Field([], description="everyday moments of use, e.g. 早上刷牙")
+    audience: list[str] = []
+    keywords: list[str] = Field([], description="words that tie a topic to this product")
+    forbidden_claims: list[str] = Field([], description="claims that must never be made")
+    seasons: list[str] = []
+    ad_hoc: bool = False
+
+    @property
+    def noun(self) -> str:
+        return self.subject or self.name
+
+
+class ActiveWindow(BaseModel):
+    start: str = Field(..., pattern=r"^\d{2}:\d{2}$")
+    end: str = Field(..., pattern=r"^\d{2}:\d{2}$")
+    label: str = ""
+
+
+class Audience(BaseModel):
+    """A group persona from `knowledge_base/audiences/*.yaml`."""
+
+    id: str
+    name: str
+    aliases: list[str] = []
+    description: str = ""
+    interests: list[str] = []
+    pain_points: list[str] = []
+    active_hours: list[ActiveWindow] = []
+    tone: str = ""
+    address: str = Field("大家", description="how the operator addresses the group, e.g. 宝妈们")
+
+
+class TrendItem(BaseModel):
+    date: Date
+    platform: str
+    title: str
+    heat: float | None = None
+    category: str | None = None
+    url: str | None = None
+    sample: bool = False
+
+    @property
+    def id(self) -> str:
+        return "trend-" + stable_id(self.date.isoformat(), self.platform, self.title)
+
+
+CalendarKind = Literal[
+    "solar_term", "public_holiday", "lunar_festival", "festival", "shopping_festival", "season"
+]
+
+
+class CalendarEvent(BaseModel):
+    date: Date
+    name: str
+    kind: CalendarKind
+    days_from: int = Field(0, description="event date minus the query date, in days")
+    description: str = ""
+
+
+class SearchHit(BaseModel):
+    """One retrieval result; `huati search --json` prints a list of these."""
+
+    id: str
+    kind: Literal["cases", "trends", "calendar"]
+    title: str
+    text: str
+    score: float
+    source: str
+    metadata: dict[str, Any] = {}
+
+
+class CheckResult(BaseModel):
+    """Outcome of one check. Serialise with `by_alias=True` so the key is `pass`."""
+
+    model_config = ConfigDict(populate_by_name=True)
+
+    passed: bool = Field(..., alias="pass")
+    score: float = Field(..., ge=0, le=1)
+    reasons: list[str] = []
+    details: dict[str, Any] = {}
+
+
+class CheckReport(BaseModel):
+    model_config = ConfigDict(populate_by_name=True)
+
+    passed: bool = Field(..., alias="pass")
+    score: float = Field(..., ge=0, le=1)
+    checks: dict[str, CheckResult]
+
+
+class TopicType(StrEnum):
+    experience = "experience"
+    either_or = "either_or"
+    vote = "vote"
+    photo_share = "photo_share"
+    memory = "memory"
+    tips_swap = "tips_swap"
+    confession = "confession"
+    prediction = "prediction"
+
+
+class Hook(BaseModel):
+    """What makes the topic alive today."""
+
+    kind: Literal["trend", "calendar", "season", "scenario", "case"]
+    title: str
+    source: str = Field("", description="id, path or url the hook came from")
+
+
+class Topic(BaseModel):
+    type: TopicType
+    opening: str = Field("", description="a warm first line before the question")
+    question: str
+    hook: Hook | None = None
+    bridge: str = Field("", description="line that leads from the discussion to the product")
+    follow_ups: list[str] = Field([], description="2-3 replies the operator can post to keep it going")
+    checks: dict[str, CheckResult] = {}
+    score: float = 0.0
+    pattern: str | None = Field(None, description="offline pattern id, when the offline engine wrote it")
+
+    @property
+    def text(self) -> str:
+        """The full topic as posted."""
+        return f"{self.opening}{self.question}" if self.opening else self.question
+
+    @property
+    def id(self) -> str:
+        return stable_id(self.text)
+
+
+Stage = Literal["warm_up", "launch", "follow_up", "product_link", "wrap_up"]
+
+
+class TimelineStep(BaseModel):
+    time: str = Field(..., pattern=r"^\d{2}:\d{2}$")
+    stage: Stage
+    action: str
+    text: str = ""
+
+
+class SourceRef(BaseModel):
+    id: str
+    kind: str
+    title: str
+    source: str
+    score: float = 0.0
+
+
+class TokenUsage(BaseModel):
+    calls: int = 0
+    input_tokens: int = 0
+    output_tokens: int = 0
+
+
+class PlanRequest(BaseModel):
+    """Inputs of a daily plan (the `huati draft` options, the `POST /v1/plans` body)."""
+
+    product: str = Field(..., min_length=1, max_length=100)
+    date: Date | None = None
+    audience: str | None = None
+    n: int = Field(3, ge=1, le=10)
+    trend: list[str] = Field([], description="today's hot topics typed by the user")
+    category: str | None = None
+    points: list[str] = Field([], description="selling points for an ad hoc product")
+    engine: Literal["auto", "offline", "llm"] = "auto"
+
+
+class DailyPlan(BaseModel):
+    id: str = ""
+    date: Date
+    product: Product
+    audience: Audience | None = None
+    topics: list[Topic]
+    timeline: list[TimelineStep] = []
+    engine: Literal["offline", "llm"]
+    model: str
+    fallback_reason: str | None = Field(None, description="why the LLM was not used, when it was asked for")
+    prompt_versions: dict[str, str] = {}
+    sources: list[SourceRef] = []
+    calendar: list[CalendarEvent] = []
+    trends: list[TrendItem] = []
+    usage: TokenUsage = TokenUsage()
+    created_at: datetime
+    request: PlanRequest | None = None
+
+    def public_dict(self) -> dict[str, Any]:
+        """JSON shape promised by `huati draft --json` and the API: topics carry `text` and `checks`."""
+        data = self.model_dump(mode="json", by_alias=True)
+        for topic, raw in zip(self.topics, data["topics"], strict=True):
+            raw["text"] = topic.text
+            raw["id"] = topic.id
+        return data

@@ -1,0 +1,64 @@
+"""Shared fixtures. Tests never reach the network: only loopback connections are allowed."""
+
+from __future__ import annotations
+
+import ipaddress
+import os
+import socket
+from pathlib import Path
+
+import pytest
+
+# Environment isolation before anything imports assistant.settings.
+for _var in list(os.environ):
+    if _var.startswith("HUATI_") or _var in ("OPENAI_API_KEY", "OPENAI_BASE_URL"):
+        del os.environ[_var]
+os.environ["ANONYMIZED_TELEMETRY"] = "False"
+
+_real_connect = socket.socket.connect
+_real_connect_ex = socket.socket.connect_ex
+
+
+def _is_local(address) -> bool:  # noqa: ANN001
+    if isinstance(address, str | bytes):  # AF_UNIX path
+        return True
+    host = address[0]
+    if host in ("localhost", ""):
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
+def _guarded_connect(self, address):  # noqa: ANN001
+    if not _is_local(address):
+        raise RuntimeError(f"tests may not reach the network: connect to {address!r} refused")
+    return _real_connect(self, address)
+
+
+def _guarded_connect_ex(self, address):  # noqa: ANN001
+    if not _is_local(address):
+        raise RuntimeError(f"tests may not reach the network: connect to {address!r} refused")
+    return _real_connect_ex(self, address)
+
+
+socket.socket.connect = _guarded_connect  # type: ignore[method-assign]
+socket.socket.connect_ex = _guarded_connect_ex  # type: ignore[method-assign]
+
+REPO = Path(__file__).resolve().parent.parent
+
+
+@pytest.fixture
+def huati_env(tmp_path, monkeypatch):
+    """A fresh, empty HUATI_HOME for one test; settings and engines reset around it."""
+    from assistant.db import dispose_engines
+    from assistant.settings import get_settings, reset_settings
+
+    home = tmp_path / "home"
+    monkeypatch.setenv("HUATI_HOME", str(home))
+    reset_settings()
+    dispose_engines()
+    yield get_settings()
+    dispose_engines()
+    reset_settings()
