@@ -1,0 +1,304 @@
+"""Trending topics: import from CSV, JSONL and hot-list aggregator JSON (DailyHotApi shape), store
+pushed items under `HUATI_HOME/trends/<date>.jsonl`, read the trend files without an index."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import date as Date
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from pydantic import ValidationError
+
+from assistant.errors import InputError
+from assistant.models import TrendItem
+from assistant.settings import Settings, get_settings
+
+FORMATS = ("csv", "jsonl", "dailyhot")
+TREND_SUFFIXES = (".jsonl", ".csv", ".json")
+
+# Column names accepted in CSV headers and JSON objects (English and Chinese).
+_ALIASES = {
+    "date": ("date", "日期", "day"),
+    "platform": ("platform", "平台", "source", "来源"),
+    "title": ("title", "标题", "话题", "name", "word", "keyword"),
+    "heat": ("heat", "hot", "热度", "hotvalue", "hot_value", "score"),
+    "category": ("category", "分类", "类别", "tag"),
+    "url": ("url", "链接", "link", "mobileurl"),
+    "sample": ("sample", "样例"),
+}
+_DATE_IN_NAME = re.compile(r"(\d{4})[-_.]?(\d{2})[-_.]?(\d{2})")
+_UNITS = {"万": 1e4, "w": 1e4, "亿": 1e8, "k": 1e3, "m": 1e6}
+
+
+def parse_heat(value: Any) -> float | None:
+    """123 / "1,234" / "12.5万" / "1.2亿" -> float; None when empty."""
+    if value is None or value == "":
+        return None
+    if isinstance(value, int | float):
+        return float(value)
+    text = str(value).strip().lower().replace(",", "").replace("热度", "").strip()
+    match = re.fullmatch(r"([0-9]+(?:\.[0-9]+)?)\s*([万亿wkm]?)", text)
+    if not match:
+        raise ValueError(f"热度不是数字：{value}")
+    return float(match.group(1)) * _UNITS.get(match.group(2), 1.0)
+
+
+def parse_date(value: Any) -> Date:
+    """ISO date or datetime (also 2026/11/20, 20261120, epoch milliseconds)."""
+    if isinstance(value, Date):
+        return value
+    if isinstance(value, int | float):
+        return datetime.fromtimestamp(value / 1000 if value > 1e11 else value).date()
+    text = str(value).strip()
+    match = _DATE_IN_NAME.match(text)
+    if not match:
+        raise ValueError(f"日期格式应为 YYYY-MM-DD：{value}")
+    return Date(int(match.group(1)), int(match.group(2)), int(match.group(3)))
+
+
+def _pick(raw: dict[str, Any], key: str) -> Any:
+    lowered = {str(k).strip().lower(): v for k, v in raw.items()}
+    for alias in _ALIASES[key]:
+        if alias in lowered and lowered[alias] not in (None, ""):
+            return lowered[alias]
+    return None
+
+
+def _item(raw: dict[str, Any], date: Date | None, platform: str | None, sample: bool) -> TrendItem:
+    title = _pick(raw, "title")
+    if title is None or not str(title).strip():
+        raise ValueError("缺少标题（title）")
+    raw_date = _pick(raw, "date")
+    day = parse_date(raw_date) if raw_date is not None else date
+    if day is None:
+        raise ValueError("缺少日期（date），可用 --date 指定")
+    plat = _pick(raw, "platform") or platform
+    if not plat:
+        raise ValueError("缺少平台（platform），可用 --platform 指定")
+    flag = _pick(raw, "sample")
+    try:
+        return TrendItem(
+            date=day, platform=str(plat).strip(), title=re.sub(r"\s+", " ", str(title)).strip(),
+            heat=parse_heat(_pick(raw, "heat")), category=_pick(raw, "category"), url=_pick(raw, "url"),
+            sample=bool(flag) if flag is not None else sample,
+        )  # fmt: skip
+    except ValidationError as exc:
+        err = exc.errors()[0]
+        raise ValueError(f"字段 {'.'.join(map(str, err['loc']))} 无效：{err['msg']}") from exc
+
+
+def detect_format(text: str, name: str = "") -> str:
+    suffix = Path(name).suffix.lower()
+    if suffix == ".csv":
+        return "csv"
+    if suffix == ".jsonl":
+        return "jsonl"
+    stripped = text.lstrip("\ufeff").lstrip()
+    if suffix == ".json" or stripped.startswith(("{", "[")):
+        try:
+            data = json.loads(stripped)
+        except json.JSONDecodeError:
+            return "jsonl"
+        return "dailyhot" if isinstance(data, dict | list) else "jsonl"
+    return "csv"
+
+
+def _from_name(name: str) -> tuple[Date | None, str | None]:
+    stem = Path(name).stem
+    match = _DATE_IN_NAME.search(stem)
+    day = None
+    if match:
+        try:
+            day = Date(int(match.group(1)), int(match.group(2)), int(match.group(3)))
+        except ValueError:
+            day = None
+        stem = (stem[: match.start()] + stem[match.end() :]).strip("-_. ")
+    platform = stem if stem and not stem.isdigit() and stem.lower() not in ("trends", "sample") else None
+    return day, platform
+
+
+def parse_trends(
+    source: str | Path,
+    fmt: str | None = None,
+    *,
+    date: Date | None = None,
+    platform: str | None = None,
+    name: str | None = None,
+) -> tuple[list[TrendItem], list[str]]:
+    """Parse trend items from a file path or the text itself.
+
+    Returns (items, errors); each error is `path:line: reason` and the rest is kept. Date and platform
+    come from each record, else from the arguments, else from the file name (`weibo-2026-11-20.json`).
+    """
+    if isinstance(source, Path) or (isinstance(source, str) and "\n" not in source and len(source) < 4096
+                                    and Path(source).is_file()):  # fmt: skip
+        path = Path(source)
+        label = name or str(path)
+        try:
+            text = path.read_text(encoding="utf-8-sig")
+        except UnicodeDecodeError:
+            return [], [f"{label}:1: 文件不是 UTF-8 编码"]
+        except OSError as exc:
+            raise InputError(f"读不到文件：{path}（{exc.strerror}）") from exc
+    else:
+        text, label = str(source), name or "<输入>"
+    if fmt is not None and fmt not in FORMATS:
+        raise InputError(f"不支持的格式：{fmt}，可选 {'、'.join(FORMATS)}", field="format")
+    fmt = fmt or detect_format(text, label)
+    name_date, name_platform = _from_name(label)
+    date = date or name_date
+    sample = "sample" in Path(label).name.lower()
+    if fmt == "dailyhot":  # the aggregator names its platform; prefer that over the file name
+        return _parse_dailyhot(text, label, date, platform, sample, name_platform)
+    parser = {"jsonl": _parse_jsonl, "csv": _parse_csv}[fmt]
+    return parser(text, label, date, platform or name_platform, sample)
+
+
+def _parse_jsonl(text, label, date, platform, sample):  # noqa: ANN001, ANN202
+    items, errors = [], []
+    for lineno, line in enumerate(text.lstrip("\ufeff").splitlines(), 1):
+        if not line.strip() or line.lstrip().startswith("//"):
+            continue
+        try:
+            raw = json.loads(line)
+        except json.JSONDecodeError as exc:
+            errors.append(f"{label}:{lineno}: JSON 格式错误：{exc.msg}")
+            continue
+        if not isinstance(raw, dict):
+            errors.append(f"{label}:{lineno}: 每行应是一个 JSON 对象")
+            continue
+        try:
+            items.append(_item(raw, date, platform, sample or bool(raw.get("sample"))))
+        except ValueError as exc:
+            errors.append(f"{label}:{lineno}: {exc}")
+    return items, errors
+
+
+def _parse_csv(text, label, date, platform, sample):  # noqa: ANN001, ANN202
+    items, errors = [], []
+    reader = csv.DictReader(io.StringIO(text.lstrip("\ufeff")))
+    if not reader.fieldnames or _pick(dict.fromkeys(reader.fieldnames, "x"), "title") is None:
+        return [], [f"{label}:1: CSV 第一行应是表头，且包含 title（标题）列"]
+    for row in reader:
+        lineno = reader.line_num
+        if not any((v or "").strip() for v in row.values() if isinstance(v, str)):
+            continue
+        try:
+            items.append(_item({k: v for k, v in row.items() if k}, date, platform, sample))
+        except ValueError as exc:
+            errors.append(f"{label}:{lineno}: {exc}")
+    return items, errors
+
+
+def _parse_dailyhot(text, label, date, platform, sample, name_platform=None):  # noqa: ANN001, ANN202
+    try:
+        data = json.loads(text.lstrip("\ufeff"))
+    except json.JSONDecodeError as exc:
+        return [], [f"{label}:{exc.lineno}: JSON 格式错误：{exc.msg}"]
+    if isinstance(data, dict):
+        rows = data.get("data")
+        platform = platform or data.get("title") or data.get("name") or name_platform
+        if date is None and data.get("updateTime"):
+            try:
+                date = parse_date(data["updateTime"])
+            except ValueError:
+                pass
+    else:
+        rows, platform = data, platform or name_platform
+    if not isinstance(rows, list):
+        return [], [f"{label}:1: 应是 {{\"data\": [{{\"title\", \"hot\", \"url\"}}...]}} 格式"]
+    items, errors = [], []
+    for index, raw in enumerate(rows, 1):
+        where = f"{label}:1: data[{index}]"
+        if not isinstance(raw, dict):
+            errors.append(f"{where} 应是对象")
+            continue
+        try:
+            items.append(_item(raw, date, platform, sample))
+        except ValueError as exc:
+            errors.append(f"{where} {exc}")
+    return items, errors
+
+
+# --------------------------------------------------------------------------- files
+
+
+def trend_dirs(settings: Settings | None = None) -> list[Path]:
+    settings = settings or get_settings()
+    return [settings.kb_dir / "trends", settings.home / "trends"]
+
+
+def trend_files(settings: Settings | None = None) -> list[Path]:
+    files: list[Path] = []
+    for directory in trend_dirs(settings):
+        if directory.is_dir():
+            files.extend(p for p in sorted(directory.rglob("*")) if p.suffix in TREND_SUFFIXES
+                         and not p.name.startswith(("_", ".")))  # fmt: skip
+    return files
+
+
+_FILE_CACHE: dict[str, tuple[tuple[int, int], list[TrendItem]]] = {}
+
+
+def read_trend_files(settings: Settings | None = None) -> list[TrendItem]:
+    """Every trend item in the trend directories (cached by mtime); malformed lines are skipped."""
+    out: dict[str, TrendItem] = {}
+    for path in trend_files(settings):
+        stat = path.stat()
+        sig = (stat.st_mtime_ns, stat.st_size)
+        hit = _FILE_CACHE.get(str(path))
+        if hit is None or hit[0] != sig:
+            hit = (sig, parse_trends(path)[0])
+            _FILE_CACHE[str(path)] = hit
+        for item in hit[1]:
+            out.setdefault(item.id, item)
+    return list(out.values())
+
+
+@dataclass
+class SavedTrends:
+    saved: int = 0
+    duplicates: int = 0
+    files: list[str] = field(default_factory=list)
+    report: Any = None  # IngestReport of the indexing step
+
+
+def save_trends(items: Iterable[TrendItem], settings: Settings | None = None, index: bool = True) -> SavedTrends:
+    """Append new items to `HUATI_HOME/trends/<date>.jsonl` (duplicates skipped) and index those files."""
+    settings = settings or get_settings()
+    directory = settings.ensure_home() / "trends"
+    directory.mkdir(parents=True, exist_ok=True)
+    by_date: dict[Date, list[TrendItem]] = {}
+    for item in items:
+        by_date.setdefault(item.date, []).append(item)
+    result = SavedTrends()
+    touched: list[Path] = []
+    for day, group in sorted(by_date.items()):
+        path = directory / f"{day.isoformat()}.jsonl"
+        known = {i.id for i in parse_trends(path)[0]} if path.exists() else set()
+        fresh = []
+        for item in group:
+            if item.id in known:
+                result.duplicates += 1
+                continue
+            known.add(item.id)
+            fresh.append(item)
+        if fresh:
+            with path.open("a", encoding="utf-8") as fh:
+                for item in fresh:
+                    fh.write(json.dumps(item.model_dump(mode="json", exclude_none=True), ensure_ascii=False) + "\n")
+            result.saved += len(fresh)
+            touched.append(path)
+    result.files = [str(p) for p in touched]
+    if index and touched:
+        from assistant.ingest import ingest
+
+        result.report = ingest(paths=touched, settings=settings, progress=False)
+    return result
