@@ -1,0 +1,305 @@
+"""`ingest()`: files -> chunks -> vectors -> index partitions + Chroma, incrementally and safely.
+
+Files are identified by content hash: unchanged files cost nothing, changed files replace their
+chunks, deleted files disappear. Order of writes: new partitions and Chroma upserts first, then the
+manifest (atomic rename, the commit point), then Chroma deletes and old partitions. An interrupted run
+therefore leaves the previous index usable.
+"""
+
+from __future__ import annotations
+
+import fcntl
+import hashlib
+import time
+from collections.abc import Iterable
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from assistant.chunking import case_records, trend_records
+from assistant.embeddings import Embedder, get_embedder
+from assistant.errors import InputError
+from assistant.index import IndexStore, Partition, new_collection_name
+from assistant.settings import Settings, get_settings
+from assistant.trends import TREND_SUFFIXES
+
+EMBED_BATCH = 256
+
+
+@dataclass
+class IngestReport:
+    added: int = 0
+    updated: int = 0
+    deleted: int = 0
+    unchanged: int = 0
+    chunks_added: int = 0
+    chunks_removed: int = 0
+    errors: list[str] = field(default_factory=list)
+    embedding: str = ""
+    seconds: float = 0.0
+
+    @property
+    def changed(self) -> bool:
+        return bool(self.added or self.updated or self.deleted)
+
+    @property
+    def ok(self) -> bool:
+        return not self.errors
+
+    def summary(self) -> str:
+        if not self.changed:
+            text = f"无变化（{self.unchanged} 个文件未改动）"
+        else:
+            text = (f"新增 {self.added} 个文件，更新 {self.updated} 个，删除 {self.deleted} 个，"
+                    f"未改动 {self.unchanged} 个；写入 {self.chunks_added} 段，移除 {self.chunks_removed} 段")  # fmt: skip
+        return f"{text}（向量模型：{self.embedding}，用时 {self.seconds:.1f} 秒）"
+
+
+def display_path(path: Path) -> str:
+    try:
+        return str(path.resolve().relative_to(Path.cwd().resolve()))
+    except ValueError:
+        return str(path)
+
+
+def _has_named_dir(root: Path, names: tuple[str, ...]) -> bool:
+    return root.name in names or any(p.is_dir() for n in names for p in root.rglob(n))
+
+
+def discover(root: Path) -> list[tuple[Path, str]]:
+    """(file, kind) pairs under `root`: Markdown cases in `cases/`, trend files in `trends/`.
+
+    A directory with neither sub-directory is taken as is (all .md are cases, data files are trends).
+    """
+    if root.is_file():
+        if root.suffix == ".md":
+            return [(root, "cases")]
+        if root.suffix in TREND_SUFFIXES:
+            return [(root, "trends")]
+        raise InputError(f"不认识的文件类型：{root}（支持 .md 案例和 .jsonl/.csv/.json 热点）")
+    if not root.is_dir():
+        raise InputError(f"路径不存在：{root}")
+    structured = _has_named_dir(root, ("cases", "trends"))
+    out: list[tuple[Path, str]] = []
+    for path in sorted(root.rglob("*")):
+        if not path.is_file() or path.name.startswith(("_", ".", "README")):
+            continue
+        parts = set(path.relative_to(root).parts[:-1]) | {root.name}
+        if path.suffix == ".md" and (not structured or "cases" in parts):
+            out.append((path, "cases"))
+        elif path.suffix in TREND_SUFFIXES and (not structured or "trends" in parts):
+            out.append((path, "trends"))
+    return out
+
+
+def _under(key: str, roots: Iterable[Path]) -> bool:
+    path = Path(key)
+    return any(path == r or r in path.parents for r in roots)
+
+
+@contextmanager
+def _locked(store: IndexStore):
+    store.root.mkdir(parents=True, exist_ok=True)
+    with open(store.root / ".lock", "w") as fh:
+        fcntl.flock(fh, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(fh, fcntl.LOCK_UN)
+
+
+def _embed(embedder: Embedder, texts: list[str], progress: Any) -> np.ndarray:
+    task = progress.add_task("向量化", total=len(texts)) if progress else None
+    parts = []
+    for i in range(0, len(texts), EMBED_BATCH):
+        parts.append(embedder.embed(texts[i : i + EMBED_BATCH]))
+        if progress:
+            progress.advance(task, min(EMBED_BATCH, len(texts) - i))
+    return np.vstack(parts) if parts else np.zeros((0, embedder.dim), dtype=np.float32)
+
+
+def _progress(enabled: bool):
+    if not enabled:
+        return None
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+    from assistant.cli.common import err_console
+
+    return Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
+                    console=err_console, transient=True)  # fmt: skip
+
+
+def ingest(
+    paths: Iterable[str | Path] | None = None,
+    settings: Settings | None = None,
+    progress: bool = True,
+    rebuild: bool = False,
+) -> IngestReport:
+    """Index case and trend files (default: the knowledge base and HUATI_HOME/trends)."""
+    settings = settings or get_settings()
+    started = time.perf_counter()
+    if paths:
+        roots = [Path(p).resolve() for p in paths]
+    else:
+        roots = [settings.kb_dir.resolve()]
+        if (settings.home / "trends").is_dir():
+            roots.append((settings.home / "trends").resolve())
+    found: dict[str, tuple[Path, str]] = {}
+    for root in roots:
+        for path, kind in discover(root):
+            found[str(path.resolve())] = (path, kind)
+    embedder = get_embedder(settings)
+    store = IndexStore(settings)
+    settings.ensure_home()
+    with _locked(store):
+        bar = _progress(progress)
+        if bar:
+            bar.start()
+        try:
+            report = _run(store, embedder, found, roots, rebuild, bar)
+        finally:
+            if bar:
+                bar.stop()
+    report.seconds = time.perf_counter() - started
+    return report
+
+
+def _run(store: IndexStore, embedder: Embedder, found: dict[str, tuple[Path, str]], roots: list[Path],
+         rebuild: bool, bar: Any) -> IngestReport:  # fmt: skip
+    old = store.manifest()
+    if old is not None and not rebuild:
+        store.check_embedding(old, embedder.name)
+    report = IngestReport(embedding=embedder.name)
+    files_old = {} if (old is None or rebuild) else old["files"]
+    # 1. Which files changed?
+    changed: dict[str, tuple[Path, str, str]] = {}
+    task = bar.add_task("检查文件", total=len(found)) if bar else None
+    for key, (path, kind) in found.items():
+        sha = hashlib.sha256(path.read_bytes()).hexdigest()
+        entry = files_old.get(key)
+        if entry and entry["sha"] == sha:
+            report.unchanged += 1
+            report.errors.extend(entry.get("errors", []))
+        else:
+            changed[key] = (path, kind, sha)
+        if bar:
+            bar.advance(task)
+    deleted = [k for k in files_old if k not in found and _under(k, roots)]
+    if not changed and not deleted and old is not None and not rebuild:
+        return report
+    # 2. Parse changed files into records.
+    new_records: dict[str, list[dict[str, Any]]] = {}
+    entries: dict[str, dict[str, Any]] = {}
+    for key, (path, kind, sha) in changed.items():
+        label = display_path(path)
+        if kind == "cases":
+            records, errors = case_records(path, key, store.settings.kb_dir)
+        else:
+            records, errors = trend_records(path, key, label)
+        report.errors.extend(errors)
+        if records is None:  # unusable file: keep whatever was indexed before
+            if key in files_old:
+                entries[key] = files_old[key]
+            continue
+        new_records[key] = records
+        entries[key] = {"sha": sha, "kind": kind, "count": len(records), "errors": errors}
+        if key in files_old:
+            report.updated += 1
+        else:
+            report.added += 1
+    report.deleted = len(deleted)
+    replaced = set(new_records) | set(deleted)
+    # 3. Embed the new records.
+    flat = [r for recs in new_records.values() for r in recs]
+    vectors = _embed(embedder, [r.pop("embed_text") for r in flat], bar)
+    # 4. Rebuild the affected partitions from kept + new records.
+    keep_old = old is not None and not rebuild
+    dim = int(vectors.shape[1]) if flat else (old["embedding"]["dim"] if keep_old else embedder.dim)
+    manifest = store.empty_manifest(embedder.name, dim)
+    if keep_old:
+        manifest["parts"] = dict(old["parts"])
+        manifest["collection"] = old["collection"]
+    incoming: dict[str, list[tuple[dict[str, Any], np.ndarray]]] = {}
+    for record, vec in zip(flat, vectors, strict=True):
+        incoming.setdefault(record["part"], []).append((record, vec))
+    affected = set(incoming)
+    if old is not None and not rebuild:
+        for name in old["parts"]:
+            part = store.part(old, name)
+            if part is not None and any(r["file"] in replaced for r in part.records):
+                affected.add(name)
+    old_case_ids: set[str] = set()
+    new_case_ids: set[str] = set()
+    new_case_rows: list[tuple[dict[str, Any], np.ndarray]] = []
+    ptask = bar.add_task("写入索引", total=len(affected)) if bar else None
+    for name in sorted(affected):
+        kept_records, kept_vecs = [], []
+        previous = store.part(old, name) if (old is not None and not rebuild) else None
+        if previous is not None:
+            for i, rec in enumerate(previous.records):
+                if rec["file"] not in replaced:
+                    kept_records.append(rec)
+                    kept_vecs.append(previous.emb[i])
+            if name == "cases":
+                old_case_ids = {r["id"] for r in previous.records}
+        seen = {r["id"] for r in kept_records}
+        for rec, vec in incoming.get(name, []):
+            if rec["id"] in seen:
+                continue
+            seen.add(rec["id"])
+            kept_records.append(rec)
+            kept_vecs.append(vec)
+            if name == "cases":
+                new_case_rows.append((rec, vec))
+        report.chunks_added += len(incoming.get(name, []))
+        if previous is not None:
+            report.chunks_removed += sum(1 for r in previous.records if r["file"] in replaced)
+        if not kept_records:
+            manifest["parts"].pop(name, None)
+        else:
+            dim = len(kept_vecs[0])
+            emb = np.vstack(kept_vecs).astype(np.float32) if kept_vecs else np.zeros((0, dim), np.float32)
+            manifest["parts"][name] = store.write_part(Partition.build(name, kept_records, emb))
+        if name == "cases":
+            new_case_ids = seen
+        if bar:
+            bar.advance(ptask)
+    # 5. Chroma: upsert first (a fresh collection on rebuild).
+    if "cases" in affected:
+        if manifest["collection"] is None:
+            manifest["collection"] = new_collection_name(embedder.name)
+            new_case_rows = [(r, v) for r, v in _all_rows(store, manifest, "cases")]
+        collection = store.collection(manifest["collection"], embedder.name, create=True)
+        for i in range(0, len(new_case_rows), 1000):
+            rows = new_case_rows[i : i + 1000]
+            collection.upsert(
+                ids=[r["id"] for r, _ in rows],
+                embeddings=np.vstack([v for _, v in rows]),
+                documents=[r["text"] for r, _ in rows],
+                metadatas=[{"case_id": r["metadata"].get("case_id", ""), "title": r["title"]} for r, _ in rows],
+            )
+    # 6. Commit: the manifest.
+    files_new = {k: v for k, v in files_old.items() if k not in deleted}
+    files_new.update(entries)
+    manifest["files"] = files_new
+    store.write_manifest(manifest)
+    # 7. Clean up: stale Chroma ids, old collection, unreferenced partitions.
+    stale = sorted(old_case_ids - new_case_ids)
+    if stale and manifest["collection"] and old is not None and old.get("collection") == manifest["collection"]:
+        collection = store.collection(manifest["collection"])
+        for i in range(0, len(stale), 1000):
+            collection.delete(ids=stale[i : i + 1000])
+    if old is not None and old.get("collection") and old["collection"] != manifest["collection"]:
+        store.drop_collection(old["collection"])
+    store.collect_garbage(manifest)
+    return report
+
+
+def _all_rows(store: IndexStore, manifest: dict[str, Any], name: str):
+    part = store.part(manifest, name)
+    if part is None:
+        return []
+    return list(zip(part.records, part.emb, strict=True))
