@@ -1,0 +1,231 @@
+"""Relevance check, contrastive: rank the topic against every catalogue product, not a bare similarity.
+
+Each product contributes weighted terms: name, aliases and subject (3), keywords (1), scenarios (1.5).
+A term shared by k products is worth 1/k to each (so 宝宝 or 冬天 alone decide nothing). The topic's
+score for a product is the sum of the weights of its distinct terms found in the normalised text.
+Pass rule: the target scores at least `MIN_SCORE` and beats the best other product by `MARGIN`
+(ties fail: the topic is as much about another product). Words of the day's hook (the given trends and
+the calendar events of `date`) count for the target only: "冬至吃完饺子你会马上刷牙吗?" with the hook
+冬至吃饺子 is a toothpaste topic, not a dumpling one. Ad hoc products are scored with the same rule.
+The tie-in to the day's trend or calendar event is reported, not required.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import defaultdict
+from dataclasses import dataclass
+from datetime import date as Date
+from typing import Any
+
+from assistant.checks import lexicon
+from assistant.checks.lexicon import Matcher
+from assistant.checks.normalize import Normalized, normalize
+from assistant.models import CheckResult, Product
+
+NAME_WEIGHT = 3.0
+SCENARIO_WEIGHT = 1.5
+KEYWORD_WEIGHT = 1.0
+MIN_SCORE = 1.0
+MARGIN = 0.5
+BIGRAM_WEIGHT = 0.75  # ad hoc products only: per name bigram found in the topic
+
+
+@dataclass
+class Index:
+    products: dict[str, Product]
+    matcher: Matcher
+
+
+def _terms(product: Product) -> list[tuple[str, float]]:
+    terms: dict[str, float] = {}
+    for t in [product.name, *product.aliases, product.subject]:
+        if t and len(t) >= 2:
+            terms[t] = max(terms.get(t, 0), NAME_WEIGHT)
+    for t in product.scenarios:
+        if t:
+            terms.setdefault(t, SCENARIO_WEIGHT)
+    for t in product.keywords:
+        if t and len(t) >= 2:
+            terms.setdefault(t, KEYWORD_WEIGHT)
+    return list(terms.items())
+
+
+_INDEX: dict[tuple, Index] = {}
+_BY_LIST: dict[int, tuple[list[Product], Index]] = {}
+
+
+def build_index(products: list[Product]) -> Index:
+    """Matcher over every product's terms with shared-term discounting; cached per catalogue."""
+    fast = _BY_LIST.get(id(products))
+    if fast is not None and fast[0] is products:
+        return fast[1]
+    key = tuple((p.id, p.name, tuple(p.keywords), tuple(p.aliases), tuple(p.scenarios)) for p in products)
+    hit = _INDEX.get(key)
+    if hit is not None:
+        _BY_LIST.clear()
+        _BY_LIST[id(products)] = (products, hit)
+    if hit is not None:
+        return hit
+    owners: dict[str, dict[str, float]] = defaultdict(dict)
+    for p in products:
+        for term, w in _terms(p):
+            nt = normalize(term).text
+            owners[nt][p.id] = max(owners[nt].get(p.id, 0.0), w)
+    items = []
+    for nt, per in owners.items():
+        share = len(per)
+        items.append((nt, {pid: w / share for pid, w in per.items()}))
+    index = Index({p.id: p for p in products}, Matcher.build(items))
+    if len(_INDEX) > 32:
+        _INDEX.clear()
+    _INDEX[key] = index
+    return index
+
+
+def score_products(
+    n: Normalized, index: Index, *, target: str | None = None, hooks: tuple[str, ...] = ()
+) -> tuple[dict[str, float], dict[str, list[str]]]:
+    """Score every product; a term inside one of the day's hooks counts only for the target."""
+    scores: dict[str, float] = defaultdict(float)
+    matched: dict[str, list[str]] = defaultdict(list)
+    seen: set[str] = set()
+    for _s, _e, term, payloads in index.matcher.iter(n.text):
+        if term in seen:
+            continue
+        seen.add(term)
+        is_hook = any(term in h or h in term for h in hooks)
+        for per in payloads:
+            for pid, w in per.items():
+                if is_hook and pid != target:
+                    continue
+                scores[pid] += w
+                matched[pid].append(term)
+    return dict(scores), dict(matched)
+
+
+def _trend_terms(trend: str) -> list[str]:
+    t = normalize(trend).text
+    t = re.sub(r"[#＃\[\]【】()（）,，。!！?？:：]", " ", t)
+    parts = [p for p in t.split() if p]
+    terms = [p for p in parts if len(p) >= 2]
+    for p in parts:  # bigrams of longer titles: a topic rarely repeats a headline word for word
+        if len(p) > 4:
+            terms.extend(p[i : i + 2] for i in range(len(p) - 1))
+    return terms
+
+
+_STOP_BIGRAMS = frozenset(
+    {"大家", "什么", "怎么", "我们", "你们", "一个", "今天", "这个", "那个", "可以", "自己"}
+)
+
+
+def tie_in(n: Normalized, trends: list[str], events: list[str]) -> dict[str, Any]:
+    out: dict[str, Any] = {"trends": [], "events": []}
+    for trend in trends:
+        hits = [t for t in _trend_terms(trend) if t not in _STOP_BIGRAMS and t in n.text]
+        out["trends"].append({"title": trend, "mentioned": bool(hits), "matched": sorted(set(hits))[:5]})
+    for name in events:
+        out["events"].append({"name": name, "mentioned": normalize(name).text in n.text})
+    return out
+
+
+def _events_for(day: Date | None) -> list[str]:
+    if day is None:
+        return []
+    try:
+        from assistant import calendar  # written by the retrieval work; optional here
+    except ImportError:
+        return []
+    try:
+        return [e.name for e in calendar.events_for(day, horizon_days=3)]
+    except Exception:  # noqa: BLE001 - the tie-in report must never break a check
+        return []
+
+
+def check_relevance(
+    text: str,
+    product: Product,
+    *,
+    catalogue: list[Product] | None = None,
+    trend: list[str] | None = None,
+    date: Date | None = None,
+    norm: Normalized | None = None,
+) -> CheckResult:
+    n = norm or normalize(text)
+    if catalogue is None:
+        catalogue = lexicon.catalogue()
+    index = build_index(catalogue)
+    target = product.id
+    trends = trend or []
+    day_events = _events_for(date)
+    hooks = tuple(h for h in (normalize(x).text for x in [*trends, *day_events]) if len(h) >= 2)
+    scores, matched = score_products(n, index, target=target, hooks=hooks)
+    if target not in index.products:  # ad hoc or outside the given catalogue
+        own = build_index([product])
+        s, m = score_products(n, own)
+        scores[target] = s.get(target, 0.0)
+        matched[target] = m.get(target, [])
+        if product.ad_hoc and scores[target] < MIN_SCORE:
+            grams = _name_bigrams(product)
+            found = [g for g in grams if g in n.text]
+            if found:
+                scores[target] = max(scores[target], BIGRAM_WEIGHT * len(found))
+                matched[target] = matched[target] + found
+    mine = round(scores.get(target, 0.0), 3)
+    others = sorted(((round(v, 3), k) for k, v in scores.items() if k != target), reverse=True)
+    best_other, best_id = others[0] if others else (0.0, None)
+    passed = mine >= MIN_SCORE and mine - best_other >= MARGIN
+    names = {**{p.id: p.name for p in catalogue}, target: product.name}
+    reasons: list[str] = []
+    words = "、".join(f"「{n.quote(*_find(n.text, t))}」" for t in matched.get(target, [])[:5])
+    if mine <= 0:
+        reasons.append(f"话题里没有提到和「{product.name}」相关的东西（商品名、用途或使用场景）。")
+    elif passed:
+        reasons.append(
+            f"和「{product.name}」相关：{words}（得分 {mine}，领先第二名 {round(mine - best_other, 2)}）。"
+        )
+    else:
+        reasons.append(
+            f"和「{product.name}」的关联太弱：{words or '无'}（得分 {mine}，至少需要 {MIN_SCORE}）。"
+        )
+    if best_id and best_other > 0 and not passed:
+        other_words = "、".join(f"「{n.quote(*_find(n.text, t))}」" for t in matched.get(best_id, [])[:3])
+        reasons.append(f"更像在聊「{names[best_id]}」：{other_words}（得分 {best_other}）。")
+    link = tie_in(n, trends, day_events)
+    for t in link["trends"]:
+        reasons.append(f"{'结合了' if t['mentioned'] else '没有提到'}今天的热点「{t['title']}」。")
+    spans = [list(n.span(*_find(n.text, t))) for t in matched.get(target, [])]
+    ranking = sorted(((v, k) for k, v in scores.items() if v > 0), reverse=True)[:5]
+    margin = mine - best_other
+    score = 0.0 if mine <= 0 else max(0.0, min(1.0, 0.5 + margin / 4)) if passed else min(0.49, mine / 4)
+    return CheckResult(
+        passed=passed,
+        score=round(score, 3),
+        reasons=reasons,
+        details={
+            "target": target,
+            "target_score": mine,
+            "runner_up": {"product": best_id, "name": names.get(best_id), "score": best_other}
+            if best_id
+            else None,
+            "ranking": [{"product": k, "name": names.get(k, k), "score": round(v, 3)} for v, k in ranking],
+            "matched": matched.get(target, []),
+            "spans": spans,
+            "margin_rule": f"目标商品得分 ≥ {MIN_SCORE} 且领先第二名 ≥ {MARGIN}",
+            "tie_in": link,
+            "rewrite": None if passed else f"在话题里带上「{product.noun}」或它的使用场景",
+        },
+    )
+
+
+def _name_bigrams(product: Product) -> list[str]:
+    """Character bigrams of an ad hoc product's name: "手冲咖啡壶" still matches "手冲咖啡"."""
+    name = normalize(product.name).text
+    grams = {name[i : i + 2] for i in range(len(name) - 1)}
+    return sorted(g for g in grams if re.fullmatch(r"[\u4e00-\u9fff]{2}", g) and g not in _STOP_BIGRAMS)
+
+
+def _find(text: str, term: str) -> tuple[int, int]:
+    i = text.find(term)
+    return (i, i + len(term)) if i >= 0 else (0, 0)

@@ -1,0 +1,120 @@
+"""Tone check: friendly and casual for the audience, no hard-sell call to action, no chatbot filler.
+
+Word lists in `knowledge_base/style/tone.yaml`. A hard-sell CTA or AI filler fails the check outright;
+stiff corporate wording, preaching, shouting (too many ！) and words that jar with the audience lower the
+score; warm particles and the group's own form of address raise it a little.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from assistant.checks.lexicon import Matcher, kb_file, load_yaml, longest_only
+from assistant.checks.normalize import Normalized, normalize
+from assistant.models import Audience, CheckResult
+
+LABELS = {
+    "hard_sell": "话题里叫卖（硬广号召），群友会直接划走",
+    "ai_filler": "AI 腔套话，不像群里的人说话",
+    "corporate": "官腔/客服腔，不够亲切",
+    "lecture": "说教口吻",
+    "audience": "这个群的人听着别扭",
+}
+
+
+@dataclass
+class ToneRules:
+    version: str
+    base: float
+    pass_at: float
+    matcher: Matcher
+    weights: dict[str, float]
+    rewrites: dict[str, str]
+    exclaim_limit: int
+    exclaim_weight: float
+    audience: dict[str, tuple[float, Matcher]]
+
+
+_RULES: dict[int, ToneRules] = {}
+
+
+def rules() -> ToneRules:
+    data = load_yaml(kb_file("style", "tone.yaml"))
+    if id(data) not in _RULES:
+        groups = ("hard_sell", "ai_filler", "corporate", "lecture", "friendly")
+        items = [(t, g) for g in groups for t in (data.get(g) or {}).get("terms", [])]
+        weights = {g: float((data.get(g) or {}).get("weight", 1.0)) for g in groups}
+        audience = {
+            name: (
+                float(spec.get("weight", 0.2)),
+                Matcher.build((t, "audience") for t in spec.get("terms", [])),
+            )
+            for name, spec in (data.get("audience_avoid") or {}).items()
+        }
+        _RULES.clear()
+        _RULES[id(data)] = ToneRules(
+            version=str(data.get("version", "0")),
+            base=float(data.get("base", 0.8)),
+            pass_at=float(data.get("pass_at", 0.5)),
+            matcher=Matcher.build(items),
+            weights=weights,
+            rewrites={g: (data.get(g) or {}).get("rewrite", "") for g in groups},
+            exclaim_limit=int(data.get("exclaim_limit", 2)),
+            exclaim_weight=float(data.get("exclaim_weight", 0.2)),
+            audience=audience,
+        )
+    return _RULES[id(data)]
+
+
+def check_tone(text: str, audience: Audience | None = None, *, norm: Normalized | None = None) -> CheckResult:
+    n = norm or normalize(text)
+    r = rules()
+    found: dict[str, list[dict[str, Any]]] = {}
+    for start, end, _term, groups in longest_only(list(r.matcher.iter(n.text))):
+        a, b = n.span(start, end)
+        for g in set(groups):
+            found.setdefault(g, []).append({"span": [a, b], "text": n.original[a:b]})
+    weights = dict(r.weights)
+    if audience is not None and audience.name in r.audience:
+        weight, matcher = r.audience[audience.name]
+        for start, end, _t, _g in matcher.iter(n.text):
+            a, b = n.span(start, end)
+            found.setdefault("audience", []).append({"span": [a, b], "text": n.original[a:b]})
+        weights["audience"] = weight
+    score = r.base
+    reasons: list[str] = []
+    fatal = [g for g in ("hard_sell", "ai_filler") if g in found]
+    for g in ("hard_sell", "ai_filler", "corporate", "lecture", "audience"):
+        if g not in found:
+            continue
+        quotes = "、".join(f"「{q['text']}」" for q in found[g])
+        who = f"（{audience.name}）" if g == "audience" and audience else ""
+        hint = r.rewrites.get(g) or ""
+        reasons.append(f"{quotes}：{LABELS[g]}{who}。{hint}".rstrip("。") + "。")
+        score -= 0.5 if g in fatal else weights.get(g, 0.2) * len(found[g])
+    exclaims = n.text.count("!")
+    if exclaims > r.exclaim_limit:
+        score -= r.exclaim_weight
+        reasons.append(f"用了 {exclaims} 个感叹号，像在喊话。")
+    if "friendly" in found:
+        score += weights.get("friendly", 0.1)
+    if audience is not None and audience.address and audience.address in text:
+        score += 0.05
+    score = max(0.0, min(1.0, score))
+    passed = not fatal and score >= r.pass_at
+    if passed and not reasons:
+        reasons.append("语气轻松友好，没有叫卖和套话。")
+    return CheckResult(
+        passed=passed,
+        score=round(score, 3),
+        reasons=reasons,
+        details={
+            "findings": {g: v for g, v in found.items() if g != "friendly"},
+            "spans": [q["span"] for g, v in found.items() if g != "friendly" for q in v],
+            "exclaims": exclaims,
+            "audience": audience.name if audience else None,
+            "rules_version": r.version,
+            "rewrite": r.rewrites.get(fatal[0]) if fatal else None,
+        },
+    )
