@@ -179,7 +179,14 @@ def check_relevance(
     names = {**{p.id: p.name for p in catalogue}, target: product.name}
     reasons: list[str] = []
     words = "、".join(f"「{n.quote(*_find(n.text, t))}」" for t in matched.get(target, [])[:5])
-    if mine <= 0:
+    hook_words = [h for h in hooks if h in n.text] or [
+        t for t in (x for m in _hook_hits(n, index, hooks) for x in m) if t
+    ]
+    if mine <= 0 and hook_words:
+        reasons.append(
+            f"话题只围绕今天的热点（{'、'.join(sorted(set(hook_words))[:3])}），没有落到「{product.noun}」上。"
+        )
+    elif mine <= 0:
         reasons.append(f"话题里没有提到和「{product.name}」相关的东西（商品名、用途或使用场景）。")
     elif passed:
         reasons.append(
@@ -217,6 +224,12 @@ def check_relevance(
             "rewrite": None if passed else f"在话题里带上「{product.noun}」或它的使用场景",
         },
     )
+
+
+def _hook_hits(n: Normalized, index: Index, hooks: tuple[str, ...]) -> list[list[str]]:
+    """Catalogue terms of the topic that belong to the day's hook."""
+    terms = {t for _s, _e, t, _p in index.matcher.iter(n.text)}
+    return [[t for t in terms if t in h or h in t] for h in hooks]
 
 
 def _name_bigrams(product: Product) -> list[str]:

@@ -102,10 +102,12 @@ def test_low_barrier_penalises_length():
 
 
 def test_relevance_is_contrastive(toothpaste):
-    dumpling_talk = check_relevance("冬至你家吃饺子还是汤圆？", toothpaste, trend=["冬至吃饺子"])
-    assert not dumpling_talk.passed
-    assert dumpling_talk.details["runner_up"]["product"] == "dumplings"
-    assert dumpling_talk.details["tie_in"]["trends"][0]["mentioned"] is True
+    off = check_relevance("冬至你家吃饺子还是汤圆？", toothpaste)
+    assert not off.passed and off.details["runner_up"]["product"] == "dumplings"
+    assert any("手工水饺" in r for r in off.reasons)
+    on_trend = check_relevance("冬至你家吃饺子还是汤圆？", toothpaste, trend=["冬至吃饺子"])
+    assert not on_trend.passed and "热点" in on_trend.reasons[0]
+    assert on_trend.details["tie_in"]["trends"][0]["mentioned"] is True
     topic = "冬至吃完饺子你会马上刷牙吗？"
     assert not check_relevance(topic, toothpaste).passed  # without the day's hook it reads as dumplings
     on = check_relevance(topic, toothpaste, trend=["冬至吃饺子"])
