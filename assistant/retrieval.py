@@ -1,0 +1,307 @@
+"""Hybrid search over the index: dense + BM25 fused by reciprocal rank fusion (RRF), metadata filters,
+and for trends a date window with recency decay and heat. Also `trends_for`, used by drafting."""
+
+from __future__ import annotations
+
+import math
+from collections import OrderedDict
+from datetime import date as Date
+from datetime import timedelta
+from typing import Any
+
+import numpy as np
+
+from assistant.errors import IndexError_, InputError
+from assistant.index import IndexStore, Partition
+from assistant.models import SearchHit, TrendItem, stable_id
+from assistant.settings import Settings, get_settings
+
+KINDS = ("cases", "trends", "calendar", "all")
+RRF_K = 60
+DENSE_CANDIDATES = 50
+TREND_HALF_LIFE_DAYS = 2.0
+CALENDAR_HORIZON_DAYS = 30
+MAX_K = 100
+# Filter key -> record metadata key (cases, trends).
+_FILTER_KEYS = {
+    "kind": ("case_kind", None), "category": ("categories", "category"), "audience": ("audience", None),
+    "platform": ("platform", "platform"), "brand": ("brand", None), "industry": ("industry", None),
+    "tactic": ("tactics", None),
+}  # fmt: skip
+_MASKS: OrderedDict[tuple, np.ndarray] = OrderedDict()
+
+
+def today() -> Date:
+    """Today in China (Asia/Shanghai)."""
+    from datetime import datetime, timezone
+
+    return datetime.now(timezone(timedelta(hours=8))).date()
+
+
+def _norm(value: Any) -> str:
+    from assistant.text import normalize
+
+    return normalize(str(value)).replace(" ", "")
+
+
+def _matches(value: Any, wanted: list[str]) -> bool:
+    values = value if isinstance(value, list) else [value]
+    values = [_norm(v) for v in values if v not in (None, "")]
+    return any(w in v or v in w for w in wanted for v in values)
+
+
+def _filter_mask(part: Partition, kind: str, filters: dict[str, Any]) -> np.ndarray | None:
+    """Boolean mask of records passing `filters` (cached per partition), None when no filter applies."""
+    wanted: dict[str, list[str]] = {}
+    for key, value in filters.items():
+        if value in (None, "", []):
+            continue
+        if key not in _FILTER_KEYS:
+            raise InputError(f"不支持的筛选条件：{key}，可选 {'、'.join(_FILTER_KEYS)}", field="filters")
+        field = _FILTER_KEYS[key][0 if kind == "cases" else 1]
+        values = value if isinstance(value, list | tuple) else [value]
+        wanted[field or f"__none_{key}"] = [_norm(v) for v in values]
+    if not wanted:
+        return None
+    cache_key = (id(part), tuple(sorted((k, tuple(v)) for k, v in wanted.items())))
+    if cache_key in _MASKS:
+        return _MASKS[cache_key]
+    mask = np.fromiter(
+        (all(_matches(r["metadata"].get(f), w) for f, w in wanted.items()) for r in part.records),
+        dtype=bool, count=len(part.records),
+    )  # fmt: skip
+    _MASKS[cache_key] = mask
+    if len(_MASKS) > 256:
+        _MASKS.popitem(last=False)
+    return mask
+
+
+def _rrf(n: int, *rankings: np.ndarray) -> np.ndarray:
+    """Reciprocal rank fusion of rankings (arrays of candidate positions, best first), scaled so that
+    first place in every list scores 1.0."""
+    scores = np.zeros(n, dtype=np.float64)
+    for ranking in rankings:
+        scores[ranking] += 1.0 / (RRF_K + 1 + np.arange(len(ranking)))
+    return scores / (len(rankings) / (RRF_K + 1))
+
+
+def _top(values: np.ndarray, n: int, positive: bool = False) -> np.ndarray:
+    idx = np.nonzero(values > 0)[0] if positive else np.arange(len(values))
+    if len(idx) > n:
+        idx = idx[np.argpartition(-values[idx], n)[:n]]
+    return idx[np.argsort(-values[idx], kind="stable")]
+
+
+class _Query:
+    """A query's tokens and (lazily) its vector."""
+
+    def __init__(self, text: str, settings: Settings, dense: bool = True):
+        from assistant.text import tokenize
+
+        self.text = text
+        self.tokens = tokenize(text)
+        self.settings = settings
+        self.dense = dense
+        self._vec: np.ndarray | None = None
+
+    @property
+    def vec(self) -> np.ndarray:
+        if self._vec is None:
+            from assistant.embeddings import get_embedder
+
+            self._vec = get_embedder(self.settings).embed([self.text])[0]
+        return self._vec
+
+
+def _hit(record: dict[str, Any], score: float, extra: dict[str, Any] | None = None) -> SearchHit:
+    return SearchHit(id=record["id"], kind=record["kind"], title=record["title"], text=record["text"],
+                     score=round(float(score), 4), source=record["source"],
+                     metadata={**record["metadata"], **(extra or {})})  # fmt: skip
+
+
+def _search_cases(store: IndexStore, manifest: dict, q: _Query, k: int, filters: dict) -> list[SearchHit]:
+    part = store.part(manifest, "cases")
+    if part is None or not part.records:
+        return []
+    mask = _filter_mask(part, "cases", filters)
+    bm25 = part.bm25_scores(q.tokens)
+    if mask is not None:
+        bm25 = np.where(mask, bm25, 0.0)
+    n_dense = max(DENSE_CANDIDATES, k * 10)
+    if mask is not None:  # exact dense scoring over the filtered subset
+        rows = np.nonzero(mask)[0]
+        sims = part.emb[rows] @ q.vec
+        dense = rows[_top(sims, n_dense)]
+    else:
+        collection = store.collection(manifest["collection"])
+        res = collection.query(query_embeddings=q.vec[None, :], n_results=min(n_dense, len(part.records)),
+                               include=[])  # fmt: skip
+        dense = np.array([part.id_pos[i] for i in res["ids"][0] if i in part.id_pos], dtype=np.int64)
+    scores = _rrf(len(part.records), dense, _top(bm25, n_dense, positive=True))
+    hits, seen = [], set()
+    for pos in _top(scores, len(scores), positive=True):
+        record = part.records[pos]
+        case_id = record["metadata"].get("case_id")
+        if case_id in seen:
+            continue
+        seen.add(case_id)
+        hits.append(_hit(record, scores[pos]))
+        if len(hits) >= k:
+            break
+    return hits
+
+
+def _months(lo: Date, hi: Date) -> list[str]:
+    names, cur = [], Date(lo.year, lo.month, 1)
+    while cur <= hi:
+        names.append(f"trends-{cur:%Y-%m}")
+        cur = Date(cur.year + cur.month // 12, cur.month % 12 + 1, 1)
+    return names
+
+
+def trend_weight(age_days: np.ndarray, heat: np.ndarray) -> np.ndarray:
+    """Recency decay (half-life TREND_HALF_LIFE_DAYS) times a mild heat boost in [0.75, 1]."""
+    decay = np.power(0.5, np.maximum(age_days, 0) / TREND_HALF_LIFE_DAYS)
+    top = float(heat.max()) if len(heat) else 0.0
+    boost = 0.75 + 0.25 * (np.log1p(heat) / math.log1p(top) if top > 0 else 0.0)
+    return decay * boost
+
+
+def _search_trends(store: IndexStore, manifest: dict, q: _Query | None, day: Date, window: int, k: int,
+                   filters: dict) -> list[SearchHit]:  # fmt: skip
+    lo, hi = day - timedelta(days=window), day
+    rows: list[tuple[Partition, np.ndarray]] = []
+    for name in _months(lo, hi):
+        part = store.part(manifest, name)
+        if part is None:
+            continue
+        sel = (part.dates >= lo.toordinal()) & (part.dates <= hi.toordinal())
+        mask = _filter_mask(part, "trends", filters)
+        if mask is not None:
+            sel &= mask
+        idx = np.nonzero(sel)[0]
+        if len(idx):
+            rows.append((part, idx))
+    if not rows:
+        return []
+    ages = np.concatenate([hi.toordinal() - p.dates[i] for p, i in rows]).astype(np.float64)
+    heat = np.concatenate([p.heat[i] for p, i in rows]).astype(np.float64)
+    weight = trend_weight(ages, heat)
+    if q is None:  # no query: hottest and most recent first
+        scores = weight
+    else:
+        bm25 = np.concatenate([p.bm25_scores(q.tokens)[i] for p, i in rows])
+        rankings = [_top(bm25, DENSE_CANDIDATES, positive=True)]
+        if q.dense:
+            sims = np.concatenate([p.emb[i] @ q.vec for p, i in rows])
+            rankings.insert(0, _top(sims, DENSE_CANDIDATES))
+        scores = _rrf(len(weight), *rankings) * weight
+    refs = [(p, j) for p, i in rows for j in i]
+    return [_hit(refs[pos][0].records[refs[pos][1]], scores[pos], {"age_days": int(ages[pos])})
+            for pos in _top(scores, k, positive=True)]  # fmt: skip
+
+
+def _search_calendar(query: str, day: Date, k: int, only_matches: bool) -> list[SearchHit]:
+    from assistant.calendar import events_for
+    from assistant.text import tokenize
+
+    events = events_for(day, CALENDAR_HORIZON_DAYS)
+    qn, tokens = _norm(query), tokenize(query)
+    hits = []
+    for event in events:
+        name, hay = _norm(event.name), _norm(event.name + event.description)
+        if name and (name in qn or qn in name):
+            match = 1.0
+        else:
+            match = 0.6 * sum(1 for t in tokens if t in hay) / len(tokens) if tokens else 0.0
+        if only_matches and match == 0:
+            continue
+        nearness = 1.0 - max(event.days_from, 0) / (CALENDAR_HORIZON_DAYS + 1)
+        score = match * (0.8 + 0.2 * nearness) if match else 0.1 * nearness
+        source = "chinese-calendar" if event.kind == "public_holiday" else (
+            "规则推算" if event.kind in ("shopping_festival", "season") else "lunar-python")  # fmt: skip
+        hits.append(SearchHit(
+            id="cal-" + stable_id(event.date.isoformat(), event.name), kind="calendar", title=event.name,
+            text=event.description or event.name, score=round(score, 4), source=source,
+            metadata=event.model_dump(mode="json"),
+        ))  # fmt: skip
+    hits.sort(key=lambda h: -h.score)
+    return hits[:k]
+
+
+def _open(settings: Settings, required: bool = True) -> tuple[IndexStore, dict | None]:
+    from assistant.embeddings import get_embedder
+
+    store = IndexStore(settings)
+    manifest = store.manifest()
+    if manifest is None:
+        if required:
+            raise IndexError_("还没有建立检索索引", hint="先运行 huati ingest")
+        return store, None
+    store.check_embedding(manifest, get_embedder(settings).name)
+    return store, manifest
+
+
+def search(query: str, kind: str = "all", date: Date | None = None, k: int = 5,
+           filters: dict[str, Any] | None = None, settings: Settings | None = None) -> list[SearchHit]:  # fmt: skip
+    """Ranked hits for `query`; `kind` is cases, trends, calendar or all; `date` anchors the trend
+    window and the calendar (default: today in China)."""
+    settings = settings or get_settings()
+    query = (query or "").strip()
+    if not query:
+        raise InputError("搜索内容不能为空，请输入要找的关键词", field="query")
+    if kind not in KINDS:
+        raise InputError(f"不支持的类型：{kind}，可选 {'、'.join(KINDS)}", field="kind")
+    if not 1 <= k <= MAX_K:
+        raise InputError(f"返回条数应在 1 到 {MAX_K} 之间", field="k")
+    day = date or today()
+    filters = dict(filters or {})
+    hits: list[SearchHit] = []
+    if kind in ("cases", "trends", "all"):
+        store, manifest = _open(settings)
+        q = _Query(query, settings)
+        if kind in ("cases", "all"):
+            hits += _search_cases(store, manifest, q, k, filters)
+        if kind in ("trends", "all"):
+            hits += _search_trends(store, manifest, q, day, settings.trend_window_days, k, filters)
+    if kind in ("calendar", "all"):
+        hits += _search_calendar(query, day, k, only_matches=kind == "all")
+    hits.sort(key=lambda h: -h.score)
+    return hits[:k]
+
+
+def trends_for(date: Date, window_days: int | None = None, query: str | None = None, k: int = 10,
+               settings: Settings | None = None, dense: bool = True) -> list[TrendItem]:  # fmt: skip
+    """Trend items dated within `window_days` before `date` (inclusive), most relevant to `query`
+    (if given), recent and hot first. Uses the index when built, else reads the trend files."""
+    settings = settings or get_settings()
+    window = settings.trend_window_days if window_days is None else window_days
+    query = (query or "").strip() or None
+    try:
+        store, manifest = _open(settings, required=False)
+    except IndexError_:
+        manifest = None  # other embedding or corrupt manifest: fall back to the files
+    if manifest is not None and any(n.startswith("trends-") for n in manifest["parts"]):
+        q = _Query(query, settings, dense=dense) if query else None
+        hits = _search_trends(store, manifest, q, date, window, k, {})
+        if hits or q is None:
+            return [TrendItem.model_validate(h.metadata) for h in hits]
+    return _trends_from_files(date, window, query, k, settings)
+
+
+def _trends_from_files(day: Date, window: int, query: str | None, k: int, settings: Settings) -> list[TrendItem]:
+    from assistant.trends import read_trend_files
+
+    lo = day - timedelta(days=window)
+    items = [i for i in read_trend_files(settings) if lo <= i.date <= day]
+    if not items:
+        return []
+    ages = np.array([(day - i.date).days for i in items], dtype=np.float64)
+    heat = np.array([i.heat or 0.0 for i in items], dtype=np.float64)
+    scores = trend_weight(ages, heat)
+    if query:
+        qn = _norm(query)
+        grams = {qn[j : j + 2] for j in range(len(qn) - 1)} or {qn}
+        overlap = np.array([sum(g in _norm(i.title) for g in grams) / len(grams) for i in items])
+        scores = scores * (0.2 + overlap)
+    return [items[j] for j in np.argsort(-scores, kind="stable")[:k]]
