@@ -106,7 +106,7 @@ def _yaml_items(path: Path, model: type[BaseModel], line_offset: int = 0) -> lis
                 if key.value == field:
                     line = key.start_mark.line + 1
                     break
-            raise _fail(path, line, f"第 {index + 1} 项{_reason(err)}") from exc
+            raise _fail(path, line, f"第 {index + 1} 项：{_reason(err)}") from exc
     return items
 
 
@@ -115,7 +115,16 @@ def _reason(err: Any) -> str:
     loc = ".".join(str(p) for p in err["loc"])
     if err["type"] == "missing":
         return f"缺少必填字段 {loc}"
-    return f" 字段 {loc} 无效：{err['msg']}（当前值：{err.get('input')!r}）"
+    ctx = err.get("ctx") or {}
+    msg = {
+        "literal_error": f"应为 {str(ctx.get('expected', '')).replace(' or ', '、')} 之一",
+        "list_type": "应是列表（例如 [甲, 乙]）",
+        "string_type": "应是文字",
+        "dict_type": "应是键值对",
+        "bool_parsing": "应是 true 或 false",
+        "string_pattern_mismatch": '格式不对（时间请写成 "HH:MM"）' if "\\d{2}:" in str(ctx) else "格式不对",
+    }.get(err["type"], err["msg"])
+    return f"字段 {loc} 无效：{msg}（当前值：{err.get('input')!r}）"
 
 
 def _unique(items: Iterable[Any], files: Sequence[Path], what: str) -> None:
@@ -326,7 +335,7 @@ def parse_case(path: Path | str, text: str | None = None, kb_dir: Path | None = 
         err = exc.errors()[0]
         field = str(err["loc"][0]) if err["loc"] else ""
         line = body_line if field == "body" else key_lines.get(field, 1)
-        raise _fail(path, line, _reason(err).lstrip()) from exc
+        raise _fail(path, line, _reason(err)) from exc
 
 
 def load_cases(settings: Settings | None = None, errors: list[DataError] | None = None) -> list[Case]:

@@ -54,6 +54,7 @@ def test_malformed_case_reports_path_line_reason(tmp_path, text, line, reason):
     msg = exc.value.message
     assert msg.startswith(f"{path}:{line}: "), msg
     assert reason in msg
+    assert "Input should" not in msg  # reasons are in Chinese
 
 
 def test_load_cases_collects_errors_and_skips(scratch_kb):
