@@ -60,3 +60,21 @@ def test_seed_cases_and_seasonal_playbooks_present():
         assert theme in text, theme
     assert "你用过美白类牙膏吗" in cases["toothpaste-low-barrier"].body
     assert cases["toothpaste-low-barrier"].kind == "case"
+
+
+def test_playbook_example_topics_pass_the_checks():
+    """Example topics labelled with a product (`- 空气炸锅：“...”`) are low-barrier, relevant and compliant."""
+    from assistant.checks import run_checks
+    from assistant.knowledge import find_product
+
+    checked = 0
+    for case in load_cases():
+        for match in re.finditer(r"^- (\S+?)：“(.+?)”", case.body, re.M):
+            product = find_product(match.group(1))
+            if product is None:
+                continue
+            report = run_checks(match.group(2), product)
+            failed = {k: v.reasons for k, v in report.checks.items() if not v.passed}
+            assert not failed, (case.id, match.group(2), failed)
+            checked += 1
+    assert checked >= 15
