@@ -27,6 +27,8 @@ from assistant.settings import Settings, get_settings
 from assistant.trends import TREND_SUFFIXES
 
 EMBED_BATCH = 256
+# Directories skipped when walking a tree (importer examples include a deliberately broken file).
+SKIP_DIRS = {"examples", "__pycache__"}
 
 
 @dataclass
@@ -58,11 +60,15 @@ class IngestReport:
         return f"{text}（向量模型：{self.embedding}，用时 {self.seconds:.1f} 秒）"
 
 
-def display_path(path: Path) -> str:
-    try:
-        return str(path.resolve().relative_to(Path.cwd().resolve()))
-    except ValueError:
-        return str(path)
+def display_path(path: Path, kb_dir: Path | None = None) -> str:
+    """Path shown in hits and errors: relative to the repo (knowledge_base/...) or the cwd if possible."""
+    path = path.resolve()
+    for base in ([kb_dir.resolve().parent] if kb_dir else []) + [Path.cwd().resolve()]:
+        try:
+            return str(path.relative_to(base))
+        except ValueError:
+            continue
+    return str(path)
 
 
 def _has_named_dir(root: Path, names: tuple[str, ...]) -> bool:
@@ -88,6 +94,8 @@ def discover(root: Path) -> list[tuple[Path, str]]:
         if not path.is_file() or path.name.startswith(("_", ".", "README")):
             continue
         parts = set(path.relative_to(root).parts[:-1]) | {root.name}
+        if parts & SKIP_DIRS and root.name not in SKIP_DIRS:
+            continue
         if path.suffix == ".md" and (not structured or "cases" in parts):
             out.append((path, "cases"))
         elif path.suffix in TREND_SUFFIXES and (not structured or "trends" in parts):
@@ -194,7 +202,7 @@ def _run(store: IndexStore, embedder: Embedder, found: dict[str, tuple[Path, str
     new_records: dict[str, list[dict[str, Any]]] = {}
     entries: dict[str, dict[str, Any]] = {}
     for key, (path, kind, sha) in changed.items():
-        label = display_path(path)
+        label = display_path(path, store.settings.kb_dir)
         if kind == "cases":
             records, errors = case_records(path, key, store.settings.kb_dir)
         else:

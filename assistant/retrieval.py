@@ -19,6 +19,8 @@ from assistant.settings import Settings, get_settings
 KINDS = ("cases", "trends", "calendar", "all")
 RRF_K = 60
 DENSE_CANDIDATES = 50
+# Trend titles are short: below this cosine (usem) a dense neighbour is noise, not a match.
+TREND_MIN_SIM = 0.3
 TREND_HALF_LIFE_DAYS = 2.0
 CALENDAR_HORIZON_DAYS = 30
 MAX_K = 100
@@ -194,7 +196,8 @@ def _search_trends(store: IndexStore, manifest: dict, q: _Query | None, day: Dat
         rankings = [_top(bm25, DENSE_CANDIDATES, positive=True)]
         if q.dense:
             sims = np.concatenate([p.emb[i] @ q.vec for p, i in rows])
-            rankings.insert(0, _top(sims, DENSE_CANDIDATES))
+            dense = _top(sims, DENSE_CANDIDATES)
+            rankings.insert(0, dense[sims[dense] >= TREND_MIN_SIM])
         scores = _rrf(len(weight), *rankings) * weight
     refs = [(p, j) for p, i in rows for j in i]
     return [_hit(refs[pos][0].records[refs[pos][1]], scores[pos], {"age_days": int(ages[pos])})
@@ -273,7 +276,8 @@ def search(query: str, kind: str = "all", date: Date | None = None, k: int = 5,
 def trends_for(date: Date, window_days: int | None = None, query: str | None = None, k: int = 10,
                settings: Settings | None = None, dense: bool = True) -> list[TrendItem]:  # fmt: skip
     """Trend items dated within `window_days` before `date` (inclusive), most relevant to `query`
-    (if given), recent and hot first. Uses the index when built, else reads the trend files."""
+    (if given: only items that match it), recent and hot first. Uses the index when built, else reads
+    the trend files (lexical match only). `dense=False` skips loading the embedding model."""
     settings = settings or get_settings()
     window = settings.trend_window_days if window_days is None else window_days
     query = (query or "").strip() or None
@@ -284,8 +288,7 @@ def trends_for(date: Date, window_days: int | None = None, query: str | None = N
     if manifest is not None and any(n.startswith("trends-") for n in manifest["parts"]):
         q = _Query(query, settings, dense=dense) if query else None
         hits = _search_trends(store, manifest, q, date, window, k, {})
-        if hits or q is None:
-            return [TrendItem.model_validate(h.metadata) for h in hits]
+        return [TrendItem.model_validate(h.metadata) for h in hits]
     return _trends_from_files(date, window, query, k, settings)
 
 
@@ -303,5 +306,5 @@ def _trends_from_files(day: Date, window: int, query: str | None, k: int, settin
         qn = _norm(query)
         grams = {qn[j : j + 2] for j in range(len(qn) - 1)} or {qn}
         overlap = np.array([sum(g in _norm(i.title) for g in grams) / len(grams) for i in items])
-        scores = scores * (0.2 + overlap)
-    return [items[j] for j in np.argsort(-scores, kind="stable")[:k]]
+        scores = scores * overlap
+    return [items[j] for j in np.argsort(-scores, kind="stable")[:k] if scores[j] > 0]
