@@ -62,3 +62,28 @@ def huati_env(tmp_path, monkeypatch):
     yield get_settings()
     dispose_engines()
     reset_settings()
+
+
+@pytest.fixture(scope="session")
+def indexed_home(tmp_path_factory):
+    """A HUATI_HOME with the shipped knowledge base ingested once per session (default embedding).
+
+    Sets HUATI_HOME for the whole session; tests that use `huati_env` get their own fresh home.
+    """
+    from assistant.db import dispose_engines
+    from assistant.ingest import ingest
+    from assistant.settings import get_settings, reset_settings
+
+    home = tmp_path_factory.mktemp("indexed_home")
+    previous = os.environ.get("HUATI_HOME")
+    os.environ["HUATI_HOME"] = str(home)
+    reset_settings()
+    report = ingest(settings=get_settings(), progress=False)
+    assert report.errors == [], report.errors
+    yield get_settings()
+    dispose_engines()
+    if previous is None:
+        os.environ.pop("HUATI_HOME", None)
+    else:
+        os.environ["HUATI_HOME"] = previous
+    reset_settings()
