@@ -78,6 +78,27 @@ def clear_cache() -> None:
 # --------------------------------------------------------------------------- YAML lists
 
 
+def _yaml_line(exc: yaml.YAMLError) -> int:
+    """1-based line of a YAML error: where an unclosed bracket/quote opened, else where parsing failed."""
+    context = str(getattr(exc, "context", "") or "")
+    context_mark = getattr(exc, "context_mark", None)
+    problem_mark = getattr(exc, "problem_mark", None)
+    if context_mark is not None and ("flow" in context or "quoted" in context):
+        return context_mark.line + 1
+    mark = problem_mark or context_mark
+    return mark.line + 1 if mark is not None else 1
+
+
+def _yaml_problem(exc: yaml.YAMLError) -> str:
+    problem = str(getattr(exc, "problem", None) or exc)
+    context = str(getattr(exc, "context", "") or "")
+    if "flow" in context:
+        return f"方括号或花括号没有闭合（{problem}）"
+    if "quoted" in context:
+        return f"引号没有闭合（{problem}）"
+    return problem
+
+
 def _yaml_items(path: Path, model: type[BaseModel], line_offset: int = 0) -> list[Any]:
     """Parse a YAML list of mappings into `model`, reporting `path:line: reason`."""
     text = path.read_text(encoding="utf-8")
@@ -85,9 +106,7 @@ def _yaml_items(path: Path, model: type[BaseModel], line_offset: int = 0) -> lis
         root = yaml.compose(text, Loader=yaml.SafeLoader)
         data = yaml.safe_load(text)
     except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None) or getattr(exc, "context_mark", None)
-        line = mark.line + 1 if mark else 1
-        raise _fail(path, line, f"YAML 格式错误：{getattr(exc, 'problem', None) or exc}") from exc
+        raise _fail(path, _yaml_line(exc) + line_offset, f"YAML 格式错误：{_yaml_problem(exc)}") from exc
     if data is None:
         return []
     if not isinstance(data, list) or not isinstance(root, yaml.SequenceNode):
@@ -310,9 +329,7 @@ def parse_case(path: Path | str, text: str | None = None, kb_dir: Path | None = 
         node = yaml.compose(head, Loader=yaml.SafeLoader)
         meta = yaml.safe_load(head)
     except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None) or getattr(exc, "context_mark", None)
-        line = mark.line + 2 if mark else 1
-        raise _fail(path, line, f"YAML 头部格式错误：{getattr(exc, 'problem', None) or exc}") from exc
+        raise _fail(path, _yaml_line(exc) + 1, f"YAML 头部格式错误：{_yaml_problem(exc)}") from exc
     if not isinstance(meta, dict):
         raise _fail(path, 2, "YAML 头部应是键值对（字段: 值）")
     key_lines = {k.value: k.start_mark.line + 2 for k, _v in node.value} if node else {}

@@ -39,7 +39,7 @@ def test_parse_good_case(tmp_path):
     [
         (GOOD.replace("---\n", "", 1), 1, "第一行应是 ---"),
         (GOOD.replace("---\n## 背景", "## 背景"), 1, "找不到第二个 ---"),
-        (GOOD.replace("brand: 示例", "brand: [示例"), 6, "YAML 头部格式错误"),
+        (GOOD.replace("brand: 示例", "brand: [示例"), 5, "没有闭合"),
         (GOOD.replace("title: 示例案例\n", ""), 1, "缺少必填字段：title"),
         (GOOD.replace("kind: case", "kind: story"), 4, "字段 kind 无效"),
         (GOOD.replace("audience: [宝妈群]", "audience: {a: 1}"), 6, "字段 audience 无效"),
