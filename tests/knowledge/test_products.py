@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+import re
+
 import pytest
 
 from assistant.errors import DataError, InputError
@@ -23,6 +25,14 @@ def test_catalogue_validates_and_is_rich():
         assert p.subject in p.keywords, p.id
         assert p.forbidden_claims, p.id
         assert not p.ad_hoc
+
+
+def test_scenarios_fit_the_sentence_pattern():
+    # The offline engine writes "你平时{scenario}的时候…": scenarios are short, without 时候/punctuation.
+    for p in load_products():
+        for scenario in p.scenarios:
+            assert 2 <= len(scenario) <= 12, (p.id, scenario)
+            assert "时候" not in scenario and not re.search(r"[，。？！,.?!、]", scenario), (p.id, scenario)
 
 
 def test_every_product_audience_exists():
