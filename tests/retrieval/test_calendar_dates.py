@@ -1,0 +1,69 @@
+from datetime import date
+
+import pytest
+
+from assistant.calendar import events_for, season, spring_festival, statutory_holiday
+
+
+def _names(day, horizon=0, kind=None):
+    return {e.name for e in events_for(day, horizon) if kind is None or e.kind == kind}
+
+
+def test_winter_solstice_2026():
+    events = events_for(date(2026, 12, 22), 0)
+    solstice = [e for e in events if e.name == "冬至"]
+    assert solstice and solstice[0].kind == "solar_term" and solstice[0].days_from == 0
+
+
+def test_spring_festival_2027():
+    assert spring_festival(2027) == date(2027, 2, 6)
+    assert "春节" in _names(date(2027, 2, 6), kind="lunar_festival")
+    upcoming = [e for e in events_for(date(2027, 2, 1), 10) if e.name == "春节"]
+    assert upcoming[0].days_from == 5
+
+
+def test_statutory_holiday_with_span():
+    assert statutory_holiday(date(2026, 10, 3)) == "国庆节"
+    assert statutory_holiday(date(2026, 10, 12)) is None
+    holiday = [e for e in events_for(date(2026, 9, 28), 10) if e.kind == "public_holiday"]
+    assert holiday[0].name == "国庆节假期" and holiday[0].date == date(2026, 10, 1)
+    assert "共" in holiday[0].description
+
+
+def test_beyond_chinese_calendar_falls_back():
+    # chinese-calendar has no 2027 data; the festival that is always a holiday still counts.
+    assert statutory_holiday(date(2027, 10, 1)) == "国庆节"
+    names = _names(date(2027, 9, 30), 3, kind="public_holiday")
+    assert "国庆节假期" in names
+
+
+def test_shopping_festivals():
+    upcoming = {e.name: e.days_from for e in events_for(date(2026, 11, 5), 10) if e.kind == "shopping_festival"}
+    assert upcoming["双11"] == 6
+    assert "618" in _names(date(2026, 6, 18), kind="shopping_festival")
+    assert "38节" in _names(date(2026, 3, 8), kind="shopping_festival")
+    qixi = [e for e in events_for(date(2026, 8, 19), 0) if e.name == "七夕"]
+    assert qixi and qixi[0].kind == "shopping_festival"
+
+
+def test_nianhuo_festival_before_spring_festival():
+    events = [e for e in events_for(date(2027, 1, 20), 3) if e.name == "年货节"]
+    assert events and events[0].days_from < 0 and "进行中" in events[0].description
+    assert not [e for e in events_for(date(2026, 9, 1), 10) if e.name == "年货节"]
+
+
+@pytest.mark.parametrize(("day", "name"), [(date(2026, 12, 22), "冬季"), (date(2026, 7, 20), "夏季"),
+                                           (date(2026, 4, 1), "春季"), (date(2026, 9, 28), "秋季")])  # fmt: skip
+def test_season(day, name):
+    assert season(day).name == name
+    assert events_for(day, 0)[-1].kind == "season"
+
+
+def test_horizon_and_order():
+    events = events_for(date(2026, 12, 20), 10)
+    offsets = [e.days_from for e in events if e.kind != "season"]
+    assert offsets == sorted(offsets)
+    assert all(0 <= d <= 10 for d in offsets)
+    assert "冬至" in {e.name for e in events}
+    with pytest.raises(ValueError):
+        events_for(date(2026, 12, 20), -1)

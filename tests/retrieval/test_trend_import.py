@@ -1,0 +1,94 @@
+import json
+from datetime import date
+from pathlib import Path
+
+import pytest
+
+from assistant.errors import InputError
+from assistant.trends import parse_heat, parse_trends, read_trend_files, save_trends
+
+EXAMPLES = Path(__file__).resolve().parents[2] / "knowledge_base" / "trends" / "examples"
+
+
+def test_jsonl_with_broken_lines_reports_path_and_line(tmp_path):
+    path = tmp_path / "t.jsonl"
+    path.write_text(
+        '{"date": "2026-11-20", "platform": "微博", "title": "好冷", "heat": "12.5万"}\n'
+        '{"date": "2026-11-20", "platform": \n'
+        "\n"
+        '{"date": "2026-13-40", "platform": "微博", "title": "坏日期"}\n'
+        '{"date": "2026-11-21", "platform": "抖音", "title": "   "}\n',
+        encoding="utf-8",
+    )
+    items, errors = parse_trends(path)
+    assert [i.title for i in items] == ["好冷"]
+    assert items[0].heat == 125000
+    assert [e.split(": ")[0] for e in errors] == [f"{path}:2", f"{path}:4", f"{path}:5"]
+    assert "JSON" in errors[0]
+
+
+def test_shipped_broken_example():
+    items, errors = parse_trends(EXAMPLES / "broken.jsonl")
+    assert len(items) == 3
+    assert [e.split(":")[-2] for e in errors] == ["2", "4"]
+
+
+def test_csv_with_defaults_from_arguments_and_file_name(tmp_path):
+    path = tmp_path / "douyin-2026-11-21.csv"
+    path.write_text("标题,热度,分类\n冬天第一杯奶茶,3.2万,美食\n,100,\n", encoding="utf-8")
+    items, errors = parse_trends(path)
+    assert len(items) == 1 and items[0].date == date(2026, 11, 21) and items[0].platform == "douyin"
+    assert items[0].heat == 32000 and items[0].category == "美食"
+    assert errors == [f"{path}:3: 缺少标题（title）"]
+    items, _ = parse_trends(path, "csv", date=date(2026, 1, 2), platform="抖音")
+    assert items[0].date == date(2026, 1, 2) and items[0].platform == "抖音"
+
+
+def test_shipped_csv_example():
+    items, errors = parse_trends(EXAMPLES / "hotlist.csv")
+    assert items and not errors
+    assert all(i.title and i.platform for i in items)
+
+
+def test_dailyhot_shape():
+    items, errors = parse_trends(EXAMPLES / "weibo-dailyhot.json")
+    assert errors == []
+    assert len(items) == 4
+    assert items[0].platform == "微博"  # from the aggregator's title, not the file name
+    assert items[0].date == date(2026, 11, 27)  # from updateTime
+    assert items[0].heat == 1502331 and items[0].url.startswith("https://")
+    text = json.dumps({"data": [{"title": "x", "hot": "1.2亿"}, {"hot": 1}]})
+    items, errors = parse_trends(text, "dailyhot", date=date(2026, 5, 1), platform="知乎")
+    assert items[0].heat == 1.2e8 and items[0].platform == "知乎"
+    assert errors == ["<输入>:1: data[2] 缺少标题（title）"]
+
+
+def test_missing_date_is_an_error_not_a_guess():
+    items, errors = parse_trends('{"title": "没日期", "platform": "微博"}', "jsonl")
+    assert items == [] and "缺少日期" in errors[0]
+
+
+def test_unknown_format_rejected():
+    with pytest.raises(InputError):
+        parse_trends("a,b\n", "xml")
+
+
+@pytest.mark.parametrize(("raw", "value"), [("1,234", 1234), ("5w", 50000), (7, 7.0), ("", None), ("热度 3万", 30000)])
+def test_parse_heat(raw, value):
+    assert parse_heat(raw) == value
+
+
+def test_save_trends_appends_dedupes_and_indexes(tiny_kb):
+    from assistant.retrieval import search
+
+    items, _ = parse_trends('{"date": "2026-12-21", "platform": "微博", "title": "暖宝宝囤货", "heat": 10}\n'
+                            '{"date": "2026-12-21", "platform": "微博", "title": "围巾怎么系"}', "jsonl")  # fmt: skip
+    first = save_trends(items, tiny_kb)
+    assert first.saved == 2 and first.duplicates == 0
+    again = save_trends(items, tiny_kb)
+    assert again.saved == 0 and again.duplicates == 2
+    stored = tiny_kb.home / "trends" / "2026-12-21.jsonl"
+    assert len(stored.read_text(encoding="utf-8").splitlines()) == 2
+    hits = search("暖宝宝", kind="trends", date=date(2026, 12, 21), settings=tiny_kb)
+    assert hits and hits[0].title == "暖宝宝囤货"
+    assert {i.title for i in read_trend_files(tiny_kb)} >= {"暖宝宝囤货", "冬至前的寒潮"}
