@@ -8,7 +8,7 @@ from typing import Any
 
 from assistant.errors import DataError
 from assistant.models import stable_id
-from assistant.text import tokenize
+from assistant.text import search_terms
 from assistant.trends import parse_trends
 
 MAX_CHUNK_CHARS = 700
@@ -66,7 +66,7 @@ def case_records(path: Path, key: str, kb_dir: Path) -> tuple[list[dict[str, Any
             "title": f"{case.title}｜{heading}",
             "text": text, "source": case.path,
             "metadata": {**meta, "section": heading},
-            "tokens": tokenize(f"{header} {heading} {text}"),
+            "tokens": search_terms(f"{header} {heading} {text}"),
             "embed_text": f"{case.title}。{heading}：{text}"[:EMBED_CHARS],
         })  # fmt: skip
     return records, []
@@ -84,6 +84,6 @@ def trend_records(path: Path, key: str, label: str) -> tuple[list[dict[str, Any]
             "id": item.id, "kind": "trends", "part": f"trends-{item.date:%Y-%m}", "file": key,
             "title": item.title, "text": text, "source": label, "ordinal": item.date.toordinal(),
             "metadata": item.model_dump(mode="json"),
-            "tokens": tokenize(text), "embed_text": text,
+            "tokens": search_terms(text), "embed_text": text,
         })  # fmt: skip
     return records, errors

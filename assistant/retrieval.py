@@ -98,10 +98,10 @@ class _Query:
     """A query's tokens and (lazily) its vector."""
 
     def __init__(self, text: str, settings: Settings, dense: bool = True):
-        from assistant.text import tokenize
+        from assistant.text import search_terms
 
         self.text = text
-        self.tokens = tokenize(text)
+        self.tokens = search_terms(text)
         self.settings = settings
         self.dense = dense
         self._vec: np.ndarray | None = None

@@ -92,3 +92,15 @@ def char_ngrams(text: str, sizes: tuple[int, ...] = (1, 2, 3)) -> list[str]:
     for n in sizes:
         grams.extend(norm[i : i + n] for i in range(max(0, len(norm) - n + 1)))
     return grams
+
+
+_CJK = re.compile(r"[\u4e00-\u9fff]")
+_STOP_CHARS = frozenset("的了和是在也就都而及与着或这那之于以把被让给从向对为吗呢吧啊呀哦嘛么有个上下中里又还很更最我你他她它们")
+
+
+def search_terms(text: str) -> list[str]:
+    """BM25 terms: jieba tokens plus single CJK characters of multi-character words, so a one-character
+    query (猫) still meets 猫咪 and a word jieba splits differently still overlaps."""
+    tokens = tokenize(text)
+    chars = [c for t in tokens if len(t) > 1 for c in t if _CJK.match(c) and c not in _STOP_CHARS]
+    return tokens + chars
