@@ -1,0 +1,261 @@
+"""Optional LLM judge, one rubric prompt per check dimension (`prompts/judge_<dimension>.j2`).
+
+Rendered with jinja2 StrictUndefined; the topic enters as quoted data. Temperature 0, strict JSON output,
+the model recorded in every result. Results are cached in SQLite (`judge_cache`) under
+sha256(model + prompt version + rendered prompt), so re-running an eval costs nothing.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+from datetime import UTC, datetime
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import Column, DateTime, String, Table, Text, select
+
+from assistant.db import get_engine, metadata
+from assistant.errors import ConfigError, InputError, ProviderError
+from assistant.models import Audience, CheckResult, Product
+from assistant.settings import Settings, get_settings
+
+DIMENSIONS = ("compliance", "low_barrier", "relevance", "tone")
+_VERSION = re.compile(r"\{#\s*version:\s*(\S+)\s*#\}")
+_FENCE = re.compile(r"^```(?:json)?\s*|\s*```$")
+
+judge_cache = Table(
+    "judge_cache",
+    metadata,
+    Column("key", String(64), primary_key=True),
+    Column("model", String(200), nullable=False),
+    Column("prompt_version", String(100), nullable=False),
+    Column("dimension", String(40), nullable=False),
+    Column("result", Text, nullable=False),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+)
+
+
+@lru_cache(maxsize=4)
+def _env(prompts_dir: str):
+    from jinja2 import Environment, FileSystemLoader, StrictUndefined
+
+    return Environment(
+        loader=FileSystemLoader(prompts_dir),
+        undefined=StrictUndefined,
+        autoescape=False,
+        keep_trailing_newline=True,
+    )
+
+
+def prompt_version(dimension: str, settings: Settings | None = None) -> str:
+    settings = settings or get_settings()
+    path = Path(settings.prompts_dir) / f"judge_{dimension}.j2"
+    match = _VERSION.search(path.read_text(encoding="utf-8")) if path.is_file() else None
+    if not match:
+        raise ConfigError(f"评判提示词缺少版本号：{path}（第一行写 {{# version: ... #}}）")
+    return match.group(1)
+
+
+def prompt_versions(settings: Settings | None = None) -> dict[str, str]:
+    return {f"judge_{d}": prompt_version(d, settings) for d in DIMENSIONS}
+
+
+def render(
+    dimension: str,
+    topic: str,
+    product: Product,
+    *,
+    audience: Audience | None = None,
+    trends: list[str] | None = None,
+    settings: Settings | None = None,
+) -> str:
+    if dimension not in DIMENSIONS:
+        raise InputError(f"未知的评判维度：{dimension}（可选：{'、'.join(DIMENSIONS)}）")
+    settings = settings or get_settings()
+    template = _env(str(settings.prompts_dir)).get_template(f"judge_{dimension}.j2")
+    return template.render(
+        topic=topic.replace("```", "'''"),  # the topic cannot close the quoted block
+        product_name=product.name,
+        category=product.category,
+        noun=product.noun,
+        scenarios=product.scenarios,
+        forbidden_claims=product.forbidden_claims,
+        trends=[t.replace("```", "'''") for t in (trends or [])],
+        audience_name=audience.name if audience else "",
+        audience_tone=audience.tone if audience else "",
+    )
+
+
+def get_chat_model(settings: Settings | None = None):
+    """The configured chat model at temperature 0 (drafting's `assistant.llm` when it exists)."""
+    settings = settings or get_settings()
+    if not settings.llm_configured:
+        raise ConfigError("没有配置 LLM：设置 HUATI_LLM_BASE_URL 和 HUATI_LLM_API_KEY 后才能用 LLM 评判")
+    try:
+        from assistant.llm import get_chat_model as shared
+    except ImportError:
+        shared = None
+    if shared is not None:
+        try:
+            return shared(settings, temperature=0)
+        except TypeError:
+            return shared(settings).bind(temperature=0)
+    from langchain_openai import ChatOpenAI
+
+    key = settings.llm_api_key.get_secret_value() if settings.llm_api_key else "not-needed"
+    return ChatOpenAI(
+        base_url=settings.llm_base_url,
+        api_key=key,
+        model=settings.llm_model_name,
+        temperature=0,
+        timeout=settings.llm_timeout,
+        max_retries=settings.llm_max_retries,
+    )
+
+
+def cache_key(model: str, version: str, prompt: str) -> str:
+    return hashlib.sha256("\x1f".join((model, version, prompt)).encode("utf-8")).hexdigest()
+
+
+def parse(raw: str) -> dict[str, Any]:
+    """Strict JSON verdict {"pass", "score", "reasons", "spans"}; ProviderError when malformed."""
+    text = _FENCE.sub("", raw.strip())
+    try:
+        data = json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise ProviderError(f"评判模型没有返回合法 JSON：{raw[:120]!r}") from exc
+    if not isinstance(data, dict) or not isinstance(data.get("pass"), bool):
+        raise ProviderError(f"评判结果缺少布尔字段 pass：{raw[:120]!r}")
+    try:
+        score = float(data.get("score", 1.0 if data["pass"] else 0.0))
+    except (TypeError, ValueError) as exc:
+        raise ProviderError(f"评判结果的 score 不是数字：{raw[:120]!r}") from exc
+    reasons = data.get("reasons") or []
+    spans = data.get("spans") or []
+    if not isinstance(reasons, list) or not isinstance(spans, list):
+        raise ProviderError("评判结果的 reasons/spans 应是列表")
+    return {
+        "pass": data["pass"],
+        "score": min(1.0, max(0.0, score)),
+        "reasons": [str(r) for r in reasons],
+        "spans": [str(s) for s in spans],
+    }
+
+
+def _cached(key: str, settings: Settings) -> dict[str, Any] | None:
+    with get_engine(settings).connect() as conn:
+        row = conn.execute(select(judge_cache.c.result).where(judge_cache.c.key == key)).first()
+    return json.loads(row[0]) if row else None
+
+
+def _store(key: str, model: str, version: str, dimension: str, verdict: dict, settings: Settings) -> None:
+    values = {
+        "key": key,
+        "model": model,
+        "prompt_version": version,
+        "dimension": dimension,
+        "result": json.dumps(verdict, ensure_ascii=False),
+        "created_at": datetime.now(UTC),
+    }
+    with get_engine(settings).begin() as conn:
+        if conn.execute(select(judge_cache.c.key).where(judge_cache.c.key == key)).first() is None:
+            conn.execute(judge_cache.insert().values(**values))
+
+
+def _result(verdict: dict[str, Any], topic: str, model: str, version: str, cached: bool) -> CheckResult:
+    spans = []
+    for s in verdict["spans"]:
+        i = topic.find(s) if s else -1
+        if i >= 0:
+            spans.append([i, i + len(s)])
+    return CheckResult(
+        passed=verdict["pass"],
+        score=round(verdict["score"], 3),
+        reasons=verdict["reasons"] or (["LLM 评判：通过"] if verdict["pass"] else ["LLM 评判：不通过"]),
+        details={
+            "engine": "llm",
+            "model": model,
+            "prompt_version": version,
+            "cached": cached,
+            "spans": spans,
+        },
+    )
+
+
+def _model_name(chat_model: Any, settings: Settings) -> str:
+    for attr in ("model_name", "model"):
+        value = getattr(chat_model, attr, None)
+        if isinstance(value, str) and value:
+            return value
+    return settings.llm_model_name if settings.llm_configured else type(chat_model).__name__
+
+
+def _prepare(dimension, topic, product, audience, trends, chat_model, model_name, settings):
+    settings = settings or get_settings()
+    chat_model = chat_model if chat_model is not None else get_chat_model(settings)
+    model = model_name or _model_name(chat_model, settings)
+    version = prompt_version(dimension, settings)
+    prompt = render(dimension, topic, product, audience=audience, trends=trends, settings=settings)
+    return settings, chat_model, model, version, prompt, cache_key(model, version, prompt)
+
+
+def _content(message: Any) -> str:
+    content = getattr(message, "content", message)
+    return content if isinstance(content, str) else json.dumps(content, ensure_ascii=False)
+
+
+def judge(
+    dimension: str,
+    topic: str,
+    product: Product,
+    *,
+    audience: Audience | None = None,
+    trends: list[str] | None = None,
+    chat_model: Any = None,
+    model_name: str | None = None,
+    settings: Settings | None = None,
+) -> CheckResult:
+    """One dimension judged by the LLM (cached)."""
+    settings, chat_model, model, version, prompt, key = _prepare(
+        dimension, topic, product, audience, trends, chat_model, model_name, settings
+    )
+    hit = _cached(key, settings)
+    if hit is not None:
+        return _result(hit, topic, model, version, cached=True)
+    try:
+        message = chat_model.invoke(prompt)
+    except Exception as exc:  # noqa: BLE001 - any provider failure becomes a clear error
+        raise ProviderError(f"评判模型调用失败：{type(exc).__name__}: {exc}") from exc
+    verdict = parse(_content(message))
+    _store(key, model, version, dimension, verdict, settings)
+    return _result(verdict, topic, model, version, cached=False)
+
+
+async def ajudge(
+    dimension: str,
+    topic: str,
+    product: Product,
+    *,
+    audience: Audience | None = None,
+    trends: list[str] | None = None,
+    chat_model: Any = None,
+    model_name: str | None = None,
+    settings: Settings | None = None,
+) -> CheckResult:
+    """Async `judge`: eval runs send judge calls concurrently."""
+    settings, chat_model, model, version, prompt, key = _prepare(
+        dimension, topic, product, audience, trends, chat_model, model_name, settings
+    )
+    hit = _cached(key, settings)
+    if hit is not None:
+        return _result(hit, topic, model, version, cached=True)
+    try:
+        message = await chat_model.ainvoke(prompt)
+    except Exception as exc:  # noqa: BLE001
+        raise ProviderError(f"评判模型调用失败：{type(exc).__name__}: {exc}") from exc
+    verdict = parse(_content(message))
+    _store(key, model, version, dimension, verdict, settings)
+    return _result(verdict, topic, model, version, cached=False)

@@ -1,0 +1,1 @@
+"""Huati evaluation harness: datasets, calibration of the checks against people, draft runs, reports."""

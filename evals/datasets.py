@@ -1,0 +1,99 @@
+"""Eval datasets as JSONL: labelled topics and draft requests. Errors say `path:line: reason`."""
+
+from __future__ import annotations
+
+import json
+from datetime import date as Date
+from pathlib import Path
+from typing import Any
+
+from pydantic import BaseModel, Field, ValidationError, field_validator
+
+from assistant.errors import InputError
+
+DATASETS = Path(__file__).resolve().parent / "datasets"
+LABELLED = DATASETS / "labelled_topics.jsonl"
+REQUESTS = DATASETS / "draft_requests.jsonl"
+
+# Which human label each check is compared with.
+LABEL_OF = {"compliance": "compliant", "low_barrier": "low_barrier", "relevance": "relevant", "tone": "tone_ok"}
+
+
+class Labels(BaseModel):
+    relevant: bool
+    low_barrier: bool
+    tone_ok: bool
+    compliant: bool
+    good: bool
+
+
+def _trend_list(value: Any) -> list[str]:
+    if value is None:
+        return []
+    return [value] if isinstance(value, str) else [str(v) for v in value]
+
+
+class LabelledTopic(BaseModel):
+    id: str = Field(..., min_length=1)
+    topic: str = Field(..., min_length=1)
+    product: str = Field(..., min_length=1)
+    audience: str | None = None
+    trend: list[str] = []
+    date: Date | None = None
+    labels: Labels
+    why: str = ""
+
+    _trend = field_validator("trend", mode="before")(lambda cls, v: _trend_list(v))
+
+    @property
+    def split(self) -> str:
+        """Tuning split: ids ending in 0-6 tune the checks, 7-9 are held out."""
+        last = self.id[-1]
+        return "held_out" if last.isdigit() and int(last) >= 7 else "tune"
+
+
+class DraftRequestCase(BaseModel):
+    id: str = Field(..., min_length=1)
+    product: str = Field(..., min_length=1)
+    audience: str | None = None
+    date: Date
+    trend: list[str] = []
+    category: str | None = None
+
+    _trend = field_validator("trend", mode="before")(lambda cls, v: _trend_list(v))
+
+
+def _read(path: Path, model: type[BaseModel]) -> list[Any]:
+    path = Path(path)
+    if not path.is_file():
+        raise InputError(f"找不到数据集文件：{path}", field="dataset")
+    items: list[Any] = []
+    seen: set[str] = set()
+    for no, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
+        if not line.strip():
+            continue
+        try:
+            raw = json.loads(line)
+        except json.JSONDecodeError as exc:
+            raise InputError(f"{path}:{no}: 不是合法的 JSON（{exc.msg}）") from exc
+        try:
+            item = model.model_validate(raw)
+        except ValidationError as exc:
+            err = exc.errors()[0]
+            loc = ".".join(str(x) for x in err["loc"])
+            raise InputError(f"{path}:{no}: 字段 {loc} 无效（{err['msg']}）") from exc
+        if item.id in seen:
+            raise InputError(f"{path}:{no}: id 重复：{item.id}")
+        seen.add(item.id)
+        items.append(item)
+    if not items:
+        raise InputError(f"{path}: 数据集是空的")
+    return items
+
+
+def load_labelled(path: Path | str | None = None) -> list[LabelledTopic]:
+    return _read(Path(path) if path else LABELLED, LabelledTopic)
+
+
+def load_requests(path: Path | str | None = None) -> list[DraftRequestCase]:
+    return _read(Path(path) if path else REQUESTS, DraftRequestCase)
