@@ -1,9 +1,11 @@
 """Relevance check, contrastive: rank the topic against every catalogue product, not a bare similarity.
 
-Each product contributes weighted terms: name, aliases and subject (3), keywords (1), scenarios (1.5).
+Each product contributes weighted terms: name, aliases and subject (3), keywords (1), scenarios (0.75).
 A term shared by k products is worth 1/k to each (so 宝宝 or 冬天 alone decide nothing). The topic's
 score for a product is the sum of the weights of its distinct terms found in the normalised text.
-Pass rule: the target scores at least `MIN_SCORE` and beats the best other product by `MARGIN`
+Pass rule: the topic has a core match for the target (its name, alias, subject, or a keyword that is
+not just the day's hook; scenarios only support), the target scores at least `MIN_SCORE`, and it beats
+the best other product by `MARGIN`
 (ties fail: the topic is as much about another product). Words of the day's hook (the given trends and
 the calendar events of `date`) count for the target only: "冬至吃完饺子你会马上刷牙吗?" with the hook
 冬至吃饺子 is a toothpaste topic, not a dumpling one. Ad hoc products are scored with the same rule.
@@ -24,7 +26,7 @@ from assistant.checks.normalize import Normalized, normalize
 from assistant.models import CheckResult, Product
 
 NAME_WEIGHT = 3.0
-SCENARIO_WEIGHT = 1.5
+SCENARIO_WEIGHT = 0.75
 KEYWORD_WEIGHT = 1.0
 MIN_SCORE = 1.0
 MARGIN = 0.5
@@ -37,18 +39,19 @@ class Index:
     matcher: Matcher
 
 
-def _terms(product: Product) -> list[tuple[str, float]]:
-    terms: dict[str, float] = {}
+def _terms(product: Product) -> list[tuple[str, float, str]]:
+    """(term, weight, kind) with kind name | keyword | scenario; the first kind listed wins."""
+    terms: dict[str, tuple[float, str]] = {}
     for t in [product.name, *product.aliases, product.subject]:
         if t and len(t) >= 2:
-            terms[t] = max(terms.get(t, 0), NAME_WEIGHT)
-    for t in product.scenarios:
-        if t:
-            terms.setdefault(t, SCENARIO_WEIGHT)
+            terms[t] = (NAME_WEIGHT, "name")
     for t in product.keywords:
         if t and len(t) >= 2:
-            terms.setdefault(t, KEYWORD_WEIGHT)
-    return list(terms.items())
+            terms.setdefault(t, (KEYWORD_WEIGHT, "keyword"))
+    for t in product.scenarios:
+        if t:
+            terms.setdefault(t, (SCENARIO_WEIGHT, "scenario"))
+    return [(t, w, k) for t, (w, k) in terms.items()]
 
 
 _INDEX: dict[tuple, Index] = {}
@@ -67,15 +70,16 @@ def build_index(products: list[Product]) -> Index:
         _BY_LIST[id(products)] = (products, hit)
     if hit is not None:
         return hit
-    owners: dict[str, dict[str, float]] = defaultdict(dict)
+    owners: dict[str, dict[str, tuple[float, str]]] = defaultdict(dict)
     for p in products:
-        for term, w in _terms(p):
+        for term, w, kind in _terms(p):
             nt = normalize(term).text
-            owners[nt][p.id] = max(owners[nt].get(p.id, 0.0), w)
+            if w > owners[nt].get(p.id, (0.0, ""))[0]:
+                owners[nt][p.id] = (w, kind)
     items = []
     for nt, per in owners.items():
         share = len(per)
-        items.append((nt, {pid: w / share for pid, w in per.items()}))
+        items.append((nt, {pid: (w / share, kind) for pid, (w, kind) in per.items()}))
     index = Index({p.id: p for p in products}, Matcher.build(items))
     if len(_INDEX) > 32:
         _INDEX.clear()
@@ -85,10 +89,15 @@ def build_index(products: list[Product]) -> Index:
 
 def score_products(
     n: Normalized, index: Index, *, target: str | None = None, hooks: tuple[str, ...] = ()
-) -> tuple[dict[str, float], dict[str, list[str]]]:
-    """Score every product; a term inside one of the day's hooks counts only for the target."""
+) -> tuple[dict[str, float], dict[str, list[str]], set[str]]:
+    """Scores, matched terms, and the products with a core match.
+
+    A term inside one of the day's hooks counts only for the target, and then only as core when it
+    names the product. Scenarios are never core: a bare moment (早餐, 追剧的时候) fits many products.
+    """
     scores: dict[str, float] = defaultdict(float)
     matched: dict[str, list[str]] = defaultdict(list)
+    core: set[str] = set()
     seen: set[str] = set()
     for _s, _e, term, payloads in index.matcher.iter(n.text):
         if term in seen:
@@ -96,12 +105,14 @@ def score_products(
         seen.add(term)
         is_hook = any(term in h or h in term for h in hooks)
         for per in payloads:
-            for pid, w in per.items():
+            for pid, (w, kind) in per.items():
                 if is_hook and pid != target:
                     continue
                 scores[pid] += w
                 matched[pid].append(term)
-    return dict(scores), dict(matched)
+                if kind == "name" or (kind == "keyword" and not is_hook):
+                    core.add(pid)
+    return dict(scores), dict(matched), core
 
 
 def _trend_terms(trend: str) -> list[str]:
@@ -160,22 +171,25 @@ def check_relevance(
     trends = trend or []
     day_events = _events_for(date)
     hooks = tuple(h for h in (normalize(x).text for x in [*trends, *day_events]) if len(h) >= 2)
-    scores, matched = score_products(n, index, target=target, hooks=hooks)
+    scores, matched, core = score_products(n, index, target=target, hooks=hooks)
     if target not in index.products:  # ad hoc or outside the given catalogue
         own = build_index([product])
-        s, m = score_products(n, own)
+        s, m, c = score_products(n, own, target=target, hooks=hooks)
         scores[target] = s.get(target, 0.0)
         matched[target] = m.get(target, [])
+        core |= c
         if product.ad_hoc and scores[target] < MIN_SCORE:
             grams = _name_bigrams(product)
             found = [g for g in grams if g in n.text]
             if found:
                 scores[target] = max(scores[target], BIGRAM_WEIGHT * len(found))
                 matched[target] = matched[target] + found
+                core.add(target)
     mine = round(scores.get(target, 0.0), 3)
     others = sorted(((round(v, 3), k) for k, v in scores.items() if k != target), reverse=True)
     best_other, best_id = others[0] if others else (0.0, None)
-    passed = mine >= MIN_SCORE and mine - best_other >= MARGIN
+    has_core = target in core
+    passed = has_core and mine >= MIN_SCORE and mine - best_other >= MARGIN
     names = {**{p.id: p.name for p in catalogue}, target: product.name}
     reasons: list[str] = []
     words = "、".join(f"「{n.quote(*_find(n.text, t))}」" for t in matched.get(target, [])[:5])
@@ -192,6 +206,8 @@ def check_relevance(
         reasons.append(
             f"和「{product.name}」相关：{words}（得分 {mine}，领先第二名 {round(mine - best_other, 2)}）。"
         )
+    elif not has_core:
+        reasons.append(f"只提到了使用场景或今天的热点（{words}），没有提到「{product.noun}」本身或它的用途。")
     else:
         reasons.append(
             f"和「{product.name}」的关联太弱：{words or '无'}（得分 {mine}，至少需要 {MIN_SCORE}）。"

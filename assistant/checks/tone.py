@@ -1,12 +1,13 @@
 """Tone check: friendly and casual for the audience, no hard-sell call to action, no chatbot filler.
 
 Word lists in `knowledge_base/style/tone.yaml`. A hard-sell CTA or AI filler fails the check outright;
-stiff corporate wording, preaching, shouting (too many ！) and words that jar with the audience lower the
-score; warm particles and the group's own form of address raise it a little.
+stiff corporate wording, preaching, shouting (too many ！), words that jar with the audience, and a
+statement that neither asks nor invites the group (ad copy, an announcement) lower the score; warm particles and the group's own form of address raise it a little.
 """
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from typing import Any
 
@@ -14,12 +15,19 @@ from assistant.checks.lexicon import Matcher, kb_file, load_yaml, longest_only
 from assistant.checks.normalize import Normalized, normalize
 from assistant.models import Audience, CheckResult
 
+# A topic talks *with* the group: it asks, or invites people to show, vote or tell.
+_CONVERSATION = re.compile(
+    r"\?|(吗|呢|吧|没|么|啥|谁|哪|几)[!~。.]*$|晒(一?晒|出|张|图|照|个|下)|说说|聊聊|接龙|投票|扣[0-9一二]|你们觉得|评论|举手|报个"
+)
+PITCH_WEIGHT = 0.45
+
 LABELS = {
     "hard_sell": "话题里叫卖（硬广号召），群友会直接划走",
     "ai_filler": "AI 腔套话，不像群里的人说话",
     "corporate": "官腔/客服腔，不够亲切",
     "lecture": "说教口吻",
     "audience": "这个群的人听着别扭",
+    "pitch": "是在对群友宣布/推销，不是和大家聊天",
 }
 
 
@@ -93,6 +101,10 @@ def check_tone(text: str, audience: Audience | None = None, *, norm: Normalized 
         hint = r.rewrites.get(g) or ""
         reasons.append(f"{quotes}：{LABELS[g]}{who}。{hint}".rstrip("。") + "。")
         score -= 0.5 if g in fatal else weights.get(g, 0.2) * len(found[g])
+    if not _CONVERSATION.search(n.text):
+        score -= PITCH_WEIGHT
+        reasons.append(f"整句没有在问群友，也没有邀请大家晒/聊：{LABELS['pitch']}。")
+        found.setdefault("pitch", []).append({"span": [0, len(text)], "text": text})
     exclaims = n.text.count("!")
     if exclaims > r.exclaim_limit:
         score -= r.exclaim_weight

@@ -1,0 +1,133 @@
+"""Calibration: how well each check (and the LLM judge, when configured) agrees with the human labels.
+
+Reported per split: `tune` (ids ending 0-6, used to tune the word lists) and `held_out` (7-9), and `all`.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Callable
+from typing import Any
+
+from assistant.checks import CHECK_NAMES, run_checks, versions
+from assistant.knowledge import find_audience, resolve_product
+from evals.datasets import LABEL_OF, LabelledTopic, load_labelled
+from evals.metrics import agreement
+
+TARGETS = {"compliance": 0.9, "low_barrier": 0.7, "relevance": 0.7}
+SPLITS = ("tune", "held_out", "all")
+
+
+def _verdicts(case: LabelledTopic) -> dict[str, Any]:
+    product = resolve_product(case.product)
+    report = run_checks(case.topic, product, audience=case.audience, date=case.date, trend=case.trend)
+    out = {name: report.checks[name] for name in CHECK_NAMES}
+    out["overall"] = report
+    return out
+
+
+def _summarise(rows: list[dict[str, Any]], rater: str) -> dict[str, dict[str, Any]]:
+    """rows: {"split", "human": {check: bool}, rater: {check: bool}} -> metrics per split and check."""
+    names = [*CHECK_NAMES, "overall"]
+    out: dict[str, dict[str, Any]] = {}
+    for split in SPLITS:
+        chosen = [r for r in rows if split == "all" or r["split"] == split]
+        out[split] = {
+            name: agreement((r["human"][name], r[rater][name]) for r in chosen if name in r[rater])
+            for name in names
+            if any(name in r[rater] for r in chosen)
+        }
+    return out
+
+
+async def _judge_all(
+    cases: list[LabelledTopic], chat_model: Any, concurrency: int, advance: Callable[[], None]
+) -> dict[str, dict[str, bool]]:
+    from assistant.checks.judge import ajudge
+
+    sem = asyncio.Semaphore(concurrency)
+    verdicts: dict[str, dict[str, bool]] = {c.id: {} for c in cases}
+
+    async def one(case: LabelledTopic, dim: str) -> None:
+        async with sem:
+            product = resolve_product(case.product)
+            audience = find_audience(case.audience) if case.audience else None
+            result = await ajudge(
+                dim, case.topic, product, audience=audience, trends=case.trend, chat_model=chat_model
+            )
+            verdicts[case.id][dim] = result.passed
+            advance()
+
+    await asyncio.gather(*(one(c, d) for c in cases for d in CHECK_NAMES))
+    for v in verdicts.values():
+        v["overall"] = all(v.get(d, False) for d in CHECK_NAMES)
+    return verdicts
+
+
+def calibrate(
+    path: str | None = None,
+    *,
+    judge_model: Any = None,
+    concurrency: int = 8,
+    progress: Callable[[int, int], None] | None = None,
+) -> dict[str, Any]:
+    """Agreement report of the deterministic checks (and the judge when `judge_model` is given)."""
+    cases = load_labelled(path)
+    total = len(cases) * (1 + (len(CHECK_NAMES) if judge_model is not None else 0))
+    done = 0
+
+    def advance() -> None:
+        nonlocal done
+        done += 1
+        if progress:
+            progress(done, total)
+
+    rows: list[dict[str, Any]] = []
+    disagreements: list[dict[str, Any]] = []
+    for case in cases:
+        verdicts = _verdicts(case)
+        human = {name: getattr(case.labels, LABEL_OF[name]) for name in CHECK_NAMES}
+        human["overall"] = case.labels.good
+        machine = {name: verdicts[name].passed for name in CHECK_NAMES}
+        machine["overall"] = verdicts["overall"].passed
+        rows.append({"id": case.id, "split": case.split, "human": human, "checks": machine})
+        for name in CHECK_NAMES:
+            if human[name] != machine[name]:
+                disagreements.append({
+                    "id": case.id, "split": case.split, "check": name, "topic": case.topic,
+                    "product": case.product, "human": human[name], "check_pass": machine[name],
+                    "score": verdicts[name].score, "reasons": verdicts[name].reasons, "why": case.why,
+                })  # fmt: skip
+        advance()
+    result: dict[str, Any] = {
+        "dataset": str(path) if path else "evals/datasets/labelled_topics.jsonl",
+        "n": len(cases),
+        "products": len({c.product for c in cases}),
+        "versions": versions(),
+        "targets": TARGETS,
+        "checks": _summarise(rows, "checks"),
+        "disagreements": disagreements,
+        "judge": None,
+    }
+    if judge_model is not None:
+        from assistant.checks.judge import prompt_versions
+        from assistant.settings import get_settings
+
+        judged = asyncio.run(_judge_all(cases, judge_model, concurrency, advance))
+        for row in rows:
+            row["judge"] = judged[row["id"]]
+        settings = get_settings()
+        model = getattr(judge_model, "model_name", None) or getattr(judge_model, "model", None)
+        result["judge"] = {
+            "model": model if isinstance(model, str) else settings.llm_model_name,
+            "prompt_versions": prompt_versions(),
+            "metrics": _summarise(rows, "judge"),
+        }
+    result["passed_targets"] = {
+        split: {name: result["checks"][split][name]["kappa"] >= t for name, t in TARGETS.items()}
+        for split in SPLITS
+    }
+    result["meets_targets"] = all(
+        result["checks"]["all"][name]["kappa"] >= target for name, target in TARGETS.items()
+    )
+    return result
