@@ -16,7 +16,12 @@ LABELLED = DATASETS / "labelled_topics.jsonl"
 REQUESTS = DATASETS / "draft_requests.jsonl"
 
 # Which human label each check is compared with.
-LABEL_OF = {"compliance": "compliant", "low_barrier": "low_barrier", "relevance": "relevant", "tone": "tone_ok"}
+LABEL_OF = {
+    "compliance": "compliant",
+    "low_barrier": "low_barrier",
+    "relevance": "relevant",
+    "tone": "tone_ok",
+}
 
 
 class Labels(BaseModel):

@@ -1,0 +1,209 @@
+"""`huati eval run | calibrate | compare` (registered through the `huati.cli` entry point)."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+
+app = typer.Typer(
+    name="eval",
+    help="评测：校准检查与人工标注的一致性、批量起草并检查、对比两次评测。",
+    no_args_is_help=True,
+    add_completion=False,
+)
+
+NAMES_ZH = {
+    "compliance": "合规",
+    "low_barrier": "低门槛",
+    "relevance": "相关性",
+    "tone": "语气",
+    "overall": "总体",
+}
+
+
+def _progress(description: str):
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+    from assistant.cli.common import err_console
+
+    progress = Progress(
+        TextColumn(description), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(), console=err_console
+    )
+    return progress
+
+
+def _fmt(value: Any) -> str:
+    if value is None:
+        return "—"
+    if isinstance(value, float):
+        return f"{value:.3f}"
+    return str(value)
+
+
+@app.command()
+def calibrate(
+    dataset: Annotated[Path | None, typer.Option("--dataset", help="人工标注的话题 JSONL")] = None,
+    out: Annotated[Path, typer.Option("--out", help="报告输出目录")] = Path("eval-reports"),
+    judge: Annotated[bool, typer.Option("--judge/--no-judge", help="配置了 LLM 时也校准 LLM 评判")] = True,
+    concurrency: Annotated[int, typer.Option("--concurrency", min=1, max=64)] = 8,
+    as_json: Annotated[bool, typer.Option("--json", help="输出 JSON")] = False,
+) -> None:
+    """检查与人工标注的一致性：准确率、Cohen's κ、TPR、TNR、混淆矩阵。"""
+    from rich.table import Table
+
+    from assistant.cli.common import console
+    from assistant.settings import get_settings
+    from evals.calibrate import calibrate as run_calibration
+    from evals.report import write_reports
+
+    judge_model = None
+    if judge and get_settings().llm_configured:
+        from assistant.checks.judge import get_chat_model
+
+        judge_model = get_chat_model()
+    with _progress("校准中") as progress:
+        task = progress.add_task("calibrate", total=None)
+
+        def tick(done: int, total: int) -> None:
+            progress.update(task, completed=done, total=total)
+
+        result = run_calibration(
+            str(dataset) if dataset else None, judge_model=judge_model, concurrency=concurrency, progress=tick
+        )
+    paths = write_reports(out, "calibration", {"r": result})
+    (out / "calibration.json").write_text(json.dumps(result, ensure_ascii=False, indent=2), encoding="utf-8")
+    if as_json:
+        typer.echo(json.dumps(result, ensure_ascii=False))
+        return
+    for split, title in (
+        ("tune", "调参集（id 末位 0–6）"),
+        ("held_out", "留出集（id 末位 7–9）"),
+        ("all", "全部"),
+    ):
+        table = Table(title=f"{title}：与人工标注的一致性（规则检查，offline）")
+        for col in ("检查", "n", "准确率", "κ", "TPR", "TNR", "TP/FN/FP/TN"):
+            table.add_column(col)
+        for name, m in result["checks"][split].items():
+            target = result["targets"].get(name)
+            kappa = _fmt(m["kappa"])
+            if target is not None:
+                kappa = f"[{'green' if m['kappa'] >= target else 'red'}]{kappa}[/]（≥{target}）"
+            c = m["confusion"]
+            table.add_row(NAMES_ZH[name], str(m["n"]), _fmt(m["accuracy"]), kappa, _fmt(m["tpr"]), _fmt(m["tnr"]),
+                          f"{c['tp']}/{c['fn']}/{c['fp']}/{c['tn']}")  # fmt: skip
+        console.print(table)
+    if result["judge"]:
+        table = Table(title=f"LLM 评判（{result['judge']['model']}）")
+        for col in ("检查", "n", "准确率", "κ", "TPR", "TNR"):
+            table.add_column(col)
+        for name, m in result["judge"]["metrics"]["all"].items():
+            table.add_row(
+                NAMES_ZH[name],
+                str(m["n"]),
+                _fmt(m["accuracy"]),
+                _fmt(m["kappa"]),
+                _fmt(m["tpr"]),
+                _fmt(m["tnr"]),
+            )
+        console.print(table)
+    elif judge:
+        console.print("未配置 LLM（HUATI_LLM_BASE_URL / HUATI_LLM_API_KEY），只校准了规则检查。")
+    verdict = "[green]达标[/]" if result["meets_targets"] else "[red]未达标[/]"
+    console.print(f"目标（全部样本）：{verdict}；不一致样本 {len(result['disagreements'])} 条。")
+    console.print(f"报告：{paths['md']}  {paths['html']}")
+
+
+@app.command()
+def run(
+    dataset: Annotated[Path | None, typer.Option("--dataset", help="起草请求 JSONL")] = None,
+    engine: Annotated[str, typer.Option("--engine", help="offline 或 llm")] = "offline",
+    out: Annotated[Path | None, typer.Option("--out", help="输出目录（默认 eval-runs/<时间>）")] = None,
+    concurrency: Annotated[int, typer.Option("--concurrency", min=1, max=64, help="同时起草的请求数")] = 4,
+    thresholds: Annotated[Path | None, typer.Option("--thresholds", help="阈值 YAML")] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="输出指标 JSON")] = False,
+) -> None:
+    """为每个请求起草、检查每条话题，写出 results.json 和 report.html；阈值不达标时返回非 0。"""
+    from rich.table import Table
+
+    from assistant.cli.common import console
+    from evals.runner import run_eval, write_run
+
+    with _progress(f"起草并检查（{engine}）") as progress:
+        task = progress.add_task("run", total=None)
+
+        def tick(done: int, total: int) -> None:
+            progress.update(task, completed=done, total=total)
+
+        result = run_eval(
+            dataset, engine=engine, concurrency=concurrency, thresholds_path=thresholds, progress=tick
+        )
+    out = out or Path("eval-runs") / result["run_id"]
+    paths = write_run(result, out)
+    if as_json:
+        typer.echo(
+            json.dumps(
+                {k: result[k] for k in ("run_id", "engine", "models", "metrics", "thresholds", "passed")},
+                ensure_ascii=False,
+            )
+        )
+    else:
+        table = Table(
+            title=f"评测 {result['run_id']}：引擎 {engine}，模型 {'、'.join(result['models']) or '—'}"
+        )
+        for col in ("指标", "要求", "实际", "结果"):
+            table.add_column(col)
+        for g in result["thresholds"]:
+            mark = "[green]✓[/]" if g["passed"] else "[red]✗[/]"
+            table.add_row(
+                g["metric"], f"{'≥' if g['op'] == 'min' else '≤'} {g['target']}", _fmt(g["actual"]), mark
+            )
+        console.print(table)
+        m = result["metrics"]
+        console.print(
+            f"{m['cases']} 个请求、{m['topics']} 条话题；四项全过 {m['all_checks_pass_rate']:.1%}；"
+            f"用时 {m['wall_seconds']} 秒。结果：{paths['json']}  报告：{paths['html']}"
+        )
+    if not result["passed"]:
+        failed = "、".join(g["metric"] for g in result["thresholds"] if not g["passed"])
+        typer.echo(f"阈值未达标：{failed}", err=True)
+        raise typer.Exit(1)
+
+
+@app.command()
+def compare(
+    run_a: Annotated[Path, typer.Argument(help="第一次评测的目录或 results.json")],
+    run_b: Annotated[Path, typer.Argument(help="第二次评测的目录或 results.json")],
+    as_json: Annotated[bool, typer.Option("--json", help="输出 JSON")] = False,
+) -> None:
+    """对比两次评测：每个指标的差值（B − A）。"""
+    from rich.table import Table
+
+    from assistant.cli.common import console
+    from evals.compare import compare as run_compare
+
+    diff = run_compare(run_a, run_b)
+    if as_json:
+        typer.echo(json.dumps(diff, ensure_ascii=False))
+        return
+    table = Table(
+        title=f"A={diff['a']['run_id']}（{diff['a']['engine']}）  B={diff['b']['run_id']}（{diff['b']['engine']}）"
+    )
+    for col in ("指标", "A", "B", "B − A"):
+        table.add_column(col)
+    for row in diff["metrics"]:
+        delta = row["delta"]
+        shown = (
+            "—"
+            if delta is None
+            else f"[{'green' if delta > 0 else 'red' if delta < 0 else 'white'}]{delta:+.3f}[/]"
+        )
+        table.add_row(row["metric"], _fmt(row["a"]), _fmt(row["b"]), shown)
+    console.print(table)
+    if diff["changed_cases"]:
+        console.print(
+            "通过条数有变化的请求："
+            + "，".join(f"{c['id']} {c['a_passing']}→{c['b_passing']}" for c in diff["changed_cases"])
+        )

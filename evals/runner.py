@@ -1,0 +1,230 @@
+"""`huati eval run`: draft a plan for every request, check every topic, compute metrics and gates.
+
+Drafting goes through `assistant.drafting.adraft_plan(PlanRequest(...), save=False)` with bounded
+concurrency (asyncio + semaphore), so LLM calls go out concurrently, never one by one.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import statistics
+import time
+import uuid
+from collections.abc import Awaitable, Callable
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from assistant.checks import CHECK_NAMES, run_checks, versions
+from assistant.errors import ConfigError, HuatiError, InputError
+from assistant.models import DailyPlan, PlanRequest
+from evals.datasets import DraftRequestCase, load_requests
+
+SCHEMA_VERSION = 1
+THRESHOLDS = Path(__file__).resolve().parent / "thresholds.yaml"
+TOP_K = 3
+
+DraftFn = Callable[[PlanRequest], Awaitable[DailyPlan]]
+
+
+def default_draft_fn(chat_model: Any = None) -> DraftFn:
+    try:
+        from assistant.drafting import adraft_plan
+    except ImportError as exc:
+        raise ConfigError("起草模块 assistant.drafting 不可用，无法运行评测（先完成起草功能）") from exc
+
+    async def draft(request: PlanRequest) -> DailyPlan:
+        kwargs: dict[str, Any] = {"save": False}
+        if chat_model is not None:
+            kwargs["chat_model"] = chat_model
+        return await adraft_plan(request, **kwargs)
+
+    return draft
+
+
+def _request(case: DraftRequestCase, engine: str) -> PlanRequest:
+    return PlanRequest(
+        product=case.product,
+        date=case.date,
+        audience=case.audience,
+        trend=case.trend,
+        category=case.category,
+        n=TOP_K,
+        engine=engine,  # type: ignore[arg-type]
+    )
+
+
+def _check_plan(case: DraftRequestCase, plan: DailyPlan) -> list[dict[str, Any]]:
+    topics = []
+    for rank, topic in enumerate(plan.topics[:TOP_K], start=1):
+        text = topic.text
+        report = run_checks(
+            text, plan.product, audience=plan.audience, date=plan.date, trend=case.trend or None
+        )
+        checks = {}
+        for name, result in report.checks.items():
+            checks[name] = {
+                "pass": result.passed,
+                "score": result.score,
+                "reasons": result.reasons,
+                "spans": result.details.get("spans", []),
+            }
+        topics.append({
+            "rank": rank, "id": topic.id, "text": text, "type": str(topic.type), "pattern": topic.pattern,
+            "pass": report.passed, "score": report.score, "checks": checks,
+            "failed_spans": [s for ch in checks.values() if not ch["pass"] for s in ch["spans"]],
+        })  # fmt: skip
+    return topics
+
+
+async def _run_cases(
+    cases: list[DraftRequestCase],
+    engine: str,
+    draft: DraftFn,
+    concurrency: int,
+    advance: Callable[[], None],
+) -> list[dict[str, Any]]:
+    sem = asyncio.Semaphore(max(1, concurrency))
+
+    async def one(case: DraftRequestCase) -> dict[str, Any]:
+        async with sem:
+            started = time.perf_counter()
+            out: dict[str, Any] = {"id": case.id, "request": case.model_dump(mode="json")}
+            try:
+                plan = await draft(_request(case, engine))
+                out.update(
+                    engine=plan.engine, model=plan.model, fallback_reason=plan.fallback_reason,
+                    prompt_versions=plan.prompt_versions, product=plan.product.name,
+                    topics=_check_plan(case, plan), error=None,
+                )  # fmt: skip
+            except HuatiError as exc:
+                out.update(engine=engine, model=None, topics=[], error=f"{type(exc).__name__}: {exc}")
+            out["seconds"] = round(time.perf_counter() - started, 3)
+            advance()
+            return out
+
+    return list(await asyncio.gather(*(one(c) for c in cases)))
+
+
+def metrics(cases: list[dict[str, Any]]) -> dict[str, Any]:
+    topics = [t for c in cases for t in c["topics"]]
+    ok_cases = [c for c in cases if not c.get("error")]
+    out: dict[str, Any] = {
+        "cases": len(cases),
+        "topics": len(topics),
+        "case_success_rate": len(ok_cases) / len(cases) if cases else 0.0,
+        "all_checks_pass_rate": sum(t["pass"] for t in topics) / len(topics) if topics else 0.0,
+        "top1_pass_rate": (
+            sum(bool(c["topics"]) and c["topics"][0]["pass"] for c in ok_cases) / len(ok_cases)
+            if ok_cases
+            else 0.0
+        ),
+    }
+    for name in CHECK_NAMES:
+        out[f"{name}_pass_rate"] = (
+            sum(t["checks"][name]["pass"] for t in topics) / len(topics) if topics else 0.0
+        )
+        out[f"{name}_mean_score"] = (
+            statistics.fmean(t["checks"][name]["score"] for t in topics) if topics else 0.0
+        )
+    seconds = sorted(c["seconds"] for c in cases)
+    if seconds:
+        out["draft_seconds_p50"] = statistics.median(seconds)
+        out["draft_seconds_p95"] = seconds[min(len(seconds) - 1, int(round(0.95 * (len(seconds) - 1))))]
+    return out
+
+
+def load_thresholds(path: Path | None = None) -> dict[str, Any]:
+    path = path or THRESHOLDS
+    data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    if not isinstance(data, dict):
+        raise InputError(f"{path}:1: 阈值文件应是键值对")
+    return data
+
+
+def gates(values: dict[str, Any], engine: str, thresholds: dict[str, Any]) -> list[dict[str, Any]]:
+    out = []
+    for metric, rule in (thresholds.get(engine) or {}).items():
+        actual = values.get(metric)
+        for op, target in (rule or {}).items():
+            if op not in ("min", "max"):
+                raise InputError(f"阈值 {engine}.{metric} 只支持 min / max，不支持 {op}")
+            ok = actual is not None and (actual >= target if op == "min" else actual <= target)
+            out.append({"metric": metric, "op": op, "target": target, "actual": actual, "passed": ok})
+    return out
+
+
+def run_eval(
+    dataset: str | Path | None = None,
+    *,
+    engine: str = "offline",
+    out_dir: Path | None = None,
+    concurrency: int = 4,
+    draft: DraftFn | None = None,
+    thresholds_path: Path | None = None,
+    progress: Callable[[int, int], None] | None = None,
+) -> dict[str, Any]:
+    """Run the eval and write results.json, report.html and report.md to `out_dir`."""
+    if engine not in ("offline", "llm"):
+        raise InputError(f"未知的引擎：{engine}（可选 offline、llm）", field="engine")
+    if engine == "llm":
+        from assistant.settings import get_settings
+
+        if not get_settings().llm_configured:
+            raise ConfigError("--engine llm 需要先配置 HUATI_LLM_BASE_URL / HUATI_LLM_API_KEY")
+    cases = load_requests(dataset)
+    draft = draft or default_draft_fn()
+    done = 0
+
+    def advance() -> None:
+        nonlocal done
+        done += 1
+        if progress:
+            progress(done, len(cases))
+
+    started = time.perf_counter()
+    results = asyncio.run(_run_cases(cases, engine, draft, concurrency, advance))
+    wall = time.perf_counter() - started
+    values = metrics(results)
+    values["wall_seconds"] = round(wall, 3)
+    evaluated = gates(values, engine, load_thresholds(thresholds_path))
+    models = sorted({c["model"] for c in results if c.get("model")})
+    prompt_versions: dict[str, str] = {}
+    for c in results:
+        prompt_versions.update(c.get("prompt_versions") or {})
+    run = {
+        "schema_version": SCHEMA_VERSION,
+        "run_id": datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ") + "-" + uuid.uuid4().hex[:6],
+        "created_at": datetime.now(UTC).isoformat(),
+        "dataset": str(dataset) if dataset else "evals/datasets/draft_requests.jsonl",
+        "engine": engine,
+        "engines_used": sorted({c["engine"] for c in results if c.get("engine")}),
+        "models": models,
+        "prompt_versions": prompt_versions,
+        "check_versions": versions(),
+        "concurrency": concurrency,
+        "metrics": values,
+        "thresholds": evaluated,
+        "passed": all(g["passed"] for g in evaluated),
+        "cases": results,
+    }
+    if out_dir is not None:
+        write_run(run, out_dir)
+    return run
+
+
+def write_run(run: dict[str, Any], out_dir: Path) -> dict[str, Path]:
+    import json
+
+    from evals.report import write_reports
+
+    out_dir.mkdir(parents=True, exist_ok=True)
+    path = out_dir / "results.json"
+    path.write_text(json.dumps(run, ensure_ascii=False, indent=2), encoding="utf-8")
+    scores = {
+        name: [t["checks"][name]["score"] for c in run["cases"] for t in c["topics"]] for name in CHECK_NAMES
+    }
+    paths = write_reports(out_dir, "report", {"r": run, "scores": scores, "checks": CHECK_NAMES})
+    return {"json": path, **paths}
