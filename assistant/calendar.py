@@ -67,6 +67,7 @@ def _term_dates(year: int) -> dict[str, Date]:
     return {name: _ymd(s) for name, s in table.items() if s.getYear() == year and not name.isascii()}
 
 
+@lru_cache(maxsize=4096)
 def statutory_holiday(day: Date) -> str | None:
     """Chinese name of the statutory holiday `day` belongs to, or None. Falls back to fixed festivals
     for years chinese-calendar does not cover yet."""
@@ -121,7 +122,8 @@ def season(day: Date) -> CalendarEvent:
     )  # fmt: skip
 
 
-def _events_on(day: Date) -> list[tuple[str, str, str]]:
+@lru_cache(maxsize=4096)
+def _events_on(day: Date) -> tuple[tuple[str, str, str], ...]:
     """(name, kind, description) of the events that fall on `day`."""
     solar = _solar(day)
     lunar = solar.getLunar()
@@ -142,7 +144,7 @@ def _events_on(day: Date) -> list[tuple[str, str, str]]:
         out.append((shop[0], "shopping_festival", shop[1]))
     if lunar.getMonth() == 7 and lunar.getDay() == 7:
         out.append(("七夕", "shopping_festival", "中国情人节，礼物、美妆、鲜花类好推"))
-    return out
+    return tuple(out)
 
 
 def _nianhuo(day: Date, horizon_end: Date) -> CalendarEvent | None:
@@ -166,6 +168,11 @@ def events_for(date: Date, horizon_days: int = 10) -> list[CalendarEvent]:
     """
     if horizon_days < 0:
         raise ValueError("horizon_days must be >= 0")
+    return [e.model_copy() for e in _events_for(date, horizon_days)]
+
+
+@lru_cache(maxsize=512)
+def _events_for(date: Date, horizon_days: int) -> tuple[CalendarEvent, ...]:
     end = date + timedelta(days=horizon_days)
     covered = _holiday_covered(date.year)
     events: list[CalendarEvent] = []
@@ -196,4 +203,4 @@ def events_for(date: Date, horizon_days: int = 10) -> list[CalendarEvent]:
         events.append(nianhuo)
     events.sort(key=lambda e: (e.days_from, e.kind != "public_holiday"))
     events.append(season(date))
-    return events
+    return tuple(events)

@@ -56,6 +56,7 @@ class Partition:
     dates: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int32))
     heat: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.float32))
     id_pos: dict[str, int] = field(default_factory=dict)
+    masks: dict[tuple, np.ndarray] = field(default_factory=dict)  # metadata-filter masks (retrieval)
 
     @classmethod
     def build(cls, name: str, records: list[dict[str, Any]], emb: np.ndarray) -> Partition:

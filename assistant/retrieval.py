@@ -4,7 +4,6 @@ and for trends a date window with recency decay and heat. Also `trends_for`, use
 from __future__ import annotations
 
 import math
-from collections import OrderedDict
 from datetime import date as Date
 from datetime import timedelta
 from typing import Any
@@ -22,7 +21,7 @@ DENSE_CANDIDATES = 50
 # Trend titles are short: below this cosine (usem) a dense neighbour is noise, not a match.
 TREND_MIN_SIM = 0.3
 TREND_HALF_LIFE_DAYS = 2.0
-CALENDAR_HORIZON_DAYS = 30
+CALENDAR_HORIZON_DAYS = 14
 MAX_K = 100
 # Filter key -> record metadata key (cases, trends).
 _FILTER_KEYS = {
@@ -30,7 +29,6 @@ _FILTER_KEYS = {
     "platform": ("platform", "platform"), "brand": ("brand", None), "industry": ("industry", None),
     "tactic": ("tactics", None),
 }  # fmt: skip
-_MASKS: OrderedDict[tuple, np.ndarray] = OrderedDict()
 
 
 def today() -> Date:
@@ -65,16 +63,16 @@ def _filter_mask(part: Partition, kind: str, filters: dict[str, Any]) -> np.ndar
         wanted[field or f"__none_{key}"] = [_norm(v) for v in values]
     if not wanted:
         return None
-    cache_key = (id(part), tuple(sorted((k, tuple(v)) for k, v in wanted.items())))
-    if cache_key in _MASKS:
-        return _MASKS[cache_key]
+    cache_key = tuple(sorted((k, tuple(v)) for k, v in wanted.items()))
+    if cache_key in part.masks:
+        return part.masks[cache_key]
     mask = np.fromiter(
         (all(_matches(r["metadata"].get(f), w) for f, w in wanted.items()) for r in part.records),
         dtype=bool, count=len(part.records),
     )  # fmt: skip
-    _MASKS[cache_key] = mask
-    if len(_MASKS) > 256:
-        _MASKS.popitem(last=False)
+    if len(part.masks) > 64:
+        part.masks.clear()
+    part.masks[cache_key] = mask
     return mask
 
 

@@ -240,7 +240,7 @@ def trend_files(settings: Settings | None = None) -> list[Path]:
     for directory in trend_dirs(settings):
         if directory.is_dir():
             files.extend(p for p in sorted(directory.rglob("*")) if p.suffix in TREND_SUFFIXES
-                         and not p.name.startswith(("_", ".")))  # fmt: skip
+                         and not p.name.startswith(("_", ".")) and "examples" not in p.relative_to(directory).parts)  # fmt: skip
     return files
 
 
