@@ -35,7 +35,7 @@ def _import_tables() -> None:
         try:
             importlib.import_module(name)
         except ModuleNotFoundError as exc:
-            if exc.name != name:
+            if exc.name != name and not name.startswith(f"{exc.name}."):  # module or its package missing
                 raise
 
 
