@@ -123,14 +123,24 @@ def run(
     out: Annotated[Path | None, typer.Option("--out", help="输出目录（默认 eval-runs/<时间>）")] = None,
     concurrency: Annotated[int, typer.Option("--concurrency", min=1, max=64, help="同时起草的请求数")] = 4,
     thresholds: Annotated[Path | None, typer.Option("--thresholds", help="阈值 YAML")] = None,
+    judge: Annotated[
+        bool, typer.Option("--judge/--no-judge", help="配置了 LLM 时再用 LLM 评判每条话题")
+    ] = True,
     as_json: Annotated[bool, typer.Option("--json", help="输出指标 JSON")] = False,
 ) -> None:
     """为每个请求起草、检查每条话题，写出 results.json 和 report.html；阈值不达标时返回非 0。"""
     from rich.table import Table
 
     from assistant.cli.common import console
-    from evals.runner import run_eval, write_run
+    from assistant.settings import get_settings
+    from evals.runner import default_draft_fn, run_eval, write_run
 
+    judge_model = None
+    if judge and get_settings().llm_configured:
+        from assistant.checks.judge import get_chat_model
+
+        judge_model = get_chat_model()
+    draft = default_draft_fn()
     with _progress(f"起草并检查（{engine}）") as progress:
         task = progress.add_task("run", total=None)
 
@@ -138,8 +148,9 @@ def run(
             progress.update(task, completed=done, total=total)
 
         result = run_eval(
-            dataset, engine=engine, concurrency=concurrency, thresholds_path=thresholds, progress=tick
-        )
+            dataset, engine=engine, concurrency=concurrency, thresholds_path=thresholds, progress=tick,
+            draft=draft, judge_model=judge_model,
+        )  # fmt: skip
     out = out or Path("eval-runs") / result["run_id"]
     paths = write_run(result, out)
     if as_json:

@@ -79,14 +79,44 @@ def _check_plan(case: DraftRequestCase, plan: DailyPlan) -> list[dict[str, Any]]
     return topics
 
 
+async def _judge_topics(
+    case: DraftRequestCase,
+    plan: DailyPlan,
+    topics: list[dict[str, Any]],
+    judge_model: Any,
+    sem: asyncio.Semaphore,
+) -> None:
+    """Add the LLM judge's verdict per dimension to each topic (calls run concurrently)."""
+    from assistant.checks.judge import ajudge
+
+    async def one(topic: dict[str, Any], dim: str) -> None:
+        async with sem:
+            result = await ajudge(
+                dim,
+                topic["text"],
+                plan.product,
+                audience=plan.audience,
+                trends=case.trend,
+                chat_model=judge_model,
+            )
+        topic.setdefault("judge", {})[dim] = {
+            "pass": result.passed, "score": result.score, "reasons": result.reasons,
+            "model": result.details["model"], "cached": result.details["cached"],
+        }  # fmt: skip
+
+    await asyncio.gather(*(one(t, d) for t in topics for d in CHECK_NAMES))
+
+
 async def _run_cases(
     cases: list[DraftRequestCase],
     engine: str,
     draft: DraftFn,
     concurrency: int,
     advance: Callable[[], None],
+    judge_model: Any = None,
 ) -> list[dict[str, Any]]:
     sem = asyncio.Semaphore(max(1, concurrency))
+    judge_sem = asyncio.Semaphore(max(1, concurrency) * 2)
 
     async def one(case: DraftRequestCase) -> dict[str, Any]:
         async with sem:
@@ -99,11 +129,17 @@ async def _run_cases(
                     prompt_versions=plan.prompt_versions, product=plan.product.name,
                     topics=_check_plan(case, plan), error=None,
                 )  # fmt: skip
-            except HuatiError as exc:
+            except Exception as exc:  # noqa: BLE001 - one broken case must not end the run
                 out.update(engine=engine, model=None, topics=[], error=f"{type(exc).__name__}: {exc}")
+                plan = None
             out["seconds"] = round(time.perf_counter() - started, 3)
-            advance()
-            return out
+        if plan is not None and judge_model is not None:  # outside the drafting slot
+            try:
+                await _judge_topics(case, plan, out["topics"], judge_model, judge_sem)
+            except HuatiError as exc:
+                out["judge_error"] = f"{type(exc).__name__}: {exc}"
+        advance()
+        return out
 
     return list(await asyncio.gather(*(one(c) for c in cases)))
 
@@ -129,6 +165,11 @@ def metrics(cases: list[dict[str, Any]]) -> dict[str, Any]:
         out[f"{name}_mean_score"] = (
             statistics.fmean(t["checks"][name]["score"] for t in topics) if topics else 0.0
         )
+        judged = [t for t in topics if name in t.get("judge", {})]
+        if judged:
+            out[f"judge_{name}_pass_rate"] = sum(t["judge"][name]["pass"] for t in judged) / len(judged)
+            agree = sum(t["judge"][name]["pass"] == t["checks"][name]["pass"] for t in judged)
+            out[f"judge_{name}_agreement"] = agree / len(judged)
     seconds = sorted(c["seconds"] for c in cases)
     if seconds:
         out["draft_seconds_p50"] = statistics.median(seconds)
@@ -165,6 +206,7 @@ def run_eval(
     draft: DraftFn | None = None,
     thresholds_path: Path | None = None,
     progress: Callable[[int, int], None] | None = None,
+    judge_model: Any = None,
 ) -> dict[str, Any]:
     """Run the eval and write results.json, report.html and report.md to `out_dir`."""
     if engine not in ("offline", "llm"):
@@ -185,7 +227,7 @@ def run_eval(
             progress(done, len(cases))
 
     started = time.perf_counter()
-    results = asyncio.run(_run_cases(cases, engine, draft, concurrency, advance))
+    results = asyncio.run(_run_cases(cases, engine, draft, concurrency, advance, judge_model))
     wall = time.perf_counter() - started
     values = metrics(results)
     values["wall_seconds"] = round(wall, 3)
@@ -204,6 +246,7 @@ def run_eval(
         "models": models,
         "prompt_versions": prompt_versions,
         "check_versions": versions(),
+        "judge": _judge_info(judge_model),
         "concurrency": concurrency,
         "metrics": values,
         "thresholds": evaluated,
@@ -213,6 +256,18 @@ def run_eval(
     if out_dir is not None:
         write_run(run, out_dir)
     return run
+
+
+def _judge_info(judge_model: Any) -> dict[str, Any] | None:
+    if judge_model is None:
+        return None
+    from assistant.checks.judge import prompt_versions
+
+    name = getattr(judge_model, "model_name", None) or getattr(judge_model, "model", None)
+    return {
+        "model": name if isinstance(name, str) else type(judge_model).__name__,
+        "prompt_versions": prompt_versions(),
+    }
 
 
 def write_run(run: dict[str, Any], out_dir: Path) -> dict[str, Path]:

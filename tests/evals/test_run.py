@@ -132,3 +132,16 @@ def test_offline_engine_meets_thresholds(tmp_path, huati_env):
     failed = [g for g in run["thresholds"] if not g["passed"]]
     assert not failed, (failed, [t["text"] for c in run["cases"] for t in c["topics"] if not t["pass"]])
     assert run["engines_used"] == ["offline"]
+
+
+def test_run_with_fake_judge(tmp_path, requests_file, huati_env):
+    from langchain_core.language_models.fake_chat_models import FakeListChatModel
+
+    judge = FakeListChatModel(responses=['{"pass": false, "score": 0.2, "reasons": ["不合格"], "spans": []}'])
+    run = runner.run_eval(requests_file, draft=fake_draft([]), judge_model=judge, out_dir=tmp_path / "j")
+    topic = run["cases"][0]["topics"][0]
+    assert set(topic["judge"]) == {"compliance", "low_barrier", "relevance", "tone"}
+    assert topic["judge"]["tone"]["pass"] is False
+    assert run["metrics"]["judge_compliance_pass_rate"] == 0.0
+    assert run["metrics"]["judge_compliance_agreement"] == pytest.approx(1 / 9)
+    assert run["judge"]["prompt_versions"]["judge_tone"].startswith("judge_tone/")
