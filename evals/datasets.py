@@ -86,7 +86,11 @@ def _read(path: Path, model: type[BaseModel]) -> list[Any]:
         except ValidationError as exc:
             err = exc.errors()[0]
             loc = ".".join(str(x) for x in err["loc"])
-            raise InputError(f"{path}:{no}: 字段 {loc} 无效（{err['msg']}）") from exc
+            if err["type"] == "missing":
+                raise InputError(f"{path}:{no}: 缺少必填字段 {loc}") from exc
+            raise InputError(
+                f"{path}:{no}: 字段 {loc} 无效（{err['msg']}，当前值 {err.get('input')!r}）"
+            ) from exc
         if item.id in seen:
             raise InputError(f"{path}:{no}: id 重复：{item.id}")
         seen.add(item.id)

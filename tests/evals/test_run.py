@@ -103,7 +103,7 @@ def test_cli_run_exit_codes_and_compare(tmp_path, requests_file, monkeypatch):
     badset = tmp_path / "bad.jsonl"
     badset.write_text('{"id": "x", "product": "牙膏"}\n', encoding="utf-8")
     res = cli.invoke(app, ["eval", "run", "--dataset", str(badset)])
-    assert res.exit_code == 2 and f"{badset}:1:" in res.output
+    assert res.exit_code == 2 and f"{badset}:1:" in res.output.replace("\n", "")
 
 
 def test_compare_reports_deltas(tmp_path, requests_file):
