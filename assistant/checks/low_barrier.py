@@ -2,7 +2,8 @@
 
 Signals and weights live in `knowledge_base/style/low_barrier.yaml`. The score starts at `base`, gains for
 yes/no, either-or, show-and-tell and own-experience prompts, and loses for quizzes, jargon, lecture tone,
-several asks at once, statements that ask nothing, and length over `max_chars`.
+several asks at once, questions that never address the reader, statements that ask nothing, and length
+over `max_chars`.
 """
 
 from __future__ import annotations
@@ -41,6 +42,8 @@ class Rules:
     signals: dict[str, PatternSet]
     penalties: dict[str, PatternSet]
     statement_weight: float
+    impersonal_weight: float
+    reader_words: re.Pattern[str]
 
 
 _RULES: dict[int, Rules] = {}
@@ -51,6 +54,7 @@ def rules() -> Rules:
     if id(data) not in _RULES:
         pen = dict(data.get("penalties", {}))
         statement = pen.pop("statement", {}) or {}
+        impersonal = pen.pop("impersonal", {}) or {}
         _RULES.clear()
         _RULES[id(data)] = Rules(
             version=str(data.get("version", "0")),
@@ -60,6 +64,8 @@ def rules() -> Rules:
             signals={k: pattern_set(v) for k, v in data.get("signals", {}).items()},
             penalties={k: pattern_set(v) for k, v in pen.items()},
             statement_weight=float(statement.get("weight", 0.45)),
+            impersonal_weight=float(impersonal.get("weight", 0.2)),
+            reader_words=re.compile("|".join(impersonal.get("unless", [])) or "你"),
         )
     return _RULES[id(data)]
 
@@ -101,6 +107,9 @@ def check_low_barrier(text: str, *, norm: Normalized | None = None) -> CheckResu
     if not is_prompt:
         score -= r.statement_weight
         reasons.append("不是问句，也不是晒图/投票邀请，群友不知道该回什么")
+    if is_prompt and not r.reader_words.search(t):
+        score -= r.impersonal_weight
+        reasons.append("问的是商品或知识本身，没有问到群友自己（你/大家/你家……）")
     if questions > 1:
         score -= 0.25 * (questions - 1)
         bad.setdefault("multi_ask", []).append({"span": [0, len(text)], "text": f"{questions} 个问号"})
