@@ -71,21 +71,23 @@ def _rule(spec: dict[str, Any]) -> Rule:
     )
 
 
-_LEX: dict[tuple[str, str], Lexicon] = {}
+_LEX: list[tuple[tuple[str, int], Lexicon]] = []  # one slot; read once so threads never see it half-built
 
 
 def lexicon() -> Lexicon:
     path = kb_file("compliance", "lexicon.yaml")
     data = load_yaml(path)
-    key = (str(path), str(id(data)))
-    if key not in _LEX:
-        rules = {spec["id"]: _rule(spec) for spec in data.get("rules", [])}
-        specs = data.get("rules", [])
-        matcher = Matcher.build((t, rules[s["id"]]) for s in specs for t in s.get("terms", []))
-        outcomes = [(rules[s["id"]], re.compile(p)) for s in specs for p in s.get("patterns", [])]
-        _LEX.clear()
-        _LEX[key] = Lexicon(str(data.get("version", "0")), rules, matcher, outcomes)
-    return _LEX[key]
+    key = (str(path), id(data))
+    current = _LEX[0] if _LEX else None
+    if current is not None and current[0] == key:
+        return current[1]
+    rules = {spec["id"]: _rule(spec) for spec in data.get("rules", [])}
+    specs = data.get("rules", [])
+    matcher = Matcher.build((t, rules[s["id"]]) for s in specs for t in s.get("terms", []))
+    outcomes = [(rules[s["id"]], re.compile(p)) for s in specs for p in s.get("patterns", [])]
+    lex = Lexicon(str(data.get("version", "0")), rules, matcher, outcomes)
+    _LEX[:] = [(key, lex)]
+    return lex
 
 
 PRODUCT_RULE = Rule(

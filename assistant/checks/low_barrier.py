@@ -46,28 +46,30 @@ class Rules:
     reader_words: re.Pattern[str]
 
 
-_RULES: dict[int, Rules] = {}
+_RULES: list[tuple[int, Rules]] = []  # one slot, replaced atomically
 
 
 def rules() -> Rules:
     data = load_yaml(kb_file("style", "low_barrier.yaml"))
-    if id(data) not in _RULES:
-        pen = dict(data.get("penalties", {}))
-        statement = pen.pop("statement", {}) or {}
-        impersonal = pen.pop("impersonal", {}) or {}
-        _RULES.clear()
-        _RULES[id(data)] = Rules(
-            version=str(data.get("version", "0")),
-            base=float(data.get("base", 0.5)),
-            pass_at=float(data.get("pass_at", 0.5)),
-            max_chars=int(data.get("max_chars", 60)),
-            signals={k: pattern_set(v) for k, v in data.get("signals", {}).items()},
-            penalties={k: pattern_set(v) for k, v in pen.items()},
-            statement_weight=float(statement.get("weight", 0.45)),
-            impersonal_weight=float(impersonal.get("weight", 0.2)),
-            reader_words=re.compile("|".join(impersonal.get("unless", [])) or "你"),
-        )
-    return _RULES[id(data)]
+    current = _RULES[0] if _RULES else None
+    if current is not None and current[0] == id(data):
+        return current[1]
+    pen = dict(data.get("penalties", {}))
+    statement = pen.pop("statement", {}) or {}
+    impersonal = pen.pop("impersonal", {}) or {}
+    built = Rules(
+        version=str(data.get("version", "0")),
+        base=float(data.get("base", 0.5)),
+        pass_at=float(data.get("pass_at", 0.5)),
+        max_chars=int(data.get("max_chars", 60)),
+        signals={k: pattern_set(v) for k, v in data.get("signals", {}).items()},
+        penalties={k: pattern_set(v) for k, v in pen.items()},
+        statement_weight=float(statement.get("weight", 0.45)),
+        impersonal_weight=float(impersonal.get("weight", 0.2)),
+        reader_words=re.compile("|".join(impersonal.get("unless", [])) or "你"),
+    )
+    _RULES[:] = [(id(data), built)]
+    return built
 
 
 def _quote(n: Normalized, m: re.Match[str]) -> dict[str, Any]:

@@ -44,35 +44,37 @@ class ToneRules:
     audience: dict[str, tuple[float, Matcher]]
 
 
-_RULES: dict[int, ToneRules] = {}
+_RULES: list[tuple[int, ToneRules]] = []  # one slot, replaced atomically
 
 
 def rules() -> ToneRules:
     data = load_yaml(kb_file("style", "tone.yaml"))
-    if id(data) not in _RULES:
-        groups = ("hard_sell", "ai_filler", "corporate", "lecture", "friendly")
-        items = [(t, g) for g in groups for t in (data.get(g) or {}).get("terms", [])]
-        weights = {g: float((data.get(g) or {}).get("weight", 1.0)) for g in groups}
-        audience = {
-            name: (
-                float(spec.get("weight", 0.2)),
-                Matcher.build((t, "audience") for t in spec.get("terms", [])),
-            )
-            for name, spec in (data.get("audience_avoid") or {}).items()
-        }
-        _RULES.clear()
-        _RULES[id(data)] = ToneRules(
-            version=str(data.get("version", "0")),
-            base=float(data.get("base", 0.8)),
-            pass_at=float(data.get("pass_at", 0.5)),
-            matcher=Matcher.build(items),
-            weights=weights,
-            rewrites={g: (data.get(g) or {}).get("rewrite", "") for g in groups},
-            exclaim_limit=int(data.get("exclaim_limit", 2)),
-            exclaim_weight=float(data.get("exclaim_weight", 0.2)),
-            audience=audience,
+    current = _RULES[0] if _RULES else None
+    if current is not None and current[0] == id(data):
+        return current[1]
+    groups = ("hard_sell", "ai_filler", "corporate", "lecture", "friendly")
+    items = [(t, g) for g in groups for t in (data.get(g) or {}).get("terms", [])]
+    weights = {g: float((data.get(g) or {}).get("weight", 1.0)) for g in groups}
+    audience = {
+        name: (
+            float(spec.get("weight", 0.2)),
+            Matcher.build((t, "audience") for t in spec.get("terms", [])),
         )
-    return _RULES[id(data)]
+        for name, spec in (data.get("audience_avoid") or {}).items()
+    }
+    built = ToneRules(
+        version=str(data.get("version", "0")),
+        base=float(data.get("base", 0.8)),
+        pass_at=float(data.get("pass_at", 0.5)),
+        matcher=Matcher.build(items),
+        weights=weights,
+        rewrites={g: (data.get(g) or {}).get("rewrite", "") for g in groups},
+        exclaim_limit=int(data.get("exclaim_limit", 2)),
+        exclaim_weight=float(data.get("exclaim_weight", 0.2)),
+        audience=audience,
+    )
+    _RULES[:] = [(id(data), built)]
+    return built
 
 
 def check_tone(text: str, audience: Audience | None = None, *, norm: Normalized | None = None) -> CheckResult:
