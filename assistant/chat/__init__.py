@@ -1,0 +1,148 @@
+"""Operators' chat over Huati's tools: `respond()` (one reply) and `astream()` (text chunks, then the reply).
+
+With an LLM configured (or a `chat_model` passed) a tool-calling agent answers; otherwise, or when the
+provider fails, the offline intent router does. Every reply records and states which engine answered.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator
+from typing import Any
+
+from pydantic import BaseModel
+
+from assistant.chat import replies, sessions
+from assistant.chat.tools import ChatContext, ToolResult
+from assistant.errors import HuatiError
+from assistant.models import Topic
+from assistant.settings import OFFLINE_MODEL, Settings, get_settings
+
+__all__ = ["ChatReply", "astream", "respond", "new_session"]
+
+
+class ChatReply(BaseModel):
+    session_id: str
+    message: sessions.ChatMessage
+    engine: str
+    model: str
+    tools: list[str] = []
+    plan_id: str | None = None
+    fallback_reason: str | None = None
+
+
+def new_session(title: str = "", settings: Settings | None = None) -> sessions.ChatSession:
+    return sessions.create_session(title, settings)
+
+
+def _context(session: sessions.ChatSession, settings: Settings, chat_model: Any) -> ChatContext:
+    from assistant.retrieval import today
+
+    ctx = ChatContext(session_id=session.id, settings=settings, plan_id=session.plan_id, chat_model=chat_model,
+                      today=today())
+    for msg in session.messages:  # revised topics of the current plan, latest wins
+        for step in msg.data.get("steps", []):
+            if step.get("tool") == "draft":
+                ctx.revised = {}
+            elif step.get("tool") == "revise" and step.get("plan_id") == ctx.plan_id and step.get("topic"):
+                ctx.revised[int(step["index"])] = Topic.model_validate(step["topic"])
+    return ctx
+
+
+def _step_record(result: ToolResult) -> dict[str, Any]:
+    record: dict[str, Any] = {"tool": result.tool, "plan_id": result.plan_id}
+    if result.tool == "revise":
+        record.update(index=result.data["index"], topic=result.data["topic"])
+    elif result.tool == "draft":
+        record.update(topics=result.data.get("topics", []))
+    return record
+
+
+def _chat_model(settings: Settings) -> Any:
+    try:
+        from assistant.llm import get_chat_model
+    except ImportError:
+        get_chat_model = None
+    if get_chat_model is not None:
+        return get_chat_model(settings)
+    from langchain_openai import ChatOpenAI
+
+    key = settings.llm_api_key.get_secret_value() if settings.llm_api_key else "not-needed"
+    return ChatOpenAI(base_url=settings.llm_base_url, api_key=key, model=settings.llm_model_name,
+                      timeout=settings.llm_timeout, max_retries=settings.llm_max_retries)
+
+
+def model_name(chat_model: Any, settings: Settings) -> str:
+    for attr in ("model_name", "model"):
+        value = getattr(chat_model, attr, None)
+        if isinstance(value, str) and value:
+            return value
+    return settings.llm_model_name if settings.llm_configured else type(chat_model).__name__
+
+
+async def _answer(ctx: ChatContext, session: sessions.ChatSession, text: str) -> tuple[str, dict[str, Any]]:
+    """Reply text and metadata (engine, model, steps, fallback_reason)."""
+    from assistant.chat.agent import AgentFailed, run_agent
+    from assistant.chat.offline import answer_offline
+
+    fallback: str | None = None
+    if ctx.chat_model is None and ctx.settings.llm_configured:
+        try:
+            ctx.chat_model = _chat_model(ctx.settings)
+        except Exception as exc:  # noqa: BLE001 - bad provider config: the router still answers
+            fallback = f"大模型不可用（{type(exc).__name__}），已改用离线引擎"
+    if ctx.chat_model is not None:
+        name = model_name(ctx.chat_model, ctx.settings)
+        try:
+            reply, steps = await run_agent(ctx, session.messages, text)
+            return reply, {"engine": "llm", "model": name, "steps": steps}
+        except AgentFailed as exc:
+            fallback = f"大模型出错（{exc}），已改用离线引擎"
+            ctx.chat_model = None
+    reply, steps = await asyncio.to_thread(answer_offline, ctx, text)
+    return reply, {"engine": "offline", "model": OFFLINE_MODEL, "steps": steps, "fallback_reason": fallback}
+
+
+async def astream(session_id: str, message: str, settings: Settings | None = None,
+                  chat_model: Any = None) -> AsyncIterator[str | ChatReply]:
+    """Yield reply text chunks as they are ready, then the stored `ChatReply` as the final item."""
+    settings = settings or get_settings()
+    text = sessions.validate_message(message)
+    session = sessions.get_session(session_id, settings)
+    sessions.add_message(session_id, "user", text, settings=settings)
+    ctx = _context(session, settings, chat_model)
+    body, meta = await _answer(ctx, session, text)
+    footer = replies.engine_line(meta["engine"], meta["model"])
+    if meta.get("fallback_reason"):
+        footer = f"（{meta['fallback_reason']}）\n{footer}"
+    full = f"{body}\n{footer}"
+    for line in full.splitlines(keepends=True):  # line by line: the page renders as it arrives
+        yield line
+        await asyncio.sleep(0)
+    if ctx.plan_id != session.plan_id:
+        sessions.set_plan(session_id, ctx.plan_id, settings)
+    data = {"steps": meta["steps"], "fallback_reason": meta.get("fallback_reason")}
+    stored = sessions.add_message(session_id, "assistant", full, engine_name=meta["engine"], model=meta["model"],
+                                  data=data, settings=settings)
+    yield ChatReply(session_id=session_id, message=stored, engine=meta["engine"], model=meta["model"],
+                    tools=[s["tool"] for s in meta["steps"]], plan_id=ctx.plan_id,
+                    fallback_reason=meta.get("fallback_reason"))
+
+
+async def arespond(session_id: str, message: str, settings: Settings | None = None,
+                   chat_model: Any = None) -> ChatReply:
+    final: ChatReply | None = None
+    async for item in astream(session_id, message, settings, chat_model):
+        if isinstance(item, ChatReply):
+            final = item
+    assert final is not None
+    return final
+
+
+def respond(session_id: str, message: str, settings: Settings | None = None, chat_model: Any = None) -> ChatReply:
+    """One chat turn, stored with the session. Raises HuatiError for a missing session or empty message."""
+    return asyncio.run(arespond(session_id, message, settings, chat_model))
+
+
+def error_reply(exc: HuatiError) -> str:
+    return f"没办法完成：{exc}"

@@ -1,0 +1,153 @@
+"""Tool-calling agent for when an LLM is configured: `chat_model.bind_tools(tools)` in a bounded loop.
+
+The system prompt is `prompts/chat_agent.j2`. Tool results and earlier messages are data; the model may only
+act through the tools. Provider failures raise `AgentFailed` so the caller falls back to the router.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from datetime import date as Date
+from typing import Any
+
+from pydantic import BaseModel, Field
+
+from assistant.chat import tools
+from assistant.chat.sessions import ChatMessage
+from assistant.errors import HuatiError, InputError
+
+MAX_STEPS = 5
+HISTORY_MESSAGES = 12
+
+
+class AgentFailed(Exception):
+    """The chat model could not be reached or kept misbehaving."""
+
+
+class DraftArgs(BaseModel):
+    product: str = Field(..., description="主推产品名，例如 空气炸锅")
+    audience: str | None = Field(None, description="群类型，例如 宝妈群")
+    date: str | None = Field(None, description="日期 YYYY-MM-DD，默认今天")
+    n: int = Field(3, ge=1, le=10, description="话题个数")
+
+
+class ReviseArgs(BaseModel):
+    index: int = Field(..., ge=1, description="当前方案中第几个话题（从 1 开始）")
+    instruction: str = Field(..., description="修改要求，例如 更口语一点")
+    use_trends: bool = Field(False, description="是否结合今日热搜")
+
+
+class CheckArgs(BaseModel):
+    text: str = Field(..., description="要检查的话题原文")
+    product: str | None = Field(None, description="相关产品名（可选）")
+
+
+class SearchArgs(BaseModel):
+    query: str = Field(..., description="搜索词")
+    kind: str = Field("all", description="cases / trends / calendar / all")
+
+
+class HistoryArgs(BaseModel):
+    product: str | None = Field(None, description="产品名（可选）")
+    days: int = Field(14, ge=1, le=365, description="往前看多少天")
+
+
+def tool_specs() -> list[tuple[str, str, type[BaseModel]]]:
+    return [
+        ("draft_plan", "为某个产品、群和日期生成当天的群话题方案（排好序、已做检查）", DraftArgs),
+        ("revise_topic", "按要求改写当前方案里的第 N 个话题", ReviseArgs),
+        ("check_topic", "检查一句话题：广告法合规、低门槛、贴合产品、语气", CheckArgs),
+        ("search_knowledge", "搜索案例库、热搜和节日节气", SearchArgs),
+        ("read_history", "查看过去的方案和运营反馈（采用/弃用/改写）", HistoryArgs),
+    ]
+
+
+def _call(ctx: tools.ChatContext, name: str, args: dict[str, Any]) -> tools.ToolResult:
+    if name == "draft_plan":
+        a = DraftArgs.model_validate(args)
+        return tools.draft(ctx, a.product, a.audience, a.date, a.n)
+    if name == "revise_topic":
+        a = ReviseArgs.model_validate(args)
+        return tools.revise(ctx, a.index, a.instruction, a.use_trends)
+    if name == "check_topic":
+        a = CheckArgs.model_validate(args)
+        return tools.check(ctx, a.text, a.product)
+    if name == "search_knowledge":
+        a = SearchArgs.model_validate(args)
+        return tools.search(ctx, a.query, a.kind)
+    if name == "read_history":
+        a = HistoryArgs.model_validate(args)
+        return tools.history(ctx, a.product, a.days)
+    raise InputError(f"没有叫 {name} 的工具")
+
+
+def langchain_tools(ctx: tools.ChatContext) -> list[Any]:
+    """The tools as LangChain `StructuredTool`s bound to this conversation."""
+    from langchain_core.tools import StructuredTool
+
+    def make(name: str, description: str, schema: type[BaseModel]) -> Any:
+        def run(**kwargs: Any) -> str:
+            return _call(ctx, name, kwargs).text
+
+        return StructuredTool.from_function(run, name=name, description=description, args_schema=schema)
+
+    return [make(*spec) for spec in tool_specs()]
+
+
+def system_prompt(ctx: tools.ChatContext) -> str:
+    from jinja2 import Environment, FileSystemLoader, StrictUndefined
+
+    env = Environment(loader=FileSystemLoader(str(ctx.settings.prompts_dir)), undefined=StrictUndefined,
+                      autoescape=False)
+    today = ctx.today or Date.today()
+    return env.get_template("chat_agent.j2").render(today=today.isoformat(), plan_id=ctx.plan_id or "")
+
+
+def _history(messages: list[ChatMessage]) -> list[Any]:
+    from langchain_core.messages import AIMessage, HumanMessage
+
+    out: list[Any] = []
+    for msg in messages[-HISTORY_MESSAGES:]:
+        out.append(HumanMessage(msg.content) if msg.role == "user" else AIMessage(msg.content))
+    return out
+
+
+async def run_agent(ctx: tools.ChatContext, history: list[ChatMessage], text: str) -> tuple[str, list[dict]]:
+    """Answer `text`; returns the reply and the tool steps taken. Raises AgentFailed on provider errors."""
+    from langchain_core.messages import HumanMessage, SystemMessage, ToolMessage
+
+    from assistant.chat import _step_record
+
+    bound = ctx.chat_model.bind_tools(langchain_tools(ctx))
+    messages: list[Any] = [SystemMessage(system_prompt(ctx)), *_history(history), HumanMessage(text)]
+    steps: list[dict[str, Any]] = []
+    results: list[str] = []
+    for _ in range(MAX_STEPS):
+        try:
+            ai = await bound.ainvoke(messages)
+        except HuatiError as exc:
+            raise AgentFailed(exc.message) from exc
+        except Exception as exc:  # noqa: BLE001 - any provider failure: fall back to the router
+            raise AgentFailed(type(exc).__name__) from exc
+        messages.append(ai)
+        calls = getattr(ai, "tool_calls", None) or []
+        if not calls:
+            content = ai.content if isinstance(ai.content, str) else json.dumps(ai.content, ensure_ascii=False)
+            return content.strip() or "\n\n".join(results) or "（模型没有给出回答）", steps
+        for call in calls:
+            try:
+                result = await asyncio.to_thread(_call, ctx, call["name"], call.get("args") or {})
+                output = result.text
+                results.append(output)
+                steps.append(_step_record(result))
+            except HuatiError as exc:
+                output = f"工具出错：{exc}"
+                steps.append({"tool": call["name"], "error": exc.message})
+            except ValueError as exc:  # bad arguments from the model
+                output = f"参数不对：{exc}"
+                steps.append({"tool": call["name"], "error": "参数不对"})
+            messages.append(ToolMessage(output, tool_call_id=call.get("id") or call["name"]))
+    # Step budget spent: show what the tools produced rather than loop forever.
+    summary = "\n\n".join(results) if results else "这个问题我没能在有限的步骤里完成，请换个说法再试一次。"
+    return summary, steps
