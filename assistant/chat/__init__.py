@@ -38,8 +38,13 @@ def new_session(title: str = "", settings: Settings | None = None) -> sessions.C
 def _context(session: sessions.ChatSession, settings: Settings, chat_model: Any) -> ChatContext:
     from assistant.retrieval import today
 
-    ctx = ChatContext(session_id=session.id, settings=settings, plan_id=session.plan_id, chat_model=chat_model,
-                      today=today())
+    ctx = ChatContext(
+        session_id=session.id,
+        settings=settings,
+        plan_id=session.plan_id,
+        chat_model=chat_model,
+        today=today(),
+    )
     for msg in session.messages:  # revised topics of the current plan, latest wins
         for step in msg.data.get("steps", []):
             if step.get("tool") == "draft":
@@ -68,8 +73,13 @@ def _chat_model(settings: Settings) -> Any:
     from langchain_openai import ChatOpenAI
 
     key = settings.llm_api_key.get_secret_value() if settings.llm_api_key else "not-needed"
-    return ChatOpenAI(base_url=settings.llm_base_url, api_key=key, model=settings.llm_model_name,
-                      timeout=settings.llm_timeout, max_retries=settings.llm_max_retries)
+    return ChatOpenAI(
+        base_url=settings.llm_base_url,
+        api_key=key,
+        model=settings.llm_model_name,
+        timeout=settings.llm_timeout,
+        max_retries=settings.llm_max_retries,
+    )
 
 
 def model_name(chat_model: Any, settings: Settings) -> str:
@@ -103,8 +113,9 @@ async def _answer(ctx: ChatContext, session: sessions.ChatSession, text: str) ->
     return reply, {"engine": "offline", "model": OFFLINE_MODEL, "steps": steps, "fallback_reason": fallback}
 
 
-async def astream(session_id: str, message: str, settings: Settings | None = None,
-                  chat_model: Any = None) -> AsyncIterator[str | ChatReply]:
+async def astream(
+    session_id: str, message: str, settings: Settings | None = None, chat_model: Any = None
+) -> AsyncIterator[str | ChatReply]:
     """Yield reply text chunks as they are ready, then the stored `ChatReply` as the final item."""
     settings = settings or get_settings()
     text = sessions.validate_message(message)
@@ -122,15 +133,29 @@ async def astream(session_id: str, message: str, settings: Settings | None = Non
     if ctx.plan_id != session.plan_id:
         sessions.set_plan(session_id, ctx.plan_id, settings)
     data = {"steps": meta["steps"], "fallback_reason": meta.get("fallback_reason")}
-    stored = sessions.add_message(session_id, "assistant", full, engine_name=meta["engine"], model=meta["model"],
-                                  data=data, settings=settings)
-    yield ChatReply(session_id=session_id, message=stored, engine=meta["engine"], model=meta["model"],
-                    tools=[s["tool"] for s in meta["steps"]], plan_id=ctx.plan_id,
-                    fallback_reason=meta.get("fallback_reason"))
+    stored = sessions.add_message(
+        session_id,
+        "assistant",
+        full,
+        engine_name=meta["engine"],
+        model=meta["model"],
+        data=data,
+        settings=settings,
+    )
+    yield ChatReply(
+        session_id=session_id,
+        message=stored,
+        engine=meta["engine"],
+        model=meta["model"],
+        tools=[s["tool"] for s in meta["steps"]],
+        plan_id=ctx.plan_id,
+        fallback_reason=meta.get("fallback_reason"),
+    )
 
 
-async def arespond(session_id: str, message: str, settings: Settings | None = None,
-                   chat_model: Any = None) -> ChatReply:
+async def arespond(
+    session_id: str, message: str, settings: Settings | None = None, chat_model: Any = None
+) -> ChatReply:
     final: ChatReply | None = None
     async for item in astream(session_id, message, settings, chat_model):
         if isinstance(item, ChatReply):
@@ -139,7 +164,9 @@ async def arespond(session_id: str, message: str, settings: Settings | None = No
     return final
 
 
-def respond(session_id: str, message: str, settings: Settings | None = None, chat_model: Any = None) -> ChatReply:
+def respond(
+    session_id: str, message: str, settings: Settings | None = None, chat_model: Any = None
+) -> ChatReply:
     """One chat turn, stored with the session. Raises HuatiError for a missing session or empty message."""
     return asyncio.run(arespond(session_id, message, settings, chat_model))
 

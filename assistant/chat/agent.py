@@ -98,8 +98,9 @@ def langchain_tools(ctx: tools.ChatContext) -> list[Any]:
 def system_prompt(ctx: tools.ChatContext) -> str:
     from jinja2 import Environment, FileSystemLoader, StrictUndefined
 
-    env = Environment(loader=FileSystemLoader(str(ctx.settings.prompts_dir)), undefined=StrictUndefined,
-                      autoescape=False)
+    env = Environment(
+        loader=FileSystemLoader(str(ctx.settings.prompts_dir)), undefined=StrictUndefined, autoescape=False
+    )
     today = ctx.today or Date.today()
     return env.get_template("chat_agent.j2").render(today=today.isoformat(), plan_id=ctx.plan_id or "")
 
@@ -133,7 +134,9 @@ async def run_agent(ctx: tools.ChatContext, history: list[ChatMessage], text: st
         messages.append(ai)
         calls = getattr(ai, "tool_calls", None) or []
         if not calls:
-            content = ai.content if isinstance(ai.content, str) else json.dumps(ai.content, ensure_ascii=False)
+            content = (
+                ai.content if isinstance(ai.content, str) else json.dumps(ai.content, ensure_ascii=False)
+            )
             return content.strip() or "\n\n".join(results) or "（模型没有给出回答）", steps
         for call in calls:
             try:

@@ -7,7 +7,13 @@ from typing import Any
 from assistant.models import CheckReport, DailyPlan, SearchHit, Topic
 
 CHECK_LABELS = {"compliance": "合规", "low_barrier": "低门槛", "relevance": "贴合产品", "tone": "语气"}
-STAGE_LABELS = {"warm_up": "预热", "launch": "发话题", "follow_up": "跟进", "product_link": "发链接", "wrap_up": "收尾"}
+STAGE_LABELS = {
+    "warm_up": "预热",
+    "launch": "发话题",
+    "follow_up": "跟进",
+    "product_link": "发链接",
+    "wrap_up": "收尾",
+}
 _NUMS = "①②③④⑤⑥⑦⑧⑨⑩"
 
 
@@ -56,8 +62,12 @@ def check(text: str, report: CheckReport) -> str:
         result = report.checks.get(name)
         if result is None:
             continue
-        reason = "；".join(result.reasons[:2]) if result.reasons else ("没有发现问题" if result.passed else "")
-        lines.append(f"· {label}：{'通过' if result.passed else '不通过'}" + (f"——{reason}" if reason else ""))
+        reason = (
+            "；".join(result.reasons[:2]) if result.reasons else ("没有发现问题" if result.passed else "")
+        )
+        lines.append(
+            f"· {label}：{'通过' if result.passed else '不通过'}" + (f"——{reason}" if reason else "")
+        )
     rewrite = report.checks.get("compliance")
     if rewrite is not None and rewrite.details.get("rewrite"):
         lines.append(f"可以改成：{rewrite.details['rewrite']}")
@@ -96,21 +106,25 @@ def history(product: str | None, days: int, plans: list[DailyPlan], feedback: di
     lines = [f"最近 {days} 天{what}的方案 {len(plans)} 份："]
     for p in plans:
         first = p.topics[0].text if p.topics else ""
-        lines.append(f"· {p.date.isoformat()} {p.product.name}（{p.id}）：{_feedback_line(feedback.get(p.id, []))}")
+        lines.append(
+            f"· {p.date.isoformat()} {p.product.name}（{p.id}）：{_feedback_line(feedback.get(p.id, []))}"
+        )
         if first:
             lines.append(f"  头条话题：{first}")
     return "\n".join(lines)
 
 
 def help_text() -> str:
-    return "\n".join([
-        "我可以帮你做这些事：",
-        "· 出话题：明天卖空气炸锅，宝妈群，给我三个话题",
-        "· 改话题：第二个更口语一点 / 更短 / 换个角度 / 结合今天的热搜再来一个",
-        "· 查违规：这句有没有违规？「这款面霜用了立刻变白」",
-        "· 找素材：冬至有什么可以聊的 / 搜一下防晒案例",
-        "· 看效果：上周那个保温杯的话题效果怎样？",
-    ])
+    return "\n".join(
+        [
+            "我可以帮你做这些事：",
+            "· 出话题：明天卖空气炸锅，宝妈群，给我三个话题",
+            "· 改话题：第二个更口语一点 / 更短 / 换个角度 / 结合今天的热搜再来一个",
+            "· 查违规：这句有没有违规？「这款面霜用了立刻变白」",
+            "· 找素材：冬至有什么可以聊的 / 搜一下防晒案例",
+            "· 看效果：上周那个保温杯的话题效果怎样？",
+        ]
+    )
 
 
 def engine_line(engine: str, model: str) -> str:

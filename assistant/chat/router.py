@@ -15,12 +15,27 @@ from typing import Any
 from assistant.knowledge import load_audiences, load_products, norm_key
 from assistant.settings import Settings
 
-_CN_DIGITS = {"零": 0, "一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9, "十": 10}
+_CN_DIGITS = {
+    "零": 0,
+    "一": 1,
+    "二": 2,
+    "两": 2,
+    "三": 3,
+    "四": 4,
+    "五": 5,
+    "六": 6,
+    "七": 7,
+    "八": 8,
+    "九": 9,
+    "十": 10,
+}
 _WEEKDAYS = {"一": 0, "二": 1, "三": 2, "四": 3, "五": 4, "六": 5, "日": 6, "天": 6, "末": 5}
 _NUM = r"(\d{1,2}|[一二两三四五六七八九十]{1,2})"
 
 _QUOTED = re.compile(r"[「“\"『‘']([^」”\"』’']{2,200})[」”\"』’']")
-_CHECK_WORDS = re.compile(r"违规|合规|违禁|违法|广告法|极限词|能不能发|可以发吗|能发吗|有没有问题|检查一下|查一下这")
+_CHECK_WORDS = re.compile(
+    r"违规|合规|违禁|违法|广告法|极限词|能不能发|可以发吗|能发吗|有没有问题|检查一下|查一下这"
+)
 _HISTORY_WORDS = re.compile(r"效果|反馈|历史|之前的|上次|上周|以前|发过|用过哪些|往期|记录")
 _REVISE_STYLE = {
     "口语": "更口语一点，像群里聊天",
@@ -39,8 +54,12 @@ _REVISE_STYLE = {
 }
 _ORDINAL = re.compile(r"第\s*" + _NUM + r"\s*[个条]?")
 _DRAFT_WORDS = re.compile(r"话题|选题|聊什么|聊点什么|怎么聊|出题|文案")
-_SELL = re.compile(r"(?:主推|要推|在推|推广|卖|推|上新)\s*([\u4e00-\u9fffA-Za-z0-9]{2,20}?)(?=[,，。.!！?？;；、\s]|给我|帮我|$)")
-_SEARCH_WORDS = re.compile(r"搜|找|案例|有什么可以聊|可以聊什么|有什么好聊|有啥可聊|热搜|热点|节日|节气|日历|查查|看看")
+_SELL = re.compile(
+    r"(?:主推|要推|在推|推广|卖|推|上新)\s*([\u4e00-\u9fffA-Za-z0-9]{2,20}?)(?=[,，。.!！?？;；、\s]|给我|帮我|$)"
+)
+_SEARCH_WORDS = re.compile(
+    r"搜|找|案例|有什么可以聊|可以聊什么|有什么好聊|有啥可聊|热搜|热点|节日|节气|日历|查查|看看"
+)
 _COUNT = re.compile(_NUM + r"\s*[个条道]")
 
 
@@ -149,7 +168,7 @@ def _quoted(text: str) -> str | None:
 
 def _after_colon(text: str) -> str | None:
     m = re.search(r"[?？:：]\s*(.{4,})$", text)
-    return m[1].strip().strip("「」“”\"") if m else None
+    return m[1].strip().strip('「」“”"') if m else None
 
 
 def _revise_instruction(text: str) -> str | None:
@@ -172,7 +191,9 @@ def route(message: str, *, has_plan: bool = False, today: Date, settings: Settin
         return Intent("check", {"text": None})
 
     # 2. history + feedback: "上周那个保温杯的话题效果怎样?"
-    if _HISTORY_WORDS.search(text) and not re.search(r"给我|来\s*" + _NUM + r"?\s*[个条]|帮我写|出几个", text):
+    if _HISTORY_WORDS.search(text) and not re.search(
+        r"给我|来\s*" + _NUM + r"?\s*[个条]|帮我写|出几个", text
+    ):
         days = 7 if "上周" in text or "这周" in text else (30 if "上个月" in text or "这个月" in text else 14)
         return Intent("history", {"product": find_product_in(text, settings), "days": days})
 
@@ -187,12 +208,15 @@ def route(message: str, *, has_plan: bool = False, today: Date, settings: Settin
     # 4. draft a plan.
     product = find_product_in(text, settings)
     if product and (_DRAFT_WORDS.search(text) or re.search(r"卖|推|上新|给我|帮我|来", text)):
-        return Intent("draft", {
-            "product": product,
-            "audience": find_audience_in(text, settings),
-            "date": parse_date(text, today),
-            "n": parse_count(text) or 3,
-        })
+        return Intent(
+            "draft",
+            {
+                "product": product,
+                "audience": find_audience_in(text, settings),
+                "date": parse_date(text, today),
+                "n": parse_count(text) or 3,
+            },
+        )
 
     # 5. search cases, trends, calendar.
     if _SEARCH_WORDS.search(text) or product:
@@ -204,10 +228,14 @@ def route(message: str, *, has_plan: bool = False, today: Date, settings: Settin
         elif re.search(r"节日|节气|日历|冬至|春节|中秋|端午|元旦|双十一|双11|618|圣诞", text) and not product:
             kind = "calendar"
         query = re.sub(r"^(帮我|请|麻烦)?\s*(搜一下|搜索|搜搜|搜|找一下|找找|找|查查|看看)", "", text)
-        query = re.sub(r"(有什么可以聊的|可以聊什么|有什么好聊的|有啥可聊的|的?案例|[?？。!！]+)$", "", query).strip()
+        query = re.sub(
+            r"(有什么可以聊的|可以聊什么|有什么好聊的|有啥可聊的|的?案例|[?？。!！]+)$", "", query
+        ).strip()
         query = re.sub(r"(有什么可以聊的|可以聊什么|有什么好聊的|有啥可聊的)", "", query).strip()
         return Intent("search", {"query": query or text, "kind": kind, "date": parse_date(text, today)})
 
     if has_plan and ordinal:
-        return Intent("revise", {"index": cn_number(ordinal[1]) or 1, "instruction": text, "use_trends": False})
+        return Intent(
+            "revise", {"index": cn_number(ordinal[1]) or 1, "instruction": text, "use_trends": False}
+        )
     return Intent("help", {})

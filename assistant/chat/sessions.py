@@ -34,7 +34,13 @@ chat_messages = Table(
     "chat_messages",
     metadata,
     Column("id", Integer, primary_key=True, autoincrement=True),
-    Column("session_id", String(32), ForeignKey("chat_sessions.id", ondelete="CASCADE"), nullable=False, index=True),
+    Column(
+        "session_id",
+        String(32),
+        ForeignKey("chat_sessions.id", ondelete="CASCADE"),
+        nullable=False,
+        index=True,
+    ),
     Column("role", String(16), nullable=False),
     Column("content", Text, nullable=False),
     Column("engine", String(16), nullable=True),
@@ -77,8 +83,9 @@ def create_session(title: str = "", settings: Settings | None = None) -> ChatSes
     sid = secrets.token_hex(8)
     with engine.begin() as conn:
         conn.execute(
-            insert(chat_sessions).values(id=sid, title=title[:MAX_TITLE_CHARS], plan_id=None, created_at=now,
-                                         updated_at=now)
+            insert(chat_sessions).values(
+                id=sid, title=title[:MAX_TITLE_CHARS], plan_id=None, created_at=now, updated_at=now
+            )
         )
     return ChatSession(id=sid, title=title[:MAX_TITLE_CHARS], created_at=now, updated_at=now)
 
@@ -92,44 +99,83 @@ def get_session(session_id: str, settings: Settings | None = None, with_messages
         messages: list[ChatMessage] = []
         if with_messages:
             rows = conn.execute(
-                select(chat_messages).where(chat_messages.c.session_id == session_id).order_by(chat_messages.c.id)
+                select(chat_messages)
+                .where(chat_messages.c.session_id == session_id)
+                .order_by(chat_messages.c.id)
             ).mappings()
             messages = [
-                ChatMessage(id=r["id"], role=r["role"], content=r["content"], engine=r["engine"], model=r["model"],
-                            data=json.loads(r["data"]) if r["data"] else {}, created_at=_aware(r["created_at"]))
+                ChatMessage(
+                    id=r["id"],
+                    role=r["role"],
+                    content=r["content"],
+                    engine=r["engine"],
+                    model=r["model"],
+                    data=json.loads(r["data"]) if r["data"] else {},
+                    created_at=_aware(r["created_at"]),
+                )
                 for r in rows
             ]
-    return ChatSession(id=row["id"], title=row["title"], plan_id=row["plan_id"],
-                       created_at=_aware(row["created_at"]), updated_at=_aware(row["updated_at"]), messages=messages)
+    return ChatSession(
+        id=row["id"],
+        title=row["title"],
+        plan_id=row["plan_id"],
+        created_at=_aware(row["created_at"]),
+        updated_at=_aware(row["updated_at"]),
+        messages=messages,
+    )
 
 
 def list_sessions(limit: int = 20, settings: Settings | None = None) -> list[ChatSession]:
     engine = get_engine(settings)
     with engine.connect() as conn:
-        rows = conn.execute(select(chat_sessions).order_by(chat_sessions.c.updated_at.desc()).limit(limit)).mappings()
-        return [ChatSession(id=r["id"], title=r["title"], plan_id=r["plan_id"], created_at=_aware(r["created_at"]),
-                            updated_at=_aware(r["updated_at"])) for r in rows]
+        rows = conn.execute(
+            select(chat_sessions).order_by(chat_sessions.c.updated_at.desc()).limit(limit)
+        ).mappings()
+        return [
+            ChatSession(
+                id=r["id"],
+                title=r["title"],
+                plan_id=r["plan_id"],
+                created_at=_aware(r["created_at"]),
+                updated_at=_aware(r["updated_at"]),
+            )
+            for r in rows
+        ]
 
 
 def validate_message(message: str) -> str:
     text = (message or "").strip()
     if not text:
-        raise InputError("消息不能为空，说说你想要什么，例如：明天卖空气炸锅，宝妈群，给我三个话题", field="message")
+        raise InputError(
+            "消息不能为空，说说你想要什么，例如：明天卖空气炸锅，宝妈群，给我三个话题", field="message"
+        )
     if len(text) > MAX_MESSAGE_CHARS:
         raise InputError(f"消息太长（{len(text)} 字），请控制在 {MAX_MESSAGE_CHARS} 字以内", field="message")
     return text
 
 
-def add_message(session_id: str, role: str, content: str, *, engine_name: str | None = None,
-                model: str | None = None, data: dict[str, Any] | None = None,
-                settings: Settings | None = None) -> ChatMessage:
+def add_message(
+    session_id: str,
+    role: str,
+    content: str,
+    *,
+    engine_name: str | None = None,
+    model: str | None = None,
+    data: dict[str, Any] | None = None,
+    settings: Settings | None = None,
+) -> ChatMessage:
     engine = get_engine(settings)
     now = _now()
     with engine.begin() as conn:
         result = conn.execute(
             insert(chat_messages).values(
-                session_id=session_id, role=role, content=content, engine=engine_name, model=model,
-                data=json.dumps(data, ensure_ascii=False) if data else None, created_at=now,
+                session_id=session_id,
+                role=role,
+                content=content,
+                engine=engine_name,
+                model=model,
+                data=json.dumps(data, ensure_ascii=False) if data else None,
+                created_at=now,
             )
         )
         values: dict[str, Any] = {"updated_at": now}
@@ -138,12 +184,22 @@ def add_message(session_id: str, role: str, content: str, *, engine_name: str | 
             if row is not None and not row[0]:
                 values["title"] = content[:MAX_TITLE_CHARS]
         conn.execute(update(chat_sessions).where(chat_sessions.c.id == session_id).values(**values))
-    return ChatMessage(id=result.inserted_primary_key[0], role=role, content=content, engine=engine_name,
-                       model=model, data=data or {}, created_at=now)
+    return ChatMessage(
+        id=result.inserted_primary_key[0],
+        role=role,
+        content=content,
+        engine=engine_name,
+        model=model,
+        data=data or {},
+        created_at=now,
+    )
 
 
 def set_plan(session_id: str, plan_id: str | None, settings: Settings | None = None) -> None:
     engine = get_engine(settings)
     with engine.begin() as conn:
-        conn.execute(update(chat_sessions).where(chat_sessions.c.id == session_id).values(plan_id=plan_id,
-                                                                                         updated_at=_now()))
+        conn.execute(
+            update(chat_sessions)
+            .where(chat_sessions.c.id == session_id)
+            .values(plan_id=plan_id, updated_at=_now())
+        )

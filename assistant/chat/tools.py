@@ -54,8 +54,9 @@ def load_plan(plan_id: str, settings: Settings) -> DailyPlan:
     return plan
 
 
-def recent_plans(settings: Settings, *, product: str | None = None, since: Date | None = None,
-                 limit: int = 10) -> list[DailyPlan]:
+def recent_plans(
+    settings: Settings, *, product: str | None = None, since: Date | None = None, limit: int = 10
+) -> list[DailyPlan]:
     store = _store(settings)
     plans = store.list_plans(product=product, limit=limit) if product else store.list_plans(limit=limit)
     if since is not None:
@@ -72,8 +73,14 @@ def feedback_for(plan_id: str, settings: Settings) -> list[dict[str, Any]]:
 # --------------------------------------------------------------------------- tools
 
 
-def draft(ctx: ChatContext, product: str, audience: str | None = None, date: Date | str | None = None,
-          n: int = 3, trend: list[str] | None = None) -> ToolResult:
+def draft(
+    ctx: ChatContext,
+    product: str,
+    audience: str | None = None,
+    date: Date | str | None = None,
+    n: int = 3,
+    trend: list[str] | None = None,
+) -> ToolResult:
     from assistant.drafting import draft_plan
     from assistant.models import PlanRequest
 
@@ -82,12 +89,26 @@ def draft(ctx: ChatContext, product: str, audience: str | None = None, date: Dat
             date = Date.fromisoformat(date)
         except ValueError as exc:
             raise InputError(f"日期格式不对：{date}，请写成 2026-12-22", field="date") from exc
-    request = PlanRequest(product=product, audience=audience or None, date=date or None, n=max(1, min(10, n)),
-                          trend=list(trend or []))
+    request = PlanRequest(
+        product=product,
+        audience=audience or None,
+        date=date or None,
+        n=max(1, min(10, n)),
+        trend=list(trend or []),
+    )
     plan = draft_plan(request, settings=ctx.settings, chat_model=ctx.chat_model, save=True)
     ctx.plan_id, ctx.revised = plan.id, {}
-    return ToolResult("draft", replies.plan(plan), {"plan_id": plan.id, "engine": plan.engine, "model": plan.model,
-                                                     "topics": [t.text for t in plan.topics]}, plan_id=plan.id)
+    return ToolResult(
+        "draft",
+        replies.plan(plan),
+        {
+            "plan_id": plan.id,
+            "engine": plan.engine,
+            "model": plan.model,
+            "topics": [t.text for t in plan.topics],
+        },
+        plan_id=plan.id,
+    )
 
 
 def current_topic(ctx: ChatContext, index: int) -> tuple[DailyPlan, Topic]:
@@ -107,17 +128,26 @@ def revise(ctx: ChatContext, index: int, instruction: str, use_trends: bool = Fa
         from assistant.retrieval import trends_for
 
         try:
-            titles = [t.title for t in trends_for(ctx.today or plan.date, k=3, settings=ctx.settings, dense=False)]
+            titles = [
+                t.title for t in trends_for(ctx.today or plan.date, k=3, settings=ctx.settings, dense=False)
+            ]
         except Exception:  # noqa: BLE001 - no trends is not fatal
             titles = [t.title for t in plan.trends[:3]]
         if titles:
             instruction = f"{instruction}（今日热搜：{'、'.join(titles)}）"
     new = revise_topic(topic, instruction, plan.product, plan.audience, plan.date, ctx.chat_model)
     ctx.revised[index] = new
-    return ToolResult("revise", replies.revised(index, topic, new),
-                      {"index": index, "instruction": instruction, "before": topic.text,
-                       "topic": {**new.model_dump(mode="json", by_alias=True), "text": new.text}},
-                      plan_id=plan.id)
+    return ToolResult(
+        "revise",
+        replies.revised(index, topic, new),
+        {
+            "index": index,
+            "instruction": instruction,
+            "before": topic.text,
+            "topic": {**new.model_dump(mode="json", by_alias=True), "text": new.text},
+        },
+        plan_id=plan.id,
+    )
 
 
 def check(ctx: ChatContext, text: str | None, product: str | None = None) -> ToolResult:
@@ -135,24 +165,33 @@ def check(ctx: ChatContext, text: str | None, product: str | None = None) -> Too
     if not product:
         product = "群聊话题"  # no product known: compliance, barrier and tone still apply
     report = run_checks(text, product, audience=audience, date=day)
-    return ToolResult("check", replies.check(text, report),
-                      {"text": text, "report": report.model_dump(mode="json", by_alias=True)})
+    return ToolResult(
+        "check",
+        replies.check(text, report),
+        {"text": text, "report": report.model_dump(mode="json", by_alias=True)},
+    )
 
 
 def search(ctx: ChatContext, query: str, kind: str = "all", date: Date | None = None) -> ToolResult:
     from assistant.retrieval import search as do_search
 
     hits = do_search(query, kind=kind, date=date or ctx.today, k=5, settings=ctx.settings)
-    return ToolResult("search", replies.hits(query, hits),
-                      {"query": query, "kind": kind, "hits": [h.model_dump(mode="json") for h in hits]})
+    return ToolResult(
+        "search",
+        replies.hits(query, hits),
+        {"query": query, "kind": kind, "hits": [h.model_dump(mode="json") for h in hits]},
+    )
 
 
 def history(ctx: ChatContext, product: str | None = None, days: int = 14) -> ToolResult:
     today = ctx.today or Date.today()
     plans = recent_plans(ctx.settings, product=product, since=today - timedelta(days=days), limit=10)
     feedback = {p.id: feedback_for(p.id, ctx.settings) for p in plans}
-    return ToolResult("history", replies.history(product, days, plans, feedback),
-                      {"product": product, "days": days, "plans": [p.id for p in plans]})
+    return ToolResult(
+        "history",
+        replies.history(product, days, plans, feedback),
+        {"product": product, "days": days, "plans": [p.id for p in plans]},
+    )
 
 
 def help_(ctx: ChatContext) -> ToolResult:
