@@ -1,0 +1,116 @@
+"""LLM agent path with fake chat models that emit tool calls (no network)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from langchain_core.language_models.fake_chat_models import GenericFakeChatModel
+from langchain_core.messages import AIMessage, ToolMessage
+
+from assistant import chat
+from assistant.chat import sessions
+from assistant.chat.agent import MAX_STEPS
+
+
+class ToolCallingFake(GenericFakeChatModel):
+    """Fake chat model whose scripted messages may carry tool_calls; records what it was sent."""
+
+    seen: list[list[Any]] = []
+    bound: list[str] = []
+
+    def bind_tools(self, tools, **kwargs):  # noqa: ANN001, ANN003, ANN201
+        type(self).bound = [t.name for t in tools]
+        return self
+
+    def _generate(self, messages, stop=None, run_manager=None, **kwargs):  # noqa: ANN001, ANN003, ANN202
+        type(self).seen.append(list(messages))
+        return super()._generate(messages, stop, run_manager, **kwargs)
+
+
+def call(name: str, args: dict, cid: str) -> AIMessage:
+    return AIMessage(content="", tool_calls=[{"name": name, "args": args, "id": cid}])
+
+
+def fake(*messages: AIMessage | str) -> ToolCallingFake:
+    ToolCallingFake.seen = []
+    return ToolCallingFake(messages=iter(messages))
+
+
+def test_agent_drafts_then_revises_through_tools(chat_env):
+    s = chat.new_session()
+    model = fake(
+        call("draft_plan", {"product": "空气炸锅", "audience": "宝妈群", "n": 2}, "c1"),
+        "给你两个话题，选一个发吧。",
+    )
+    reply = chat.respond(s.id, "明天卖空气炸锅，宝妈群，给我两个话题", chat_model=model)
+    assert ToolCallingFake.bound == ["draft_plan", "revise_topic", "check_topic", "search_knowledge", "read_history"]
+    assert reply.engine == "llm" and reply.model == "ToolCallingFake"
+    assert reply.tools == ["draft"] and reply.plan_id
+    assert reply.message.content.startswith("给你两个话题")
+    assert "大模型 ToolCallingFake 回答" in reply.message.content
+    # The tool result went back to the model as a ToolMessage with the same call id.
+    tool_msgs = [m for m in ToolCallingFake.seen[-1] if isinstance(m, ToolMessage)]
+    assert tool_msgs[0].tool_call_id == "c1" and "空气炸锅" in tool_msgs[0].content
+    assert sessions.get_session(s.id).plan_id == reply.plan_id
+
+    model2 = fake(call("revise_topic", {"index": 1, "instruction": "更口语一点"}, "c2"), "改好了。")
+    revised = chat.respond(s.id, "第一个更口语一点", chat_model=model2)
+    assert revised.tools == ["revise"] and revised.plan_id == reply.plan_id
+    # Earlier turns are sent as history, the system prompt names the current plan.
+    first_call = ToolCallingFake.seen[0]
+    assert reply.plan_id in first_call[0].content
+    assert any("明天卖空气炸锅" in str(m.content) for m in first_call[1:])
+
+
+def test_agent_tool_errors_go_back_to_the_model(chat_env):
+    s = chat.new_session()
+    model = fake(call("revise_topic", {"index": 2, "instruction": "更短"}, "c1"), "还没有方案，先告诉我要推什么。")
+    reply = chat.respond(s.id, "第二个更短", chat_model=model)
+    tool_msg = [m for m in ToolCallingFake.seen[-1] if isinstance(m, ToolMessage)][0]
+    assert tool_msg.content.startswith("工具出错")
+    assert reply.message.content.startswith("还没有方案")
+    assert reply.message.data["steps"][0]["error"]
+
+
+def test_agent_bad_arguments_and_unknown_tool(chat_env):
+    s = chat.new_session()
+    model = fake(call("draft_plan", {"n": 3}, "c1"), call("rm_rf", {}, "c2"), "好的")
+    reply = chat.respond(s.id, "出话题", chat_model=model)
+    outputs = [m.content for m in ToolCallingFake.seen[-1] if isinstance(m, ToolMessage)]
+    assert outputs[0].startswith("参数不对") and outputs[1].startswith("工具出错")
+    assert reply.message.content.startswith("好的")
+
+
+def test_agent_steps_are_bounded(chat_env):
+    s = chat.new_session()
+    loops = [call("check_topic", {"text": "你用过空气炸锅吗？", "product": "空气炸锅"}, f"c{i}") for i in range(20)]
+    reply = chat.respond(s.id, "一直检查", chat_model=fake(*loops))
+    assert len(ToolCallingFake.seen) == MAX_STEPS
+    assert reply.tools == ["check"] * MAX_STEPS
+    assert "检查结果" in reply.message.content  # tool output is shown instead of looping forever
+
+
+class Broken(ToolCallingFake):
+    def _generate(self, messages, stop=None, run_manager=None, **kwargs):  # noqa: ANN001, ANN003, ANN202
+        raise ConnectionError("provider down")
+
+
+def test_provider_error_falls_back_to_router_and_says_so(chat_env):
+    s = chat.new_session()
+    reply = chat.respond(s.id, "明天卖空气炸锅，给我两个话题", chat_model=Broken(messages=iter([])))
+    assert reply.engine == "offline" and reply.tools == ["draft"]
+    assert "ConnectionError" in reply.fallback_reason
+    assert "已改用离线引擎" in reply.message.content and "离线引擎回答" in reply.message.content
+
+
+def test_configured_but_unreachable_llm_falls_back(chat_env, monkeypatch):
+    from assistant.settings import get_settings, reset_settings
+
+    monkeypatch.setenv("HUATI_LLM_BASE_URL", "http://127.0.0.1:9/v1")  # nothing listens on port 9
+    monkeypatch.setenv("HUATI_LLM_API_KEY", "test")
+    monkeypatch.setenv("HUATI_LLM_MAX_RETRIES", "0")
+    reset_settings()
+    s = chat.new_session(settings=get_settings())
+    reply = chat.respond(s.id, "你好")
+    assert reply.engine == "offline" and reply.fallback_reason
+    assert "离线引擎回答" in reply.message.content

@@ -1,0 +1,77 @@
+"""Conversations persist in SQLite with their plan; a new engine (a restart) resumes them by id."""
+
+from __future__ import annotations
+
+import pytest
+
+from assistant import chat
+from assistant.chat import sessions
+from assistant.db import dispose_engines
+from assistant.errors import InputError, NotFoundError
+from assistant.settings import reset_settings
+
+
+def test_session_survives_restart_with_its_plan(chat_env):
+    s = chat.new_session()
+    first = chat.respond(s.id, "明天卖空气炸锅，宝妈群，给我两个话题")
+    assert first.tools == ["draft"] and first.plan_id
+    # "Restart": drop every engine and cached setting; the next call opens the database again.
+    dispose_engines()
+    reset_settings()
+    again = sessions.get_session(s.id)
+    assert again.plan_id == first.plan_id
+    assert [m.role for m in again.messages] == ["user", "assistant"]
+    assert again.messages[0].content == "明天卖空气炸锅，宝妈群，给我两个话题"
+    assert again.title.startswith("明天卖空气炸锅")
+    # The resumed conversation still knows its plan: a revision works without drafting again.
+    revised = chat.respond(s.id, "第二个更口语一点")
+    assert revised.tools == ["revise"] and revised.plan_id == first.plan_id
+    assert len(sessions.get_session(s.id).messages) == 4
+
+
+def test_revisions_build_on_the_previous_revision(chat_env):
+    s = chat.new_session()
+    chat.respond(s.id, "明天卖空气炸锅，给我两个话题")
+    one = chat.respond(s.id, "第二个更口语一点")
+    two = chat.respond(s.id, "第二个更短")
+    step_one = one.message.data["steps"][0]["topic"]["text"]
+    step_two = two.message.data["steps"][0]["topic"]["text"]
+    assert step_one != step_two
+    assert f"原来：{step_one}" in two.message.content  # revised the revised topic, not the original
+
+
+def test_unknown_session_and_bad_messages(chat_env):
+    with pytest.raises(NotFoundError):
+        chat.respond("nope", "你好")
+    s = chat.new_session()
+    with pytest.raises(InputError):
+        chat.respond(s.id, "   ")
+    with pytest.raises(InputError):
+        chat.respond(s.id, "长" * (sessions.MAX_MESSAGE_CHARS + 1))
+    assert sessions.get_session(s.id).messages == []  # nothing half-stored
+
+
+def test_every_reply_names_its_engine(chat_env):
+    s = chat.new_session()
+    reply = chat.respond(s.id, "你好")
+    assert reply.engine == "offline" and reply.model == "huati-offline-patterns"
+    assert "离线引擎" in reply.message.content.splitlines()[-1]
+    assert "出话题" in reply.message.content
+
+
+def test_tool_errors_become_chinese_replies(chat_env):
+    s = chat.new_session()
+    reply = chat.respond(s.id, "第二个更口语一点")  # no plan yet: routed to help, not a crash
+    assert reply.engine == "offline"
+    s2 = chat.new_session()
+    chat.respond(s2.id, "明天卖空气炸锅，给我两个话题")
+    bad = chat.respond(s2.id, "第九个更短")
+    assert "没有第 9 个" in bad.message.content
+    assert bad.message.data["steps"][0]["error"]
+
+
+def test_list_sessions_newest_first(chat_env):
+    a = chat.new_session("甲")
+    b = chat.new_session("乙")
+    chat.respond(a.id, "你好")
+    assert [s.id for s in sessions.list_sessions()][:2] == [a.id, b.id]
