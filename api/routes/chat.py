@@ -1,0 +1,98 @@
+"""Chat endpoints: create a session, send a message (SSE when asked for, JSON otherwise), read a session."""
+
+from __future__ import annotations
+
+import json
+import logging
+from collections.abc import AsyncIterator
+from typing import Any
+
+from api.deps import ApiKeyDep
+from fastapi import APIRouter, Body, Request, status
+from fastapi.responses import StreamingResponse
+from pydantic import BaseModel, Field
+
+from assistant import chat
+from assistant.chat import sessions
+from assistant.errors import HuatiError
+
+router = APIRouter(prefix="/v1/chat", tags=["chat"])
+log = logging.getLogger("huati.api.chat")
+
+
+class ChatSessionCreate(BaseModel):
+    title: str = Field("", max_length=sessions.MAX_TITLE_CHARS)
+
+
+class ChatMessageCreate(BaseModel):
+    message: str = Field(..., min_length=1, max_length=sessions.MAX_MESSAGE_CHARS, description="用户的一句话")
+
+
+class ChatSessionPublic(BaseModel):
+    id: str
+    title: str
+    plan_id: str | None
+    created_at: Any
+    updated_at: Any
+    messages: list[sessions.ChatMessage] = []
+
+
+class ChatReplyPublic(BaseModel):
+    session_id: str
+    reply: str = Field(..., description="assistant reply text; its last line names the engine")
+    engine: str
+    model: str
+    tools: list[str]
+    plan_id: str | None
+    fallback_reason: str | None
+    message: sessions.ChatMessage
+
+
+def _public(reply: chat.ChatReply) -> dict[str, Any]:
+    return ChatReplyPublic(session_id=reply.session_id, reply=reply.message.content, engine=reply.engine,
+                           model=reply.model, tools=reply.tools, plan_id=reply.plan_id,
+                           fallback_reason=reply.fallback_reason, message=reply.message).model_dump(mode="json")
+
+
+def sse(event: str, data: dict[str, Any]) -> str:
+    """One Server-Sent Events frame; data is one JSON line, so newlines in text cannot break the framing."""
+    return f"event: {event}\ndata: {json.dumps(data, ensure_ascii=False)}\n\n"
+
+
+async def _events(session_id: str, message: str) -> AsyncIterator[str]:
+    try:
+        async for item in chat.astream(session_id, message):
+            if isinstance(item, str):
+                yield sse("token", {"text": item})
+            else:
+                yield sse("done", _public(item))
+    except HuatiError as exc:
+        yield sse("error", {"title": exc.title, "status": exc.status, "detail": str(exc)})
+    except Exception:  # noqa: BLE001 - never a traceback to the client
+        log.exception("chat stream failed")
+        yield sse("error", {"title": "内部错误", "status": 500, "detail": "服务器内部错误，请稍后再试"})
+
+
+@router.post("/sessions", status_code=status.HTTP_201_CREATED, response_model=ChatSessionPublic)
+def create_session(_key: ApiKeyDep, body: ChatSessionCreate | None = Body(None)) -> Any:
+    return chat.new_session((body.title if body else "").strip()).model_dump(mode="json")
+
+
+@router.get("/sessions/{session_id}", response_model=ChatSessionPublic)
+def read_session(session_id: str, _key: ApiKeyDep) -> Any:
+    return sessions.get_session(session_id).model_dump(mode="json")
+
+
+@router.post(
+    "/sessions/{session_id}/messages",
+    response_model=ChatReplyPublic,
+    responses={200: {"content": {"text/event-stream": {}}, "description": "JSON reply, or SSE events "
+                     "`token` ({text}), `done` (the reply), `error` ({title, status, detail})"}},
+)
+async def post_message(session_id: str, body: ChatMessageCreate, request: Request, _key: ApiKeyDep) -> Any:
+    text = sessions.validate_message(body.message)
+    sessions.get_session(session_id, with_messages=False)  # 404 before any streaming starts
+    if "text/event-stream" in request.headers.get("accept", ""):
+        return StreamingResponse(_events(session_id, text), media_type="text/event-stream",
+                                 headers={"Cache-Control": "no-cache", "X-Accel-Buffering": "no"})
+    return _public(await chat.arespond(session_id, text))

@@ -1,0 +1,283 @@
+// Huati web page: plan form, topic cards, timeline, streaming chat, history. No build step.
+(() => {
+  "use strict";
+  const $ = (sel, root = document) => root.querySelector(sel);
+  const apiKey = document.body.dataset.apiKey || "";
+  const CHECKS = { compliance: "合规", low_barrier: "低门槛", relevance: "贴合产品", tone: "语气" };
+  const STAGES = { warm_up: "预热", launch: "发话题", follow_up: "跟进", product_link: "发链接", wrap_up: "收尾" };
+  const TYPES = { experience: "经历", either_or: "二选一", vote: "投票", photo_share: "晒图", memory: "回忆",
+    tips_swap: "交换妙招", confession: "坦白", prediction: "预测" };
+
+  function el(tag, attrs = {}, ...children) {
+    const node = document.createElement(tag);
+    for (const [k, v] of Object.entries(attrs)) {
+      if (k === "class") node.className = v;
+      else if (k === "text") node.textContent = v;
+      else node.setAttribute(k, v);
+    }
+    for (const c of children) if (c != null) node.append(c);
+    return node;
+  }
+
+  function headers(extra = {}) {
+    const h = { "X-Requested-With": "huati-web", ...extra };
+    if (apiKey) h.Authorization = `Bearer ${apiKey}`;
+    return h;
+  }
+
+  async function problem(resp) {
+    try {
+      const body = await resp.json();
+      return body.detail || body.title || `请求失败（${resp.status}）`;
+    } catch (_) {
+      return `请求失败（${resp.status}）`;
+    }
+  }
+
+  async function api(method, path, body) {
+    const init = { method, credentials: "same-origin", headers: headers({ Accept: "application/json" }) };
+    if (body !== undefined) {
+      init.headers["Content-Type"] = "application/json";
+      init.body = JSON.stringify(body);
+    }
+    const resp = await fetch(path, init);
+    if (!resp.ok) throw new Error(await problem(resp));
+    return resp.status === 204 ? null : resp.json();
+  }
+
+  // ------------------------------------------------------------------ tabs
+  function showTab(name) {
+    if (!["plan", "chat", "history"].includes(name)) name = "plan";
+    document.querySelectorAll(".tab-panel").forEach((p) => p.classList.toggle("active", p.id === `tab-${name}`));
+    document.querySelectorAll(".tabs a").forEach((a) => a.classList.toggle("active", a.dataset.tab === name));
+    if (name === "chat") $("#chat-input").focus({ preventScroll: true });
+  }
+  window.addEventListener("hashchange", () => showTab(location.hash.slice(1)));
+  showTab(location.hash.slice(1));
+
+  // ------------------------------------------------------------------ copy
+  async function copyText(text) {
+    if (navigator.clipboard && window.isSecureContext) {
+      try { await navigator.clipboard.writeText(text); return true; } catch (_) { /* fall back below */ }
+    }
+    const area = el("textarea", { readonly: "", style: "position:fixed;opacity:0;top:0;left:0" });
+    area.value = text;
+    document.body.append(area);
+    area.select();
+    let ok = false;
+    try { ok = document.execCommand("copy"); } catch (_) { ok = false; }
+    area.remove();
+    return ok;
+  }
+
+  // ------------------------------------------------------------------ plan
+  function badge(name, result) {
+    const passed = result.pass;
+    const reasons = (result.reasons || []).join("；") || (passed ? "没有发现问题" : "未通过");
+    return el("span", { class: `badge ${passed ? "pass" : "fail"}`, title: reasons, tabindex: "0",
+      "data-check": name }, `${passed ? "✓" : "✗"} ${CHECKS[name] || name}`);
+  }
+
+  function topicCard(topic, index) {
+    const checks = topic.checks || {};
+    const meta = el("div", { class: "topic-meta" });
+    if (topic.type) meta.append(el("span", { text: TYPES[topic.type] || topic.type }));
+    for (const name of Object.keys(CHECKS)) if (checks[name]) meta.append(badge(name, checks[name]));
+    if (topic.hook && topic.hook.title) meta.append(el("span", { text: `· ${topic.hook.title}` }));
+
+    const details = el("details", {}, el("summary", { text: "检查理由与跟进话术" }));
+    const list = el("ul");
+    for (const name of Object.keys(CHECKS)) {
+      const r = checks[name];
+      if (!r) continue;
+      list.append(el("li", { text: `${CHECKS[name]}：${r.pass ? "通过" : "不通过"}${(r.reasons || []).length ? "——" + r.reasons.join("；") : ""}` }));
+    }
+    for (const f of topic.follow_ups || []) list.append(el("li", { text: `跟进：${f}` }));
+    if (topic.bridge) list.append(el("li", { text: `引到产品：${topic.bridge}` }));
+    details.append(list);
+
+    const copy = el("button", { type: "button", class: "copy", "data-text": topic.text }, "复制");
+    copy.addEventListener("click", async () => {
+      const ok = await copyText(topic.text);
+      copy.textContent = ok ? "已复制" : "复制失败，请手动选择";
+      copy.classList.toggle("done", ok);
+      setTimeout(() => { copy.textContent = "复制"; copy.classList.remove("done"); }, 1800);
+    });
+    return el("li", { class: "topic", "data-topic-id": topic.id || "" },
+      el("span", { class: "rank", text: String(index + 1) }),
+      el("p", { class: "topic-text", text: topic.text }),
+      meta,
+      el("div", { class: "topic-actions" }, details, copy));
+  }
+
+  function renderPlan(plan) {
+    $("#plan-result").hidden = false;
+    const who = plan.audience ? ` · ${plan.audience.name}` : "";
+    $("#plan-title").textContent = `${plan.date} · ${plan.product.name}${who}`;
+    const engine = plan.engine === "offline" ? "离线引擎" : "大模型";
+    $("#plan-engine").textContent = `${engine} · ${plan.model}`;
+    const fb = $("#plan-fallback");
+    fb.hidden = !plan.fallback_reason;
+    fb.textContent = plan.fallback_reason ? `注意：${plan.fallback_reason}` : "";
+    const cards = $("#topic-cards");
+    cards.replaceChildren(...plan.topics.map(topicCard));
+    const tl = $("#timeline");
+    tl.replaceChildren(...(plan.timeline || []).map((s) => el("li", {},
+      el("span", { class: "time", text: s.time }), el("span", { class: "stage", text: STAGES[s.stage] || s.stage }),
+      s.action, s.text ? el("span", { class: "say", text: s.text }) : null)));
+    if (!(plan.timeline || []).length) tl.append(el("li", { text: "没有节奏安排" }));
+  }
+
+  function setStatus(text, error = false) {
+    const s = $("#plan-status");
+    s.textContent = text;
+    s.classList.toggle("error", error);
+  }
+
+  $("#plan-form").addEventListener("submit", async (ev) => {
+    ev.preventDefault();
+    const form = new FormData(ev.target);
+    const body = { product: String(form.get("product") || "").trim(), n: Number(form.get("n") || 3) };
+    if (!body.product) { setStatus("请先填写主推产品", true); return; }
+    if (form.get("audience")) body.audience = form.get("audience");
+    if (form.get("date")) body.date = form.get("date");
+    const btn = $("#plan-submit");
+    btn.disabled = true;
+    setStatus("正在生成方案…");
+    try {
+      const plan = await api("POST", "/v1/plans", body);
+      renderPlan(plan);
+      addHistory(plan);
+      setStatus(`已生成 ${plan.topics.length} 个话题，按推荐顺序排列。`);
+    } catch (err) {
+      setStatus(err.message, true);
+    } finally {
+      btn.disabled = false;
+    }
+  });
+
+  // ------------------------------------------------------------------ history
+  function addHistory(plan) {
+    const list = $("#history-list");
+    const empty = $(".empty", list);
+    if (empty) empty.remove();
+    const item = el("button", { type: "button", class: "history-item", "data-plan-id": plan.id },
+      el("span", { class: "date", text: plan.date }), el("span", { class: "name", text: plan.product.name }),
+      el("span", { class: "aud", text: plan.audience ? plan.audience.name : "" }),
+      el("span", { class: "first", text: plan.topics.length ? plan.topics[0].text : "" }));
+    list.prepend(el("li", {}, item));
+  }
+
+  $("#history-list").addEventListener("click", async (ev) => {
+    const item = ev.target.closest(".history-item");
+    if (!item) return;
+    try {
+      renderPlan(await api("GET", `/v1/plans/${encodeURIComponent(item.dataset.planId)}`));
+      setStatus("");
+      location.hash = "#plan";
+    } catch (err) {
+      setStatus(err.message, true);
+      location.hash = "#plan";
+    }
+  });
+
+  // ------------------------------------------------------------------ chat
+  const log = $("#chat-log");
+  let sessionId = localStorage.getItem("huati.chat.session") || "";
+
+  function bubble(role, text, extra = "") {
+    const node = el("div", { class: `msg ${role} ${extra}`.trim(), text });
+    log.append(node);
+    log.scrollTop = log.scrollHeight;
+    return node;
+  }
+
+  async function ensureSession() {
+    if (sessionId) return sessionId;
+    const s = await api("POST", "/v1/chat/sessions", {});
+    sessionId = s.id;
+    localStorage.setItem("huati.chat.session", sessionId);
+    return sessionId;
+  }
+
+  async function restore() {
+    if (!sessionId) return;
+    try {
+      const s = await api("GET", `/v1/chat/sessions/${encodeURIComponent(sessionId)}`);
+      for (const m of s.messages) bubble(m.role, m.content);
+    } catch (_) {
+      sessionId = "";
+      localStorage.removeItem("huati.chat.session");
+    }
+  }
+
+  // Parse a text/event-stream body: blocks separated by a blank line, `event:` and `data:` fields.
+  async function* sseEvents(resp) {
+    const reader = resp.body.getReader();
+    const decoder = new TextDecoder();
+    let buf = "";
+    for (;;) {
+      const { value, done } = await reader.read();
+      if (done) break;
+      buf += decoder.decode(value, { stream: true }).replace(/\r\n/g, "\n");
+      let cut;
+      while ((cut = buf.indexOf("\n\n")) >= 0) {
+        const block = buf.slice(0, cut);
+        buf = buf.slice(cut + 2);
+        let event = "message";
+        const data = [];
+        for (const line of block.split("\n")) {
+          if (line.startsWith("event:")) event = line.slice(6).trim();
+          else if (line.startsWith("data:")) data.push(line.slice(5).replace(/^ /, ""));
+        }
+        if (data.length) yield { event, data: data.join("\n") };
+      }
+    }
+  }
+
+  async function send(text) {
+    bubble("user", text);
+    const out = bubble("assistant", "", "streaming");
+    const btn = $("#chat-send");
+    btn.disabled = true;
+    try {
+      const sid = await ensureSession();
+      const resp = await fetch(`/v1/chat/sessions/${encodeURIComponent(sid)}/messages`, {
+        method: "POST", credentials: "same-origin",
+        headers: headers({ Accept: "text/event-stream", "Content-Type": "application/json" }),
+        body: JSON.stringify({ message: text }),
+      });
+      if (!resp.ok) throw new Error(await problem(resp));
+      for await (const ev of sseEvents(resp)) {
+        const data = JSON.parse(ev.data);
+        if (ev.event === "token") out.textContent += data.text;
+        else if (ev.event === "error") throw new Error(data.detail || "出错了");
+        else if (ev.event === "done") out.dataset.engine = data.engine;
+        log.scrollTop = log.scrollHeight;
+      }
+    } catch (err) {
+      out.classList.add("error");
+      out.textContent = out.textContent ? `${out.textContent}\n${err.message}` : err.message;
+    } finally {
+      out.classList.remove("streaming");
+      btn.disabled = false;
+    }
+  }
+
+  $("#chat-form").addEventListener("submit", (ev) => {
+    ev.preventDefault();
+    const input = $("#chat-input");
+    const text = input.value.trim();
+    if (!text) return;
+    input.value = "";
+    send(text);
+  });
+
+  $("#chat-new").addEventListener("click", () => {
+    sessionId = "";
+    localStorage.removeItem("huati.chat.session");
+    log.replaceChildren(el("div", { class: "msg assistant hint", text: "新对话已开始。" }));
+  });
+
+  restore();
+})();
