@@ -252,7 +252,12 @@
         const data = JSON.parse(ev.data);
         if (ev.event === "token") out.textContent += data.text;
         else if (ev.event === "error") throw new Error(data.detail || "出错了");
-        else if (ev.event === "done") out.dataset.engine = data.engine;
+        else if (ev.event === "done") {
+          out.dataset.engine = data.engine;
+          if (data.tools.includes("draft") && data.plan_id) {
+            api("GET", `/v1/plans/${encodeURIComponent(data.plan_id)}`).then(addHistory).catch(() => {});
+          }
+        }
         log.scrollTop = log.scrollHeight;
       }
     } catch (err) {
