@@ -45,11 +45,20 @@ def fake_draft_plan(request: PlanRequest, *, settings=None, chat_model=None, sav
     product = resolve_product(request.product)
     audience = find_audience(request.audience) if request.audience else None
     topics = [
-        Topic(type=TopicType.experience, question=f"你用过{product.noun}吗？第{i + 1}种问法") for i in range(request.n)
+        Topic(type=TopicType.experience, question=f"你用过{product.noun}吗？第{i + 1}种问法")
+        for i in range(request.n)
     ]
-    plan = DailyPlan(id=f"plan{len(FakeStore.plans) + 1}", date=request.date or today(), product=product,
-                     audience=audience, topics=topics, engine="offline", model="fake-drafting",
-                     created_at=datetime.now(UTC), request=request)
+    plan = DailyPlan(
+        id=f"plan{len(FakeStore.plans) + 1}",
+        date=request.date or today(),
+        product=product,
+        audience=audience,
+        topics=topics,
+        engine="offline",
+        model="fake-drafting",
+        created_at=datetime.now(UTC),
+        request=request,
+    )
     if save:
         FakeStore.plans[plan.id] = plan
     return plan

@@ -43,7 +43,13 @@ def test_agent_drafts_then_revises_through_tools(chat_env):
         "给你两个话题，选一个发吧。",
     )
     reply = chat.respond(s.id, "明天卖空气炸锅，宝妈群，给我两个话题", chat_model=model)
-    assert ToolCallingFake.bound == ["draft_plan", "revise_topic", "check_topic", "search_knowledge", "read_history"]
+    assert ToolCallingFake.bound == [
+        "draft_plan",
+        "revise_topic",
+        "check_topic",
+        "search_knowledge",
+        "read_history",
+    ]
     assert reply.engine == "llm" and reply.model == "ToolCallingFake"
     assert reply.tools == ["draft"] and reply.plan_id
     assert reply.message.content.startswith("给你两个话题")
@@ -64,7 +70,9 @@ def test_agent_drafts_then_revises_through_tools(chat_env):
 
 def test_agent_tool_errors_go_back_to_the_model(chat_env):
     s = chat.new_session()
-    model = fake(call("revise_topic", {"index": 2, "instruction": "更短"}, "c1"), "还没有方案，先告诉我要推什么。")
+    model = fake(
+        call("revise_topic", {"index": 2, "instruction": "更短"}, "c1"), "还没有方案，先告诉我要推什么。"
+    )
     reply = chat.respond(s.id, "第二个更短", chat_model=model)
     tool_msg = [m for m in ToolCallingFake.seen[-1] if isinstance(m, ToolMessage)][0]
     assert tool_msg.content.startswith("工具出错")
@@ -83,7 +91,9 @@ def test_agent_bad_arguments_and_unknown_tool(chat_env):
 
 def test_agent_steps_are_bounded(chat_env):
     s = chat.new_session()
-    loops = [call("check_topic", {"text": "你用过空气炸锅吗？", "product": "空气炸锅"}, f"c{i}") for i in range(20)]
+    loops = [
+        call("check_topic", {"text": "你用过空气炸锅吗？", "product": "空气炸锅"}, f"c{i}") for i in range(20)
+    ]
     reply = chat.respond(s.id, "一直检查", chat_model=fake(*loops))
     assert len(ToolCallingFake.seen) == MAX_STEPS
     assert reply.tools == ["check"] * MAX_STEPS
