@@ -31,6 +31,8 @@ MANIFEST_VERSION = 1
 _LOCK = threading.Lock()
 _PART_CACHE: dict[str, Partition] = {}
 _CLIENTS: dict[tuple, Any] = {}
+_COLLECTIONS: dict[tuple, Any] = {}
+_MANIFESTS: dict[str, tuple[tuple, dict[str, Any]]] = {}
 
 
 def atomic_write(path: Path, data: bytes | str) -> None:
@@ -122,8 +124,16 @@ class IndexStore:
                 "files": {}, "parts": {}, "collection": None}  # fmt: skip
 
     def manifest(self) -> dict[str, Any] | None:
-        if not self.manifest_path.exists():
+        """The committed manifest (cached while the file is unchanged; treat it as read-only)."""
+        try:
+            stat = self.manifest_path.stat()
+        except FileNotFoundError:
             return None
+        key = str(self.manifest_path.resolve())
+        sig = (stat.st_mtime_ns, stat.st_size, stat.st_ino)
+        cached = _MANIFESTS.get(key)
+        if cached is not None and cached[0] == sig:
+            return cached[1]
         try:
             data = json.loads(self.manifest_path.read_text(encoding="utf-8"))
         except (OSError, json.JSONDecodeError) as exc:
@@ -132,6 +142,7 @@ class IndexStore:
             ) from exc
         if data.get("version") != MANIFEST_VERSION:
             raise IndexError_("索引格式版本不兼容", hint="运行 huati ingest --rebuild 重建索引")
+        _MANIFESTS[key] = (sig, data)
         return data
 
     def write_manifest(self, manifest: dict[str, Any]) -> None:
@@ -180,37 +191,44 @@ class IndexStore:
 
     # ------------------------------------------------------------------ chroma
     def client(self):
-        import chromadb
-        from chromadb.config import Settings as ChromaSettings
-
-        chroma_settings = ChromaSettings(anonymized_telemetry=False, allow_reset=False)
-        if self.settings.chroma_host:
-            key = ("http", self.settings.chroma_host, self.settings.chroma_port)
-            if key not in _CLIENTS:
-                _CLIENTS[key] = chromadb.HttpClient(
-                    host=self.settings.chroma_host, port=self.settings.chroma_port, settings=chroma_settings
-                )
-            return _CLIENTS[key]
-        path = self.root / "chroma"
-        key = ("local", str(path.resolve()))
+        key = self._client_key()
         if key not in _CLIENTS:
-            path.mkdir(parents=True, exist_ok=True)
-            _CLIENTS[key] = chromadb.PersistentClient(path=str(path), settings=chroma_settings)
+            import chromadb
+            from chromadb.config import Settings as ChromaSettings
+
+            chroma_settings = ChromaSettings(anonymized_telemetry=False, allow_reset=False)
+            if key[0] == "http":
+                _CLIENTS[key] = chromadb.HttpClient(host=key[1], port=key[2], settings=chroma_settings)
+            else:
+                (self.root / "chroma").mkdir(parents=True, exist_ok=True)
+                _CLIENTS[key] = chromadb.PersistentClient(path=key[1], settings=chroma_settings)
         return _CLIENTS[key]
+
+    def _client_key(self) -> tuple:
+        if self.settings.chroma_host:
+            return ("http", self.settings.chroma_host, self.settings.chroma_port)
+        return ("local", str((self.root / "chroma").resolve()))
 
     def collection(self, name: str, embedding: str | None = None, create: bool = False):
         """The Chroma collection `name`; vectors are always passed in, so no embedding function."""
+        key = (*self._client_key(), name)
+        if key in _COLLECTIONS:
+            return _COLLECTIONS[key]
         client = self.client()
         if create:
-            return client.get_or_create_collection(
+            found = client.get_or_create_collection(
                 name, embedding_function=None, metadata={"hnsw:space": "cosine", "embedding": embedding or ""}
             )
-        try:
-            return client.get_collection(name, embedding_function=None)
-        except Exception as exc:  # chroma raises NotFoundError/ValueError depending on version
-            raise IndexError_(f"向量库里找不到集合 {name}", hint="运行 huati ingest --rebuild 重建索引") from exc
+        else:
+            try:
+                found = client.get_collection(name, embedding_function=None)
+            except Exception as exc:  # chroma raises NotFoundError/ValueError depending on version
+                raise IndexError_(f"向量库里找不到集合 {name}", hint="运行 huati ingest --rebuild 重建索引") from exc
+        _COLLECTIONS[key] = found
+        return found
 
     def drop_collection(self, name: str) -> None:
+        _COLLECTIONS.pop((*self._client_key(), name), None)
         with contextlib.suppress(Exception):
             self.client().delete_collection(name)
 
@@ -225,3 +243,5 @@ def forget_clients() -> None:
     with _LOCK:
         _PART_CACHE.clear()
     _CLIENTS.clear()
+    _COLLECTIONS.clear()
+    _MANIFESTS.clear()

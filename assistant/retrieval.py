@@ -306,3 +306,23 @@ def _trends_from_files(day: Date, window: int, query: str | None, k: int, settin
         overlap = np.array([sum(g in _norm(i.title) for g in grams) / len(grams) for i in items])
         scores = scores * overlap
     return [items[j] for j in np.argsort(-scores, kind="stable")[:k] if scores[j] > 0]
+
+
+def warm_up(settings: Settings | None = None) -> float:
+    """Load the embedding model, jieba, Chroma and every index partition (servers call this at start so
+    the first queries do not pay for it). Returns the seconds spent."""
+    import time
+
+    from assistant.text import tokenize
+
+    started = time.perf_counter()
+    settings = settings or get_settings()
+    tokenize("预热")
+    store, manifest = _open(settings, required=False)
+    if manifest is not None:
+        for name in manifest["parts"]:
+            store.part(manifest, name)
+        if manifest.get("collection"):
+            store.collection(manifest["collection"])
+        _Query("预热", settings).vec  # noqa: B018 - loads the model
+    return time.perf_counter() - started
