@@ -110,8 +110,10 @@ def run_one(size: int, provider: str | None) -> dict:
     save_trends(items, settings)
     trends_s = time.perf_counter() - started
     # Queries: load everything once (as a server does at start), then measure.
+    from assistant.index import forget_clients
     from assistant.retrieval import warm_up
 
+    forget_clients()  # start cold, like a fresh server process (the model stays loaded)
     warm_s = warm_up(settings)
     dates = [new_day - timedelta(days=rng.randint(0, 300)) for _ in range(200)]
     for q in QUERIES:

@@ -169,3 +169,26 @@ def test_default_ingest_keeps_pushed_trends(tiny_kb):
 def test_ingest_bad_path_is_a_clear_error(tiny_kb):
     result = runner.invoke(app, ["ingest", str(tiny_kb.kb_dir / "nope")])
     assert result.exit_code == 2 and "路径不存在" in result.output
+
+
+def test_cli_ingest_twice_says_no_change(tiny_kb):
+    first = runner.invoke(app, ["ingest", "-q"])
+    assert first.exit_code == 0, first.output
+    assert "新增 5 个文件" in first.output
+    second = runner.invoke(app, ["ingest", "-q"])
+    assert second.exit_code == 0 and "无变化" in second.output
+
+
+def test_shipped_knowledge_base_discovery_skips_examples():
+    from pathlib import Path
+
+    from assistant.ingest import discover
+
+    kb = Path(__file__).resolve().parents[2] / "knowledge_base"
+    found = discover(kb)
+    kinds = {kind for _, kind in found}
+    assert kinds == {"cases", "trends"}
+    assert not [p for p, _ in found if "examples" in p.parts or p.name.startswith("README")]
+    assert not [p for p, _ in found if p.parent.name in ("products", "audiences", "patterns", "compliance")]
+    broken = kb / "trends" / "examples" / "broken.jsonl"
+    assert discover(broken) == [(broken, "trends")]  # an explicit path is always taken
