@@ -250,7 +250,10 @@
       if (!resp.ok) throw new Error(await problem(resp));
       for await (const ev of sseEvents(resp)) {
         const data = JSON.parse(ev.data);
-        if (ev.event === "token") out.textContent += data.text;
+        if (ev.event === "token") {
+          out.textContent += data.text;
+          out.dataset.chunks = String(Number(out.dataset.chunks || 0) + 1);
+        }
         else if (ev.event === "error") throw new Error(data.detail || "出错了");
         else if (ev.event === "done") {
           out.dataset.engine = data.engine;

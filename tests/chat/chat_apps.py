@@ -1,8 +1,6 @@
 """The app under test: the real `api.main.create_app()` when the API has landed, else a small stand-in
 with the same auth shape (bearer key or browser-session cookie) around the chat and web routers."""
 
-from __future__ import annotations
-
 import importlib
 import secrets
 import sys

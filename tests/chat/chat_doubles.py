@@ -1,4 +1,4 @@
-"""Chat test fixtures. When drafting/storage have not landed, small doubles stand in for them."""
+"""Doubles for drafting/storage (used only while the real modules are missing) and the chat_env fixture."""
 
 from __future__ import annotations
 
@@ -44,10 +44,13 @@ def fake_draft_plan(request: PlanRequest, *, settings=None, chat_model=None, sav
 
     product = resolve_product(request.product)
     audience = find_audience(request.audience) if request.audience else None
-    topics = [
-        Topic(type=TopicType.experience, question=f"你用过{product.noun}吗？第{i + 1}种问法")
-        for i in range(request.n)
-    ]
+    from assistant.checks import run_checks
+
+    topics = []
+    for i in range(request.n):
+        topic = Topic(type=TopicType.experience, question=f"你用过{product.noun}吗？第{i + 1}种问法")
+        topic.checks = run_checks(topic.text, product, audience=audience).checks
+        topics.append(topic)
     plan = DailyPlan(
         id=f"plan{len(FakeStore.plans) + 1}",
         date=request.date or today(),

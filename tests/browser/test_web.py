@@ -1,0 +1,104 @@
+"""End-to-end: the page at `/` in real headless Chromium: plan from the form, cards, copy, streamed chat."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+pytestmark = pytest.mark.browser
+DOCS = Path(__file__).resolve().parents[2] / "docs"
+
+DONE = "document.querySelectorAll('#chat-log .msg.assistant:not(.hint):not(.streaming)').length >= {n}"
+
+
+def make_plan(page, base: str, product: str = "空气炸锅", audience: str = "宝妈群", n: str = "3") -> None:  # noqa: ANN001
+    page.goto(base + "/")
+    page.fill("input[name=product]", product)
+    page.select_option("select[name=audience]", audience)
+    page.select_option("select[name=n]", n)
+    page.click("#plan-submit")
+    page.wait_for_function(
+        "document.querySelector('#topic-cards .topic') || document.querySelector('#plan-status.error')"
+    )
+    assert not page.locator("#plan-status.error").count(), page.inner_text("#plan-status")
+
+
+def test_plan_from_form_cards_badges_copy(page_for, server):  # noqa: ANN001
+    page = page_for()
+    make_plan(page, server)
+    cards = page.locator("#topic-cards .topic")
+    assert cards.count() == 3
+    assert "空气炸锅" in page.inner_text("#plan-title") and "宝妈群" in page.inner_text("#plan-title")
+    assert "引擎" in page.inner_text("#plan-engine")
+    # A badge per check on every card; each carries its reasons for hover.
+    for i in range(3):
+        badges = cards.nth(i).locator(".badge")
+        assert badges.count() == 4
+        assert all(badges.nth(j).get_attribute("title") for j in range(4))
+        classes = {badges.nth(j).get_attribute("class").split()[-1] for j in range(4)}
+        assert classes <= {"pass", "fail"}
+    # Reasons also expand inline.
+    cards.first.locator("summary").click()
+    assert "合规" in cards.first.locator("details ul").inner_text()
+    # Copy the second topic and read the clipboard back.
+    text = cards.nth(1).locator(".topic-text").inner_text()
+    cards.nth(1).locator(".copy").click()
+    page.wait_for_selector("#topic-cards .topic:nth-child(2) .copy.done")
+    assert page.evaluate("navigator.clipboard.readText()") == text
+    assert page.locator("#timeline li").count() >= 1
+    page.screenshot(path=str(DOCS / "screenshot-plan.png"), full_page=True)
+    assert page.js_errors == []
+
+
+def test_chat_streams_and_resumes(page_for, server):  # noqa: ANN001
+    page = page_for()
+    page.goto(server + "/#chat")
+    page.fill("#chat-input", "明天卖空气炸锅，宝妈群，给我三个话题")
+    page.press("#chat-input", "Enter")
+    page.wait_for_function(DONE.format(n=1))
+    reply = page.locator("#chat-log .msg.assistant").last
+    assert "空气炸锅" in reply.inner_text() and "离线引擎回答" in reply.inner_text()
+    assert int(reply.get_attribute("data-chunks")) > 3  # arrived as several SSE token events
+    page.fill("#chat-input", "第二个更口语一点")
+    page.click("#chat-send")
+    page.wait_for_function(DONE.format(n=2))
+    assert "第 2 个改好了" in page.locator("#chat-log .msg.assistant").last.inner_text()
+    page.screenshot(path=str(DOCS / "screenshot-chat.png"))
+    # The plan drafted in chat joined the history list.
+    page.click("a[data-tab=history]")
+    assert "空气炸锅" in page.inner_text("#history-list")
+    # Reload: the conversation comes back from the server.
+    page.reload()
+    page.wait_for_function("document.querySelectorAll('#chat-log .msg.user').length == 2")
+    assert page.js_errors == []
+
+
+def test_history_reopens_a_plan(page_for, server):  # noqa: ANN001
+    page = page_for()
+    make_plan(page, server, product="电热毯", audience="银发群", n="2")
+    first = page.locator("#topic-cards .topic-text").first.inner_text()
+    page.goto(server + "/#history")
+    page.click("#history-list .history-item >> nth=0")
+    page.wait_for_function("location.hash === '#plan'")
+    page.wait_for_selector("#topic-cards .topic")
+    assert page.locator("#topic-cards .topic-text").first.inner_text() == first
+
+
+def test_errors_show_in_chinese(page_for, server):  # noqa: ANN001
+    page = page_for()
+    page.goto(server + "/")
+    page.fill("input[name=product]", "长" * 80)
+    page.click("#plan-submit")
+    page.wait_for_selector("#plan-status.error")
+    assert page.inner_text("#plan-status").strip()
+    assert page.locator("#topic-cards .topic").count() == 0
+
+
+def test_phone_width_has_no_horizontal_scroll(page_for, server):  # noqa: ANN001
+    page = page_for(390, 844)
+    make_plan(page, server)
+    assert page.evaluate("document.documentElement.scrollWidth") <= 390
+    page.click("a[data-tab=chat]")
+    assert page.locator("#chat-input").is_visible() and page.locator("#chat-send").is_visible()
+    assert page.evaluate("document.documentElement.scrollWidth") <= 390
