@@ -90,9 +90,9 @@ def model_name(chat_model: Any, settings: Settings) -> str:
     return settings.llm_model_name if settings.llm_configured else type(chat_model).__name__
 
 
-async def _answer(ctx: ChatContext, session: sessions.ChatSession, text: str) -> tuple[str, dict[str, Any]]:
-    """Reply text and metadata (engine, model, steps, fallback_reason)."""
-    from assistant.chat.agent import AgentFailed, run_agent
+async def _answer(ctx: ChatContext, session: sessions.ChatSession, text: str) -> AsyncIterator[str | dict]:
+    """Reply text chunks, then a dict: body, engine, model, steps, fallback_reason."""
+    from assistant.chat.agent import AgentDone, AgentFailed, run_agent
     from assistant.chat.offline import answer_offline
 
     fallback: str | None = None
@@ -101,16 +101,33 @@ async def _answer(ctx: ChatContext, session: sessions.ChatSession, text: str) ->
             ctx.chat_model = _chat_model(ctx.settings)
         except Exception as exc:  # noqa: BLE001 - bad provider config: the router still answers
             fallback = f"大模型不可用（{type(exc).__name__}），已改用离线引擎"
+    streamed = ""
     if ctx.chat_model is not None:
         name = model_name(ctx.chat_model, ctx.settings)
         try:
-            reply, steps = await run_agent(ctx, session.messages, text)
-            return reply, {"engine": "llm", "model": name, "steps": steps}
+            async for item in run_agent(ctx, session.messages, text):
+                if isinstance(item, AgentDone):
+                    yield {"body": item.reply, "engine": "llm", "model": name, "steps": item.steps}
+                    return
+                streamed += item
+                yield item
         except AgentFailed as exc:
             fallback = f"大模型出错（{exc}），已改用离线引擎"
             ctx.chat_model = None
-    reply, steps = await asyncio.to_thread(answer_offline, ctx, text)
-    return reply, {"engine": "offline", "model": OFFLINE_MODEL, "steps": steps, "fallback_reason": fallback}
+            if streamed:  # the partial LLM text stays visible; the offline answer follows it
+                yield "\n"
+    body, steps = await asyncio.to_thread(answer_offline, ctx, text)
+    for line in body.splitlines(keepends=True):  # line by line: the page renders as it arrives
+        yield line
+        await asyncio.sleep(0)
+    body = f"{streamed}\n{body}" if streamed else body
+    yield {
+        "body": body,
+        "engine": "offline",
+        "model": OFFLINE_MODEL,
+        "steps": steps,
+        "fallback_reason": fallback,
+    }
 
 
 async def astream(
@@ -122,14 +139,18 @@ async def astream(
     session = sessions.get_session(session_id, settings)
     sessions.add_message(session_id, "user", text, settings=settings)
     ctx = _context(session, settings, chat_model)
-    body, meta = await _answer(ctx, session, text)
+    meta: dict[str, Any] = {}
+    async for item in _answer(ctx, session, text):
+        if isinstance(item, dict):
+            meta = item
+        else:
+            yield item
     footer = replies.engine_line(meta["engine"], meta["model"])
     if meta.get("fallback_reason"):
         footer = f"（{meta['fallback_reason']}）\n{footer}"
-    full = f"{body}\n{footer}"
-    for line in full.splitlines(keepends=True):  # line by line: the page renders as it arrives
-        yield line
-        await asyncio.sleep(0)
+    tail = f"\n{footer}" if not meta["body"].endswith("\n") else footer
+    yield tail
+    full = meta["body"] + tail
     if ctx.plan_id != session.plan_id:
         sessions.set_plan(session_id, ctx.plan_id, settings)
     data = {"steps": meta["steps"], "fallback_reason": meta.get("fallback_reason")}

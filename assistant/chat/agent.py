@@ -7,7 +7,7 @@ act through the tools. Provider failures raise `AgentFailed` so the caller falls
 from __future__ import annotations
 
 import asyncio
-import json
+from collections.abc import AsyncIterator
 from datetime import date as Date
 from typing import Any
 
@@ -114,8 +114,18 @@ def _history(messages: list[ChatMessage]) -> list[Any]:
     return out
 
 
-async def run_agent(ctx: tools.ChatContext, history: list[ChatMessage], text: str) -> tuple[str, list[dict]]:
-    """Answer `text`; returns the reply and the tool steps taken. Raises AgentFailed on provider errors."""
+class AgentDone:
+    """Last item of `run_agent`: the full reply text and the tool steps taken."""
+
+    def __init__(self, reply: str, steps: list[dict[str, Any]]):
+        self.reply, self.steps = reply, steps
+
+
+async def run_agent(
+    ctx: tools.ChatContext, history: list[ChatMessage], text: str
+) -> AsyncIterator[str | AgentDone]:
+    """Stream the model's answer text as it arrives, run the tools it calls (at most MAX_STEPS model calls),
+    end with `AgentDone`. Raises AgentFailed on provider errors."""
     from langchain_core.messages import HumanMessage, SystemMessage, ToolMessage
 
     from assistant.chat import _step_record
@@ -124,20 +134,34 @@ async def run_agent(ctx: tools.ChatContext, history: list[ChatMessage], text: st
     messages: list[Any] = [SystemMessage(system_prompt(ctx)), *_history(history), HumanMessage(text)]
     steps: list[dict[str, Any]] = []
     results: list[str] = []
+    shown: list[str] = []
     for _ in range(MAX_STEPS):
+        ai = None
         try:
-            ai = await bound.ainvoke(messages)
+            async for chunk in bound.astream(messages):
+                ai = chunk if ai is None else ai + chunk
+                if isinstance(chunk.content, str) and chunk.content:
+                    shown.append(chunk.content)
+                    yield chunk.content
         except HuatiError as exc:
             raise AgentFailed(exc.message) from exc
         except Exception as exc:  # noqa: BLE001 - any provider failure: fall back to the router
             raise AgentFailed(type(exc).__name__) from exc
+        if ai is None:
+            raise AgentFailed("模型没有返回内容")
         messages.append(ai)
         calls = getattr(ai, "tool_calls", None) or []
         if not calls:
-            content = (
-                ai.content if isinstance(ai.content, str) else json.dumps(ai.content, ensure_ascii=False)
-            )
-            return content.strip() or "\n\n".join(results) or "（模型没有给出回答）", steps
+            reply = "".join(shown)
+            if not reply.strip():  # nothing said: show what the tools produced
+                extra = "\n\n".join(results) or "（模型没有给出回答）"
+                reply += extra
+                yield extra
+            yield AgentDone(reply, steps)
+            return
+        if shown and not shown[-1].endswith("\n"):
+            shown.append("\n")
+            yield "\n"
         for call in calls:
             try:
                 result = await asyncio.to_thread(_call, ctx, call["name"], call.get("args") or {})
@@ -153,4 +177,5 @@ async def run_agent(ctx: tools.ChatContext, history: list[ChatMessage], text: st
             messages.append(ToolMessage(output, tool_call_id=call.get("id") or call["name"]))
     # Step budget spent: show what the tools produced rather than loop forever.
     summary = "\n\n".join(results) if results else "这个问题我没能在有限的步骤里完成，请换个说法再试一次。"
-    return summary, steps
+    yield summary
+    yield AgentDone("".join(shown) + summary, steps)

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import json
+import re
 from typing import Any
 
 from langchain_core.language_models.fake_chat_models import GenericFakeChatModel
-from langchain_core.messages import AIMessage, ToolMessage
+from langchain_core.messages import AIMessage, AIMessageChunk, ToolMessage
+from langchain_core.outputs import ChatGenerationChunk
 
 from assistant import chat
 from assistant.chat import sessions
@@ -25,6 +28,20 @@ class ToolCallingFake(GenericFakeChatModel):
     def _generate(self, messages, stop=None, run_manager=None, **kwargs):  # noqa: ANN001, ANN003, ANN202
         type(self).seen.append(list(messages))
         return super()._generate(messages, stop, run_manager, **kwargs)
+
+    def _stream(self, messages, stop=None, run_manager=None, **kwargs):  # noqa: ANN001, ANN003, ANN202
+        """Stream text word by word like the parent; tool calls arrive as one tool_call_chunks chunk."""
+        result = self._generate(messages, stop, run_manager, **kwargs)
+        message = result.generations[0].message
+        if not message.tool_calls:
+            for token in re.split(r"(\s)", message.content):
+                yield ChatGenerationChunk(message=AIMessageChunk(content=token))
+            return
+        chunks = [
+            {"name": c["name"], "args": json.dumps(c["args"], ensure_ascii=False), "id": c["id"], "index": i}
+            for i, c in enumerate(message.tool_calls)
+        ]
+        yield ChatGenerationChunk(message=AIMessageChunk(content=message.content, tool_call_chunks=chunks))
 
 
 def call(name: str, args: dict, cid: str) -> AIMessage:
@@ -124,3 +141,33 @@ def test_configured_but_unreachable_llm_falls_back(chat_env, monkeypatch):
     reply = chat.respond(s.id, "你好")
     assert reply.engine == "offline" and reply.fallback_reason
     assert "离线引擎回答" in reply.message.content
+
+
+def test_llm_answer_streams_token_by_token(chat_env):
+    import asyncio
+
+    s = chat.new_session()
+    model = fake(
+        call("search_knowledge", {"query": "冬至", "kind": "calendar"}, "c1"), "冬至 可以 聊 饺子 还是 汤圆"
+    )
+
+    async def collect() -> list:
+        return [item async for item in chat.astream(s.id, "冬至有什么可以聊的", chat_model=model)]
+
+    items = asyncio.run(collect())
+    *chunks, final = items
+    assert isinstance(final, chat.ChatReply) and final.engine == "llm" and final.tools == ["search"]
+    assert chunks[:3] == ["冬至", " ", "可以"]  # the model's own tokens, as they came
+    assert "".join(chunks) == final.message.content == sessions.get_session(s.id).messages[-1].content
+
+
+def test_provider_error_mid_stream_keeps_partial_text(chat_env):
+    class DiesMidway(ToolCallingFake):
+        def _stream(self, messages, stop=None, run_manager=None, **kwargs):  # noqa: ANN001, ANN003, ANN202
+            yield ChatGenerationChunk(message=AIMessageChunk(content="我想想"))
+            raise TimeoutError("slow")
+
+    s = chat.new_session()
+    reply = chat.respond(s.id, "你好", chat_model=DiesMidway(messages=iter([])))
+    assert reply.engine == "offline" and "TimeoutError" in reply.fallback_reason
+    assert reply.message.content.startswith("我想想\n") and "出话题" in reply.message.content
