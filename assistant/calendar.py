@@ -51,6 +51,13 @@ def _solar(day: Date) -> Solar:
     return Solar.fromYmd(day.year, day.month, day.day)
 
 
+@lru_cache(maxsize=4096)
+def _lunar(day: Date):  # noqa: ANN202 - lunar_python.Lunar
+    """Lunar date of `day`; cached because lunar-python recomputes a whole lunar year whenever
+    consecutive calls alternate between two years."""
+    return _solar(day).getLunar()
+
+
 def _ymd(solar: Solar) -> Date:
     return Date(solar.getYear(), solar.getMonth(), solar.getDay())
 
@@ -77,7 +84,7 @@ def statutory_holiday(day: Date) -> str | None:
         on_holiday, name = chinese_calendar.get_holiday_detail(day)
     except NotImplementedError:
         solar = _solar(day)
-        lunar = solar.getLunar()
+        lunar = _lunar(day)
         for fest in [*solar.getFestivals(), *lunar.getFestivals(), lunar.getJieQi()]:
             if fest in _ALWAYS_HOLIDAY:
                 return _ALWAYS_HOLIDAY[fest]
@@ -113,7 +120,7 @@ def season(day: Date) -> CalendarEvent:
         terms = _term_dates(year)
         starts.extend((terms[term], name) for term, name in _SEASONS if term in terms)
     start, name = max((s for s in starts if s[0] <= day), key=lambda s: s[0])
-    lunar = _solar(day).getLunar()
+    lunar = _lunar(day)
     prev = lunar.getPrevJieQi(True)
     term = f"；当前节气：{prev.getName()}（{prev.getSolar().getMonth()}月{prev.getSolar().getDay()}日起）"
     return CalendarEvent(
@@ -126,7 +133,7 @@ def season(day: Date) -> CalendarEvent:
 def _events_on(day: Date) -> tuple[tuple[str, str, str], ...]:
     """(name, kind, description) of the events that fall on `day`."""
     solar = _solar(day)
-    lunar = solar.getLunar()
+    lunar = _lunar(day)
     out: list[tuple[str, str, str]] = []
     term = lunar.getJieQi()
     if term:
