@@ -1,0 +1,1 @@
+"""Huati HTTP API: a thin FastAPI layer over `assistant` (see docs/api.md)."""

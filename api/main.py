@@ -1,0 +1,76 @@
+"""App factory. `uvicorn api.main:app` or `huati serve`."""
+
+from __future__ import annotations
+
+import importlib
+import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from fastapi import FastAPI
+
+from api import problems
+from assistant import __version__
+from assistant.settings import Settings
+
+log = logging.getLogger("huati.api")
+
+# Routers by module; each exposes `router`. Optional ones are skipped when their module is absent.
+ROUTERS = ["api.routes.health", "api.routes.plans", "api.routes.jobs", "api.routes.checks",
+           "api.routes.knowledge"]  # fmt: skip
+OPTIONAL_ROUTERS = ["api.routes.chat", "api.routes.web"]
+
+DESCRIPTION = """话题 Huati 的 HTTP 接口：给排期工具（Postiz、n8n、自建定时任务、SCRM）生成每日群话题方案、
+检查话题、推送热点和案例、批量任务与回调。除 `/healthz`、`/readyz` 外都需要
+`Authorization: Bearer <密钥>`（`huati keys create NAME` 生成）。错误一律是 `application/problem+json`。"""
+
+
+@asynccontextmanager
+async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
+    runner = None
+    try:
+        from api.jobrunner import JobRunner
+
+        runner = JobRunner(app.state.settings)
+        app.state.jobs = runner
+        runner.start()
+    except ModuleNotFoundError:
+        pass
+    try:
+        yield
+    finally:
+        if runner is not None:
+            runner.stop()
+
+
+def _include(app: FastAPI, name: str, optional: bool) -> None:
+    try:
+        module = importlib.import_module(name)
+    except ModuleNotFoundError as exc:
+        if exc.name == name or optional:  # not written yet / optional feature missing
+            log.info("router %s not available: %s", name, exc)
+            return
+        raise
+    app.include_router(module.router)
+
+
+def create_app(settings: Settings | None = None) -> FastAPI:
+    from assistant.settings import get_settings
+
+    app = FastAPI(
+        title="Huati 话题 API",
+        version=__version__,
+        description=DESCRIPTION,
+        lifespan=_lifespan,
+    )
+    app.state.settings = settings or get_settings()
+    problems.install(app)
+    for name in ROUTERS:
+        _include(app, name, optional=False)
+    for name in OPTIONAL_ROUTERS:
+        _include(app, name, optional=True)
+    app.add_middleware(problems.BodyLimit, limit=app.state.settings.api_max_body_bytes)
+    return app
+
+
+app = create_app()
