@@ -1,0 +1,27 @@
+"""`huati serve`: run the API under uvicorn (registered through the `huati.cli` entry point)."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+
+
+def app(
+    host: Annotated[str, typer.Option("--host", help="监听地址")] = "127.0.0.1",
+    port: Annotated[int, typer.Option("--port", min=1, max=65535, help="端口")] = 8000,
+    workers: Annotated[int, typer.Option("--workers", min=1, max=64, help="工作进程数")] = 1,
+    log_level: Annotated[str, typer.Option("--log-level", help="日志级别")] = "info",
+) -> None:
+    """启动 HTTP 接口（FastAPI + uvicorn），文档在 /docs。"""
+    import uvicorn
+
+    from assistant.settings import get_settings
+
+    settings = get_settings()
+    if workers > 1 and not settings.database_url:
+        typer.echo("提示：多个工作进程共用 SQLite 可以运行，但扩容建议设置 HUATI_DATABASE_URL 使用 PostgreSQL。",
+                   err=True)  # fmt: skip
+    typer.echo(f"Huati API 监听 http://{host}:{port}（文档 /docs，工作进程 {workers}）", err=True)
+    uvicorn.run("api.main:app", host=host, port=port, workers=workers, log_level=log_level,
+                proxy_headers=False, timeout_graceful_shutdown=5)  # fmt: skip

@@ -1,0 +1,55 @@
+"""`huati keys create|list|revoke`: API keys for `huati serve`."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+
+from assistant.cli.common import console
+
+
+def create(name: Annotated[str, typer.Argument(help="密钥名称，例如 postiz 或 n8n")]) -> None:
+    """创建 API 密钥；密钥只显示这一次，库里只存哈希。"""
+    from assistant.keys import create_key
+
+    record, secret = create_key(name)
+    console.print(f"已创建密钥 [bold]{record.name}[/]（ID {record.id}）。请立即保存，之后无法再次查看：")
+    typer.echo(secret)
+
+
+def list_cmd(
+    all_: Annotated[bool, typer.Option("--all", help="也列出网页会话自动生成的浏览器密钥")] = False,
+) -> None:
+    """列出 API 密钥（不显示密钥本身）。"""
+    from rich.table import Table
+
+    from assistant.keys import list_keys
+
+    keys = list_keys(include_browser=all_)
+    if not keys:
+        console.print("还没有密钥。用 huati keys create NAME 创建一个。")
+        return
+    table = Table()
+    for col in ("ID", "名称", "前缀", "类型", "创建时间", "状态"):
+        table.add_column(col)
+    for k in keys:
+        state = f"[red]已吊销 {k.revoked_at:%Y-%m-%d %H:%M}[/]" if k.revoked_at else "[green]有效[/]"
+        table.add_row(k.id, k.name, k.prefix + "…", k.kind, f"{k.created_at:%Y-%m-%d %H:%M}", state)
+    console.print(table)
+
+
+def revoke(id_or_name: Annotated[str, typer.Argument(help="密钥 ID 或名称")]) -> None:
+    """吊销密钥：之后用它的请求一律 403。"""
+    from assistant.keys import revoke_key
+
+    record = revoke_key(id_or_name)
+    console.print(f"已吊销密钥 {record.name}（ID {record.id}）。")
+
+
+def register(app: typer.Typer) -> None:
+    keys = typer.Typer(help="管理 huati serve 的 API 密钥。", no_args_is_help=True)
+    keys.command("create")(create)
+    keys.command("list")(list_cmd)
+    keys.command("revoke")(revoke)
+    app.add_typer(keys, name="keys")
