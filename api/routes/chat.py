@@ -49,9 +49,16 @@ class ChatReplyPublic(BaseModel):
 
 
 def _public(reply: chat.ChatReply) -> dict[str, Any]:
-    return ChatReplyPublic(session_id=reply.session_id, reply=reply.message.content, engine=reply.engine,
-                           model=reply.model, tools=reply.tools, plan_id=reply.plan_id,
-                           fallback_reason=reply.fallback_reason, message=reply.message).model_dump(mode="json")
+    return ChatReplyPublic(
+        session_id=reply.session_id,
+        reply=reply.message.content,
+        engine=reply.engine,
+        model=reply.model,
+        tools=reply.tools,
+        plan_id=reply.plan_id,
+        fallback_reason=reply.fallback_reason,
+        message=reply.message,
+    ).model_dump(mode="json")
 
 
 def sse(event: str, data: dict[str, Any]) -> str:
@@ -86,13 +93,21 @@ def read_session(session_id: str, _key: ApiKeyDep) -> Any:
 @router.post(
     "/sessions/{session_id}/messages",
     response_model=ChatReplyPublic,
-    responses={200: {"content": {"text/event-stream": {}}, "description": "JSON reply, or SSE events "
-                     "`token` ({text}), `done` (the reply), `error` ({title, status, detail})"}},
+    responses={
+        200: {
+            "content": {"text/event-stream": {}},
+            "description": "JSON reply, or SSE events "
+            "`token` ({text}), `done` (the reply), `error` ({title, status, detail})",
+        }
+    },
 )
 async def post_message(session_id: str, body: ChatMessageCreate, request: Request, _key: ApiKeyDep) -> Any:
     text = sessions.validate_message(body.message)
     sessions.get_session(session_id, with_messages=False)  # 404 before any streaming starts
     if "text/event-stream" in request.headers.get("accept", ""):
-        return StreamingResponse(_events(session_id, text), media_type="text/event-stream",
-                                 headers={"Cache-Control": "no-cache", "X-Accel-Buffering": "no"})
+        return StreamingResponse(
+            _events(session_id, text),
+            media_type="text/event-stream",
+            headers={"Cache-Control": "no-cache", "X-Accel-Buffering": "no"},
+        )
     return _public(await chat.arespond(session_id, text))

@@ -14,8 +14,12 @@ from assistant.errors import NotFoundError
 
 HERE = Path(__file__).resolve().parent.parent
 STATIC_DIR = HERE / "static"
-STATIC_TYPES = {".css": "text/css; charset=utf-8", ".js": "text/javascript; charset=utf-8",
-                ".svg": "image/svg+xml", ".png": "image/png"}
+STATIC_TYPES = {
+    ".css": "text/css; charset=utf-8",
+    ".js": "text/javascript; charset=utf-8",
+    ".svg": "image/svg+xml",
+    ".png": "image/png",
+}
 
 router = APIRouter(tags=["web"], include_in_schema=False)
 templates = Jinja2Templates(directory=str(HERE / "templates"))
@@ -39,8 +43,14 @@ def _page_context() -> dict[str, Any]:
 
     settings = get_settings()
     label = f"大模型 {settings.llm_model_name}" if settings.llm_configured else "离线引擎（未配置大模型）"
-    return {"products": load_products(), "audiences": load_audiences(), "today": today().isoformat(),
-            "plans": _recent_plans(), "engine_label": label, "static_url": "/static"}
+    return {
+        "products": load_products(),
+        "audiences": load_audiences(),
+        "today": today().isoformat(),
+        "plans": _recent_plans(),
+        "engine_label": label,
+        "static_url": "/static",
+    }
 
 
 @router.get("/", response_class=HTMLResponse)
