@@ -254,8 +254,9 @@ def _run(store: IndexStore, embedder: Embedder, found: dict[str, tuple[Path, str
             if name == "cases":
                 old_case_ids = {r["id"] for r in previous.records}
         seen = {r["id"] for r in kept_records}
+        owners = {r["metadata"].get("case_id"): r for r in kept_records} if name == "cases" else {}
         for rec, vec in incoming.get(name, []):
-            if rec["id"] in seen:
+            if rec["id"] in seen or _duplicate_case(rec, owners, entries, report):
                 continue
             seen.add(rec["id"])
             kept_records.append(rec)
@@ -304,6 +305,21 @@ def _run(store: IndexStore, embedder: Embedder, found: dict[str, tuple[Path, str
         store.drop_collection(old["collection"])
     store.collect_garbage(manifest)
     return report
+
+
+def _duplicate_case(rec: dict[str, Any], owners: dict[str, dict[str, Any]], entries: dict[str, dict[str, Any]],
+                    report: IngestReport) -> bool:  # fmt: skip
+    """True (and reported once per file) when another file already uses this case id."""
+    case_id = rec["metadata"].get("case_id")
+    owner = owners.setdefault(case_id, rec) if case_id else rec
+    if owner["file"] == rec["file"]:
+        return False
+    message = f"{rec['source']}:2: 案例 id 与 {owner['source']} 重复：{case_id}，这个文件没有导入"
+    errors = entries[rec["file"]].setdefault("errors", [])
+    if message not in errors:
+        errors.append(message)
+        report.errors.append(message)
+    return True
 
 
 def _all_rows(store: IndexStore, manifest: dict[str, Any], name: str):

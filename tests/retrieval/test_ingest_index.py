@@ -192,3 +192,16 @@ def test_shipped_knowledge_base_discovery_skips_examples():
     assert not [p for p, _ in found if p.parent.name in ("products", "audiences", "patterns", "compliance")]
     broken = kb / "trends" / "examples" / "broken.jsonl"
     assert discover(broken) == [(broken, "trends")]  # an explicit path is always taken
+
+
+def test_duplicate_case_id_reported_and_first_file_kept(tiny_kb):
+    from retrieval_kb import write_case
+
+    ingest(settings=tiny_kb, progress=False)
+    write_case(tiny_kb.kb_dir / "cases", "zz-copy", id="winter", title="另一份冬至", background="抄来的内容，不该进索引。")
+    report = ingest(settings=tiny_kb, progress=False)
+    assert len(report.errors) == 1 and "zz-copy.md:2: 案例 id 与" in report.errors[0]
+    _, part = _case_ids(tiny_kb)
+    assert "抄来的内容" not in " ".join(r["text"] for r in part.records)
+    again = ingest(settings=tiny_kb, progress=False)
+    assert not again.changed and again.errors == report.errors
