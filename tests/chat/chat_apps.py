@@ -55,19 +55,35 @@ def _install_stand_in_deps() -> None:
     sys.modules["api.deps"] = deps
 
 
-def _stand_in_app() -> FastAPI:
-    _install_stand_in_deps()
+def _add_plan_routes(app: FastAPI) -> None:
+    """`POST /v1/plans` and `GET /v1/plans/{id}` over `draft_plan`/the store, for as long as the API has none."""
     from api.deps import ApiKeyDep
-
-    from api.routes import chat, web
     from assistant.models import PlanRequest
 
+    @app.post("/v1/plans", status_code=201)
+    def create_plan(body: PlanRequest, _key: ApiKeyDep) -> dict:
+        from assistant.drafting import draft_plan
+
+        return draft_plan(body).public_dict()
+
+    @app.get("/v1/plans/{plan_id}")
+    def read_plan(plan_id: str, _key: ApiKeyDep) -> dict:
+        from assistant.chat.tools import load_plan
+        from assistant.settings import get_settings
+
+        return load_plan(plan_id, get_settings()).public_dict()
+
+
+def _stand_in_app() -> FastAPI:
+    _install_stand_in_deps()
     for name in ("api.routes.chat", "api.routes.web"):
-        importlib.reload(sys.modules[name])
+        if name in sys.modules:
+            importlib.reload(sys.modules[name])
+        else:
+            importlib.import_module(name)
     app = FastAPI()
     app.include_router(sys.modules["api.routes.chat"].router)
     app.include_router(sys.modules["api.routes.web"].router)
-    del chat, web
 
     def problem(status: int, title: str, detail: str) -> JSONResponse:
         return JSONResponse(
@@ -88,28 +104,28 @@ def _stand_in_app() -> FastAPI:
     async def _invalid(request: Request, exc: RequestValidationError) -> JSONResponse:
         return problem(422, "输入有误", "请求参数不对")
 
-    @app.post("/v1/plans", status_code=201)
-    def create_plan(body: PlanRequest, _key: ApiKeyDep) -> dict:
-        from assistant.drafting import draft_plan
-
-        return draft_plan(body).public_dict()
-
-    @app.get("/v1/plans/{plan_id}")
-    def read_plan(plan_id: str, _key: ApiKeyDep) -> dict:
-        from assistant.chat.tools import load_plan
-        from assistant.settings import get_settings
-
-        return load_plan(plan_id, get_settings()).public_dict()
-
+    _add_plan_routes(app)
     return app
 
 
 def make_app() -> FastAPI:
     if real_api():
         from api.main import create_app
+        from assistant.settings import get_settings
 
-        return create_app()
+        app = create_app(get_settings())
+        if not any(getattr(r, "path", "") == "/v1/plans" for r in app.routes) and not _has_plans_router():
+            _add_plan_routes(app)
+        return app
     return _stand_in_app()
+
+
+def _has_plans_router() -> bool:
+    try:
+        importlib.import_module("api.routes.plans")
+        return True
+    except ModuleNotFoundError:
+        return False
 
 
 def browser_client(client: TestClient) -> TestClient:
