@@ -201,7 +201,10 @@ def _run(store: IndexStore, embedder: Embedder, found: dict[str, tuple[Path, str
     # 2. Parse changed files into records.
     new_records: dict[str, list[dict[str, Any]]] = {}
     entries: dict[str, dict[str, Any]] = {}
+    ptask = bar.add_task("解析、分词", total=len(changed)) if bar else None
     for key, (path, kind, sha) in changed.items():
+        if bar:
+            bar.advance(ptask)
         label = display_path(path, store.settings.kb_dir)
         if kind == "cases":
             records, errors = case_records(path, key, store.settings.kb_dir)
