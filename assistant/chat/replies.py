@@ -63,7 +63,9 @@ def check(text: str, report: CheckReport) -> str:
         if result is None:
             continue
         reason = (
-            "；".join(result.reasons[:2]) if result.reasons else ("没有发现问题" if result.passed else "")
+            "；".join(_short(r) for r in result.reasons[:2])
+            if result.reasons
+            else ("没有发现问题" if result.passed else "")
         )
         lines.append(
             f"· {label}：{'通过' if result.passed else '不通过'}" + (f"——{reason}" if reason else "")
@@ -72,6 +74,10 @@ def check(text: str, report: CheckReport) -> str:
     if rewrite is not None and rewrite.details.get("rewrite"):
         lines.append(f"可以改成：{rewrite.details['rewrite']}")
     return "\n".join(lines)
+
+
+def _short(text: str, limit: int = 80) -> str:
+    return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
 _KIND = {"cases": "案例", "trends": "热搜", "calendar": "日历"}
