@@ -60,7 +60,10 @@ def parse_date(value: Any) -> Date:
     match = _DATE_IN_NAME.match(text)
     if not match:
         raise ValueError(f"日期格式应为 YYYY-MM-DD：{value}")
-    return Date(int(match.group(1)), int(match.group(2)), int(match.group(3)))
+    try:
+        return Date(int(match.group(1)), int(match.group(2)), int(match.group(3)))
+    except ValueError:
+        raise ValueError(f"日期不存在：{value}") from None
 
 
 def _pick(raw: dict[str, Any], key: str) -> Any:

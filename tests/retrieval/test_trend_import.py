@@ -31,6 +31,7 @@ def test_shipped_broken_example():
     items, errors = parse_trends(EXAMPLES / "broken.jsonl")
     assert len(items) == 3
     assert [e.split(":")[-2] for e in errors] == ["2", "4"]
+    assert "日期不存在" in errors[1]
 
 
 def test_csv_with_defaults_from_arguments_and_file_name(tmp_path):
