@@ -242,64 +242,18 @@ def _run(store: IndexStore, embedder: Embedder, found: dict[str, tuple[Path, str
             part = store.part(old, name)
             if part is not None and any(r["file"] in replaced for r in part.records):
                 affected.add(name)
-    old_case_ids: set[str] = set()
-    new_case_ids: set[str] = set()
-    new_case_rows: list[tuple[dict[str, Any], np.ndarray]] = []
-    ptask = bar.add_task("写入索引", total=len(affected)) if bar else None
-    for name in sorted(affected):
-        kept_records, kept_vecs = [], []
-        previous = store.part(old, name) if (old is not None and not rebuild) else None
-        if previous is not None:
-            for i, rec in enumerate(previous.records):
-                if rec["file"] not in replaced:
-                    kept_records.append(rec)
-                    kept_vecs.append(previous.emb[i])
-            if name == "cases":
-                old_case_ids = {r["id"] for r in previous.records}
-        seen = {r["id"] for r in kept_records}
-        owners = {r["metadata"].get("case_id"): r for r in kept_records} if name == "cases" else {}
-        for rec, vec in incoming.get(name, []):
-            if rec["id"] in seen or _duplicate_case(rec, owners, entries, report):
-                continue
-            seen.add(rec["id"])
-            kept_records.append(rec)
-            kept_vecs.append(vec)
-            if name == "cases":
-                new_case_rows.append((rec, vec))
-        report.chunks_added += len(incoming.get(name, []))
-        if previous is not None:
-            report.chunks_removed += sum(1 for r in previous.records if r["file"] in replaced)
-        if not kept_records:
-            manifest["parts"].pop(name, None)
-        else:
-            dim = len(kept_vecs[0])
-            emb = np.vstack(kept_vecs).astype(np.float32) if kept_vecs else np.zeros((0, dim), np.float32)
-            manifest["parts"][name] = store.write_part(Partition.build(name, kept_records, emb))
-        if name == "cases":
-            new_case_ids = seen
-        if bar:
-            bar.advance(ptask)
+    cases = _rebuild_partitions(store, old if keep_old else None, manifest, affected, incoming, replaced, entries,
+                                report, bar)  # fmt: skip
     # 5. Chroma: upsert first (a fresh collection on rebuild).
     if "cases" in affected:
-        if manifest["collection"] is None:
-            manifest["collection"] = new_collection_name(embedder.name)
-            new_case_rows = [(r, v) for r, v in _all_rows(store, manifest, "cases")]
-        collection = store.collection(manifest["collection"], embedder.name, create=True)
-        for i in range(0, len(new_case_rows), 1000):
-            rows = new_case_rows[i : i + 1000]
-            collection.upsert(
-                ids=[r["id"] for r, _ in rows],
-                embeddings=np.vstack([v for _, v in rows]),
-                documents=[r["text"] for r, _ in rows],
-                metadatas=[{"case_id": r["metadata"].get("case_id", ""), "title": r["title"]} for r, _ in rows],
-            )
+        _upsert_cases(store, manifest, embedder.name, cases.new_rows)
     # 6. Commit: the manifest.
     files_new = {k: v for k, v in files_old.items() if k not in deleted}
     files_new.update(entries)
     manifest["files"] = files_new
     store.write_manifest(manifest)
     # 7. Clean up: stale Chroma ids, old collection, unreferenced partitions.
-    stale = sorted(old_case_ids - new_case_ids)
+    stale = sorted(cases.old_ids - cases.new_ids)
     if stale and manifest["collection"] and old is not None and old.get("collection") == manifest["collection"]:
         collection = store.collection(manifest["collection"])
         for i in range(0, len(stale), 1000):
@@ -308,6 +262,70 @@ def _run(store: IndexStore, embedder: Embedder, found: dict[str, tuple[Path, str
         store.drop_collection(old["collection"])
     store.collect_garbage(manifest)
     return report
+
+
+@dataclass
+class _CaseChanges:
+    old_ids: set[str] = field(default_factory=set)
+    new_ids: set[str] = field(default_factory=set)
+    new_rows: list[tuple[dict[str, Any], np.ndarray]] = field(default_factory=list)
+
+
+def _rebuild_partitions(store: IndexStore, old: dict[str, Any] | None, manifest: dict[str, Any], affected: set[str],
+                        incoming: dict[str, list[tuple[dict[str, Any], np.ndarray]]], replaced: set[str],
+                        entries: dict[str, dict[str, Any]], report: IngestReport, bar: Any) -> _CaseChanges:  # fmt: skip
+    """Write each affected partition anew: its kept records plus the incoming ones."""
+    cases = _CaseChanges()
+    task = bar.add_task("写入索引", total=len(affected)) if bar else None
+    for name in sorted(affected):
+        kept_records, kept_vecs = [], []
+        previous = store.part(old, name) if old is not None else None
+        if previous is not None:
+            for i, rec in enumerate(previous.records):
+                if rec["file"] not in replaced:
+                    kept_records.append(rec)
+                    kept_vecs.append(previous.emb[i])
+            report.chunks_removed += len(previous.records) - len(kept_records)
+            if name == "cases":
+                cases.old_ids = {r["id"] for r in previous.records}
+        seen = {r["id"] for r in kept_records}
+        owners = {r["metadata"].get("case_id"): r for r in kept_records} if name == "cases" else {}
+        for rec, vec in incoming.get(name, []):
+            report.chunks_added += 1
+            if rec["id"] in seen or _duplicate_case(rec, owners, entries, report):
+                continue
+            seen.add(rec["id"])
+            kept_records.append(rec)
+            kept_vecs.append(vec)
+            if name == "cases":
+                cases.new_rows.append((rec, vec))
+        if kept_records:
+            emb = np.vstack(kept_vecs).astype(np.float32)
+            manifest["parts"][name] = store.write_part(Partition.build(name, kept_records, emb))
+        else:
+            manifest["parts"].pop(name, None)
+        if name == "cases":
+            cases.new_ids = seen
+        if bar:
+            bar.advance(task)
+    return cases
+
+
+def _upsert_cases(store: IndexStore, manifest: dict[str, Any], embedding: str,
+                  rows: list[tuple[dict[str, Any], np.ndarray]]) -> None:  # fmt: skip
+    """Add new case chunks to Chroma; a new collection (first run, rebuild) gets every case chunk."""
+    if manifest["collection"] is None:
+        manifest["collection"] = new_collection_name(embedding)
+        rows = _all_rows(store, manifest, "cases")
+    collection = store.collection(manifest["collection"], embedding, create=True)
+    for i in range(0, len(rows), 1000):
+        batch = rows[i : i + 1000]
+        collection.upsert(
+            ids=[r["id"] for r, _ in batch],
+            embeddings=np.vstack([v for _, v in batch]),
+            documents=[r["text"] for r, _ in batch],
+            metadatas=[{"case_id": r["metadata"].get("case_id", ""), "title": r["title"]} for r, _ in batch],
+        )
 
 
 def _duplicate_case(rec: dict[str, Any], owners: dict[str, dict[str, Any]], entries: dict[str, dict[str, Any]],
