@@ -1,0 +1,261 @@
+"""Drafting entry point: `draft_plan` / `adraft_plan` (offline engine or LLM chain) and `revise_topic`."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import re
+from datetime import UTC, datetime, timedelta
+from datetime import date as Date
+from typing import Any
+
+from assistant import offline_engine
+from assistant.errors import ConfigError, HuatiError
+from assistant.models import Audience, DailyPlan, PlanRequest, Product, SourceRef, Topic
+from assistant.offline_engine import DayContext
+from assistant.settings import OFFLINE_MODEL, Settings, get_settings
+
+log = logging.getLogger("huati.drafting")
+CALENDAR_HORIZON = 7
+TREND_K = 8
+
+
+def default_date() -> Date:
+    """Tomorrow in China: operators plan the day before."""
+    from datetime import timezone
+
+    return datetime.now(timezone(timedelta(hours=8))).date() + timedelta(days=1)
+
+
+# --------------------------------------------------------------------------- context
+
+
+def _trend_query(product: Product) -> str:
+    return " ".join(dict.fromkeys([product.noun, *product.keywords[:6]]))
+
+
+def gather_context(request: PlanRequest, settings: Settings, store: Any = None) -> DayContext:
+    """Product, audience, the day's trends and calendar, and what this group saw recently."""
+    from assistant.calendar import events_for
+    from assistant.knowledge import find_audience, resolve_product
+
+    product = resolve_product(request.product, request.category, request.points, settings=settings)
+    audience = find_audience(request.audience, settings=settings) if (request.audience or "").strip() else None
+    day = request.date or default_date()
+    try:
+        from assistant.retrieval import trends_for
+
+        trends = trends_for(day, query=_trend_query(product), k=TREND_K, settings=settings, dense=False)
+    except HuatiError as exc:  # unreadable trend files must not block a plan
+        log.warning("trends unavailable: %s", exc)
+        trends = []
+    events = events_for(day, CALENDAR_HORIZON)
+    recent: list[str] = []
+    if store is not None and settings.history_days > 0:
+        recent = store.recent_topic_texts(
+            audience.name if audience else None,
+            since_date=day - timedelta(days=settings.history_days),
+            before_date=day,
+        )
+    return DayContext(product, audience, day, trends, events, [t for t in request.trend if t.strip()], recent)
+
+
+def _sources(topics: list[Topic], ctx: DayContext, cases: list[dict[str, str]] = ()) -> list[SourceRef]:
+    used = {t.hook.title for t in topics if t.hook}
+    out: list[SourceRef] = []
+    for item in ctx.trends:
+        if item.title in used or any(item.title.startswith(u) for u in used):
+            out.append(SourceRef(id=item.id, kind="trend", title=item.title,
+                                 source=item.url or f"{item.platform} {item.date.isoformat()}"))  # fmt: skip
+    for title in ctx.user_trends:
+        out.append(SourceRef(id="trend-user", kind="trend", title=title, source="用户输入"))
+    for e in ctx.events:
+        if e.name in used or e.kind == "season":
+            out.append(SourceRef(id=f"calendar-{e.date.isoformat()}-{e.name}", kind="calendar", title=e.name,
+                                 source=f"calendar:{e.date.isoformat()}"))  # fmt: skip
+    for c in cases:
+        out.append(SourceRef(id=c.get("来源", ""), kind="case", title=c.get("标题", ""), source=c.get("来源", "")))
+    return out
+
+
+def _plan(ctx: DayContext, request: PlanRequest, topics: list[Topic], engine: str, model: str,
+          settings: Settings) -> DailyPlan:  # fmt: skip
+    from assistant.timeline import build_timeline
+
+    lib = offline_engine.library(settings)
+    timeline = build_timeline(topics[0] if topics else None, ctx.audience, ctx.date, ctx.events, lib["timeline"])
+    return DailyPlan(
+        date=ctx.date, product=ctx.product, audience=ctx.audience, topics=topics, timeline=timeline,
+        engine=engine, model=model, calendar=ctx.events, trends=ctx.trends, created_at=datetime.now(UTC),
+        request=request,
+    )  # fmt: skip
+
+
+def _offline(ctx: DayContext, request: PlanRequest, settings: Settings, reason: str | None = None) -> DailyPlan:
+    topics = offline_engine.draft_topics(ctx, request.n, settings)
+    plan = _plan(ctx, request, topics, "offline", OFFLINE_MODEL, settings)
+    plan.prompt_versions = {"patterns": offline_engine.version(settings)}
+    plan.sources = _sources(topics, ctx)
+    plan.fallback_reason = reason
+    return plan
+
+
+def _engine(request: PlanRequest, settings: Settings, chat_model: Any) -> str:
+    if request.engine == "offline":
+        return "offline"
+    if chat_model is not None:
+        return "llm"
+    if request.engine == "llm" or settings.llm_configured:
+        from assistant.llm import require_configured
+
+        require_configured(settings)
+        return "llm"
+    return "offline"
+
+
+def _store(settings: Settings, store: Any) -> Any:
+    if store is not None:
+        return store
+    from assistant.storage import Store
+
+    return Store(settings)
+
+
+def _fallback_reason(exc: BaseException) -> str:
+    detail = re.sub(r"\s+", " ", str(exc))[:160]
+    return f"大模型调用失败（{type(exc).__name__}：{detail}），本方案由离线引擎生成"
+
+
+async def adraft_plan(
+    request: PlanRequest,
+    *,
+    settings: Settings | None = None,
+    chat_model: Any = None,
+    save: bool = True,
+    store: Any = None,
+) -> DailyPlan:
+    """Draft a daily plan. engine auto -> LLM if configured else offline; LLM failure -> offline fallback."""
+    settings = settings or get_settings()
+    engine = _engine(request, settings, chat_model)
+    store = _store(settings, store)
+    ctx = await asyncio.to_thread(gather_context, request, settings, store)
+    if engine == "offline":
+        plan = await asyncio.to_thread(_offline, ctx, request, settings)
+    else:
+        plan = await _llm_plan(ctx, request, settings, chat_model)
+    if save:
+        await asyncio.to_thread(store.save_plan, plan)
+    return plan
+
+
+async def _llm_plan(ctx: DayContext, request: PlanRequest, settings: Settings, chat_model: Any) -> DailyPlan:
+    from assistant.chains import adraft_llm
+    from assistant.llm import get_chat_model, model_name
+
+    try:
+        model = chat_model if chat_model is not None else get_chat_model(settings)
+        draft, cases = await adraft_llm(ctx, request.n, model, settings)
+        if not draft.topics:
+            raise ValueError("模型给出的话题全部没有通过合规检查")
+    except ConfigError:
+        raise
+    except Exception as exc:  # noqa: BLE001 - any endpoint failure falls back, and the plan says so
+        log.warning("LLM drafting failed, falling back to offline: %s", exc)
+        return await asyncio.to_thread(_offline, ctx, request, settings, _fallback_reason(exc))
+    plan = _plan(ctx, request, draft.topics, "llm", model_name(model, settings), settings)
+    plan.prompt_versions = draft.prompt_versions
+    plan.sources = _sources(draft.topics, ctx, cases)
+    plan.usage = draft.usage.public()
+    return plan
+
+
+def draft_plan(
+    request: PlanRequest,
+    *,
+    settings: Settings | None = None,
+    chat_model: Any = None,
+    save: bool = True,
+    store: Any = None,
+) -> DailyPlan:
+    """Synchronous `adraft_plan` (runs its own event loop, or a worker thread inside a running loop)."""
+    coro = adraft_plan(request, settings=settings, chat_model=chat_model, save=save, store=store)
+    try:
+        asyncio.get_running_loop()
+    except RuntimeError:
+        return asyncio.run(coro)
+    from concurrent.futures import ThreadPoolExecutor
+
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        return pool.submit(asyncio.run, coro).result()
+
+
+# --------------------------------------------------------------------------- revision
+
+
+_HOT = re.compile(r"（今日热搜：([^）]*)）")
+
+
+def _instruction_trends(instruction: str) -> list[str]:
+    m = _HOT.search(instruction)
+    return [t.strip() for t in re.split(r"[、,，]", m.group(1)) if t.strip()] if m else []
+
+
+def revise_topic(
+    topic: Topic,
+    instruction: str,
+    product: Product,
+    audience: Audience | None = None,
+    date: Date | None = None,
+    chat_model: Any = None,
+    settings: Settings | None = None,
+) -> Topic:
+    """Rewrite one topic as asked (更口语 / 更短 / 换个角度 / 结合热点 / 更正式 ...). LLM when one is given or
+    configured, falling back to the offline rules; the result is checked again."""
+    from assistant.offline_revise import revise_offline
+
+    settings = settings or get_settings()
+    day = date or default_date()
+    instruction = (instruction or "").strip() or "换个角度"
+    trends = _instruction_trends(instruction)
+    if not trends and re.search(r"热点|热搜|热门|新闻", instruction):
+        try:
+            from assistant.retrieval import trends_for
+
+            trends = [t.title for t in trends_for(day, query=_trend_query(product), k=3, settings=settings,
+                                                  dense=False)]  # fmt: skip
+        except HuatiError:
+            trends = []
+    ctx = DayContext(product, audience, day, user_trends=trends)
+    if chat_model is not None or settings.llm_configured:
+        try:
+            return _revise_llm(topic, instruction, ctx, trends, chat_model, settings)
+        except ConfigError:
+            raise
+        except Exception as exc:  # noqa: BLE001 - offline rules still give an answer
+            log.warning("LLM revision failed, using offline rules: %s", exc)
+    return revise_offline(topic, instruction, ctx, settings)
+
+
+def _revise_llm(topic: Topic, instruction: str, ctx: DayContext, trends: list[str], chat_model: Any,
+                settings: Settings) -> Topic:  # fmt: skip
+    from assistant.chains import Structured, Usage, arevise_llm
+    from assistant.llm import get_chat_model
+
+    model = chat_model if chat_model is not None else get_chat_model(settings)
+    structured = Structured(model, settings, Usage())
+
+    async def run() -> Topic:
+        return await arevise_llm(structured, topic, instruction, ctx, trends)
+
+    try:
+        asyncio.get_running_loop()
+    except RuntimeError:
+        new = asyncio.run(run())
+    else:
+        from concurrent.futures import ThreadPoolExecutor
+
+        with ThreadPoolExecutor(max_workers=1) as pool:
+            new = pool.submit(asyncio.run, run()).result()
+    if not new.checks["compliance"].passed:
+        raise ValueError("改写结果没有通过合规检查")
+    return new

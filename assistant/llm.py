@@ -1,0 +1,54 @@
+"""The one seam to chat models: any OpenAI-compatible endpoint through langchain-openai."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from assistant.errors import ConfigError
+from assistant.settings import Settings, get_settings
+
+VARS = "HUATI_LLM_BASE_URL / HUATI_LLM_API_KEY / HUATI_LLM_MODEL"
+# Local servers (Ollama, vLLM) accept any key; the OpenAI client insists on one.
+PLACEHOLDER_KEY = "not-needed"
+
+
+def require_configured(settings: Settings) -> None:
+    if not settings.llm_configured:
+        raise ConfigError(
+            f"没有配置大模型：请设置 {VARS}（或 OPENAI_BASE_URL / OPENAI_API_KEY）",
+            hint="不设置时可用 --engine offline 使用离线引擎",
+        )
+    if settings.llm_base_url and not settings.llm_model:
+        raise ConfigError(
+            "设置了 HUATI_LLM_BASE_URL 但没有设置 HUATI_LLM_MODEL：自建或第三方服务需要写明模型名",
+            hint="例如 HUATI_LLM_MODEL=qwen-plus",
+        )
+
+
+def get_chat_model(settings: Settings | None = None, **overrides: Any):  # noqa: ANN201
+    """ChatOpenAI for the configured endpoint (timeouts and retries with backoff from settings)."""
+    settings = settings or get_settings()
+    require_configured(settings)
+    from langchain_openai import ChatOpenAI
+
+    key = settings.llm_api_key.get_secret_value() if settings.llm_api_key else PLACEHOLDER_KEY
+    kwargs: dict[str, Any] = {
+        "base_url": settings.llm_base_url,
+        "api_key": key,
+        "model": settings.llm_model_name,
+        "timeout": settings.llm_timeout,
+        "max_retries": settings.llm_max_retries,
+        "temperature": settings.llm_temperature,
+        "stream_usage": True,
+    }
+    kwargs.update(overrides)
+    return ChatOpenAI(**kwargs)
+
+
+def model_name(chat_model: Any, settings: Settings | None = None) -> str:
+    """A readable model name for provenance (fakes included)."""
+    for attr in ("model_name", "model"):
+        value = getattr(chat_model, attr, None)
+        if isinstance(value, str) and value:
+            return value
+    return type(chat_model).__name__

@@ -1,0 +1,224 @@
+"""Plans, their topics and per-topic feedback in SQL (SQLite WAL by default): history, export, dedup."""
+
+from __future__ import annotations
+
+import secrets
+from datetime import UTC, datetime, timedelta
+from datetime import date as Date
+from typing import Any, Literal
+
+from sqlalchemy import Column, Date as SqlDate, DateTime, ForeignKey, Integer, String, Table, Text, func, select
+
+from assistant.db import get_engine, metadata
+from assistant.errors import InputError, NotFoundError
+from assistant.models import DailyPlan
+from assistant.settings import Settings, get_settings
+
+plans = Table(
+    "plans",
+    metadata,
+    Column("id", String(16), primary_key=True),
+    Column("created_at", DateTime(timezone=True), nullable=False, index=True),
+    Column("date", SqlDate, nullable=False, index=True),
+    Column("product_id", String(64), nullable=False, index=True),
+    Column("product_name", String(100), nullable=False),
+    Column("audience", String(64), index=True),
+    Column("engine", String(16), nullable=False),
+    Column("model", String(120), nullable=False),
+    Column("data", Text, nullable=False),  # the whole DailyPlan as JSON: inputs, outputs, provenance
+)
+
+plan_topics = Table(
+    "plan_topics",
+    metadata,
+    Column("plan_id", String(16), ForeignKey("plans.id", ondelete="CASCADE"), primary_key=True),
+    Column("idx", Integer, primary_key=True),  # 1-based rank
+    Column("topic_id", String(16), nullable=False),
+    Column("text", Text, nullable=False),
+    Column("date", SqlDate, nullable=False, index=True),
+    Column("audience", String(64), index=True),
+    Column("product_id", String(64), index=True),
+)
+
+feedback = Table(
+    "topic_feedback",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("plan_id", String(16), ForeignKey("plans.id", ondelete="CASCADE"), nullable=False, index=True),
+    Column("topic_index", Integer, nullable=False),
+    Column("topic_id", String(16), nullable=False),
+    Column("verdict", String(16), nullable=False),
+    Column("edited_text", Text),
+    Column("note", Text),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+)
+
+Verdict = Literal["accepted", "rejected", "edited"]
+VERDICTS = ("accepted", "rejected", "edited")
+_ALPHABET = "abcdefghijkmnpqrstuvwxyz23456789"
+
+
+def new_plan_id() -> str:
+    """Short, URL-safe, unambiguous (no 0/o/1/l)."""
+    return "".join(secrets.choice(_ALPHABET) for _ in range(10))
+
+
+def _audience_key(plan: DailyPlan) -> str | None:
+    return plan.audience.name if plan.audience else None
+
+
+class Store:
+    def __init__(self, settings: Settings | None = None):
+        self.settings = settings or get_settings()
+        self.engine = get_engine(self.settings)
+
+    # ------------------------------------------------------------------ plans
+
+    def save_plan(self, plan: DailyPlan) -> str:
+        if not plan.id:
+            plan.id = new_plan_id()
+        row = {
+            "id": plan.id,
+            "created_at": plan.created_at,
+            "date": plan.date,
+            "product_id": plan.product.id,
+            "product_name": plan.product.name,
+            "audience": _audience_key(plan),
+            "engine": plan.engine,
+            "model": plan.model,
+            "data": plan.model_dump_json(by_alias=True),
+        }
+        topic_rows = [
+            {"plan_id": plan.id, "idx": i, "topic_id": t.id, "text": t.text, "date": plan.date,
+             "audience": _audience_key(plan), "product_id": plan.product.id}  # fmt: skip
+            for i, t in enumerate(plan.topics, 1)
+        ]
+        with self.engine.begin() as conn:
+            conn.execute(plan_topics.delete().where(plan_topics.c.plan_id == plan.id))
+            conn.execute(plans.delete().where(plans.c.id == plan.id))
+            conn.execute(plans.insert(), row)
+            if topic_rows:
+                conn.execute(plan_topics.insert(), topic_rows)
+        return plan.id
+
+    def get_plan(self, plan_id: str) -> DailyPlan:
+        with self.engine.connect() as conn:
+            data = conn.execute(select(plans.c.data).where(plans.c.id == str(plan_id).strip())).scalar()
+        if data is None:
+            raise NotFoundError(f"找不到方案 {plan_id}", hint="用 huati history 查看已有方案")
+        return DailyPlan.model_validate_json(data)
+
+    def list_plans(
+        self,
+        date: Date | None = None,
+        product: str | None = None,
+        audience: str | None = None,
+        limit: int = 20,
+        offset: int = 0,
+    ) -> tuple[list[DailyPlan], int]:
+        """Newest first. `product` matches the catalogue id or name; `audience` the group name."""
+        query = select(plans.c.data)
+        count = select(func.count()).select_from(plans)
+        conds = []
+        if date is not None:
+            conds.append(plans.c.date == date)
+        if product:
+            conds.append((plans.c.product_id == product) | (plans.c.product_name == product))
+        if audience:
+            conds.append(plans.c.audience == audience)
+        for cond in conds:
+            query, count = query.where(cond), count.where(cond)
+        query = query.order_by(plans.c.created_at.desc(), plans.c.id).limit(max(1, limit)).offset(max(0, offset))
+        with self.engine.connect() as conn:
+            rows = conn.execute(query).scalars().all()
+            total = conn.execute(count).scalar() or 0
+        return [DailyPlan.model_validate_json(r) for r in rows], int(total)
+
+    # ------------------------------------------------------------------ feedback
+
+    def add_feedback(
+        self,
+        plan_id: str,
+        topic_index_or_id: int | str,
+        verdict: Verdict,
+        edited_text: str | None = None,
+        note: str | None = None,
+    ) -> dict[str, Any]:
+        if verdict not in VERDICTS:
+            raise InputError(f"反馈只能是 accepted / rejected / edited，收到：{verdict}", field="verdict")
+        if verdict == "edited" and not (edited_text or "").strip():
+            raise InputError("选择 edited 时请用 --text 写上改后的话题", field="text")
+        plan = self.get_plan(plan_id)
+        index = self._topic_index(plan, topic_index_or_id)
+        row = {
+            "plan_id": plan.id,
+            "topic_index": index,
+            "topic_id": plan.topics[index - 1].id,
+            "verdict": verdict,
+            "edited_text": (edited_text or "").strip() or None,
+            "note": note,
+            "created_at": datetime.now(UTC),
+        }
+        with self.engine.begin() as conn:
+            conn.execute(feedback.insert(), row)
+        return {**row, "created_at": row["created_at"].isoformat()}
+
+    @staticmethod
+    def _topic_index(plan: DailyPlan, key: int | str) -> int:
+        text = str(key).strip()
+        if text.isdigit():
+            index = int(text)
+            if 1 <= index <= len(plan.topics):
+                return index
+            raise InputError(f"方案 {plan.id} 只有 {len(plan.topics)} 个话题，没有第 {index} 个", field="topic")
+        for i, t in enumerate(plan.topics, 1):
+            if t.id == text:
+                return i
+        raise InputError(f"方案 {plan.id} 里没有话题 {text}", field="topic")
+
+    def feedback_for(self, plan_id: str) -> list[dict[str, Any]]:
+        with self.engine.connect() as conn:
+            rows = conn.execute(
+                select(feedback).where(feedback.c.plan_id == plan_id).order_by(feedback.c.id)
+            ).mappings().all()
+        return [{**dict(r), "created_at": r["created_at"].isoformat()} for r in rows]
+
+    get_feedback = feedback_for  # alias used by the chat tools
+
+    # ------------------------------------------------------------------ history for dedup
+
+    def recent_topic_texts(
+        self, audience: str | None, product: str | None = None, since_date: Date | None = None,
+        before_date: Date | None = None,
+    ) -> list[str]:  # fmt: skip
+        """Topic texts proposed for this group since `since_date` (edited texts included), for dedup.
+        Rejected topics are left out: the operator never posted them."""
+        query = select(plan_topics.c.plan_id, plan_topics.c.idx, plan_topics.c.text)
+        if audience is None:
+            query = query.where(plan_topics.c.audience.is_(None))
+        else:
+            query = query.where(plan_topics.c.audience == audience)
+        if product:
+            query = query.where(plan_topics.c.product_id == product)
+        if since_date is not None:
+            query = query.where(plan_topics.c.date >= since_date)
+        if before_date is not None:
+            query = query.where(plan_topics.c.date < before_date)
+        with self.engine.connect() as conn:
+            rows = conn.execute(query).all()
+            verdicts = conn.execute(select(feedback.c.plan_id, feedback.c.topic_index, feedback.c.verdict,
+                                           feedback.c.edited_text).order_by(feedback.c.id)).all()  # fmt: skip
+        last = {(p, i): (v, e) for p, i, v, e in verdicts}
+        out = []
+        for plan_id, idx, text in rows:
+            verdict, edited = last.get((plan_id, idx), (None, None))
+            if verdict == "rejected":
+                continue
+            out.append(text)
+            if edited:
+                out.append(edited)
+        return out
+
+
+def history_since(day: Date, days: int) -> Date:
+    return day - timedelta(days=days)
