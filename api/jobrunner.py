@@ -1,0 +1,102 @@
+"""Background job runner inside each API worker: claims queued jobs, makes their plans, sends callbacks.
+
+Polls the jobs table (so any worker may pick up any job, including ones requeued after a crash).
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from concurrent.futures import ThreadPoolExecutor
+from typing import Any
+
+from assistant import jobs
+from assistant.settings import Settings
+
+log = logging.getLogger("huati.api.jobs")
+
+
+def draft_item(item: dict[str, Any], settings: Settings) -> dict[str, Any]:
+    from assistant.drafting import draft_plan
+    from assistant.models import PlanRequest
+
+    request = PlanRequest.model_validate({k: v for k, v in item.items() if k in PlanRequest.model_fields})
+    return draft_plan(request, settings=settings, save=True).public_dict()
+
+
+class JobRunner:
+    def __init__(self, settings: Settings, *, workers: int = 2, poll: float = 1.0, webhook_backoff: float = 1.0,
+                 webhook_attempts: int = 5):  # fmt: skip
+        self.settings = settings
+        self.owner = jobs.worker_id()
+        self.poll = poll
+        self.webhook_backoff = webhook_backoff
+        self.webhook_attempts = webhook_attempts
+        self._stop = threading.Event()
+        self._wake = threading.Event()
+        self._pool = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="huati-job")
+        self._thread: threading.Thread | None = None
+        self._busy: set[str] = set()
+        self._lock = threading.Lock()
+
+    def start(self) -> None:
+        self._thread = threading.Thread(target=self._loop, name="huati-jobs", daemon=True)
+        self._thread.start()
+
+    def stop(self) -> None:
+        self._stop.set()
+        self._wake.set()
+        if self._thread is not None:
+            self._thread.join(timeout=5)
+        self._pool.shutdown(wait=False, cancel_futures=True)
+
+    def wake(self) -> None:
+        """Look for work now (called right after a job is submitted)."""
+        self._wake.set()
+
+    def _loop(self) -> None:
+        while not self._stop.is_set():
+            try:
+                self.tick()
+            except Exception:  # noqa: BLE001 - the loop must survive a bad tick (e.g. DB hiccup)
+                log.exception("job runner tick failed")
+            self._wake.wait(self.poll)
+            self._wake.clear()
+
+    def tick(self) -> None:
+        recovered = jobs.recover(self.settings)
+        if recovered["requeued"] or recovered["failed"]:
+            log.warning("recovered jobs: %s", recovered)
+        for job_id in jobs.queued(self.settings):
+            with self._lock:
+                if len(self._busy) >= self._pool._max_workers:  # noqa: SLF001
+                    return
+            if jobs.claim(job_id, self.owner, self.settings):
+                with self._lock:
+                    self._busy.add(job_id)
+                self._pool.submit(self._run, job_id)
+
+    def _run(self, job_id: str) -> None:
+        try:
+            jobs.run_job(job_id, self.owner, lambda item: draft_item(item, self.settings), self.settings,
+                         progress=lambda *_: jobs.heartbeat(job_id, self.owner, self.settings))  # fmt: skip
+            self.send_callback(job_id)
+        except Exception as exc:  # noqa: BLE001 - recorded on the job, never lost
+            log.exception("job %s failed", job_id)
+            jobs.finish(job_id, "failed", f"任务出错：{type(exc).__name__}", self.settings)
+            self.send_callback(job_id)
+        finally:
+            with self._lock:
+                self._busy.discard(job_id)
+
+    def send_callback(self, job_id: str) -> None:
+        job = jobs.get_job(job_id, self.settings)
+        if not job["callback"] or job["callback"]["state"] != "pending":
+            return
+        from api.webhooks import WebhookSender
+
+        payload = {k: v for k, v in job.items() if k != "callback"}
+        payload["event"] = "job.finished"
+        WebhookSender(self.settings, max_attempts=self.webhook_attempts, backoff=self.webhook_backoff).deliver(
+            job_id, job["callback"]["url"], payload
+        )

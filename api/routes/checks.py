@@ -1,0 +1,20 @@
+"""Judge a topic someone wrote: the same JSON as `huati check --json`."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import APIRouter
+
+from api.deps import ApiKeyDep
+from api.schemas import PROBLEMS, CheckCreate
+
+router = APIRouter(prefix="/v1", tags=["checks"])
+
+
+@router.post("/checks", summary="检查话题：合规、低门槛、相关性、语气", responses=PROBLEMS)
+def create_check(body: CheckCreate, _key: ApiKeyDep) -> dict[str, Any]:
+    from assistant.cli.check import _check_one  # the one implementation behind `huati check --json`
+
+    return _check_one(body.text, body.product, body.category, body.audience,
+                      body.date.isoformat() if body.date else None, body.trend)  # fmt: skip

@@ -1,0 +1,18 @@
+"""Batch job status and results."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import APIRouter
+
+from api.deps import ApiKeyDep, SettingsDep
+from api.schemas import PROBLEMS, JobPublic
+from assistant import jobs
+
+router = APIRouter(prefix="/v1", tags=["jobs"])
+
+
+@router.get("/jobs/{job_id}", response_model=JobPublic, summary="任务状态、结果和回调记录", responses=PROBLEMS)
+def read_job(job_id: str, key: ApiKeyDep, settings: SettingsDep) -> dict[str, Any]:
+    return jobs.get_job(job_id, settings, key_id=key.id)

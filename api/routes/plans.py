@@ -1,0 +1,178 @@
+"""Daily plans: create (idempotent, async), read, list, feedback, and batch jobs."""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import inspect
+import json
+from datetime import date as Date
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Header, Query, Request, Response
+from starlette.concurrency import run_in_threadpool
+
+from api.deps import ApiKeyDep, SettingsDep, StoreDep
+from api.problems import ApiProblem
+from api.schemas import PROBLEMS, BatchCreate, FeedbackCreate, FeedbackPublic, JobPublic, PlanCreate, PlanList, PlanPublic
+from assistant import jobs
+from assistant.errors import InputError, NotFoundError
+
+router = APIRouter(prefix="/v1", tags=["plans"])
+
+IDEMPOTENCY_WAIT = 120.0  # seconds a duplicate waits for the first request to finish
+IdempotencyKey = Annotated[
+    str | None,
+    Header(alias="Idempotency-Key", min_length=1, max_length=255, description="同一个键 + 同一请求体 → 同一个方案"),
+]
+
+
+def body_hash(body: PlanCreate) -> str:
+    canonical = json.dumps(body.model_dump(mode="json"), sort_keys=True, ensure_ascii=False)
+    return hashlib.sha256(canonical.encode()).hexdigest()
+
+
+def _load(store: Any, plan_id: str) -> Any:
+    plan = store.get_plan(plan_id)
+    if plan is None:
+        raise NotFoundError(f"找不到方案 {plan_id}")
+    return plan
+
+
+async def _reserve(key_id: str, idem: str, digest: str, settings: Any) -> str | None:
+    """Wait for our turn under an Idempotency-Key; returns the existing plan id, or None to make a new plan."""
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + IDEMPOTENCY_WAIT
+    delay = 0.02
+    while True:
+        state, plan_id = await run_in_threadpool(jobs.reserve, key_id, idem, digest, settings)
+        if state == "new":
+            return None
+        if state == "done":
+            return plan_id
+        if loop.time() > deadline:
+            raise ApiProblem(409, f"Idempotency-Key {idem} 对应的请求仍在处理中，请稍后重试", headers={"Retry-After": "5"})
+        await asyncio.sleep(delay)
+        delay = min(delay * 2, 0.5)
+
+
+@router.post(
+    "/plans", status_code=201, response_model=None, summary="生成一天的话题方案",
+    responses={201: {"model": PlanPublic, "description": "新方案"}, 200: {"model": PlanPublic, "description": "幂等重放"},
+               409: {"description": "同一 Idempotency-Key 用于不同请求体"}, **PROBLEMS},
+)  # fmt: skip
+async def create_plan(body: PlanCreate, key: ApiKeyDep, settings: SettingsDep, store: StoreDep, response: Response,
+                      idempotency_key: IdempotencyKey = None) -> dict[str, Any]:  # fmt: skip
+    from assistant.drafting import adraft_plan
+
+    if idempotency_key is not None:
+        existing = await _reserve(key.id, idempotency_key, body_hash(body), settings)
+        if existing is not None:
+            plan = await run_in_threadpool(_load, store, existing)
+            response.status_code = 200
+            response.headers["Idempotent-Replayed"] = "true"
+            return plan.public_dict()
+    try:
+        plan = await adraft_plan(body.plan_request(), settings=settings, save=True)
+    except BaseException:
+        if idempotency_key is not None:
+            await run_in_threadpool(jobs.release, key.id, idempotency_key, settings)
+        raise
+    if idempotency_key is not None:
+        await run_in_threadpool(jobs.complete, key.id, idempotency_key, plan.id, settings)
+    data = plan.public_dict()
+    if body.delivery is not None:
+        from api.delivery import deliver
+
+        data["delivery"] = await deliver(data, body.delivery)
+    response.headers["Location"] = f"/v1/plans/{plan.id}"
+    return data
+
+
+@router.get("/plans/{plan_id}", response_model=None, summary="读取方案",
+            responses={200: {"model": PlanPublic}, 404: PROBLEMS[401] | {"description": "没有这个方案"}, **PROBLEMS})  # fmt: skip
+def read_plan(plan_id: str, _key: ApiKeyDep, store: StoreDep) -> dict[str, Any]:
+    return _load(store, plan_id).public_dict()
+
+
+def _list_plans(store: Any, *, date: Date | None, product: str | None, audience: str | None) -> list[Any]:
+    """All plans matching the filters, newest first (filters the store cannot apply are applied here)."""
+    params = inspect.signature(store.list_plans).parameters
+    kwargs: dict[str, Any] = {}
+    for name, value in (("date", date), ("product", product), ("audience", audience)):
+        if value is not None and name in params:
+            kwargs[name] = value
+    if "limit" in params:
+        kwargs["limit"] = 100_000
+    plans = list(store.list_plans(**kwargs))
+
+    def keep(plan: Any) -> bool:
+        if date is not None and plan.date != date:
+            return False
+        if product is not None and product not in (plan.product.name, plan.product.id, *plan.product.aliases):
+            return False
+        if audience is not None:
+            if plan.audience is None or audience not in (plan.audience.name, plan.audience.id, *plan.audience.aliases):
+                return False
+        return True
+
+    return sorted((p for p in plans if keep(p)), key=lambda p: p.created_at, reverse=True)
+
+
+@router.get("/plans", response_model=PlanList, summary="按日期 / 商品 / 群类型列出方案（分页）", responses=PROBLEMS)
+def list_plans(
+    _key: ApiKeyDep, store: StoreDep,
+    date: Annotated[Date | None, Query(description="YYYY-MM-DD")] = None,
+    product: Annotated[str | None, Query(max_length=100)] = None,
+    audience: Annotated[str | None, Query(max_length=50)] = None,
+    limit: Annotated[int, Query(ge=1, le=100)] = 20,
+    offset: Annotated[int, Query(ge=0)] = 0,
+) -> dict[str, Any]:  # fmt: skip
+    plans = _list_plans(store, date=date, product=product, audience=audience)
+    page = plans[offset : offset + limit]
+    return {"items": [p.public_dict() for p in page], "total": len(plans), "limit": limit, "offset": offset}
+
+
+@router.post("/plans/{plan_id}/feedback", status_code=201, response_model=FeedbackPublic,
+             summary="对方案里的某个话题反馈：采用 / 不用 / 改写", responses=PROBLEMS)  # fmt: skip
+def add_feedback(plan_id: str, body: FeedbackCreate, _key: ApiKeyDep, store: StoreDep) -> dict[str, Any]:
+    plan = _load(store, plan_id)
+    ids = [t.id for t in plan.topics]
+    if isinstance(body.topic, int):
+        if not 0 <= body.topic < len(ids):
+            raise InputError(f"话题序号 {body.topic} 超出范围（0–{len(ids) - 1}）", field="topic")
+        index = body.topic
+    elif body.topic in ids:
+        index = ids.index(body.topic)
+    else:
+        raise InputError(f"方案 {plan_id} 里没有话题 {body.topic}", field="topic")
+    if body.verdict == "edited" and not (body.text and body.text.strip()):
+        raise InputError("verdict 为 edited 时需要 text（改后的全文）", field="text")
+    _store_feedback(store, plan, index, body)
+    return {"plan_id": plan_id, "topic_index": index, "topic_id": ids[index], "verdict": body.verdict,
+            "text": body.text, "note": body.note}  # fmt: skip
+
+
+def _store_feedback(store: Any, plan: Any, index: int, body: FeedbackCreate) -> None:
+    """Adapter over `Store.add_feedback` (keyword names as the drafting store declares them)."""
+    params = inspect.signature(store.add_feedback).parameters
+    values = {"plan_id": plan.id, "topic_index": index, "index": index, "topic": index,
+              "topic_id": plan.topics[index].id, "verdict": body.verdict, "action": body.verdict,
+              "text": body.text, "edited_text": body.text, "note": body.note}  # fmt: skip
+    store.add_feedback(**{k: v for k, v in values.items() if k in params})
+
+
+# --------------------------------------------------------------------------- batch
+
+
+@router.post("/plans:batch", status_code=202, response_model=JobPublic, summary="批量生成（例如一周），返回任务",
+             responses=PROBLEMS)  # fmt: skip
+def create_batch(body: BatchCreate, key: ApiKeyDep, settings: SettingsDep, request: Request) -> dict[str, Any]:
+    if body.callback_url is not None and settings.webhook_secret is None:
+        raise InputError("使用 callback_url 需要先设置 HUATI_WEBHOOK_SECRET（回调签名用的密钥）", field="callback_url")
+    items = [item.model_dump(mode="json") for item in body.items]
+    job_id = jobs.create_job(key.id, items, str(body.callback_url) if body.callback_url else None, settings)
+    runner = getattr(request.app.state, "jobs", None)
+    if runner is not None:
+        runner.wake()
+    return jobs.get_job(job_id, settings)

@@ -1,0 +1,160 @@
+"""Request and response bodies of the HTTP API (OpenAPI shows these)."""
+
+from __future__ import annotations
+
+from datetime import date as Date
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, HttpUrl
+
+from api.delivery import Delivery
+from assistant.models import CheckResult, DailyPlan, Hook, PlanRequest, TopicType
+
+
+class PlanCreate(PlanRequest):
+    """`huati draft`'s options, plus optional delivery targets."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    delivery: Delivery | None = Field(None, description="生成后投递到 Postiz 草稿 / 企业微信群机器人（可选）")
+
+    def plan_request(self) -> PlanRequest:
+        return PlanRequest.model_validate(self.model_dump(exclude={"delivery"}))
+
+
+class TopicPublic(BaseModel):
+    id: str
+    text: str = Field(..., description="开场白 + 问题，直接可发的全文")
+    type: TopicType
+    opening: str = ""
+    question: str
+    hook: Hook | None = None
+    bridge: str = ""
+    follow_ups: list[str] = []
+    checks: dict[str, CheckResult] = {}
+    score: float = 0.0
+    pattern: str | None = None
+
+
+class PlanPublic(DailyPlan):
+    """`plan.public_dict()`: the same JSON as `huati draft --json`."""
+
+    topics: list[TopicPublic]
+    delivery: list[dict[str, Any]] | None = Field(None, description="各投递目标的结果（请求里有 delivery 时）")
+
+
+class PlanList(BaseModel):
+    items: list[PlanPublic]
+    total: int
+    limit: int
+    offset: int
+
+
+class FeedbackCreate(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    topic: int | str = Field(..., description="话题序号（从 0 开始）或话题 id")
+    verdict: Literal["accepted", "rejected", "edited"]
+    text: str | None = Field(None, max_length=500, description="edited 时改后的全文")
+    note: str | None = Field(None, max_length=500)
+
+
+class FeedbackPublic(BaseModel):
+    plan_id: str
+    topic_index: int
+    topic_id: str
+    verdict: str
+    text: str | None
+    note: str | None
+
+
+class BatchCreate(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    items: list[PlanRequest] = Field(..., min_length=1, max_length=31, description="例如一周 7 天的 {date, product, audience}")
+    callback_url: HttpUrl | None = Field(None, description="完成后 POST 结果到这里（HMAC-SHA256 签名）")
+
+
+class WebhookAttempt(BaseModel):
+    attempt: int
+    url: str
+    status_code: int | None
+    error: str | None
+    seconds: float
+    at: str
+
+
+class JobCallback(BaseModel):
+    url: str
+    state: Literal["pending", "delivered", "failed"]
+    attempts: list[WebhookAttempt]
+
+
+class JobPublic(BaseModel):
+    id: str
+    status: Literal["queued", "running", "done", "failed"]
+    total: int
+    completed: int
+    failed: int
+    items: list[dict[str, Any]]
+    results: list[dict[str, Any]] = Field(..., description="每条：index、status（ok/error）、plan_id、plan 或 error")
+    error: str | None
+    resumes: int = Field(..., description="执行进程中断后被接手的次数")
+    created_at: str
+    updated_at: str
+    callback: JobCallback | None
+
+
+class CheckCreate(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    text: str = Field(..., min_length=1, max_length=500, description="要检查的话题全文")
+    product: str = Field(..., min_length=1, max_length=100)
+    category: str | None = Field(None, max_length=50)
+    audience: str | None = Field(None, max_length=50)
+    date: Date | None = None
+    trend: list[str] = Field([], max_length=20)
+
+
+class TrendsPush(BaseModel):
+    """JSON form of `POST /v1/trends`. Raw JSONL / CSV / DailyHotApi bodies are accepted too."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    items: list[dict[str, Any]] | None = Field(None, max_length=5000, description="热点条目：title、date、platform、heat …")
+    text: str | None = Field(None, description="JSONL / CSV / DailyHotApi JSON 原文")
+    format: Literal["jsonl", "csv", "dailyhot"] | None = None
+    date: Date | None = Field(None, description="条目没写日期时用这个")
+    platform: str | None = Field(None, max_length=50)
+
+
+class TrendsResult(BaseModel):
+    parsed: int
+    saved: int
+    duplicates: int
+    errors: list[str]
+
+
+class CaseCreate(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    markdown: str = Field(..., min_length=1, description="带 front matter 的 Markdown 案例")
+    name: str | None = Field(None, max_length=80, pattern=r"^[A-Za-z0-9_-]+$", description="文件名（不含 .md）")
+
+
+class Problem(BaseModel):
+    """RFC 9457 problem details (`application/problem+json`)."""
+
+    type: str = "about:blank"
+    title: str
+    status: int
+    detail: str = Field(..., description="中文说明")
+    instance: str | None = None
+    field: str | None = Field(None, description="出错的字段")
+    errors: list[dict[str, str]] | None = None
+
+
+PROBLEMS: dict[int | str, dict[str, Any]] = {
+    code: {"model": Problem, "content": {"application/problem+json": {}}}
+    for code in (401, 403, 413, 422, 429)
+}

@@ -1,0 +1,83 @@
+"""Signed callbacks: HMAC-SHA256 over `<timestamp>.<body>`, sent with retries and exponential backoff.
+
+Headers: `Huati-Timestamp: <unix seconds>` and `Huati-Signature: t=<timestamp>,v1=<hex digest>`.
+Receivers recompute the digest with the shared secret (`HUATI_WEBHOOK_SECRET`) and reject stale timestamps.
+Every attempt is recorded in `assistant.jobs.webhook_attempts` and shown in the job.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import json
+import logging
+import time
+from typing import Any
+
+import httpx
+
+from assistant import jobs
+from assistant.settings import Settings
+
+log = logging.getLogger("huati.api.webhooks")
+
+SIGNATURE_HEADER = "Huati-Signature"
+TIMESTAMP_HEADER = "Huati-Timestamp"
+
+
+def sign(body: bytes, secret: str, timestamp: int | None = None) -> tuple[int, str]:
+    ts = int(time.time()) if timestamp is None else int(timestamp)
+    digest = hmac.new(secret.encode(), f"{ts}.".encode() + body, hashlib.sha256).hexdigest()
+    return ts, f"t={ts},v1={digest}"
+
+
+def verify(body: bytes, header: str, secret: str, *, tolerance: int = 300, now: float | None = None) -> bool:
+    """Check a `Huati-Signature` header: right digest and a timestamp within `tolerance` seconds."""
+    try:
+        parts = dict(p.split("=", 1) for p in header.split(","))
+        ts = int(parts["t"])
+        given = parts["v1"]
+    except (ValueError, KeyError):
+        return False
+    if abs((time.time() if now is None else now) - ts) > tolerance:
+        return False
+    expected = sign(body, secret, ts)[1].split("v1=", 1)[1]
+    return hmac.compare_digest(given, expected)
+
+
+class WebhookSender:
+    def __init__(self, settings: Settings, *, max_attempts: int = 5, backoff: float = 1.0, timeout: float = 10.0):
+        self.settings = settings
+        self.max_attempts = max_attempts
+        self.backoff = backoff
+        self.timeout = timeout
+
+    def deliver(self, job_id: str, url: str, payload: dict[str, Any]) -> bool:
+        """POST the payload until a 2xx answer or `max_attempts`; backoff doubles after each failure."""
+        secret = self.settings.webhook_secret.get_secret_value() if self.settings.webhook_secret else ""
+        body = json.dumps(payload, ensure_ascii=False, separators=(",", ":")).encode()
+        delay = self.backoff
+        with httpx.Client(timeout=self.timeout, follow_redirects=False) as client:
+            for attempt in range(1, self.max_attempts + 1):
+                ts, signature = sign(body, secret)
+                headers = {"Content-Type": "application/json", TIMESTAMP_HEADER: str(ts), SIGNATURE_HEADER: signature,
+                           "User-Agent": "huati-webhook/1", "Huati-Job": job_id, "Huati-Attempt": str(attempt)}  # fmt: skip
+                started = time.perf_counter()
+                status, error = None, None
+                try:
+                    response = client.post(url, content=body, headers=headers)
+                    status = response.status_code
+                    if not 200 <= status < 300:
+                        error = f"HTTP {status}"
+                except httpx.HTTPError as exc:
+                    error = f"{type(exc).__name__}: {exc}"[:300]
+                jobs.record_attempt(job_id, attempt, url, status, error, time.perf_counter() - started, self.settings)
+                if error is None:
+                    jobs.set_callback_state(job_id, "delivered", self.settings)
+                    return True
+                log.warning("webhook for %s attempt %d failed: %s", job_id, attempt, error)
+                if attempt < self.max_attempts:
+                    time.sleep(delay)
+                    delay *= 2
+        jobs.set_callback_state(job_id, "failed", self.settings)
+        return False

@@ -1,0 +1,328 @@
+"""Batch jobs, idempotency records and webhook attempts, stored in SQL so any API worker can resume them.
+
+A job is claimed with a conditional UPDATE (only one worker wins), beats a heartbeat while it runs and
+saves each item's result as soon as it is made. A worker that dies leaves the job `running` with a
+heartbeat that stops: `recover()` requeues it (finished items are kept, not redone) or, after
+`MAX_RESUMES` interruptions, marks it failed with the finished items still in `results`.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import secrets
+import socket
+from collections.abc import Callable
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from sqlalchemy import (
+    JSON, Column, DateTime, Float, Integer, String, Table, Text, UniqueConstraint, and_, delete, insert, or_,
+    select, update,
+)  # fmt: skip
+from sqlalchemy.exc import IntegrityError
+
+from assistant.db import get_engine, metadata
+from assistant.errors import ConflictError, HuatiError, NotFoundError
+from assistant.settings import Settings
+
+MAX_RESUMES = 3
+STALE_AFTER = timedelta(seconds=60)
+
+idempotency = Table(
+    "idempotency_keys",
+    metadata,
+    Column("key_id", String(32), nullable=False),
+    Column("idem_key", String(255), nullable=False),
+    Column("body_hash", String(64), nullable=False),
+    Column("plan_id", String(64), nullable=True),
+    Column("state", String(16), nullable=False),  # pending | done
+    Column("created_at", DateTime(timezone=True), nullable=False),
+    UniqueConstraint("key_id", "idem_key", name="uq_idempotency_key"),
+)
+
+jobs = Table(
+    "jobs",
+    metadata,
+    Column("id", String(32), primary_key=True),
+    Column("key_id", String(32), nullable=False, index=True),
+    Column("status", String(16), nullable=False, index=True),  # queued | running | done | failed
+    Column("items", JSON, nullable=False),
+    Column("results", JSON, nullable=False),
+    Column("callback_url", Text, nullable=True),
+    Column("callback_state", String(16), nullable=False),  # none | pending | delivered | failed
+    Column("error", Text, nullable=True),
+    Column("owner", String(128), nullable=True),
+    Column("heartbeat_at", DateTime(timezone=True), nullable=True),
+    Column("resumes", Integer, nullable=False, default=0),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+    Column("updated_at", DateTime(timezone=True), nullable=False),
+)
+
+webhook_attempts = Table(
+    "webhook_attempts",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("job_id", String(32), nullable=False, index=True),
+    Column("attempt", Integer, nullable=False),
+    Column("url", Text, nullable=False),
+    Column("status_code", Integer, nullable=True),
+    Column("error", Text, nullable=True),
+    Column("seconds", Float, nullable=False),
+    Column("at", DateTime(timezone=True), nullable=False),
+)
+
+
+def _now() -> datetime:
+    return datetime.now(UTC)
+
+
+def _aware(value: datetime | None) -> datetime | None:
+    if value is not None and value.tzinfo is None:
+        return value.replace(tzinfo=UTC)
+    return value
+
+
+def worker_id() -> str:
+    return f"{socket.gethostname()}:{os.getpid()}"
+
+
+# --------------------------------------------------------------------------- idempotency
+
+
+def reserve(key_id: str, idem_key: str, body_hash: str, settings: Settings | None = None) -> tuple[str, str | None]:
+    """Insert-first reservation. Returns ("new", None), ("done", plan_id) or ("pending", None).
+
+    The unique constraint makes concurrent identical requests race on the INSERT, not on a read:
+    exactly one gets "new". Another body under the same key raises ConflictError (409).
+    """
+    engine = get_engine(settings)
+    try:
+        with engine.begin() as conn:
+            conn.execute(insert(idempotency).values(
+                key_id=key_id, idem_key=idem_key, body_hash=body_hash, state="pending", created_at=_now()
+            ))  # fmt: skip
+        return "new", None
+    except IntegrityError:
+        pass
+    with engine.connect() as conn:
+        row = conn.execute(select(idempotency).where(
+            and_(idempotency.c.key_id == key_id, idempotency.c.idem_key == idem_key)
+        )).first()  # fmt: skip
+    if row is None:  # released between our INSERT and SELECT: try again
+        return reserve(key_id, idem_key, body_hash, settings)
+    if row.body_hash != body_hash:
+        raise ConflictError(
+            f"Idempotency-Key {idem_key} 已用于另一个请求体", hint="同一个键只能重放完全相同的请求；新请求请换一个键"
+        )  # fmt: skip
+    return ("done", row.plan_id) if row.state == "done" else ("pending", None)
+
+
+def complete(key_id: str, idem_key: str, plan_id: str, settings: Settings | None = None) -> None:
+    with get_engine(settings).begin() as conn:
+        conn.execute(update(idempotency).where(
+            and_(idempotency.c.key_id == key_id, idempotency.c.idem_key == idem_key)
+        ).values(state="done", plan_id=plan_id))  # fmt: skip
+
+
+def release(key_id: str, idem_key: str, settings: Settings | None = None) -> None:
+    """Forget a pending reservation whose request failed, so the client can retry with the same key."""
+    with get_engine(settings).begin() as conn:
+        conn.execute(delete(idempotency).where(and_(
+            idempotency.c.key_id == key_id, idempotency.c.idem_key == idem_key, idempotency.c.state == "pending"
+        )))  # fmt: skip
+
+
+# --------------------------------------------------------------------------- jobs
+
+
+def create_job(key_id: str, items: list[dict[str, Any]], callback_url: str | None = None,
+               settings: Settings | None = None) -> str:  # fmt: skip
+    job_id = "job_" + secrets.token_hex(8)
+    now = _now()
+    with get_engine(settings).begin() as conn:
+        conn.execute(insert(jobs).values(
+            id=job_id, key_id=key_id, status="queued", items=items, results={}, callback_url=callback_url,
+            callback_state="pending" if callback_url else "none", resumes=0, created_at=now, updated_at=now,
+        ))  # fmt: skip
+    return job_id
+
+
+def _row(job_id: str, settings: Settings | None):  # noqa: ANN202
+    with get_engine(settings).connect() as conn:
+        row = conn.execute(select(jobs).where(jobs.c.id == job_id)).first()
+    if row is None:
+        raise NotFoundError(f"找不到任务 {job_id}")
+    return row
+
+
+def attempts(job_id: str, settings: Settings | None = None) -> list[dict[str, Any]]:
+    with get_engine(settings).connect() as conn:
+        rows = conn.execute(
+            select(webhook_attempts).where(webhook_attempts.c.job_id == job_id).order_by(webhook_attempts.c.id)
+        ).all()
+    return [{"attempt": r.attempt, "url": r.url, "status_code": r.status_code, "error": r.error,
+             "seconds": round(r.seconds, 3), "at": _aware(r.at).isoformat()} for r in rows]  # fmt: skip
+
+
+def get_job(job_id: str, settings: Settings | None = None, key_id: str | None = None) -> dict[str, Any]:
+    """The public view of a job. With `key_id`, a job of another key is reported as not found."""
+    row = _row(job_id, settings)
+    if key_id is not None and row.key_id != key_id:
+        raise NotFoundError(f"找不到任务 {job_id}")
+    results = _results(row)
+    ordered = [results[str(i)] for i in range(len(row.items)) if str(i) in results]
+    return {
+        "id": row.id,
+        "status": row.status,
+        "total": len(row.items),
+        "completed": len(ordered),
+        "failed": sum(1 for r in ordered if r.get("status") == "error"),
+        "items": row.items,
+        "results": ordered,
+        "error": row.error,
+        "resumes": row.resumes,
+        "created_at": _aware(row.created_at).isoformat(),
+        "updated_at": _aware(row.updated_at).isoformat(),
+        "callback": None if not row.callback_url else {
+            "url": row.callback_url, "state": row.callback_state, "attempts": attempts(job_id, settings),
+        },
+    }  # fmt: skip
+
+
+def _results(row) -> dict[str, Any]:  # noqa: ANN001
+    value = row.results
+    return json.loads(value) if isinstance(value, str) else dict(value or {})
+
+
+def claim(job_id: str, owner: str, settings: Settings | None = None) -> bool:
+    """Take a queued job. Only one caller's conditional UPDATE matches."""
+    now = _now()
+    with get_engine(settings).begin() as conn:
+        result = conn.execute(update(jobs).where(and_(jobs.c.id == job_id, jobs.c.status == "queued")).values(
+            status="running", owner=owner, heartbeat_at=now, updated_at=now
+        ))  # fmt: skip
+    return result.rowcount == 1
+
+
+def queued(settings: Settings | None = None, limit: int = 10) -> list[str]:
+    with get_engine(settings).connect() as conn:
+        rows = conn.execute(
+            select(jobs.c.id).where(jobs.c.status == "queued").order_by(jobs.c.created_at).limit(limit)
+        ).all()
+    return [r.id for r in rows]
+
+
+def heartbeat(job_id: str, owner: str, settings: Settings | None = None) -> None:
+    with get_engine(settings).begin() as conn:
+        conn.execute(update(jobs).where(and_(jobs.c.id == job_id, jobs.c.owner == owner)).values(heartbeat_at=_now()))
+
+
+def _pid_alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+def _abandoned(row, now: datetime) -> bool:  # noqa: ANN001
+    host, _, pid = (row.owner or "").rpartition(":")
+    if host == socket.gethostname() and pid.isdigit() and int(pid) != os.getpid():
+        if not _pid_alive(int(pid)):
+            return True
+    beat = _aware(row.heartbeat_at)
+    return beat is None or now - beat > STALE_AFTER
+
+
+def recover(settings: Settings | None = None) -> dict[str, list[str]]:
+    """Requeue jobs whose worker died (dead local process or stale heartbeat); fail them after MAX_RESUMES."""
+    now = _now()
+    out: dict[str, list[str]] = {"requeued": [], "failed": []}
+    engine = get_engine(settings)
+    with engine.connect() as conn:
+        rows = conn.execute(select(jobs).where(jobs.c.status == "running")).all()
+    for row in rows:
+        if not _abandoned(row, now):
+            continue
+        guard = and_(jobs.c.id == row.id, jobs.c.status == "running", jobs.c.owner == row.owner)
+        if row.resumes + 1 > MAX_RESUMES:
+            values = {"status": "failed", "updated_at": now,
+                      "error": f"任务执行进程中断了 {row.resumes + 1} 次，已停止重试；已完成的条目保留在 results 中"}  # fmt: skip
+            bucket = "failed"
+        else:
+            values = {"status": "queued", "owner": None, "resumes": row.resumes + 1, "updated_at": now}
+            bucket = "requeued"
+        with engine.begin() as conn:
+            if conn.execute(update(jobs).where(guard).values(**values)).rowcount == 1:
+                out[bucket].append(row.id)
+    return out
+
+
+def save_result(job_id: str, index: int, result: dict[str, Any], settings: Settings | None = None) -> None:
+    engine = get_engine(settings)
+    with engine.begin() as conn:
+        row = conn.execute(select(jobs.c.results).where(jobs.c.id == job_id)).first()
+        results = json.loads(row.results) if isinstance(row.results, str) else dict(row.results or {})
+        results[str(index)] = result
+        conn.execute(update(jobs).where(jobs.c.id == job_id).values(
+            results=results, heartbeat_at=_now(), updated_at=_now()
+        ))  # fmt: skip
+
+
+def finish(job_id: str, status: str, error: str | None = None, settings: Settings | None = None) -> None:
+    with get_engine(settings).begin() as conn:
+        conn.execute(update(jobs).where(jobs.c.id == job_id).values(status=status, error=error, updated_at=_now()))
+
+
+def set_callback_state(job_id: str, state: str, settings: Settings | None = None) -> None:
+    with get_engine(settings).begin() as conn:
+        conn.execute(update(jobs).where(jobs.c.id == job_id).values(callback_state=state, updated_at=_now()))
+
+
+def record_attempt(job_id: str, attempt: int, url: str, status_code: int | None, error: str | None,
+                   seconds: float, settings: Settings | None = None) -> None:  # fmt: skip
+    with get_engine(settings).begin() as conn:
+        conn.execute(insert(webhook_attempts).values(
+            job_id=job_id, attempt=attempt, url=url, status_code=status_code, error=error, seconds=seconds, at=_now()
+        ))  # fmt: skip
+
+
+def undelivered_callbacks(settings: Settings | None = None) -> list[str]:
+    """Finished jobs whose callback was never delivered (the worker died before sending it)."""
+    with get_engine(settings).connect() as conn:
+        rows = conn.execute(select(jobs.c.id).where(and_(
+            or_(jobs.c.status == "done", jobs.c.status == "failed"), jobs.c.callback_state == "pending"
+        ))).all()  # fmt: skip
+    return [r.id for r in rows]
+
+
+def run_job(job_id: str, owner: str, draft: Callable[[dict[str, Any]], dict[str, Any]],
+            settings: Settings | None = None, progress: Callable[[int, int], None] | None = None) -> str:  # fmt: skip
+    """Make every item that has no result yet; returns the final status. `draft(item) -> plan dict`."""
+    row = _row(job_id, settings)
+    items = list(row.items)
+    done = _results(row)
+    for index, item in enumerate(items):
+        if str(index) in done:
+            continue
+        try:
+            plan = draft(item)
+            result = {"index": index, "status": "ok", "plan_id": plan.get("id"), "plan": plan}
+        except HuatiError as exc:
+            result = {"index": index, "status": "error", "error": {"title": exc.title, "status": exc.status,
+                                                                  "detail": str(exc), "field": exc.field}}  # fmt: skip
+        except Exception as exc:  # noqa: BLE001 - one bad item must not lose the others
+            result = {"index": index, "status": "error",
+                      "error": {"title": "内部错误", "status": 500, "detail": f"生成失败：{type(exc).__name__}"}}  # fmt: skip
+        save_result(job_id, index, result, settings)
+        heartbeat(job_id, owner, settings)
+        if progress:
+            progress(index + 1, len(items))
+    results = _results(_row(job_id, settings))
+    ok = sum(1 for r in results.values() if r.get("status") == "ok")
+    status = "done" if ok else "failed"
+    finish(job_id, status, None if ok else "所有条目都生成失败，详见 results", settings)
+    return status
