@@ -59,8 +59,10 @@ def _filter_mask(part: Partition, kind: str, filters: dict[str, Any]) -> np.ndar
         if key not in _FILTER_KEYS:
             raise InputError(f"不支持的筛选条件：{key}，可选 {'、'.join(_FILTER_KEYS)}", field="filters")
         field = _FILTER_KEYS[key][0 if kind == "cases" else 1]
+        if field is None:  # e.g. audience: trends have none, so the filter does not apply to them
+            continue
         values = value if isinstance(value, list | tuple) else [value]
-        wanted[field or f"__none_{key}"] = [_norm(v) for v in values]
+        wanted[field] = [_norm(v) for v in values]
     if not wanted:
         return None
     cache_key = tuple(sorted((k, tuple(v)) for k, v in wanted.items()))

@@ -161,3 +161,13 @@ def test_trends_for_with_index(built):
     everything = trends_for(date(2026, 12, 21), k=10, settings=built)
     assert [i.title for i in everything] == ["冬至前的寒潮", "猫咪钻被窝"]
     assert trends_for(date(2026, 12, 21), window_days=20, k=10, settings=built)[-1].title.startswith("冬至还有")
+
+
+def test_filters_apply_per_kind(built):
+    # Trends have no audience: an audience filter narrows cases and leaves trends alone.
+    hits = search("冬至", kind="all", date=date(2026, 12, 20), k=10, filters={"audience": "银发群"}, settings=built)
+    assert {h.metadata.get("case_id") for h in hits if h.kind == "cases"} == {"winter"}
+    assert any(h.kind == "trends" for h in hits)
+    # Category applies to both.
+    hits = search("冬至 猫咪", kind="trends", date=date(2026, 12, 20), k=10, filters={"category": "宠物"}, settings=built)
+    assert hits == []
