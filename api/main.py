@@ -70,7 +70,26 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     for name in OPTIONAL_ROUTERS:
         _include(app, name, optional=True)
     app.add_middleware(problems.BodyLimit, limit=app.state.settings.api_max_body_bytes)
+    app.openapi = lambda: _openapi(app)  # type: ignore[method-assign]
     return app
+
+
+def _openapi(app: FastAPI) -> dict:
+    """FastAPI's schema plus the bodies that routes read by hand (several content types)."""
+    if app.openapi_schema:
+        return app.openapi_schema
+    from fastapi.openapi.utils import get_openapi
+
+    from api.schemas import CaseCreate, TrendsPush
+
+    schema = get_openapi(title=app.title, version=app.version, description=app.description, routes=app.routes)
+    components = schema.setdefault("components", {}).setdefault("schemas", {})
+    for model in (TrendsPush, CaseCreate):
+        spec = model.model_json_schema(ref_template="#/components/schemas/{model}")
+        components.update(spec.pop("$defs", {}))
+        components[model.__name__] = spec
+    app.openapi_schema = schema
+    return schema
 
 
 app = create_app()

@@ -1,0 +1,117 @@
+from __future__ import annotations
+
+from fastapi.testclient import TestClient
+
+BODY = {"product": "保温杯", "n": 1}
+
+
+def test_no_key_is_401_with_challenge(app):
+    with TestClient(app) as c:
+        r = c.post("/v1/plans", json=BODY)
+    assert r.status_code == 401
+    assert r.headers["www-authenticate"].startswith("Bearer")
+    assert r.headers["content-type"].startswith("application/problem+json")
+    assert "huati keys create" in r.json()["detail"]
+
+
+def test_wrong_key_is_401(app):
+    with TestClient(app) as c:
+        assert c.get("/v1/plans", headers={"Authorization": "Bearer hk_not-a-key"}).status_code == 401
+
+
+def test_revoked_key_is_403(client, huati_env):
+    from assistant.keys import revoke_key
+
+    assert client.get("/v1/plans").status_code == 200
+    revoke_key("tests", huati_env)
+    r = client.get("/v1/plans")
+    assert r.status_code == 403 and "吊销" in r.json()["detail"]
+
+
+def test_keys_are_stored_hashed(huati_env):
+    from sqlalchemy import select
+
+    from assistant.db import get_engine
+    from assistant.keys import api_keys, create_key, find_key
+
+    record, secret = create_key("hash-check", huati_env)
+    with get_engine(huati_env).connect() as conn:
+        rows = [tuple(r) for r in conn.execute(select(api_keys))]
+    assert not any(secret in str(v) for row in rows for v in row)
+    assert find_key(secret, huati_env).id == record.id
+
+
+def test_rate_limit_429_with_retry_after(huati_env, drafting, monkeypatch):
+    monkeypatch.setenv("HUATI_API_RATE_LIMIT", "3")
+    from api.main import create_app
+    from assistant.keys import create_key
+    from assistant.settings import Settings
+
+    settings = Settings()
+    app = create_app(settings)
+    a, b = create_key("a", settings)[1], create_key("b", settings)[1]
+    with TestClient(app) as c:
+        codes = [c.get("/v1/plans", headers={"Authorization": f"Bearer {a}"}).status_code for _ in range(4)]
+        limited = c.get("/v1/plans", headers={"Authorization": f"Bearer {a}"})
+        other = c.get("/v1/plans", headers={"Authorization": f"Bearer {b}"})
+    assert codes == [200, 200, 200, 429]
+    assert limited.status_code == 429 and int(limited.headers["retry-after"]) >= 1
+    assert limited.json()["status"] == 429
+    assert other.status_code == 200  # per key
+
+
+def test_rate_limiter_refills():
+    from api.ratelimit import RateLimiter
+
+    now = [0.0]
+    limiter = RateLimiter(60, clock=lambda: now[0])  # one token per second
+    assert all(limiter.hit("k") == 0 for _ in range(60))
+    wait = limiter.hit("k")
+    assert 0.9 < wait <= 1.0
+    now[0] += 1.0
+    assert limiter.hit("k") == 0
+    assert limiter.hit("k") > 0
+
+
+def test_browser_session_cookie(app):
+    with TestClient(app) as c:
+        page = c.get("/")
+        assert page.status_code == 200
+        cookie = page.headers["set-cookie"]
+        assert "huati_session=" in cookie and "HttpOnly" in cookie and "samesite=strict" in cookie.lower()
+        assert c.get("/v1/plans").status_code == 200  # safe method with the cookie
+        # state-changing calls need the page's custom header (a cross-site form cannot send it)
+        assert c.post("/v1/plans", json=BODY).status_code == 403
+        assert c.post("/v1/plans", json=BODY, headers={"X-Requested-With": "huati-web"}).status_code == 201
+        # second page load keeps the same session
+        c.get("/")
+        assert c.get("/v1/plans").status_code == 200
+
+
+def test_forged_session_cookie_is_401(app):
+    with TestClient(app) as c:
+        c.get("/")
+        value = c.cookies.get("huati_session")
+        secret, _, mac = value.rpartition(".")
+        c.cookies.clear()
+        c.cookies.set("huati_session", f"{secret}.{'0' * len(mac)}")
+        assert c.get("/v1/plans").status_code == 401
+
+
+def test_keys_cli(huati_env):
+    from typer.testing import CliRunner
+
+    from assistant.cli.main import app
+
+    runner = CliRunner()
+    created = runner.invoke(app, ["keys", "create", "postiz"])
+    assert created.exit_code == 0, created.output
+    secret = created.output.strip().splitlines()[-1]
+    assert secret.startswith("hk_")
+    listed = runner.invoke(app, ["keys", "list"])
+    assert "postiz" in listed.output and secret not in listed.output
+    assert runner.invoke(app, ["keys", "create", "postiz"]).exit_code == 4  # duplicate name
+    assert runner.invoke(app, ["keys", "revoke", "postiz"]).exit_code == 0
+    assert "已吊销" in runner.invoke(app, ["keys", "list"]).output
+    missing = runner.invoke(app, ["keys", "revoke", "nope"])
+    assert missing.exit_code == 3 and "找不到密钥" in missing.output

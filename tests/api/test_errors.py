@@ -1,0 +1,87 @@
+from __future__ import annotations
+
+from fastapi.testclient import TestClient
+
+
+def test_validation_error_names_field_in_chinese(client):
+    r = client.post("/v1/plans", json={"product": "", "n": 99})
+    assert r.status_code == 422
+    body = r.json()
+    assert r.headers["content-type"].startswith("application/problem+json")
+    assert body["title"] == "输入有误" and body["field"] in ("product", "n")
+    fields = {e["field"] for e in body["errors"]}
+    assert fields == {"product", "n"}
+    assert "字段 product" in body["detail"] and "不能大于 10" in body["detail"]
+
+
+def test_malformed_json_is_422_not_500(client):
+    r = client.post("/v1/plans", content=b"{not json", headers={"Content-Type": "application/json"})
+    assert r.status_code == 422 and r.json()["status"] == 422
+
+
+def test_unknown_field_rejected(client):
+    r = client.post("/v1/plans", json={"product": "保温杯", "prodcut": "x"})
+    assert r.status_code == 422 and r.json()["field"] == "prodcut"
+
+
+def test_body_over_limit_is_413(huati_env, drafting, secret):
+    from api.main import create_app
+
+    app = create_app(huati_env)
+    big = "牙" * (huati_env.api_max_body_bytes // 3 + 10)
+    with TestClient(app) as c:
+        r = c.post("/v1/plans", json={"product": big}, headers={"Authorization": f"Bearer {secret}"})
+        assert r.status_code == 413 and "上限" in r.json()["detail"]
+
+        def chunks():  # no Content-Length: counted while streaming
+            for _ in range(huati_env.api_max_body_bytes // 1000 + 5):
+                yield b"x" * 1000
+
+        r = c.post("/v1/trends", content=chunks(), headers={"Authorization": f"Bearer {secret}",
+                                                            "Content-Type": "text/csv"})
+        assert r.status_code == 413
+
+
+def test_unexpected_error_has_no_traceback(huati_env, drafting, secret, monkeypatch):
+    from api.main import create_app
+
+    async def boom(*args, **kwargs):
+        raise RuntimeError("secret internals /path/to/file.py line 42")
+
+    monkeypatch.setattr(drafting, "adraft_plan", boom)
+    import sys
+
+    monkeypatch.setattr(sys.modules["assistant.drafting"], "adraft_plan", boom)
+    app = create_app(huati_env)
+    with TestClient(app, raise_server_exceptions=False) as c:
+        r = c.post("/v1/plans", json={"product": "保温杯"}, headers={"Authorization": f"Bearer {secret}"})
+    assert r.status_code == 500
+    text = r.text
+    assert "Traceback" not in text and "secret internals" not in text and "file.py" not in text
+    assert r.json()["detail"].startswith("服务器内部错误")
+
+
+def test_unknown_route_and_method(client):
+    r = client.get("/v2/nothing")
+    assert r.status_code == 404 and r.json()["detail"] == "没有这个地址"
+    assert client.delete("/v1/plans").status_code == 405
+
+
+def test_openapi_documents_bearer_and_routes(client):
+    spec = client.get("/openapi.json").json()
+    schemes = spec["components"]["securitySchemes"]
+    assert any(s.get("scheme") == "bearer" for s in schemes.values())
+    for path in ("/v1/plans", "/v1/plans/{plan_id}", "/v1/plans:batch", "/v1/jobs/{job_id}", "/v1/checks",
+                 "/v1/trends", "/v1/cases", "/v1/search", "/healthz", "/readyz"):
+        assert path in spec["paths"], path
+    for name in ("PlanCreate", "PlanPublic", "PlanList", "FeedbackCreate", "BatchCreate", "JobPublic", "CheckCreate",
+                 "TrendsPush", "CaseCreate", "Problem"):
+        assert name in spec["components"]["schemas"], name
+    assert client.get("/docs").status_code == 200
+
+
+def test_healthz_and_readyz(client):
+    assert client.get("/healthz").json()["status"] == "ok"
+    r = client.get("/readyz")  # empty home: the index is not built yet
+    assert r.status_code == 503 and r.json()["checks"]["store"] == "ok"
+    assert "huati ingest" in r.json()["checks"]["index"]
