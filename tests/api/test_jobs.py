@@ -1,0 +1,204 @@
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+from servers import Recorder
+
+from api.webhooks import SIGNATURE_HEADER, sign, verify
+from assistant import jobs
+
+WEEK = [{"product": "亮白牙膏", "date": f"2026-11-{d}", "audience": "宝妈群", "n": 1} for d in range(23, 30)]
+SECRET = "whsec-test"
+
+
+def _wait_job(client, job_id, done=("done", "failed"), timeout=20.0):
+    deadline = time.time() + timeout
+    while time.time() < deadline:
+        job = client.get(f"/v1/jobs/{job_id}").json()
+        if job["status"] in done and (not job["callback"] or job["callback"]["state"] != "pending"):
+            return job
+        time.sleep(0.05)
+    raise AssertionError(f"job did not finish: {job}")
+
+
+@pytest.fixture
+def signed_client(huati_env, drafting, monkeypatch):
+    monkeypatch.setenv("HUATI_WEBHOOK_SECRET", SECRET)
+    from fastapi.testclient import TestClient
+
+    from api.main import create_app
+    from assistant.keys import create_key
+    from assistant.settings import Settings
+
+    settings = Settings()
+    app = create_app(settings)
+    secret = create_key("jobs", settings)[1]
+    with TestClient(app) as c:
+        app.state.jobs.webhook_backoff = 0.05
+        c.headers["Authorization"] = f"Bearer {secret}"
+        yield c
+
+
+def test_batch_week_runs_to_done(client):
+    r = client.post("/v1/plans:batch", json={"items": WEEK})
+    assert r.status_code == 202, r.text
+    job = r.json()
+    assert job["status"] in ("queued", "running") and job["total"] == 7
+    job = _wait_job(client, job["id"])
+    assert job["status"] == "done" and job["completed"] == 7 and job["failed"] == 0
+    assert [res["plan"]["date"] for res in job["results"]] == [w["date"] for w in WEEK]
+    plan_id = job["results"][0]["plan_id"]
+    assert client.get(f"/v1/plans/{plan_id}").status_code == 200
+
+
+def test_batch_item_errors_are_kept_per_item(client, drafting):
+    drafting.fail_for.add("坏商品")
+    items = [WEEK[0], {**WEEK[1], "product": "坏商品"}]
+    job = _wait_job(client, client.post("/v1/plans:batch", json={"items": items}).json()["id"])
+    assert job["status"] == "done" and job["failed"] == 1
+    assert job["results"][1]["status"] == "error" and "坏商品" in job["results"][1]["error"]["detail"]
+
+
+def test_job_of_another_key_is_404(client, huati_env):
+    from assistant.keys import create_key
+
+    job_id = client.post("/v1/plans:batch", json={"items": WEEK[:1]}).json()["id"]
+    other = create_key("other", huati_env)[1]
+    assert client.get(f"/v1/jobs/{job_id}", headers={"Authorization": f"Bearer {other}"}).status_code == 404
+    assert client.get("/v1/jobs/job_nope").status_code == 404
+
+
+def test_callback_needs_webhook_secret(client):
+    r = client.post("/v1/plans:batch", json={"items": WEEK[:1], "callback_url": "http://127.0.0.1:9/hook"})
+    assert r.status_code == 422 and r.json()["field"] == "callback_url"
+
+
+def test_callback_signed_retried_and_recorded(signed_client):
+    calls = []
+
+    def respond(path, headers, body):
+        calls.append(1)
+        return (503, {"busy": True}) if len(calls) < 3 else (200, {"ok": True})
+
+    receiver = Recorder(respond)
+    try:
+        r = signed_client.post("/v1/plans:batch", json={"items": WEEK[:2], "callback_url": receiver.url + "/hook"})
+        job = _wait_job(signed_client, r.json()["id"])
+    finally:
+        receiver.close()
+    assert job["callback"]["state"] == "delivered"
+    attempts = job["callback"]["attempts"]
+    assert [a["status_code"] for a in attempts] == [503, 503, 200]
+    assert attempts[0]["error"] == "HTTP 503" and attempts[2]["error"] is None
+    last = receiver.requests[-1]
+    payload = json.loads(last["body"])
+    assert payload["id"] == job["id"] and payload["status"] == "done" and len(payload["results"]) == 2
+    assert verify(last["body"], last["headers"][SIGNATURE_HEADER.lower()], SECRET)
+    assert not verify(last["body"] + b" ", last["headers"][SIGNATURE_HEADER.lower()], SECRET)
+    assert not verify(last["body"], last["headers"][SIGNATURE_HEADER.lower()], "wrong-secret")
+
+
+def test_callback_gives_up_after_max_attempts(signed_client):
+    receiver = Recorder(lambda *_: (500, {}))
+    try:
+        signed_client.app.state.jobs.webhook_attempts = 3
+        r = signed_client.post("/v1/plans:batch", json={"items": WEEK[:1], "callback_url": receiver.url})
+        job = _wait_job(signed_client, r.json()["id"])
+    finally:
+        receiver.close()
+    assert job["callback"]["state"] == "failed" and len(job["callback"]["attempts"]) == 3
+    gaps = [b["at"] > a["at"] for a, b in zip(job["callback"]["attempts"], job["callback"]["attempts"][1:])]
+    assert all(gaps)
+
+
+def test_signature_scheme():
+    ts, header = sign(b'{"a":1}', "s", timestamp=1_700_000_000)
+    assert header.startswith(f"t={ts},v1=")
+    assert verify(b'{"a":1}', header, "s", now=1_700_000_100)
+    assert not verify(b'{"a":1}', header, "s", now=1_700_001_000)  # too old: replay refused
+    assert not verify(b'{"a":1}', "garbage", "s")
+
+
+WORKER = """
+import sys, time
+from assistant import jobs
+from assistant.settings import get_settings
+
+def draft(item):
+    time.sleep(0.3)
+    return {"id": "plan-" + item["date"], "topics": []}
+
+owner = jobs.worker_id()
+assert jobs.claim(sys.argv[1], owner)
+jobs.run_job(sys.argv[1], owner, draft)
+"""
+
+
+def _start_worker(job_id: str, home: Path) -> subprocess.Popen:
+    env = {**os.environ, "HUATI_HOME": str(home)}
+    return subprocess.Popen([sys.executable, "-c", WORKER, job_id], env=env, cwd=Path(__file__).parents[2])
+
+
+def _kill_after(proc: subprocess.Popen, job_id: str, settings, items_done: int) -> dict:
+    deadline = time.time() + 30
+    while time.time() < deadline:
+        job = jobs.get_job(job_id, settings)
+        if job["completed"] >= items_done:
+            break
+        assert proc.poll() is None, "worker exited early"
+        time.sleep(0.02)
+    os.kill(proc.pid, signal.SIGKILL)
+    proc.wait()
+    return jobs.get_job(job_id, settings)
+
+
+def test_killed_worker_job_resumes_without_redoing_items(huati_env):
+    job_id = jobs.create_job("key_test", WEEK, settings=huati_env)
+    killed = _kill_after(_start_worker(job_id, huati_env.home), job_id, huati_env, 2)
+    assert killed["status"] == "running" and 2 <= killed["completed"] < 7
+    assert jobs.recover(huati_env) == {"requeued": [job_id], "failed": []}
+    made = []
+
+    def draft(item):
+        made.append(item["date"])
+        return {"id": "plan-" + item["date"], "topics": []}
+
+    owner = jobs.worker_id()
+    assert jobs.claim(job_id, owner, huati_env)
+    assert jobs.run_job(job_id, owner, draft, huati_env) == "done"
+    job = jobs.get_job(job_id, huati_env)
+    assert job["completed"] == 7 and job["resumes"] == 1
+    assert len(made) == 7 - killed["completed"]  # finished items were kept, not redone
+    assert [r["plan_id"] for r in job["results"]] == [f"plan-{w['date']}" for w in WEEK]
+
+
+def test_job_interrupted_too_often_is_marked_failed(huati_env):
+    job_id = jobs.create_job("key_test", WEEK, settings=huati_env)
+    for round_ in range(jobs.MAX_RESUMES + 1):
+        killed = _kill_after(_start_worker(job_id, huati_env.home), job_id, huati_env, round_ + 1)
+        assert killed["status"] == "running"
+        outcome = jobs.recover(huati_env)
+        if round_ < jobs.MAX_RESUMES:
+            assert outcome["requeued"] == [job_id]
+    assert outcome == {"requeued": [], "failed": [job_id]}
+    job = jobs.get_job(job_id, huati_env)
+    assert job["status"] == "failed" and "中断" in job["error"] and job["completed"] >= jobs.MAX_RESUMES + 1
+
+
+def test_only_one_worker_claims_a_job(huati_env):
+    job_id = jobs.create_job("key_test", WEEK[:1], settings=huati_env)
+    assert jobs.claim(job_id, "a:1", huati_env) is True
+    assert jobs.claim(job_id, "b:2", huati_env) is False
+
+
+def test_live_worker_job_is_not_taken_over(huati_env):
+    job_id = jobs.create_job("key_test", WEEK[:1], settings=huati_env)
+    assert jobs.claim(job_id, jobs.worker_id(), huati_env)  # this (live) process owns it, fresh heartbeat
+    assert jobs.recover(huati_env) == {"requeued": [], "failed": []}
