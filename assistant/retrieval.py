@@ -200,8 +200,17 @@ def _search_trends(store: IndexStore, manifest: dict, q: _Query | None, day: Dat
             rankings.insert(0, dense[sims[dense] >= TREND_MIN_SIM])
         scores = _rrf(len(weight), *rankings) * weight
     refs = [(p, j) for p, i in rows for j in i]
-    return [_hit(refs[pos][0].records[refs[pos][1]], scores[pos], {"age_days": int(ages[pos])})
-            for pos in _top(scores, k, positive=True)]  # fmt: skip
+    hits, titles = [], set()
+    for pos in _top(scores, 4 * k, positive=True):  # the same title on several platforms counts once
+        record = refs[pos][0].records[refs[pos][1]]
+        title = _norm(record["title"])
+        if title in titles:
+            continue
+        titles.add(title)
+        hits.append(_hit(record, scores[pos], {"age_days": int(ages[pos])}))
+        if len(hits) >= k:
+            break
+    return hits
 
 
 def _search_calendar(query: str, day: Date, k: int, only_matches: bool) -> list[SearchHit]:

@@ -171,3 +171,14 @@ def test_filters_apply_per_kind(built):
     # Category applies to both.
     hits = search("冬至 猫咪", kind="trends", date=date(2026, 12, 20), k=10, filters={"category": "宠物"}, settings=built)
     assert hits == []
+
+
+def test_same_trend_title_on_two_platforms_counts_once(built):
+    from assistant.models import TrendItem
+    from assistant.trends import save_trends
+
+    save_trends([TrendItem(date=date(2026, 12, 20), platform="抖音热榜", title="冬至前的寒潮", heat=10,
+                                category="生活")], built)
+    hits = search("寒潮", kind="trends", date=date(2026, 12, 20), k=5, settings=built)
+    assert [h.title for h in hits].count("冬至前的寒潮") == 1
+    assert hits[0].metadata["platform"] == "微博热搜"  # the hotter one
