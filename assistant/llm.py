@@ -51,4 +51,5 @@ def model_name(chat_model: Any, settings: Settings | None = None) -> str:
         value = getattr(chat_model, attr, None)
         if isinstance(value, str) and value:
             return value
-    return type(chat_model).__name__
+    llm_type = getattr(chat_model, "_llm_type", None)
+    return llm_type if isinstance(llm_type, str) and llm_type else type(chat_model).__name__

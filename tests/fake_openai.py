@@ -1,0 +1,170 @@
+"""A local OpenAI-protocol chat server on 127.0.0.1 (FastAPI + uvicorn in a thread) for tests and benchmarks.
+
+- `POST /v1/chat/completions`: JSON or streaming SSE (`data: {...}` ... `data: [DONE]`), with `usage`
+  (and a final usage chunk when `stream_options.include_usage`), after a configurable latency.
+- The reply comes from `responder(body) -> str`; the default writes valid Huati topics for the product
+  named in the prompt (draft requests get a `topics` list, revise requests one topic).
+- Counts calls and the peak number of concurrent requests.
+
+    with FakeOpenAI(latency=1.0) as server:
+        ChatOpenAI(base_url=server.base_url, api_key="x", model="fake-model")
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import re
+import socket
+import threading
+import time
+import uuid
+from collections.abc import Callable
+from typing import Any
+
+from fastapi import FastAPI, Request
+from fastapi.responses import JSONResponse, StreamingResponse
+
+MODEL = "fake-huati-1"
+
+_NOUN = re.compile(r'"日常叫法":\s*"([^"]+)"')
+_TOPICS = [
+    ("experience", "你有没有用完还一直回购的{noun}？"),
+    ("either_or", "买{noun}的时候，你更看重价格还是口碑？"),
+    ("photo_share", "晒一晒你家正在用的{noun}吧，看看谁和你是同款～"),
+    ("tips_swap", "关于{noun}，你有什么自己摸索出来的小窍门？"),
+    ("confession", "吐槽一下：关于{noun}，你踩过最大的坑是啥？"),
+]
+
+
+def _text(body: dict[str, Any]) -> str:
+    parts = []
+    for m in body.get("messages", []):
+        c = m.get("content")
+        parts.append(c if isinstance(c, str) else json.dumps(c, ensure_ascii=False))
+    return "\n".join(parts)
+
+
+def default_responder(body: dict[str, Any]) -> str:
+    prompt = _text(body)
+    m = _NOUN.search(prompt)
+    noun = m.group(1) if m else "牙膏"
+    topics = [
+        {"type": t, "opening": "", "question": q.format(noun=noun), "hook_kind": "scenario", "hook_title": "日常",
+         "bridge": f"说到{noun}，今天群里有一款不错的，感兴趣可以看看链接～",
+         "follow_ups": ["我先来说说我的～", "还有谁想聊聊？"]}  # fmt: skip
+        for t, q in _TOPICS
+    ]
+    if '"topics"' in prompt or "draft_topics" in prompt or "候选群话题" in prompt:
+        return json.dumps({"topics": topics}, ensure_ascii=False)
+    if "改写" in prompt:
+        return json.dumps(topics[1], ensure_ascii=False)
+    return "你好，我是本地假模型。"
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def make_app(server: FakeOpenAI) -> FastAPI:
+    app = FastAPI()
+
+    @app.get("/v1/models")
+    async def models() -> dict[str, Any]:
+        return {"object": "list", "data": [{"id": MODEL, "object": "model"}]}
+
+    @app.post("/v1/chat/completions")
+    async def chat(request: Request) -> Any:
+        body = await request.json()
+        server.requests.append(body)
+        server.active += 1
+        server.peak = max(server.peak, server.active)
+        try:
+            await asyncio.sleep(server.latency)
+            if server.fail_status:
+                return JSONResponse({"error": {"message": "fake failure", "type": "server_error"}},
+                                    status_code=server.fail_status)  # fmt: skip
+            content = server.responder(body)
+        finally:
+            server.active -= 1
+        prompt_tokens = max(1, len(_text(body)) // 2)
+        completion_tokens = max(1, len(content) // 2)
+        usage = {"prompt_tokens": prompt_tokens, "completion_tokens": completion_tokens,
+                 "total_tokens": prompt_tokens + completion_tokens}  # fmt: skip
+        cid = "chatcmpl-" + uuid.uuid4().hex[:12]
+        model = body.get("model", MODEL)
+        if not body.get("stream"):
+            return {"id": cid, "object": "chat.completion", "created": int(time.time()), "model": model,
+                    "choices": [{"index": 0, "message": {"role": "assistant", "content": content},
+                                 "finish_reason": "stop"}], "usage": usage}  # fmt: skip
+
+        async def events() -> Any:
+            def chunk(delta: dict[str, Any], finish: str | None = None, **extra: Any) -> str:
+                data = {"id": cid, "object": "chat.completion.chunk", "created": int(time.time()), "model": model,
+                        "choices": [{"index": 0, "delta": delta, "finish_reason": finish}], **extra}  # fmt: skip
+                return f"data: {json.dumps(data, ensure_ascii=False)}\n\n"
+
+            yield chunk({"role": "assistant", "content": ""})
+            for i in range(0, len(content), 8):
+                yield chunk({"content": content[i : i + 8]})
+            yield chunk({}, "stop")
+            if (body.get("stream_options") or {}).get("include_usage"):
+                data = {"id": cid, "object": "chat.completion.chunk", "created": int(time.time()), "model": model,
+                        "choices": [], "usage": usage}  # fmt: skip
+                yield f"data: {json.dumps(data)}\n\n"
+            yield "data: [DONE]\n\n"
+
+        return StreamingResponse(events(), media_type="text/event-stream")
+
+    return app
+
+
+class FakeOpenAI:
+    def __init__(self, latency: float = 0.0, responder: Callable[[dict[str, Any]], str] | None = None,
+                 fail_status: int | None = None):  # fmt: skip
+        self.latency = latency
+        self.responder = responder or default_responder
+        self.fail_status = fail_status
+        self.requests: list[dict[str, Any]] = []
+        self.active = 0
+        self.peak = 0
+        self.port = free_port()
+        self._server: Any = None
+        self._thread: threading.Thread | None = None
+
+    @property
+    def base_url(self) -> str:
+        return f"http://127.0.0.1:{self.port}/v1"
+
+    def reset(self) -> None:
+        self.requests.clear()
+        self.peak = 0
+
+    def start(self) -> FakeOpenAI:
+        import uvicorn
+
+        config = uvicorn.Config(make_app(self), host="127.0.0.1", port=self.port, log_level="warning",
+                                lifespan="off", limit_concurrency=1000, backlog=2048)  # fmt: skip
+        self._server = uvicorn.Server(config)
+        self._thread = threading.Thread(target=self._server.run, daemon=True)
+        self._thread.start()
+        deadline = time.monotonic() + 10
+        while not self._server.started:
+            if time.monotonic() > deadline:
+                raise RuntimeError("fake OpenAI server did not start")
+            time.sleep(0.02)
+        return self
+
+    def stop(self) -> None:
+        if self._server is not None:
+            self._server.should_exit = True
+        if self._thread is not None:
+            self._thread.join(timeout=5)
+
+    def __enter__(self) -> FakeOpenAI:
+        return self.start()
+
+    def __exit__(self, *exc: object) -> None:
+        self.stop()
