@@ -1,0 +1,90 @@
+"""`huati draft`, `history`, `show`, `export`, `feedback` through Typer's CliRunner."""
+
+from __future__ import annotations
+
+import json
+
+from typer.testing import CliRunner
+
+from assistant.cli.main import app
+
+runner = CliRunner()
+
+
+def run(*args: str):
+    return runner.invoke(app, list(args))
+
+
+def test_draft_json_contract(huati_env):
+    r = run("draft", "亮白牙膏", "--date", "2026-12-21", "--audience", "宝妈群", "-n", "2", "--json")
+    assert r.exit_code == 0, r.output
+    data = json.loads(r.stdout)
+    assert data["engine"] == "offline" and data["model"]
+    assert len(data["topics"]) == 2
+    for t in data["topics"]:
+        assert t["text"] and set(t["checks"]) == {"compliance", "low_barrier", "relevance", "tone"}
+        assert "pass" in t["checks"]["compliance"]
+    assert data["timeline"] and "sources" in data and data["id"]
+
+
+def test_draft_readable(huati_env):
+    r = run("draft", "空气炸锅", "--date", "2026-12-21", "-a", "职场白领群")
+    assert r.exit_code == 0, r.output
+    first = r.stdout.strip().splitlines()[0]
+    assert first.startswith("引擎：离线")
+    assert "话题 1" in r.stdout and "今日节奏" in r.stdout and "✓合规" in r.stdout
+
+
+def test_draft_ad_hoc_with_points(huati_env):
+    r = run("draft", "手冲咖啡壶", "--category", "厨房用品", "--points", "细嘴出水稳，玻璃壶身", "--date", "2026-12-21",
+            "--json")  # fmt: skip
+    assert r.exit_code == 0, r.output
+    data = json.loads(r.stdout)
+    assert data["product"]["ad_hoc"] and data["product"]["selling_points"] == ["细嘴出水稳", "玻璃壶身"]
+
+
+def test_draft_errors(huati_env):
+    r = run("draft", "牙膏", "--audience", "火星群")
+    assert r.exit_code == 2 and "宝妈群" in r.output and "Traceback" not in r.output
+    r = run("draft", "牙膏", "--date", "2026-02-30")
+    assert r.exit_code == 2 and "日期" in r.output
+    r = run("draft", "  ")
+    assert r.exit_code == 2 and "产品名不能为空" in r.output
+    r = run("draft", "牙膏", "-n", "0")
+    assert r.exit_code == 2
+    r = run("draft", "牙膏", "--engine", "gpt")
+    assert r.exit_code == 2
+    r = run("draft", "牙膏", "--engine", "llm")
+    assert r.exit_code == 5 and "HUATI_LLM_BASE_URL" in r.output
+
+
+def test_history_show_export_feedback(huati_env, tmp_path):
+    r = run("draft", "电热毯", "--date", "2026-12-21", "-a", "银发群", "--json")
+    plan_id = json.loads(r.stdout)["id"]
+    r = run("history", "--json")
+    assert r.exit_code == 0 and json.loads(r.stdout)["plans"][0]["id"] == plan_id
+    r = run("history", "--product", "电热毯")
+    assert r.exit_code == 0 and plan_id in r.stdout
+    r = run("history", "--audience", "宝妈群", "--json")
+    assert json.loads(r.stdout)["total"] == 0
+    r = run("show", plan_id)
+    assert r.exit_code == 0 and "话题 1" in r.stdout
+    out = tmp_path / "plan.md"
+    r = run("export", plan_id, "--format", "md", "--out", str(out))
+    assert r.exit_code == 0
+    md = out.read_text(encoding="utf-8")
+    assert md.startswith("# 2026-12-21 电热毯") and "## 今日节奏" in md
+    r = run("export", plan_id, "--format", "json")
+    assert json.loads(r.stdout)["id"] == plan_id
+    r = run("export", plan_id, "--format", "pdf")
+    assert r.exit_code == 2
+    r = run("feedback", plan_id, "2", "edited", "--text", "你家电热毯开了吗？")
+    assert r.exit_code == 0, r.output
+    r = run("feedback", plan_id, "1", "edited")
+    assert r.exit_code == 2 and "--text" in r.output
+    r = run("feedback", plan_id, "7", "accepted")
+    assert r.exit_code == 2
+    r = run("show", plan_id, "--json")
+    assert json.loads(r.stdout)["feedback"][0]["verdict"] == "edited"
+    r = run("show", "doesnotexist")
+    assert r.exit_code == 3 and "找不到方案" in r.output
