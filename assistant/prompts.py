@@ -23,7 +23,11 @@ DATA_END = "DATA>>>"
 
 def quote_data(value: Any) -> str:
     """Untrusted text as a JSON literal with the block delimiters and angle brackets escaped."""
-    text = json.dumps(value, ensure_ascii=False)
+    from jinja2 import Undefined
+
+    if isinstance(value, Undefined):
+        str(value)  # StrictUndefined raises UndefinedError naming the variable
+    text = json.dumps(value, ensure_ascii=False, default=str)
     return text.replace("<", "\\u003c").replace(">", "\\u003e")
 
 
