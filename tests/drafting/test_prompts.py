@@ -27,10 +27,10 @@ def test_quote_data_escapes_delimiters():
 def test_template_version_parsed_from_custom_dir(huati_env, tmp_path, monkeypatch):
     from assistant.settings import get_settings, reset_settings
 
-    (tmp_path / "x.j2").write_text('{% set version = "x-7" %}你好 {{ name | data }}', encoding="utf-8")
+    (tmp_path / "x.j2").write_text('{% set version = "x-7" %}你好 {{ who | data }}', encoding="utf-8")
     monkeypatch.setenv("HUATI_PROMPTS_DIR", str(tmp_path))
     reset_settings()
-    text, version = prompts.render("x", get_settings(), name="<b>")
+    text, version = prompts.render("x", get_settings(), who="<b>")
     assert version == "x-7" and text == '你好 "\\u003cb\\u003e"'
     (tmp_path / "y.j2").write_text("没有版本", encoding="utf-8")
     with pytest.raises(ConfigError):
