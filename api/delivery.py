@@ -26,14 +26,14 @@ class PostizTarget(BaseModel):
     integration_id: str = Field(..., min_length=1, max_length=200, description="Postiz 频道（integration）ID")
     base_url: HttpUrl = Field(POSTIZ_CLOUD, description="自建 Postiz 的后端地址；默认官方云服务")
     time: str = Field("20:00", pattern=r"^\d{2}:\d{2}$", description="草稿的计划时间（当天，HH:MM）")
-    topic: int = Field(0, ge=0, le=9, description="发送第几个话题（0 为排名第一）")
+    topic: int = Field(1, ge=1, le=10, description="发送第几个话题（从 1 开始，1 为排名第一）")
     settings: dict[str, Any] = Field({}, description="原样转给 Postiz 的平台设置")
 
 
 class WecomTarget(BaseModel):
     webhook_url: HttpUrl | None = Field(None, description="群机器人完整地址（含 key）")
     key: str | None = Field(None, max_length=200, description="或只给 key")
-    topic: int = Field(0, ge=0, le=9)
+    topic: int = Field(1, ge=1, le=10, description="发送第几个话题（从 1 开始）")
     mentioned_list: list[str] = Field([], max_length=50, description="要 @ 的成员，@all 为所有人")
 
 
@@ -46,7 +46,7 @@ def _topic(plan: dict[str, Any], index: int) -> dict[str, Any]:
     topics = plan.get("topics") or []
     if not topics:
         raise ValueError("方案里没有话题")
-    return topics[min(index, len(topics) - 1)]
+    return topics[min(index, len(topics)) - 1]
 
 
 def _check_text(topic: dict[str, Any]) -> str:

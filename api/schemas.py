@@ -53,7 +53,7 @@ class PlanList(BaseModel):
 class FeedbackCreate(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    topic: int | str = Field(..., description="话题序号（从 0 开始）或话题 id")
+    topic: int | str = Field(..., description="第几个话题（从 1 开始，同 huati feedback）或话题 id")
     verdict: Literal["accepted", "rejected", "edited"]
     text: str | None = Field(None, max_length=500, description="edited 时改后的全文")
     note: str | None = Field(None, max_length=500)
@@ -61,11 +61,12 @@ class FeedbackCreate(BaseModel):
 
 class FeedbackPublic(BaseModel):
     plan_id: str
-    topic_index: int
+    topic_index: int = Field(..., description="从 1 开始")
     topic_id: str
     verdict: str
-    text: str | None
+    edited_text: str | None
     note: str | None
+    created_at: str
 
 
 class BatchCreate(BaseModel):

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import asyncio
 import hashlib
-import inspect
 import json
 from datetime import date as Date
 from typing import Annotated, Any
@@ -14,7 +13,16 @@ from starlette.concurrency import run_in_threadpool
 
 from api.deps import ApiKeyDep, SettingsDep, StoreDep
 from api.problems import ApiProblem
-from api.schemas import PROBLEMS, BatchCreate, FeedbackCreate, FeedbackPublic, JobPublic, PlanCreate, PlanList, PlanPublic
+from api.schemas import (
+    PROBLEMS,
+    BatchCreate,
+    FeedbackCreate,
+    FeedbackPublic,
+    JobPublic,
+    PlanCreate,
+    PlanList,
+    PlanPublic,
+)
 from assistant import jobs
 from assistant.errors import InputError, NotFoundError
 
@@ -23,7 +31,12 @@ router = APIRouter(prefix="/v1", tags=["plans"])
 IDEMPOTENCY_WAIT = 120.0  # seconds a duplicate waits for the first request to finish
 IdempotencyKey = Annotated[
     str | None,
-    Header(alias="Idempotency-Key", min_length=1, max_length=255, description="同一个键 + 同一请求体 → 同一个方案"),
+    Header(
+        alias="Idempotency-Key",
+        min_length=1,
+        max_length=255,
+        description="同一个键 + 同一请求体 → 同一个方案",
+    ),
 ]
 
 
@@ -51,7 +64,9 @@ async def _reserve(key_id: str, idem: str, digest: str, settings: Any) -> str | 
         if state == "done":
             return plan_id
         if loop.time() > deadline:
-            raise ApiProblem(409, f"Idempotency-Key {idem} 对应的请求仍在处理中，请稍后重试", headers={"Retry-After": "5"})
+            raise ApiProblem(
+                409, f"Idempotency-Key {idem} 对应的请求仍在处理中，请稍后重试", headers={"Retry-After": "5"}
+            )
         await asyncio.sleep(delay)
         delay = min(delay * 2, 0.5)
 
@@ -95,31 +110,9 @@ def read_plan(plan_id: str, _key: ApiKeyDep, store: StoreDep) -> dict[str, Any]:
     return _load(store, plan_id).public_dict()
 
 
-def _list_plans(store: Any, *, date: Date | None, product: str | None, audience: str | None) -> list[Any]:
-    """All plans matching the filters, newest first (filters the store cannot apply are applied here)."""
-    params = inspect.signature(store.list_plans).parameters
-    kwargs: dict[str, Any] = {}
-    for name, value in (("date", date), ("product", product), ("audience", audience)):
-        if value is not None and name in params:
-            kwargs[name] = value
-    if "limit" in params:
-        kwargs["limit"] = 100_000
-    plans = list(store.list_plans(**kwargs))
-
-    def keep(plan: Any) -> bool:
-        if date is not None and plan.date != date:
-            return False
-        if product is not None and product not in (plan.product.name, plan.product.id, *plan.product.aliases):
-            return False
-        if audience is not None:
-            if plan.audience is None or audience not in (plan.audience.name, plan.audience.id, *plan.audience.aliases):
-                return False
-        return True
-
-    return sorted((p for p in plans if keep(p)), key=lambda p: p.created_at, reverse=True)
-
-
-@router.get("/plans", response_model=PlanList, summary="按日期 / 商品 / 群类型列出方案（分页）", responses=PROBLEMS)
+@router.get(
+    "/plans", response_model=PlanList, summary="按日期 / 商品 / 群类型列出方案（分页）", responses=PROBLEMS
+)
 def list_plans(
     _key: ApiKeyDep, store: StoreDep,
     date: Annotated[Date | None, Query(description="YYYY-MM-DD")] = None,
@@ -128,38 +121,15 @@ def list_plans(
     limit: Annotated[int, Query(ge=1, le=100)] = 20,
     offset: Annotated[int, Query(ge=0)] = 0,
 ) -> dict[str, Any]:  # fmt: skip
-    plans = _list_plans(store, date=date, product=product, audience=audience)
-    page = plans[offset : offset + limit]
-    return {"items": [p.public_dict() for p in page], "total": len(plans), "limit": limit, "offset": offset}
+    page, total = store.list_plans(date=date, product=product, audience=audience, limit=limit, offset=offset)
+    return {"items": [p.public_dict() for p in page], "total": total, "limit": limit, "offset": offset}
 
 
 @router.post("/plans/{plan_id}/feedback", status_code=201, response_model=FeedbackPublic,
              summary="对方案里的某个话题反馈：采用 / 不用 / 改写", responses=PROBLEMS)  # fmt: skip
 def add_feedback(plan_id: str, body: FeedbackCreate, _key: ApiKeyDep, store: StoreDep) -> dict[str, Any]:
-    plan = _load(store, plan_id)
-    ids = [t.id for t in plan.topics]
-    if isinstance(body.topic, int):
-        if not 0 <= body.topic < len(ids):
-            raise InputError(f"话题序号 {body.topic} 超出范围（0–{len(ids) - 1}）", field="topic")
-        index = body.topic
-    elif body.topic in ids:
-        index = ids.index(body.topic)
-    else:
-        raise InputError(f"方案 {plan_id} 里没有话题 {body.topic}", field="topic")
-    if body.verdict == "edited" and not (body.text and body.text.strip()):
-        raise InputError("verdict 为 edited 时需要 text（改后的全文）", field="text")
-    _store_feedback(store, plan, index, body)
-    return {"plan_id": plan_id, "topic_index": index, "topic_id": ids[index], "verdict": body.verdict,
-            "text": body.text, "note": body.note}  # fmt: skip
-
-
-def _store_feedback(store: Any, plan: Any, index: int, body: FeedbackCreate) -> None:
-    """Adapter over `Store.add_feedback` (keyword names as the drafting store declares them)."""
-    params = inspect.signature(store.add_feedback).parameters
-    values = {"plan_id": plan.id, "topic_index": index, "index": index, "topic": index,
-              "topic_id": plan.topics[index].id, "verdict": body.verdict, "action": body.verdict,
-              "text": body.text, "edited_text": body.text, "note": body.note}  # fmt: skip
-    store.add_feedback(**{k: v for k, v in values.items() if k in params})
+    row = store.add_feedback(plan_id, body.topic, body.verdict, edited_text=body.text, note=body.note)
+    return {k: row.get(k) for k in FeedbackPublic.model_fields}
 
 
 # --------------------------------------------------------------------------- batch
@@ -167,9 +137,13 @@ def _store_feedback(store: Any, plan: Any, index: int, body: FeedbackCreate) -> 
 
 @router.post("/plans:batch", status_code=202, response_model=JobPublic, summary="批量生成（例如一周），返回任务",
              responses=PROBLEMS)  # fmt: skip
-def create_batch(body: BatchCreate, key: ApiKeyDep, settings: SettingsDep, request: Request) -> dict[str, Any]:
+def create_batch(
+    body: BatchCreate, key: ApiKeyDep, settings: SettingsDep, request: Request
+) -> dict[str, Any]:
     if body.callback_url is not None and settings.webhook_secret is None:
-        raise InputError("使用 callback_url 需要先设置 HUATI_WEBHOOK_SECRET（回调签名用的密钥）", field="callback_url")
+        raise InputError(
+            "使用 callback_url 需要先设置 HUATI_WEBHOOK_SECRET（回调签名用的密钥）", field="callback_url"
+        )
     items = [item.model_dump(mode="json") for item in body.items]
     job_id = jobs.create_job(key.id, items, str(body.callback_url) if body.callback_url else None, settings)
     runner = getattr(request.app.state, "jobs", None)

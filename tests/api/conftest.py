@@ -1,27 +1,27 @@
-"""API fixtures: fresh HUATI_HOME, drafting/storage doubles, an app client with a bearer key."""
+"""API fixtures: fresh HUATI_HOME, a drafting double, an app client with a bearer key."""
 
 from __future__ import annotations
 
-import sys
-import types
-
 import pytest
-from api_doubles import Drafting, FakeStore
+from api_doubles import Drafting
 from fastapi.testclient import TestClient
 
 
 @pytest.fixture
 def drafting(huati_env, monkeypatch):
-    FakeStore.plans, FakeStore.feedback = {}, []
+    import assistant.drafting
+
     fake = Drafting()
-    drafting_mod = types.ModuleType("assistant.drafting")
-    drafting_mod.draft_plan = fake.draft_plan
-    drafting_mod.adraft_plan = fake.adraft_plan
-    storage_mod = types.ModuleType("assistant.storage")
-    storage_mod.Store = FakeStore
-    monkeypatch.setitem(sys.modules, "assistant.drafting", drafting_mod)
-    monkeypatch.setitem(sys.modules, "assistant.storage", storage_mod)
+    monkeypatch.setattr(assistant.drafting, "draft_plan", fake.draft_plan)
+    monkeypatch.setattr(assistant.drafting, "adraft_plan", fake.adraft_plan)
     return fake
+
+
+@pytest.fixture
+def store(huati_env):
+    from assistant.storage import Store
+
+    return Store(huati_env)
 
 
 @pytest.fixture

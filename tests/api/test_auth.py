@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import pytest
 from fastapi.testclient import TestClient
 
 BODY = {"product": "保温杯", "n": 1}
@@ -73,7 +74,15 @@ def test_rate_limiter_refills():
     assert limiter.hit("k") > 0
 
 
-def test_browser_session_cookie(app):
+@pytest.fixture
+def page(monkeypatch):
+    """The page's plan history is the chat/web helper's concern; here only its session cookie matters."""
+    from api.routes import web
+
+    monkeypatch.setattr(web, "_recent_plans", lambda limit=20: [])
+
+
+def test_browser_session_cookie(app, page):
     with TestClient(app) as c:
         page = c.get("/")
         assert page.status_code == 200
@@ -88,7 +97,7 @@ def test_browser_session_cookie(app):
         assert c.get("/v1/plans").status_code == 200
 
 
-def test_forged_session_cookie_is_401(app):
+def test_forged_session_cookie_is_401(app, page):
     with TestClient(app) as c:
         c.get("/")
         value = c.cookies.get("huati_session")

@@ -38,7 +38,7 @@ def wecom():
 def test_postiz_draft_and_wecom_text(client, postiz, wecom):
     delivery = {
         "postiz": {"api_key": "pz-key", "integration_id": "wx-group-1", "base_url": postiz.url, "time": "20:30",
-                   "topic": 1},
+                   "topic": 2},
         "wecom": {"webhook_url": f"{wecom.url}/cgi-bin/webhook/send?key=good", "mentioned_list": ["@all"]},
     }
     r = client.post("/v1/plans", json={**BODY, "delivery": delivery})

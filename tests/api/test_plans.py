@@ -3,8 +3,6 @@ from __future__ import annotations
 import threading
 from concurrent.futures import ThreadPoolExecutor
 
-from api_doubles import FakeStore
-
 BODY = {"product": "亮白牙膏", "date": "2026-11-24", "audience": "宝妈群", "n": 2}
 
 
@@ -26,14 +24,14 @@ def test_unknown_plan_is_problem_404(client):
     assert "nope" in r.json()["detail"]
 
 
-def test_idempotency_same_body_same_plan(client, drafting):
+def test_idempotency_same_body_same_plan(client, drafting, store):
     headers = {"Idempotency-Key": "k-1"}
     first = client.post("/v1/plans", json=BODY, headers=headers)
     second = client.post("/v1/plans", json=BODY, headers=headers)
     assert first.status_code == 201 and second.status_code == 200
     assert second.headers["idempotent-replayed"] == "true"
     assert first.json()["id"] == second.json()["id"]
-    assert drafting.calls == 1 and len(FakeStore.plans) == 1
+    assert drafting.calls == 1 and store.list_plans()[1] == 1
 
 
 def test_idempotency_other_body_conflicts(client):
@@ -62,7 +60,7 @@ def test_failed_request_releases_idempotency_key(client, drafting):
     assert client.post("/v1/plans", json={**BODY, "product": "坏商品"}, headers=headers).status_code == 201
 
 
-def test_concurrent_identical_requests_make_exactly_one_plan(client, drafting):
+def test_concurrent_identical_requests_make_exactly_one_plan(client, drafting, store):
     drafting.delay = 0.3  # the first request is still drafting while the others arrive
     barrier = threading.Barrier(12)
 
@@ -74,7 +72,7 @@ def test_concurrent_identical_requests_make_exactly_one_plan(client, drafting):
         responses = list(pool.map(post, range(12)))
     assert sorted(r.status_code for r in responses) == [200] * 11 + [201]
     assert len({r.json()["id"] for r in responses}) == 1
-    assert drafting.calls == 1 and len(FakeStore.plans) == 1
+    assert drafting.calls == 1 and store.list_plans()[1] == 1
 
 
 def test_list_filters_and_paginates(client):
@@ -92,16 +90,17 @@ def test_list_filters_and_paginates(client):
     assert bad.status_code == 422 and bad.json()["field"] == "limit"
 
 
-def test_feedback(client):
+def test_feedback(client, store):
     plan = client.post("/v1/plans", json=BODY).json()
-    r = client.post(f"/v1/plans/{plan['id']}/feedback", json={"topic": 1, "verdict": "accepted"})
+    r = client.post(f"/v1/plans/{plan['id']}/feedback", json={"topic": 2, "verdict": "accepted"})
     assert r.status_code == 201 and r.json()["topic_id"] == plan["topics"][1]["id"]
     by_id = client.post(f"/v1/plans/{plan['id']}/feedback",
                         json={"topic": plan["topics"][0]["id"], "verdict": "edited", "text": "你家牙膏用多久换一次？"})
-    assert by_id.status_code == 201 and by_id.json()["topic_index"] == 0
-    assert [f["verdict"] for f in FakeStore.feedback] == ["accepted", "edited"]
-    assert FakeStore.feedback[1]["text"] == "你家牙膏用多久换一次？"
-    missing_text = client.post(f"/v1/plans/{plan['id']}/feedback", json={"topic": 0, "verdict": "edited"})
+    assert by_id.status_code == 201 and by_id.json()["topic_index"] == 1
+    saved = store.feedback_for(plan["id"])
+    assert [f["verdict"] for f in saved] == ["accepted", "edited"]
+    assert saved[1]["edited_text"] == "你家牙膏用多久换一次？"
+    missing_text = client.post(f"/v1/plans/{plan['id']}/feedback", json={"topic": 1, "verdict": "edited"})
     assert missing_text.status_code == 422 and missing_text.json()["field"] == "text"
     out_of_range = client.post(f"/v1/plans/{plan['id']}/feedback", json={"topic": 9, "verdict": "rejected"})
     assert out_of_range.status_code == 422
