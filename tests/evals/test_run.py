@@ -145,3 +145,12 @@ def test_run_with_fake_judge(tmp_path, requests_file, huati_env):
     assert run["metrics"]["judge_compliance_pass_rate"] == 0.0
     assert run["metrics"]["judge_compliance_agreement"] == pytest.approx(1 / 9)
     assert run["judge"]["prompt_versions"]["judge_tone"].startswith("judge_tone/")
+
+
+def test_llm_engine_needs_configuration(requests_file, huati_env):
+    from assistant.cli.main import app
+
+    result = CliRunner().invoke(app, ["eval", "run", "--dataset", str(requests_file), "--engine", "llm"])
+    assert result.exit_code == 5 and "HUATI_LLM" in result.output
+    bad = CliRunner().invoke(app, ["eval", "run", "--dataset", str(requests_file), "--engine", "gpt"])
+    assert bad.exit_code == 2 and "引擎" in bad.output
