@@ -40,6 +40,8 @@ def plan(p: DailyPlan) -> str:
     if p.timeline:
         steps = "；".join(f"{s.time} {STAGE_LABELS.get(s.stage, s.stage)}" for s in p.timeline)
         lines.append(f"节奏：{steps}")
+    made_by = "离线引擎" if p.engine == "offline" else "大模型"
+    lines.append(f"（方案由{made_by}生成：{p.model}）")
     if p.fallback_reason:
         lines.append(f"（注意：{p.fallback_reason}）")
     lines.append("想改哪一个可以直接说，例如「第二个更口语一点」「更短」「换个角度」。")

@@ -6,6 +6,7 @@ functions back the offline router and, wrapped by `langchain_tools`, the LLM age
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from datetime import date as Date
 from datetime import timedelta
@@ -57,16 +58,17 @@ def load_plan(plan_id: str, settings: Settings) -> DailyPlan:
 def recent_plans(
     settings: Settings, *, product: str | None = None, since: Date | None = None, limit: int = 10
 ) -> list[DailyPlan]:
+    """Newest plans (optionally of one product), created or dated since `since`."""
     store = _store(settings)
-    plans = store.list_plans(product=product, limit=limit) if product else store.list_plans(limit=limit)
+    found = store.list_plans(product=product, limit=limit)
+    plans = found[0] if isinstance(found, tuple) else found  # Store.list_plans -> (plans, total)
     if since is not None:
         plans = [p for p in plans if p.date >= since or p.created_at.date() >= since]
     return list(plans)
 
 
 def feedback_for(plan_id: str, settings: Settings) -> list[dict[str, Any]]:
-    store = _store(settings)
-    items = store.get_feedback(plan_id)
+    items = _store(settings).feedback_for(plan_id)
     return [i if isinstance(i, dict) else i.model_dump(mode="json") for i in items]
 
 
@@ -96,7 +98,8 @@ def draft(
         n=max(1, min(10, n)),
         trend=list(trend or []),
     )
-    plan = draft_plan(request, settings=ctx.settings, chat_model=ctx.chat_model, save=True)
+    # Drafting picks its own engine from the settings (auto): the chat model only routes the conversation.
+    plan = draft_plan(request, settings=ctx.settings, save=True)
     ctx.plan_id, ctx.revised = plan.id, {}
     return ToolResult(
         "draft",
@@ -124,18 +127,11 @@ def revise(ctx: ChatContext, index: int, instruction: str, use_trends: bool = Fa
     from assistant.drafting import revise_topic
 
     plan, topic = current_topic(ctx, index)
-    if use_trends:
-        from assistant.retrieval import trends_for
-
-        try:
-            titles = [
-                t.title for t in trends_for(ctx.today or plan.date, k=3, settings=ctx.settings, dense=False)
-            ]
-        except Exception:  # noqa: BLE001 - no trends is not fatal
-            titles = [t.title for t in plan.trends[:3]]
-        if titles:
-            instruction = f"{instruction}（今日热搜：{'、'.join(titles)}）"
-    new = revise_topic(topic, instruction, plan.product, plan.audience, plan.date, ctx.chat_model)
+    if use_trends and not re.search(r"热点|热搜|热门", instruction):
+        instruction += "，结合今天的热搜"  # revise_topic looks today's trends up itself
+    new = revise_topic(
+        topic, instruction, plan.product, plan.audience, plan.date, None, settings=ctx.settings
+    )
     ctx.revised[index] = new
     return ToolResult(
         "revise",

@@ -79,6 +79,8 @@ def test_agent_drafts_then_revises_through_tools(chat_env):
     model2 = fake(call("revise_topic", {"index": 1, "instruction": "更口语一点"}, "c2"), "改好了。")
     revised = chat.respond(s.id, "第一个更口语一点", chat_model=model2)
     assert revised.tools == ["revise"] and revised.plan_id == reply.plan_id
+    assert revised.engine == "llm" and revised.fallback_reason is None
+    assert revised.message.content.startswith("改好了")
     # Earlier turns are sent as history, the system prompt names the current plan.
     first_call = ToolCallingFake.seen[0]
     assert reply.plan_id in first_call[0].content
