@@ -1,0 +1,97 @@
+"""The real `huati serve` on 127.0.0.1 with the real offline engine, over HTTP; then killed mid-job."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import httpx
+import pytest
+from servers import free_port
+
+pytestmark = pytest.mark.slow
+REPO = Path(__file__).resolve().parents[2]
+
+
+def start(home: Path, port: int) -> subprocess.Popen:
+    env = {**os.environ, "HUATI_HOME": str(home)}
+    proc = subprocess.Popen([sys.executable, "-m", "assistant.cli.main", "serve", "--port", str(port)], env=env,
+                            cwd=REPO, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)  # fmt: skip
+    deadline = time.time() + 60
+    while time.time() < deadline:
+        assert proc.poll() is None, proc.stderr.read().decode()
+        try:
+            if httpx.get(f"http://127.0.0.1:{port}/healthz", timeout=1).status_code == 200:
+                return proc
+        except httpx.HTTPError:
+            time.sleep(0.2)
+    proc.kill()
+    raise AssertionError("huati serve did not start")
+
+
+@pytest.fixture
+def home(indexed_home, tmp_path):
+    copy = tmp_path / "home"
+    shutil.copytree(indexed_home.home, copy)
+    (copy / "huati.db").unlink(missing_ok=True)
+    for extra in ("huati.db-wal", "huati.db-shm"):
+        (copy / extra).unlink(missing_ok=True)
+    return copy
+
+
+def _key(home: Path) -> str:
+    out = subprocess.run([sys.executable, "-m", "assistant.cli.main", "keys", "create", "serve-test"], cwd=REPO,
+                         env={**os.environ, "HUATI_HOME": str(home)}, capture_output=True, text=True, check=True)  # fmt: skip
+    return out.stdout.strip().splitlines()[-1]
+
+
+def test_serve_over_http_and_resume_after_kill(home):
+    secret = _key(home)
+    port = free_port()
+    proc = start(home, port)
+    base = f"http://127.0.0.1:{port}"
+    auth = {"Authorization": f"Bearer {secret}"}
+    try:
+        with httpx.Client(base_url=base, headers=auth, timeout=60) as c:
+            assert c.get("/readyz").status_code == 200
+            assert httpx.get(f"{base}/v1/plans").status_code == 401
+            r = c.post("/v1/plans", json={"product": "亮白牙膏", "date": "2026-11-24", "audience": "宝妈群", "n": 3})
+            assert r.status_code == 201, r.text
+            plan = r.json()
+            assert plan["engine"] == "offline" and len(plan["topics"]) == 3
+            assert all(t["checks"]["compliance"]["pass"] for t in plan["topics"])
+            assert c.get(f"/v1/plans/{plan['id']}").json()["id"] == plan["id"]
+            check = c.post("/v1/checks", json={"text": plan["topics"][0]["text"], "product": "亮白牙膏"})
+            assert check.status_code == 200 and check.json()["engine"] == "offline"
+            items = [{"product": "保温杯", "date": f"2026-12-{d:02d}", "n": 1} for d in range(1, 21)]
+            job_id = c.post("/v1/plans:batch", json={"items": items}).json()["id"]
+            deadline = time.time() + 120
+            while time.time() < deadline:
+                job = c.get(f"/v1/jobs/{job_id}").json()
+                if job["completed"] >= 1:
+                    break
+                time.sleep(0.05)
+        assert job["status"] == "running" and job["completed"] < 20
+        os.kill(proc.pid, signal.SIGKILL)  # the worker dies mid-job
+        proc.wait()
+        proc = start(home, port)  # a restarted worker picks the job up
+        with httpx.Client(base_url=base, headers=auth, timeout=60) as c:
+            deadline = time.time() + 240
+            while time.time() < deadline:
+                job = c.get(f"/v1/jobs/{job_id}").json()
+                if job["status"] in ("done", "failed"):
+                    break
+                time.sleep(0.2)
+        assert job["status"] == "done" and job["completed"] == 20 and job["resumes"] == 1, job
+        assert [r["plan"]["date"] for r in job["results"]] == [i["date"] for i in items]
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            proc.kill()
