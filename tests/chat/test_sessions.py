@@ -75,3 +75,26 @@ def test_list_sessions_newest_first(chat_env):
     b = chat.new_session("乙")
     chat.respond(a.id, "你好")
     assert [s.id for s in sessions.list_sessions()][:2] == [a.id, b.id]
+
+
+def test_history_reports_feedback(chat_env):
+    from assistant.storage import Store
+
+    s = chat.new_session()
+    plan_id = chat.respond(s.id, "今天卖儿童保温杯，宝妈群，给我两个话题").plan_id
+    store = Store()
+    store.add_feedback(plan_id, 1, "accepted")
+    store.add_feedback(plan_id, 2, "edited", edited_text="你家娃的保温杯是什么颜色的？")
+    reply = chat.respond(s.id, "上周那个保温杯的话题效果怎样?")
+    assert reply.tools == ["history"]
+    assert plan_id in reply.message.content
+    assert "采用 1 条" in reply.message.content and "改后采用 1 条" in reply.message.content
+
+
+def test_search_and_check_through_chat(indexed_home):
+    s = chat.new_session()
+    found = chat.respond(s.id, "搜一下防晒案例")
+    assert found.tools == ["search"] and "[案例]" in found.message.content
+    checked = chat.respond(s.id, "这句有没有违规？「这款防晒霜是全网效果最好的」")
+    assert checked.tools == ["check"] and "建议修改" in checked.message.content
+    assert chat.respond(s.id, "“你平时出门会涂防晒吗？”").message.content.count("通过") >= 3
