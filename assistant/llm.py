@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+import weakref
 from typing import Any
 
 from assistant.errors import ConfigError
@@ -25,6 +27,26 @@ def require_configured(settings: Settings) -> None:
         )
 
 
+_loop_clients: weakref.WeakKeyDictionary[Any, Any] = weakref.WeakKeyDictionary()
+
+
+def _async_client(settings: Settings) -> Any:
+    """One pooled httpx client per running event loop: langchain-openai's shared default client is bound
+    to the first loop that used it and fails ("Event loop is closed") under a later `asyncio.run`."""
+    try:
+        loop = asyncio.get_running_loop()
+    except RuntimeError:
+        return None
+    client = _loop_clients.get(loop)
+    if client is None:
+        import httpx
+
+        limits = httpx.Limits(max_connections=1000, max_keepalive_connections=100)
+        client = httpx.AsyncClient(timeout=settings.llm_timeout, limits=limits)
+        _loop_clients[loop] = client
+    return client
+
+
 def get_chat_model(settings: Settings | None = None, **overrides: Any):  # noqa: ANN201
     """ChatOpenAI for the configured endpoint (timeouts and retries with backoff from settings)."""
     settings = settings or get_settings()
@@ -41,6 +63,9 @@ def get_chat_model(settings: Settings | None = None, **overrides: Any):  # noqa:
         "temperature": settings.llm_temperature,
         "stream_usage": True,
     }
+    client = _async_client(settings)
+    if client is not None:
+        kwargs["http_async_client"] = client
     kwargs.update(overrides)
     return ChatOpenAI(**kwargs)
 

@@ -79,6 +79,7 @@ def make_app(server: FakeOpenAI) -> FastAPI:
     async def chat(request: Request) -> Any:
         body = await request.json()
         server.requests.append(body)
+        server.started_at.append(time.monotonic())
         server.active += 1
         server.peak = max(server.peak, server.active)
         try:
@@ -128,6 +129,7 @@ class FakeOpenAI:
         self.responder = responder or default_responder
         self.fail_status = fail_status
         self.requests: list[dict[str, Any]] = []
+        self.started_at: list[float] = []
         self.active = 0
         self.peak = 0
         self.port = free_port()
@@ -140,7 +142,17 @@ class FakeOpenAI:
 
     def reset(self) -> None:
         self.requests.clear()
+        self.started_at.clear()
         self.peak = 0
+
+    def waves(self) -> int:
+        """Sequential round trips seen: requests starting within half the latency belong to one wave."""
+        count, last = 0, None
+        for t in sorted(self.started_at):
+            if last is None or t - last > max(self.latency / 2, 0.05):
+                count += 1
+                last = t
+        return count
 
     def start(self) -> FakeOpenAI:
         import uvicorn
