@@ -127,15 +127,24 @@ def _affinity(text: str, product: Product) -> float:
     return 0.4 if any(bigrams(w) & grams for w in words if len(w) >= 2) else 0.0
 
 
+def _safe(title: str, product: Product) -> bool:
+    """A trend title quoted in a topic must not bring a claim word along (禁止宣传美白 ...)."""
+    from assistant.checks import check_compliance
+
+    return not any(c in title for c in product.forbidden_claims) and check_compliance(title, product).passed
+
+
 def day_hooks(ctx: DayContext, lib: dict[str, Any]) -> list[DayHook]:
     """The day's hooks, best first: typed trends, trends matching the product, calendar, season."""
+    event_names = {e.name for e in ctx.events}
     hooks = [DayHook("trend", _TITLE_PUNCT.sub("", t.strip()), "用户输入", "trend", 0, 1.0)
-             for t in ctx.user_trends if t.strip()]  # fmt: skip
+             for t in ctx.user_trends
+             if t.strip() and t.strip() not in event_names and _safe(t, ctx.product)]  # fmt: skip
     found = []
     for item in ctx.trends:
         title = _TITLE_PUNCT.sub("", item.title).strip()
         aff = _affinity(title, ctx.product)
-        if aff >= 1.0 and 2 <= len(title) <= 20 and not _QUESTION.search(title):
+        if aff >= 1.0 and 2 <= len(title) <= 20 and not _QUESTION.search(title) and _safe(title, ctx.product):
             age = max(0, (ctx.date - item.date).days)
             src = item.url or f"{item.platform} {item.date.isoformat()}"
             found.append(DayHook("trend", title, src, "trend", 0, round(aff * (1 - age / 8), 3)))
@@ -284,9 +293,10 @@ def candidates(ctx: DayContext, lib: dict[str, Any], hooks: list[DayHook] | None
 
 
 def similarity(a: Candidate, b: Candidate) -> float:
-    same_hook = a.hook.kind != "none" and a.hook.title == b.hook.title
-    return (0.5 * jaccard(a.topic.text, b.topic.text) + 0.25 * (a.topic.type == b.topic.type)
-            + 0.15 * same_hook + 0.1 * (a.pattern == b.pattern))  # fmt: skip
+    same_hook = a.hook.kind in ("trend", "calendar") and a.hook.title == b.hook.title
+    same_hook += 0.4 * (a.hook.kind == "season" and b.hook.kind == "season")
+    return (0.4 * jaccard(a.topic.text, b.topic.text) + 0.25 * (a.topic.type == b.topic.type)
+            + 0.5 * same_hook + 0.1 * (a.pattern == b.pattern))  # fmt: skip
 
 
 def pick(cands: list[Candidate], n: int) -> list[Candidate]:
