@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import asyncio
 import importlib
 import logging
 from collections.abc import AsyncIterator
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
@@ -27,6 +29,9 @@ DESCRIPTION = """话题 Huati 的 HTTP 接口：给排期工具（Postiz、n8n�
 
 @asynccontextmanager
 async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
+    # Drafting hands retrieval and storage to `asyncio.to_thread`; the default pool (cores + 4) would make
+    # concurrent LLM plans queue behind each other on a small machine.
+    asyncio.get_running_loop().set_default_executor(ThreadPoolExecutor(max_workers=64, thread_name_prefix="huati-io"))
     runner = None
     try:
         from api.jobrunner import JobRunner
