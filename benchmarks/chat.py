@@ -36,18 +36,17 @@ def _pct(values: list[float], q: float) -> float:
 
 def _report(title: str, rows: dict[str, tuple[list[float], list[float]]]) -> None:
     print(f"\n{title}")
-    print(f"{'turn':<28}{'first chunk p50':>16}{'total p50':>12}{'total p95':>12}")
-    for text, (first, total) in rows.items():
+    print(f"{'first chunk p50':>16}{'total p50':>12}{'total p95':>12}  turn")
+
+    def line(first: list[float], total: list[float], label: str) -> None:
         print(
-            f"{text[:14]:<28}{statistics.median(first) * 1000:>13.1f} ms{statistics.median(total) * 1000:>9.1f} ms"
-            f"{_pct(total, 0.95) * 1000:>9.1f} ms"
+            f"{statistics.median(first) * 1000:>13.1f} ms{statistics.median(total) * 1000:>9.1f} ms"
+            f"{_pct(total, 0.95) * 1000:>9.1f} ms  {label}"
         )
-    all_first = [v for f, _ in rows.values() for v in f]
-    all_total = [v for _, t in rows.values() for v in t]
-    print(
-        f"{'all turns':<28}{statistics.median(all_first) * 1000:>13.1f} ms"
-        f"{statistics.median(all_total) * 1000:>9.1f} ms{_pct(all_total, 0.95) * 1000:>9.1f} ms"
-    )
+
+    for text, (first, total) in rows.items():
+        line(first, total, text)
+    line([v for f, _ in rows.values() for v in f], [v for _, t in rows.values() for v in t], "(all turns)")
 
 
 async def _in_process(rounds: int) -> dict[str, tuple[list[float], list[float]]]:
@@ -76,6 +75,7 @@ def _free_port() -> int:
 def _over_http(rounds: int) -> dict[str, tuple[list[float], list[float]]]:
     import httpx
     import uvicorn
+
     from api.main import create_app
 
     port = _free_port()
@@ -85,7 +85,7 @@ def _over_http(rounds: int) -> dict[str, tuple[list[float], list[float]]]:
         time.sleep(0.05)
     base = f"http://127.0.0.1:{port}"
     rows: dict[str, tuple[list[float], list[float]]] = {t: ([], []) for t in TURNS}
-    with httpx.Client(base_url=base, timeout=60) as client:
+    with httpx.Client(base_url=base, timeout=60, headers={"X-Requested-With": "huati-bench"}) as client:
         client.get("/")  # browser session cookie
         for _ in range(rounds):
             sid = client.post("/v1/chat/sessions", json={}).json()["id"]
