@@ -16,7 +16,7 @@ from pydantic import BaseModel, Field, ValidationError
 
 from assistant import prompts
 from assistant.errors import ProviderError
-from assistant.models import Hook, Topic, TokenUsage, TopicType
+from assistant.models import Hook, TokenUsage, Topic, TopicType
 from assistant.offline_engine import DayContext
 from assistant.ranking import jaccard, mmr
 from assistant.settings import Settings
@@ -260,7 +260,7 @@ async def adraft_llm(ctx: DayContext, n: int, chat_model: Any, settings: Setting
     structured = Structured(chat_model, settings, usage)
     versions: dict[str, str] = {}
 
-    def render(data: dict[str, Any]) -> list[Any]:
+    def render(data: dict[str, Any]) -> dict[str, Any]:
         messages, v = render_draft(ctx, n + EXTRA_CANDIDATES, data["cases"], settings,
                                    schema=settings.llm_structured_method == "prompt")  # fmt: skip
         versions.update(v)

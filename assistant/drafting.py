@@ -5,9 +5,10 @@ from __future__ import annotations
 import asyncio
 import logging
 import re
+from collections.abc import Sequence
 from datetime import UTC, datetime, timedelta
 from datetime import date as Date
-from typing import Any
+from typing import Any, Literal
 
 from assistant import offline_engine
 from assistant.errors import ConfigError, HuatiError
@@ -40,7 +41,8 @@ def gather_context(request: PlanRequest, settings: Settings, store: Any = None) 
     from assistant.knowledge import find_audience, resolve_product
 
     product = resolve_product(request.product, request.category, request.points, settings=settings)
-    audience = find_audience(request.audience, settings=settings) if (request.audience or "").strip() else None
+    name = (request.audience or "").strip()
+    audience = find_audience(name, settings=settings) if name else None
     day = request.date or default_date()
     try:
         from assistant.retrieval import trends_for
@@ -60,7 +62,7 @@ def gather_context(request: PlanRequest, settings: Settings, store: Any = None) 
     return DayContext(product, audience, day, trends, events, [t for t in request.trend if t.strip()], recent)
 
 
-def _sources(topics: list[Topic], ctx: DayContext, cases: list[dict[str, str]] = ()) -> list[SourceRef]:
+def _sources(topics: list[Topic], ctx: DayContext, cases: Sequence[dict[str, str]] = ()) -> list[SourceRef]:
     used = {t.hook.title for t in topics if t.hook}
     out: list[SourceRef] = []
     for item in ctx.trends:
@@ -78,7 +80,7 @@ def _sources(topics: list[Topic], ctx: DayContext, cases: list[dict[str, str]] =
     return out
 
 
-def _plan(ctx: DayContext, request: PlanRequest, topics: list[Topic], engine: str, model: str,
+def _plan(ctx: DayContext, request: PlanRequest, topics: list[Topic], engine: Literal["offline", "llm"], model: str,
           settings: Settings) -> DailyPlan:  # fmt: skip
     from assistant.timeline import build_timeline
 
@@ -100,7 +102,7 @@ def _offline(ctx: DayContext, request: PlanRequest, settings: Settings, reason: 
     return plan
 
 
-def _engine(request: PlanRequest, settings: Settings, chat_model: Any) -> str:
+def _engine(request: PlanRequest, settings: Settings, chat_model: Any) -> Literal["offline", "llm"]:
     if request.engine == "offline":
         return "offline"
     if chat_model is not None:

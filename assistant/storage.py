@@ -7,7 +7,8 @@ from datetime import UTC, datetime, timedelta
 from datetime import date as Date
 from typing import Any, Literal
 
-from sqlalchemy import Column, Date as SqlDate, DateTime, ForeignKey, Integer, String, Table, Text, func, select
+from sqlalchemy import Column, DateTime, ForeignKey, Integer, String, Table, Text, func, select
+from sqlalchemy import Date as SqlDate
 
 from assistant.db import get_engine, metadata
 from assistant.errors import InputError, NotFoundError

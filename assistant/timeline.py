@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date as Date
 
-from assistant.models import ActiveWindow, Audience, CalendarEvent, Topic, TimelineStep
+from assistant.models import ActiveWindow, Audience, CalendarEvent, TimelineStep, Topic
 
 DEFAULT_WINDOWS = [ActiveWindow(start="12:00", end="13:30"), ActiveWindow(start="20:00", end="22:00")]
 LINK_AFTER = 35  # minutes after launch: replies usually peak 30-45 min in

@@ -120,7 +120,7 @@ def draft(
     try:
         request = PlanRequest(product=product.strip(), date=parse_date(date), audience=audience, n=n,
                               trend=[t for t in trend or [] if t.strip()], category=category, points=split,
-                              engine=engine)  # fmt: skip
+                              engine=engine)  # type: ignore[arg-type]  # fmt: skip
     except ValidationError as exc:
         first = exc.errors()[0]
         raise InputError(f"参数不对：{first['loc'][0]} {first['msg']}") from None
