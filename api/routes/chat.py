@@ -7,11 +7,11 @@ import logging
 from collections.abc import AsyncIterator
 from typing import Any
 
-from api.deps import ApiKeyDep
 from fastapi import APIRouter, Body, Request, status
 from fastapi.responses import StreamingResponse
 from pydantic import BaseModel, Field
 
+from api.deps import ApiKeyDep
 from assistant import chat
 from assistant.chat import sessions
 from assistant.errors import HuatiError
