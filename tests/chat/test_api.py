@@ -128,3 +128,11 @@ def test_page_renders_catalogue_and_static_files(client):
     assert client.get("/static/huati.css").status_code == 200
     assert client.get("/static/../routes/web.py").status_code == 404
     assert client.get("/static/nope.js").status_code == 404
+
+
+def test_page_escapes_untrusted_plan_text(client):
+    r = client.post("/v1/plans", json={"product": "<img src=x onerror=alert(1)>牙膏", "n": 1})
+    assert r.status_code in (200, 201), r.text
+    html = client.get("/").text
+    assert "<img src=x" not in html
+    assert "&lt;img src=x onerror=alert(1)&gt;牙膏" in html  # shown in the history list, as text
