@@ -64,3 +64,15 @@ def test_concurrent_plans_overlap(llm_env, fake_server):
     assert all(p.engine == "llm" for p in plans)
     assert fake_server.peak >= 4  # requests were in flight together
     assert elapsed < 8 * 0.5  # far below the sequential time
+
+
+def test_json_schema_method_through_http(llm_env, fake_server, monkeypatch):
+    from assistant.settings import get_settings, reset_settings
+
+    monkeypatch.setenv("HUATI_LLM_STRUCTURED_METHOD", "json_schema")
+    reset_settings()
+    plan = draft_plan(REQ, settings=get_settings(), save=False)
+    assert plan.engine == "llm", plan.fallback_reason
+    body = fake_server.requests[-1]
+    assert body["response_format"]["type"] == "json_schema"
+    assert plan.usage.calls == 1 and len(plan.topics) == 3
