@@ -59,6 +59,7 @@ class Partition:
     heat: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.float32))
     id_pos: dict[str, int] = field(default_factory=dict)
     masks: dict[tuple, np.ndarray] = field(default_factory=dict)  # metadata-filter masks (retrieval)
+    bm25_dir: Path | None = None
 
     @classmethod
     def build(cls, name: str, records: list[dict[str, Any]], emb: np.ndarray) -> Partition:
@@ -78,6 +79,10 @@ class Partition:
             self.bm25.index([r["tokens"] or [""] for r in self.records], show_progress=False)
 
     def bm25_scores(self, tokens: list[str]) -> np.ndarray:
+        if self.bm25 is None and self.bm25_dir is not None:  # loaded on first use (bm25s imports scipy)
+            import bm25s
+
+            self.bm25 = bm25s.BM25.load(str(self.bm25_dir))
         if self.bm25 is None or not tokens:
             return np.zeros(len(self.records), dtype=np.float32)
         return np.asarray(self.bm25.get_scores(tokens), dtype=np.float32)
@@ -99,9 +104,7 @@ class Partition:
             records = [json.loads(line) for line in fh if line.strip()]
         part = cls(name=name, records=records, emb=np.load(directory / "emb.npy"))
         if (directory / "bm25").exists():
-            import bm25s
-
-            part.bm25 = bm25s.BM25.load(str(directory / "bm25"))
+            part.bm25_dir = directory / "bm25"
         part._derive(fit_bm25=False)
         return part
 

@@ -285,8 +285,11 @@ def search(query: str, kind: str = "all", date: Date | None = None, k: int = 5,
 def trends_for(date: Date, window_days: int | None = None, query: str | None = None, k: int = 10,
                settings: Settings | None = None, dense: bool = True) -> list[TrendItem]:  # fmt: skip
     """Trend items dated within `window_days` before `date` (inclusive), most relevant to `query`
-    (if given: only items that match it), recent and hot first. Uses the index when built, else reads
-    the trend files (lexical match only). `dense=False` skips loading the embedding model."""
+    (if given: only items that match it), recent and hot first.
+
+    Uses the index when built (hybrid search when `dense`), else reads the trend files. `dense=False`
+    matches the query by shared character pairs instead: no embedding model, no jieba (fast cold start).
+    """
     settings = settings or get_settings()
     window = settings.trend_window_days if window_days is None else window_days
     query = (query or "").strip() or None
@@ -294,18 +297,20 @@ def trends_for(date: Date, window_days: int | None = None, query: str | None = N
         store, manifest = _open(settings, required=False)
     except IndexError_:
         manifest = None  # other embedding or corrupt manifest: fall back to the files
-    if manifest is not None and any(n.startswith("trends-") for n in manifest["parts"]):
-        q = _Query(query, settings, dense=dense) if query else None
-        hits = _search_trends(store, manifest, q, date, window, k, {})
-        return [TrendItem.model_validate(h.metadata) for h in hits]
-    return _trends_from_files(date, window, query, k, settings)
+    if manifest is None or not any(n.startswith("trends-") for n in manifest["parts"]):
+        from assistant.trends import read_trend_files
+
+        lo = date - timedelta(days=window)
+        return _rank_lexical([i for i in read_trend_files(settings) if lo <= i.date <= date], date, query, k)
+    if query and not dense:
+        hits = _search_trends(store, manifest, None, date, window, 10_000, {})
+        return _rank_lexical([TrendItem.model_validate(h.metadata) for h in hits], date, query, k)
+    q = _Query(query, settings) if query else None
+    return [TrendItem.model_validate(h.metadata) for h in _search_trends(store, manifest, q, date, window, k, {})]
 
 
-def _trends_from_files(day: Date, window: int, query: str | None, k: int, settings: Settings) -> list[TrendItem]:
-    from assistant.trends import read_trend_files
-
-    lo = day - timedelta(days=window)
-    items = [i for i in read_trend_files(settings) if lo <= i.date <= day]
+def _rank_lexical(items: list[TrendItem], day: Date, query: str | None, k: int) -> list[TrendItem]:
+    """Recency × heat, times the share of the query's character pairs found in the title."""
     if not items:
         return []
     ages = np.array([(day - i.date).days for i in items], dtype=np.float64)
@@ -316,24 +321,11 @@ def _trends_from_files(day: Date, window: int, query: str | None, k: int, settin
         grams = {qn[j : j + 2] for j in range(len(qn) - 1)} or {qn}
         overlap = np.array([sum(g in _norm(i.title) for g in grams) / len(grams) for i in items])
         scores = scores * overlap
-    return [items[j] for j in np.argsort(-scores, kind="stable")[:k] if scores[j] > 0]
-
-
-def warm_up(settings: Settings | None = None) -> float:
-    """Load the embedding model, jieba, Chroma and every index partition (servers call this at start so
-    the first queries do not pay for it). Returns the seconds spent."""
-    import time
-
-    from assistant.text import tokenize
-
-    started = time.perf_counter()
-    settings = settings or get_settings()
-    tokenize("预热")
-    store, manifest = _open(settings, required=False)
-    if manifest is not None:
-        for name in manifest["parts"]:
-            store.part(manifest, name)
-        if manifest.get("collection"):
-            store.collection(manifest["collection"])
-        _Query("预热", settings).vec  # noqa: B018 - loads the model
-    return time.perf_counter() - started
+    out, titles = [], set()
+    for j in np.argsort(-scores, kind="stable"):
+        if scores[j] <= 0 or len(out) >= k:
+            break
+        if _norm(items[j].title) not in titles:
+            titles.add(_norm(items[j].title))
+            out.append(items[j])
+    return out

@@ -182,3 +182,9 @@ def test_same_trend_title_on_two_platforms_counts_once(built):
     hits = search("寒潮", kind="trends", date=date(2026, 12, 20), k=5, settings=built)
     assert [h.title for h in hits].count("冬至前的寒潮") == 1
     assert hits[0].metadata["platform"] == "微博热搜"  # the hotter one
+
+
+def test_trends_for_without_dense_matches_characters(built):
+    items = trends_for(date(2026, 12, 21), query="寒潮来了", settings=built, dense=False)
+    assert [i.title for i in items] == ["冬至前的寒潮"]
+    assert trends_for(date(2026, 12, 21), query="键盘", settings=built, dense=False) == []
