@@ -137,11 +137,12 @@ def test_configured_but_unreachable_llm_falls_back(chat_env, monkeypatch):
 
     monkeypatch.setenv("HUATI_LLM_BASE_URL", "http://127.0.0.1:9/v1")  # nothing listens on port 9
     monkeypatch.setenv("HUATI_LLM_API_KEY", "test")
+    monkeypatch.setenv("HUATI_LLM_MODEL", "some-model")
     monkeypatch.setenv("HUATI_LLM_MAX_RETRIES", "0")
     reset_settings()
     s = chat.new_session(settings=get_settings())
     reply = chat.respond(s.id, "你好")
-    assert reply.engine == "offline" and reply.fallback_reason
+    assert reply.engine == "offline" and "ConnectionError" in reply.fallback_reason
     assert "离线引擎回答" in reply.message.content
 
 
