@@ -310,16 +310,18 @@ def trends_for(date: Date, window_days: int | None = None, query: str | None = N
 
 
 def _rank_lexical(items: list[TrendItem], day: Date, query: str | None, k: int) -> list[TrendItem]:
-    """Recency × heat, times the share of the query's character pairs found in the title."""
+    """Recency × heat, times how much of the query's character pairs the title contains."""
     if not items:
         return []
     ages = np.array([(day - i.date).days for i in items], dtype=np.float64)
     heat = np.array([i.heat or 0.0 for i in items], dtype=np.float64)
     scores = trend_weight(ages, heat)
-    if query:
-        qn = _norm(query)
-        grams = {qn[j : j + 2] for j in range(len(qn) - 1)} or {qn}
-        overlap = np.array([sum(g in _norm(i.title) for g in grams) / len(grams) for i in items])
+    if query:  # each space-separated term contributes the share of its character pairs in the title
+        terms = [_norm(t) for t in query.split() if t.strip()]
+        grams = [{t[j : j + 2] for j in range(len(t) - 1)} or {t} for t in terms]
+        titles = [_norm(i.title) for i in items]
+        overlap = np.array([sum(sum(g in title for g in gs) / len(gs) for gs in grams) / len(grams)
+                            for title in titles])  # fmt: skip
         scores = scores * overlap
     out, titles = [], set()
     for j in np.argsort(-scores, kind="stable"):
