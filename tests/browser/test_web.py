@@ -102,3 +102,14 @@ def test_phone_width_has_no_horizontal_scroll(page_for, server):  # noqa: ANN001
     page.click("a[data-tab=chat]")
     assert page.locator("#chat-input").is_visible() and page.locator("#chat-send").is_visible()
     assert page.evaluate("document.documentElement.scrollWidth") <= 390
+
+
+def test_copy_falls_back_without_clipboard_api(page_for, server):  # noqa: ANN001
+    page = page_for()
+    # A browser that refuses navigator.clipboard.writeText: the button falls back to execCommand("copy").
+    page.add_init_script("navigator.clipboard.writeText = () => Promise.reject(new Error('denied'))")
+    make_plan(page, server, n="1")
+    text = page.locator("#topic-cards .topic-text").first.inner_text()
+    page.locator("#topic-cards .copy").first.click()
+    page.wait_for_selector("#topic-cards .copy.done")
+    assert page.evaluate("navigator.clipboard.readText()") == text
