@@ -93,6 +93,19 @@ def llm(latency: float, concurrent: int) -> None:
         print(f"  model calls per plan {plan.usage.calls}, tokens in {plan.usage.input_tokens} "
               f"out {plan.usage.output_tokens}")  # fmt: skip
 
+        from fake_openai import default_responder, failing_responder
+
+        server.reset()
+        server.responder = failing_responder(2)
+        start = time.perf_counter()
+        plan = draft_plan(req, save=False)
+        wall = time.perf_counter() - start
+        waves = server.waves()
+        server.responder = default_responder
+        print(f"LLM plan with 2 topics failing the checks: wall {wall:.2f} s, sequential round trips {waves} "
+              f"(floor {waves * latency:.1f} s), model calls {plan.usage.calls}, tokens in "
+              f"{plan.usage.input_tokens} out {plan.usage.output_tokens}")  # fmt: skip
+
         server.reset()
         settings = get_settings()
 

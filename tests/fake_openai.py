@@ -62,6 +62,24 @@ def default_responder(body: dict[str, Any]) -> str:
     return "你好，我是本地假模型。"
 
 
+def failing_responder(failures: int = 2) -> Callable[[dict[str, Any]], str]:
+    """Draft replies whose first `failures` topics are quizzes (they fail the low-barrier check and get
+    revised); revise replies are good topics."""
+
+    def respond(body: dict[str, Any]) -> str:
+        prompt = _text(body)
+        text = default_responder(body)
+        if "候选群话题" not in prompt:
+            return text
+        data = json.loads(text)
+        noun = (_NOUN.search(prompt) or re.match("(.*)", "牙膏")).group(1)  # type: ignore[union-attr]
+        for topic in data["topics"][:failures]:
+            topic["question"] = f"你知道{noun}的工作原理是什么吗？"
+        return json.dumps(data, ensure_ascii=False)
+
+    return respond
+
+
 def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))

@@ -76,3 +76,19 @@ def test_json_schema_method_through_http(llm_env, fake_server, monkeypatch):
     body = fake_server.requests[-1]
     assert body["response_format"]["type"] == "json_schema"
     assert plan.usage.calls == 1 and len(plan.topics) == 3
+
+
+def test_failing_topics_are_revised_concurrently(llm_env, fake_server):
+    from fake_openai import default_responder, failing_responder
+
+    fake_server.latency = 0.4
+    fake_server.responder = failing_responder(2)
+    try:
+        plan = draft_plan(REQ, save=False)
+    finally:
+        fake_server.responder = default_responder
+    assert plan.engine == "llm"
+    assert plan.usage.calls == 3  # one draft + two revisions
+    assert fake_server.waves() == 2 and fake_server.peak == 2  # the two revisions ran together
+    assert all("原理" not in t.text for t in plan.topics)
+    assert all(all(c.passed for c in t.checks.values()) for t in plan.topics)
