@@ -49,7 +49,7 @@ def gather_context(request: PlanRequest, settings: Settings, store: Any = None) 
 
         trends = trends_for(day, query=_trend_query(product), k=TREND_K, settings=settings, dense=False)
     except HuatiError as exc:  # unreadable trend files must not block a plan
-        log.warning("trends unavailable: %s", exc)
+        log.info("trends unavailable: %s", exc)
         trends = []
     events = events_for(day, CALENDAR_HORIZON)
     recent: list[str] = []
@@ -162,7 +162,7 @@ async def _llm_plan(ctx: DayContext, request: PlanRequest, settings: Settings, c
     except ConfigError:
         raise
     except Exception as exc:  # noqa: BLE001 - any endpoint failure falls back, and the plan says so
-        log.warning("LLM drafting failed, falling back to offline: %s", exc)
+        log.info("LLM drafting failed, falling back to offline: %s", exc)
         return await asyncio.to_thread(_offline, ctx, request, settings, _fallback_reason(exc))
     plan = _plan(ctx, request, draft.topics, "llm", model_name(model, settings), settings)
     plan.prompt_versions = draft.prompt_versions
@@ -234,7 +234,7 @@ def revise_topic(
         except ConfigError:
             raise
         except Exception as exc:  # noqa: BLE001 - offline rules still give an answer
-            log.warning("LLM revision failed, using offline rules: %s", exc)
+            log.info("LLM revision failed, using offline rules: %s", exc)
     return revise_offline(topic, instruction, ctx, settings)
 
 
