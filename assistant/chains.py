@@ -121,7 +121,9 @@ def _messages(system: str, user: str) -> list[Any]:
 
 def _product_data(ctx: DayContext) -> dict[str, Any]:
     p = ctx.product
-    return {"商品名": p.name, "日常叫法": p.noun, "类目": p.category, "卖点": p.selling_points,
+    from assistant.offline_engine import everyday_noun
+
+    return {"商品名": p.name, "日常叫法": everyday_noun(p), "类目": p.category, "卖点": p.selling_points,
             "使用场景": p.scenarios, "禁止宣称": p.forbidden_claims}  # fmt: skip
 
 

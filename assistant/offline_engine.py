@@ -117,6 +117,22 @@ def verb_for(product: Product, lib: dict[str, Any]) -> str:
     return _word(lib.get("verbs", {}), product, "用")
 
 
+def everyday_noun(product: Product) -> str:
+    """The product's everyday noun with claim words cut out: 美白祛斑精华 -> 精华, 最好用的拖把 -> 拖把."""
+    from assistant.checks import check_compliance
+
+    noun = product.noun
+    result = check_compliance(noun, None)
+    if result.passed:
+        return noun
+    spans = sorted((f["span"] for f in result.details.get("findings", []) if f.get("span")), reverse=True)
+    for start, end in spans:
+        noun = noun[:start] + " " + noun[end:]
+    parts = [p.strip("的之 ，,、") for p in noun.split()]
+    best = max(parts, key=len, default="")
+    return best if len(best) >= 2 else product.category or product.noun
+
+
 # --------------------------------------------------------------------------- hooks
 
 
@@ -175,6 +191,8 @@ def _openings(hook: DayHook, lib: dict[str, Any], address: str) -> list[str]:
     table = lib.get("openings", {})
     if hook.kind == "season":
         options = table.get("season", {}).get(hook.title, [])
+    elif hook.kind == "none" and not address:
+        return [""]
     else:
         options = table.get(hook.opening if hook.kind != "none" else "none", [])
     return [o.format(hook=hook.title, days=hook.days, addr=address) for o in options]
@@ -187,8 +205,10 @@ def _fits(pattern: dict[str, Any], product: Product, lib: dict[str, Any]) -> boo
     if product.id in pattern.get("skip", []):
         return False
     kinds = pattern.get("kinds")
-    if not kinds or product.ad_hoc or product.id in pattern.get("also", []):
+    if not kinds or product.id in pattern.get("also", []):
         return True
+    if product.ad_hoc:  # unknown product: only the shapes that fit anything
+        return False
     kind = "durable" if product.id in lib.get("durables", []) else "consumable"
     return kind in kinds
 
@@ -237,7 +257,7 @@ def _follow_ups(pattern: dict[str, Any], slots: dict[str, str], scene: str, prod
 def _slots(ctx: DayContext, lib: dict[str, Any], hooks: list[DayHook]) -> dict[str, str]:
     season = next((h.title for h in hooks if h.kind == "season"), "")
     return {
-        "noun": ctx.product.noun,
+        "noun": everyday_noun(ctx.product),
         "verb": verb_for(ctx.product, lib),
         "want": _word(lib.get("wants", {}), ctx.product, "最需要"),
         "addr": ctx.audience.address if ctx.audience else "大家",
@@ -267,7 +287,7 @@ def candidates(ctx: DayContext, lib: dict[str, Any], hooks: list[DayHook] | None
             continue
         for question, scene in _questions(pattern, slots, scenes):
             for hook in _hooks_for(pattern, hooks, season_ok):
-                options = _openings(hook, lib, slots["addr"])
+                options = _openings(hook, lib, slots["addr"] if ctx.audience else "")
                 opening = rng.choice(options) if options else ""
                 text = opening + question
                 if text in seen or len(text) > MAX_CHARS:
@@ -316,7 +336,7 @@ def draft_topics(ctx: DayContext, n: int, settings: Settings | None = None) -> l
     rng = random.Random(ctx.seed() + "bridge")
     topics = []
     for i, c in enumerate(chosen):
-        c.topic.bridge = _bridge(ctx.product, ctx.product.noun, lib, i, rng)
+        c.topic.bridge = _bridge(ctx.product, everyday_noun(ctx.product), lib, i, rng)
         c.topic.score = round(c.rank, 3)
         topics.append(c.topic)
     return topics

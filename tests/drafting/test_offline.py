@@ -102,3 +102,14 @@ def test_pattern_library_examples_pass_low_barrier():
         assert p["examples"] and p["questions"]
         for ex in p["examples"]:
             assert check_low_barrier(ex).passed, ex
+
+
+@pytest.mark.parametrize(("name", "noun"), [("美白祛斑精华", "精华"), ("最好用的拖把", "拖把")])
+def test_ad_hoc_name_with_claim_words(name, noun, huati_env):
+    plan = _plan(name, date(2026, 12, 21), None)
+    assert plan.topics
+    for t in plan.topics:
+        assert noun in t.text and name not in t.text
+        assert all(c.passed for c in t.checks.values()), t.text
+        assert not t.text.startswith("大家，")
+        assert name not in t.bridge
