@@ -331,3 +331,23 @@ def _rank_lexical(items: list[TrendItem], day: Date, query: str | None, k: int) 
             titles.add(_norm(items[j].title))
             out.append(items[j])
     return out
+
+
+def warm_up(settings: Settings | None = None) -> float:
+    """Load the embedding model, jieba, Chroma and every index partition with its BM25 index (servers
+    call this at start so the first queries do not pay for it). Returns the seconds spent."""
+    import time
+
+    from assistant.text import tokenize
+
+    started = time.perf_counter()
+    settings = settings or get_settings()
+    tokenize("预热")
+    store, manifest = _open(settings, required=False)
+    if manifest is not None:
+        for name in manifest["parts"]:
+            store.part(manifest, name).bm25_scores(["预热"])
+        if manifest.get("collection"):
+            store.collection(manifest["collection"])
+        _Query("预热", settings).vec  # noqa: B018 - loads the model
+    return time.perf_counter() - started

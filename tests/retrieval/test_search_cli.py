@@ -188,3 +188,16 @@ def test_trends_for_without_dense_matches_characters(built):
     items = trends_for(date(2026, 12, 21), query="寒潮来了", settings=built, dense=False)
     assert [i.title for i in items] == ["冬至前的寒潮"]
     assert trends_for(date(2026, 12, 21), query="键盘", settings=built, dense=False) == []
+
+
+def test_warm_up_loads_every_partition(built, tmp_path):
+    from assistant.index import IndexStore, forget_clients
+    from assistant.retrieval import warm_up
+
+    assert warm_up(built.model_copy(update={"home": tmp_path / "empty"})) >= 0  # no index is not an error
+    forget_clients()
+    warm_up(built)
+    store = IndexStore(built)
+    manifest = store.manifest()
+    parts = [store.part(manifest, name) for name in manifest["parts"]]
+    assert parts and all(p.bm25 is not None for p in parts)
