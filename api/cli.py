@@ -12,12 +12,16 @@ def app(
     port: Annotated[int, typer.Option("--port", min=1, max=65535, help="端口")] = 8000,
     workers: Annotated[int, typer.Option("--workers", min=1, max=64, help="工作进程数")] = 1,
     log_level: Annotated[str, typer.Option("--log-level", help="日志级别")] = "info",
+    warm_up: Annotated[bool, typer.Option("--warm-up/--no-warm-up", help="启动时预加载索引和模型")] = True,
 ) -> None:
     """启动 HTTP 接口（FastAPI + uvicorn），文档在 /docs。"""
+    import os
+
     import uvicorn
 
     from assistant.settings import get_settings
 
+    os.environ["HUATI_API_WARM_UP"] = "1" if warm_up else "0"  # read by each worker's startup
     settings = get_settings()
     if workers > 1 and not settings.database_url:
         typer.echo("提示：多个工作进程共用 SQLite 可以运行，但扩容建议设置 HUATI_DATABASE_URL 使用 PostgreSQL。",

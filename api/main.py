@@ -4,6 +4,9 @@ from __future__ import annotations
 
 import asyncio
 import importlib
+import os
+import threading
+import time
 import logging
 from collections.abc import AsyncIterator
 from concurrent.futures import ThreadPoolExecutor
@@ -21,6 +24,7 @@ log = logging.getLogger("huati.api")
 ROUTERS = ["api.routes.health", "api.routes.plans", "api.routes.jobs", "api.routes.checks",
            "api.routes.knowledge"]  # fmt: skip
 OPTIONAL_ROUTERS = ["api.routes.chat", "api.routes.web"]
+WARM_UP_ENV = "HUATI_API_WARM_UP"  # set by `huati serve` (on by default)
 
 DESCRIPTION = """话题 Huati 的 HTTP 接口：给排期工具（Postiz、n8n、自建定时任务、SCRM）生成每日群话题方案、
 检查话题、推送热点和案例、批量任务与回调。除 `/healthz`、`/readyz` 外都需要
@@ -32,6 +36,8 @@ async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
     # Drafting hands retrieval and storage to `asyncio.to_thread`; the default pool (cores + 4) would make
     # concurrent LLM plans queue behind each other on a small machine.
     asyncio.get_running_loop().set_default_executor(ThreadPoolExecutor(max_workers=64, thread_name_prefix="huati-io"))
+    if os.environ.get(WARM_UP_ENV) == "1":
+        threading.Thread(target=_warm_up, args=(app.state.settings,), name="huati-warm-up", daemon=True).start()
     runner = None
     try:
         from api.jobrunner import JobRunner
@@ -46,6 +52,25 @@ async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
     finally:
         if runner is not None:
             runner.stop()
+
+
+def _warm_up(settings: Settings) -> None:
+    """Load the index, embedding model, lexicons and chat client once, so first requests are not slow."""
+    started = time.perf_counter()
+    try:
+        from assistant.drafting import draft_plan
+        from assistant.knowledge import load_products
+        from assistant.models import PlanRequest
+
+        product = load_products(settings)[0].name
+        draft_plan(PlanRequest(product=product, engine="offline", n=1), settings=settings, save=False)
+        if settings.llm_configured:
+            from assistant.llm import get_chat_model
+
+            get_chat_model(settings)
+        log.info("warm-up done in %.1f s", time.perf_counter() - started)
+    except Exception as exc:  # noqa: BLE001 - warm-up is best effort; requests report real errors
+        log.warning("warm-up skipped: %s", exc)
 
 
 def _include(app: FastAPI, name: str, optional: bool) -> None:

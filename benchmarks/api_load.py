@@ -38,10 +38,10 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-def serve(home: Path, port: int, extra_env: dict[str, str] | None = None) -> subprocess.Popen:
+def serve(home: Path, port: int, extra_env: dict[str, str] | None = None, workers: int = 1) -> subprocess.Popen:
     env = {**os.environ, "HUATI_HOME": str(home), **(extra_env or {})}
     proc = subprocess.Popen([sys.executable, "-m", "assistant.cli.main", "serve", "--port", str(port),
-                             "--log-level", "warning"], env=env, cwd=REPO)  # fmt: skip
+                             "--workers", str(workers), "--log-level", "warning"], env=env, cwd=REPO)  # fmt: skip
     deadline = time.time() + 60
     while time.time() < deadline:
         try:
@@ -97,7 +97,7 @@ def report(name: str, r: dict) -> None:
 
 
 async def llm_burst(base: str, key: str, n: int) -> tuple[float, list[dict]]:
-    async with httpx.AsyncClient(base_url=base, headers={"Authorization": f"Bearer {key}"}, timeout=60,
+    async with httpx.AsyncClient(base_url=base, headers={"Authorization": f"Bearer {key}"}, timeout=300,
                                  limits=httpx.Limits(max_connections=n + 10)) as client:  # fmt: skip
         bodies = [{"product": PRODUCTS[i % len(PRODUCTS)], "date": f"2026-12-{1 + i % 28:02d}", "n": 3,
                    "engine": "llm"} for i in range(n)]  # fmt: skip

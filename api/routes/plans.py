@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import hashlib
 import json
+import threading
 from datetime import date as Date
 from typing import Annotated, Any
 
@@ -52,6 +53,15 @@ def _load(store: Any, plan_id: str) -> Any:
     return plan
 
 
+_WRITE_LOCK = threading.Lock()
+
+
+def _save(store: Any, plan: Any) -> None:
+    """One writer at a time in this process: concurrent SQLite writers would sleep in the busy handler."""
+    with _WRITE_LOCK:
+        store.save_plan(plan)
+
+
 async def _reserve(key_id: str, idem: str, digest: str, settings: Any) -> str | None:
     """Wait for our turn under an Idempotency-Key; returns the existing plan id, or None to make a new plan."""
     loop = asyncio.get_running_loop()
@@ -88,7 +98,8 @@ async def create_plan(body: PlanCreate, key: ApiKeyDep, settings: SettingsDep, s
             response.headers["Idempotent-Replayed"] = "true"
             return plan.public_dict()
     try:
-        plan = await adraft_plan(body.plan_request(), settings=settings, save=True)
+        plan = await adraft_plan(body.plan_request(), settings=settings, save=False)
+        await run_in_threadpool(_save, store, plan)
     except BaseException:
         if idempotency_key is not None:
             await run_in_threadpool(jobs.release, key.id, idempotency_key, settings)
