@@ -13,6 +13,8 @@ def run_intent(ctx: tools.ChatContext, intent: Intent) -> tools.ToolResult:
     args = intent.args
     if intent.tool == "draft":
         return tools.draft(ctx, args["product"], args.get("audience"), args.get("date"), args.get("n", 3))
+    if intent.tool == "redraft":
+        return tools.redraft(ctx, args.get("n"))
     if intent.tool == "revise":
         return tools.revise(ctx, args["index"], args["instruction"], args.get("use_trends", False))
     if intent.tool == "check":

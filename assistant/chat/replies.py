@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from assistant.models import CheckReport, DailyPlan, SearchHit, Topic
+from assistant.models import CheckReport, DailyPlan, SearchHit, Topic, TrendItem
 
 CHECK_LABELS = {"compliance": "合规", "low_barrier": "低门槛", "relevance": "贴合产品", "tone": "语气"}
 STAGE_LABELS = {
@@ -93,6 +93,15 @@ def hits(query: str, found: list[SearchHit]) -> str:
         snippet = hit.text.replace("\n", " ")
         snippet = snippet[:60] + ("…" if len(snippet) > 60 else "")
         lines.append(f"{i}. [{_KIND.get(hit.kind, hit.kind)}] {hit.title}：{snippet}")
+    return "\n".join(lines)
+
+
+def trends(items: list[TrendItem]) -> str:
+    if not items:
+        return "最近几天没有热搜数据。可以用 huati trends import 导入，或在 API 推送 POST /v1/trends。"
+    lines = ["最近的热搜："]
+    for i, t in enumerate(items, 1):
+        lines.append(f"{i}. {t.title}（{t.platform}，{t.date.isoformat()}）")
     return "\n".join(lines)
 
 

@@ -34,12 +34,17 @@ _NUM = r"(\d{1,2}|[一二两三四五六七八九十]{1,2})"
 
 _QUOTED = re.compile(r"[「“\"『‘']([^」”\"』’']{2,200})[」”\"』’']")
 _CHECK_WORDS = re.compile(
-    r"违规|合规|违禁|违法|广告法|极限词|能不能发|可以发吗|能发吗|有没有问题|检查一下|查一下这"
+    r"违规|合规|违禁|违法|广告法|极限词|能不能发|可以发吗|能发吗|有没有问题|检查一下|查一下这|"
+    r"(?:这个|这句|这条)话?题?(?:怎么样|行不行|可以吗|好不好)"
 )
-_HISTORY_WORDS = re.compile(r"效果|反馈|历史|之前的|上次|上周|以前|发过|用过哪些|往期|记录")
+_HISTORY_WORDS = re.compile(r"效果|反馈|历史|之前的|上次|上周|以前|发过|用过哪些|往期|记录|最近.{0,6}方案")
 _REVISE_STYLE = {
     "口语": "更口语一点，像群里聊天",
     "短": "更短，一句话说完",
+    "太长": "更短，一句话说完",
+    "啰嗦": "更短，一句话说完",
+    "生硬": "更口语一点，像群里聊天",
+    "太正式": "更口语一点，像群里聊天",
     "角度": "换个角度，问法和切入点都换掉",
     "热搜": "结合今天的热搜重写",
     "热点": "结合今天的热点重写",
@@ -60,6 +65,7 @@ _SELL = re.compile(
 _SEARCH_WORDS = re.compile(
     r"搜|找|案例|有什么可以聊|可以聊什么|有什么好聊|有啥可聊|热搜|热点|节日|节气|日历|查查|看看"
 )
+_REDRAFT = re.compile(r"换一批|重新来|重新出|再出几个|再来几个|全部重写|都不行")
 _COUNT = re.compile(_NUM + r"\s*[个条道]")
 
 
@@ -194,10 +200,18 @@ def route(message: str, *, has_plan: bool = False, today: Date, settings: Settin
     if _HISTORY_WORDS.search(text) and not re.search(
         r"给我|来\s*" + _NUM + r"?\s*[个条]|帮我写|出几个", text
     ):
-        days = 7 if "上周" in text or "这周" in text else (30 if "上个月" in text or "这个月" in text else 14)
+        days = (
+            7
+            if "上周" in text or "这周" in text
+            else (30 if re.search(r"上个月|这个月|一个月", text) else 14)
+        )
         return Intent("history", {"product": find_product_in(text, settings), "days": days})
 
-    # 3. revise topic N of the current plan.
+    # 3. a new batch for the current plan's product, group and date.
+    if has_plan and _REDRAFT.search(text) and not find_product_in(text, settings):
+        return Intent("redraft", {"n": parse_count(text)})
+
+    # 4. revise topic N of the current plan.
     ordinal = _ORDINAL.search(text)
     instruction = _revise_instruction(text)
     if has_plan and instruction and (ordinal or not find_product_in(text, settings)):
@@ -205,9 +219,10 @@ def route(message: str, *, has_plan: bool = False, today: Date, settings: Settin
         trend = bool(re.search(r"热搜|热点", text))
         return Intent("revise", {"index": index or 1, "instruction": instruction, "use_trends": trend})
 
-    # 4. draft a plan.
+    # 5. draft a plan.
     product = find_product_in(text, settings)
-    if product and (_DRAFT_WORDS.search(text) or re.search(r"卖|推|上新|给我|帮我|来", text)):
+    wants = _DRAFT_WORDS.search(text) or re.search(r"卖|推|上新|给我|帮我|来", text)
+    if product and (wants or find_audience_in(text, settings) or parse_date(text, today)):
         return Intent(
             "draft",
             {
@@ -218,7 +233,7 @@ def route(message: str, *, has_plan: bool = False, today: Date, settings: Settin
             },
         )
 
-    # 5. search cases, trends, calendar.
+    # 6. search cases, trends, calendar.
     if _SEARCH_WORDS.search(text) or product:
         kind = "all"
         if "案例" in text:
@@ -232,6 +247,9 @@ def route(message: str, *, has_plan: bool = False, today: Date, settings: Settin
             r"(有什么可以聊的|可以聊什么|有什么好聊的|有啥可聊的|的?案例|[?？。!！]+)$", "", query
         ).strip()
         query = re.sub(r"(有什么可以聊的|可以聊什么|有什么好聊的|有啥可聊的)", "", query).strip()
+        query = re.sub(r"^(有没有|有什么|有啥)?(关于|和|跟)?", "", query)
+        query = re.sub(r"^(今天|明天|下周|这周|本周|最近|近期)?(有什么|有啥|有哪些)", "", query)
+        query = re.sub(r"(相关)?的$", "", query).strip()
         return Intent("search", {"query": query or text, "kind": kind, "date": parse_date(text, today)})
 
     if has_plan and ordinal:

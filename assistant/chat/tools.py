@@ -82,6 +82,7 @@ def draft(
     date: Date | str | None = None,
     n: int = 3,
     trend: list[str] | None = None,
+    exclude: set[str] | None = None,
 ) -> ToolResult:
     from assistant.drafting import draft_plan
     from assistant.models import PlanRequest
@@ -99,7 +100,18 @@ def draft(
         trend=list(trend or []),
     )
     # Drafting picks its own engine from the settings (auto): the chat model only routes the conversation.
-    plan = draft_plan(request, settings=ctx.settings, save=True)
+    if not exclude:
+        plan = draft_plan(request, settings=ctx.settings, save=True)
+    else:  # a new batch: ask for more, drop what the operator has already seen, keep the best n
+        wide = request.model_copy(update={"n": min(10, request.n + len(exclude))})
+        plan = draft_plan(wide, settings=ctx.settings, save=False)
+        fresh = [t for t in plan.topics if t.text not in exclude]
+        seen = [t for t in plan.topics if t.text in exclude]
+        lead = plan.topics[0]
+        plan.topics = (fresh + seen)[: request.n]
+        plan.request, plan.id = request, ""
+        _retarget_timeline(plan, lead)
+        _store(ctx.settings).save_plan(plan)
     ctx.plan_id, ctx.revised = plan.id, {}
     return ToolResult(
         "draft",
@@ -112,6 +124,32 @@ def draft(
         },
         plan_id=plan.id,
     )
+
+
+def _retarget_timeline(plan: DailyPlan, old_lead: Topic) -> None:
+    """The day's timeline follows the lead topic: point it at the new one when the lead changed."""
+    new = plan.topics[0] if plan.topics else None
+    if new is None or new.text == old_lead.text:
+        return
+    follow_ups = iter(new.follow_ups)
+    for step in plan.timeline:
+        if step.stage == "launch":
+            step.text = new.text
+        elif step.stage == "follow_up" and step.text in old_lead.follow_ups:
+            step.text = next(follow_ups, "")
+        elif step.stage == "product_link" and old_lead.bridge and step.text == old_lead.bridge:
+            step.text = new.bridge
+
+
+def redraft(ctx: ChatContext, n: int | None = None) -> ToolResult:
+    """A fresh batch for the current plan's product, group and date."""
+    if not ctx.plan_id:
+        raise InputError("还没有正在讨论的方案。先说说要推什么，例如：明天卖空气炸锅，宝妈群，给我三个话题")
+    plan = load_plan(ctx.plan_id, ctx.settings)
+    product = plan.request.product if plan.request else plan.product.name
+    seen = {t.text for t in plan.topics} | {t.text for t in ctx.revised.values()}
+    audience = plan.audience.name if plan.audience else None
+    return draft(ctx, product, audience, plan.date, n or len(plan.topics), exclude=seen)
 
 
 def current_topic(ctx: ChatContext, index: int) -> tuple[DailyPlan, Topic]:
@@ -171,6 +209,15 @@ def check(ctx: ChatContext, text: str | None, product: str | None = None) -> Too
 def search(ctx: ChatContext, query: str, kind: str = "all", date: Date | None = None) -> ToolResult:
     from assistant.retrieval import search as do_search
 
+    if kind == "trends" and query in ("热搜", "热点", "热门"):  # "what's hot": today's list, no query
+        from assistant.retrieval import trends_for
+
+        items = trends_for(date or ctx.today or Date.today(), k=5, settings=ctx.settings, dense=False)
+        return ToolResult(
+            "search",
+            replies.trends(items),
+            {"query": query, "kind": kind, "trends": [t.model_dump(mode="json") for t in items]},
+        )
     hits = do_search(query, kind=kind, date=date or ctx.today, k=5, settings=ctx.settings)
     return ToolResult(
         "search",

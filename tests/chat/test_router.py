@@ -85,7 +85,7 @@ def test_check_without_text_asks_for_it():
         ("冬至有什么可以聊的", "calendar", "冬至"),
         ("搜一下防晒案例", "cases", "防晒"),
         ("找找母婴的案例", "cases", "母婴"),
-        ("最近有什么热搜", "trends", "最近有什么热搜"),
+        ("最近有什么热搜", "trends", "热搜"),
     ],
 )
 def test_search_requests(text, kind, query):  # noqa: ANN001
@@ -123,3 +123,42 @@ def test_numbers_and_dates():
     assert parse_date("1月3号", TODAY) == date(2027, 1, 3)  # early next year, not eleven months ago
     assert parse_date("2月30日", TODAY) is None
     assert parse_date("随便", TODAY) is None
+
+
+@pytest.mark.parametrize(
+    ("text", "has_plan", "tool", "args"),
+    [
+        (
+            "羽绒服，白领群，明天",
+            False,
+            "draft",
+            {"product": "轻薄羽绒服", "audience": "职场白领群", "date": date(2026, 12, 19), "n": 3},
+        ),
+        (
+            "给宝妈群想3个推空气炸锅的话题",
+            False,
+            "draft",
+            {"product": "空气炸锅", "audience": "宝妈群", "date": None, "n": 3},
+        ),
+        (
+            "第三个不错，但太长了",
+            True,
+            "revise",
+            {"index": 3, "instruction": "更短，一句话说完", "use_trends": False},
+        ),
+        ("换一批", True, "redraft", {"n": None}),
+        ("都不行，再来5个", True, "redraft", {"n": 5}),
+        (
+            "这个话题怎么样：你家冬天几点起床？",
+            False,
+            "check",
+            {"text": "你家冬天几点起床？", "product": None},
+        ),
+        ("最近一个月的方案", False, "history", {"product": None, "days": 30}),
+        ("有没有关于宠物的案例", False, "search", {"query": "宠物", "kind": "cases", "date": None}),
+        ("下周有什么节日", False, "search", {"query": "节日", "kind": "calendar", "date": None}),
+    ],
+)
+def test_messier_phrasings(text, has_plan, tool, args):  # noqa: ANN001
+    intent = r(text, has_plan=has_plan)
+    assert (intent.tool, intent.args) == (tool, args)

@@ -98,3 +98,26 @@ def test_search_and_check_through_chat(indexed_home):
     checked = chat.respond(s.id, "这句有没有违规？「这款防晒霜是全网效果最好的」")
     assert checked.tools == ["check"] and "建议修改" in checked.message.content
     assert chat.respond(s.id, "“你平时出门会涂防晒吗？”").message.content.count("通过") >= 3
+
+
+def test_new_batch_keeps_product_group_and_date(chat_env):
+    s = chat.new_session()
+    first = chat.respond(s.id, "后天卖电热毯，银发群，给我两个话题")
+    again = chat.respond(s.id, "换一批")
+    assert again.tools == ["draft"] and again.plan_id != first.plan_id
+    assert sessions.get_session(s.id).plan_id == again.plan_id
+    old, new = first.message.data["steps"][0]["topics"], again.message.data["steps"][0]["topics"]
+    assert len(new) == 2 and set(new) != set(old)
+    assert "电热毯" in again.message.content and "银发群" in again.message.content
+    from assistant.storage import Store
+
+    plan = Store().get_plan(again.plan_id)
+    launch = [step for step in plan.timeline if step.stage == "launch"]
+    assert launch and launch[0].text == plan.topics[0].text  # the timeline follows the new lead topic
+
+
+def test_whats_hot_lists_trends(chat_env):
+    s = chat.new_session()
+    reply = chat.respond(s.id, "最近有什么热搜")
+    assert reply.tools == ["search"]
+    assert "热搜" in reply.message.content
