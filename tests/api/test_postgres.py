@@ -1,0 +1,95 @@
+"""Scale-out storage: the API on PostgreSQL (throwaway cluster on 127.0.0.1, skipped without the binaries)."""
+
+from __future__ import annotations
+
+import os
+import pwd
+import shutil
+import subprocess
+import tempfile
+import threading
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+import pytest
+from servers import free_port
+
+pytestmark = pytest.mark.slow
+
+
+def _bin(name: str) -> str | None:
+    for base in sorted(Path("/usr/lib/postgresql").glob("*/bin"), reverse=True):
+        if (base / name).exists():
+            return str(base / name)
+    return shutil.which(name)
+
+
+@pytest.fixture
+def postgres_url():
+    pytest.importorskip("psycopg")
+    initdb, pg_ctl = _bin("initdb"), _bin("pg_ctl")
+    if not initdb or not pg_ctl:
+        pytest.skip("PostgreSQL binaries not installed")
+    run_as: list[str] = []
+    if os.geteuid() == 0:  # initdb refuses root
+        try:
+            pwd.getpwnam("postgres")
+        except KeyError:
+            pytest.skip("running as root without a postgres user")
+        run_as = ["runuser", "-u", "postgres", "--"]
+    base = Path(tempfile.mkdtemp(prefix="huati-pg-"))  # pytest's tmp dirs are private to root
+    base.chmod(0o755)
+    data = base / "data"
+    data.mkdir()
+    if run_as:
+        shutil.chown(data, "postgres")
+    port = free_port()
+    subprocess.run([*run_as, initdb, "-D", str(data), "-U", "huati", "--auth=trust", "-E", "UTF8"], check=True,
+                   capture_output=True)  # fmt: skip
+    subprocess.run([*run_as, pg_ctl, "-D", str(data), "-w", "-l", str(data / "log"), "-o",
+                    f"-h 127.0.0.1 -p {port} -k {data}", "start"], check=True, capture_output=True)  # fmt: skip
+    try:
+        yield f"postgresql+psycopg://huati@127.0.0.1:{port}/postgres"
+    finally:
+        subprocess.run([*run_as, pg_ctl, "-D", str(data), "-m", "immediate", "stop"], capture_output=True)
+        shutil.rmtree(base, ignore_errors=True)
+
+
+def test_api_on_postgres(postgres_url, huati_env, drafting, monkeypatch):
+    from fastapi.testclient import TestClient
+
+    from api.main import create_app
+    from assistant import jobs
+    from assistant.db import dispose_engines
+    from assistant.keys import create_key
+    from assistant.settings import Settings, reset_settings
+    from assistant.storage import Store
+
+    monkeypatch.setenv("HUATI_DATABASE_URL", postgres_url)
+    reset_settings()
+    dispose_engines()
+    settings = Settings()
+    assert settings.db_url.startswith("postgresql")
+    secret = create_key("pg", settings)[1]
+    drafting.delay = 0.3
+    with TestClient(create_app(settings)) as c:
+        c.headers["Authorization"] = f"Bearer {secret}"
+        body = {"product": "保温杯", "date": "2026-12-01", "n": 2}
+        barrier = threading.Barrier(8)
+
+        def post(_):
+            barrier.wait()
+            return c.post("/v1/plans", json=body, headers={"Idempotency-Key": "pg-race"})
+
+        with ThreadPoolExecutor(8) as pool:
+            responses = list(pool.map(post, range(8)))
+        assert sorted(r.status_code for r in responses) == [200] * 7 + [201]
+        assert len({r.json()["id"] for r in responses}) == 1
+        plans, total = Store(settings).list_plans()
+        assert total == 1 and drafting.calls == 1
+        listed = c.get("/v1/plans", params={"product": "保温杯"}).json()
+        assert listed["total"] == 1
+        job = c.post("/v1/plans:batch", json={"items": [body, {**body, "date": "2026-12-02"}]}).json()
+    assert jobs.claim(job["id"], "other:1", settings) in (True, False)  # the runner may have it already
+    dispose_engines()
+    reset_settings()
