@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import asyncio
 import importlib
+import logging
 import os
 import threading
 import time
-import logging
 from collections.abc import AsyncIterator
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import asynccontextmanager

@@ -17,8 +17,21 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from sqlalchemy import (
-    JSON, Column, DateTime, Float, Integer, String, Table, Text, UniqueConstraint, and_, delete, insert, or_,
-    select, update,
+    JSON,
+    Column,
+    DateTime,
+    Float,
+    Integer,
+    String,
+    Table,
+    Text,
+    UniqueConstraint,
+    and_,
+    delete,
+    insert,
+    or_,
+    select,
+    update,
 )  # fmt: skip
 from sqlalchemy.exc import IntegrityError
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
 import logging
 from collections.abc import AsyncIterator
@@ -66,18 +67,38 @@ def sse(event: str, data: dict[str, Any]) -> str:
     return f"event: {event}\ndata: {json.dumps(data, ensure_ascii=False)}\n\n"
 
 
-async def _events(session_id: str, message: str) -> AsyncIterator[str]:
+async def _produce(session_id: str, message: str, queue: asyncio.Queue) -> None:
     try:
         async for item in chat.astream(session_id, message):
-            if isinstance(item, str):
-                yield sse("token", {"text": item})
-            else:
-                yield sse("done", _public(item))
+            await queue.put(item)
     except HuatiError as exc:
-        yield sse("error", {"title": exc.title, "status": exc.status, "detail": str(exc)})
-    except Exception:  # noqa: BLE001 - never a traceback to the client
+        await queue.put(exc)
+    except Exception as exc:  # noqa: BLE001 - reported as a generic error event
         log.exception("chat stream failed")
-        yield sse("error", {"title": "内部错误", "status": 500, "detail": "服务器内部错误，请稍后再试"})
+        await queue.put(exc)
+    finally:
+        await queue.put(None)
+
+
+async def _events(session_id: str, message: str) -> AsyncIterator[str]:
+    """SSE frames. The turn runs in its own task, so a client that disconnects mid-stream does not cut it
+    short: the reply is still stored with the session."""
+    queue: asyncio.Queue = asyncio.Queue()
+    task = asyncio.create_task(_produce(session_id, message, queue))
+    _RUNNING.add(task)
+    task.add_done_callback(_RUNNING.discard)
+    while (item := await queue.get()) is not None:
+        if isinstance(item, str):
+            yield sse("token", {"text": item})
+        elif isinstance(item, chat.ChatReply):
+            yield sse("done", _public(item))
+        elif isinstance(item, HuatiError):
+            yield sse("error", {"title": item.title, "status": item.status, "detail": str(item)})
+        else:
+            yield sse("error", {"title": "内部错误", "status": 500, "detail": "服务器内部错误，请稍后再试"})
+
+
+_RUNNING: set[asyncio.Task] = set()  # keep references so unfinished turns are not garbage-collected
 
 
 @router.post("/sessions", status_code=status.HTTP_201_CREATED, response_model=ChatSessionPublic)

@@ -13,6 +13,8 @@ from assistant import jobs
 router = APIRouter(prefix="/v1", tags=["jobs"])
 
 
-@router.get("/jobs/{job_id}", response_model=JobPublic, summary="任务状态、结果和回调记录", responses=PROBLEMS)
+@router.get(
+    "/jobs/{job_id}", response_model=JobPublic, summary="任务状态、结果和回调记录", responses=PROBLEMS
+)
 def read_job(job_id: str, key: ApiKeyDep, settings: SettingsDep) -> dict[str, Any]:
     return jobs.get_job(job_id, settings, key_id=key.id)

@@ -113,7 +113,12 @@ async def push_trends(
         raise ApiProblem(422, "没有解析出任何热点条目" + (f"：{errors[0]}" if errors else ""), field="body",
                          errors=[{"field": "body", "message": e} for e in errors[:50]])  # fmt: skip
     saved = await run_in_threadpool(save_trends, items, settings)
-    return {"parsed": len(items), "saved": saved.saved, "duplicates": saved.duplicates, "errors": errors[:200]}
+    return {
+        "parsed": len(items),
+        "saved": saved.saved,
+        "duplicates": saved.duplicates,
+        "errors": errors[:200],
+    }
 
 
 def _case_file_name(name: str | None, case_id: str) -> str:
@@ -159,6 +164,7 @@ def search(
     date: Annotated[Date | None, Query()] = None,
     k: Annotated[int, Query(ge=1, le=50)] = 5,
 ) -> list[SearchHit]:  # fmt: skip
-    from assistant.retrieval import MAX_K, search as run_search
+    from assistant.retrieval import MAX_K
+    from assistant.retrieval import search as run_search
 
     return run_search(q, kind=kind, date=date, k=min(k, MAX_K), settings=settings)

@@ -6,6 +6,8 @@ import signal
 import subprocess
 import sys
 import time
+from datetime import datetime
+from itertools import pairwise
 from pathlib import Path
 
 import pytest
@@ -114,8 +116,9 @@ def test_callback_gives_up_after_max_attempts(signed_client):
     finally:
         receiver.close()
     assert job["callback"]["state"] == "failed" and len(job["callback"]["attempts"]) == 3
-    gaps = [b["at"] > a["at"] for a, b in zip(job["callback"]["attempts"], job["callback"]["attempts"][1:])]
-    assert all(gaps)
+    times = [datetime.fromisoformat(a["at"]) for a in job["callback"]["attempts"]]
+    gaps = [(b - a).total_seconds() for a, b in pairwise(times)]
+    assert gaps[0] >= 0.05 and gaps[1] >= 0.1  # backoff 0.05 s, then doubled
 
 
 def test_signature_scheme():

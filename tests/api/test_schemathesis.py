@@ -31,8 +31,9 @@ def api_schema(indexed_home, tmp_path, monkeypatch, drafting_double):
 
 @pytest.fixture
 def drafting_double(monkeypatch):
-    import assistant.drafting
     from api_doubles import Drafting
+
+    import assistant.drafting
 
     fake = Drafting()
     monkeypatch.setattr(assistant.drafting, "adraft_plan", fake.adraft_plan)

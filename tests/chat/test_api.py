@@ -136,3 +136,26 @@ def test_page_escapes_untrusted_plan_text(client):
     html = client.get("/").text
     assert "<img src=x" not in html
     assert "&lt;img src=x onerror=alert(1)&gt;牙膏" in html  # shown in the history list, as text
+
+
+def test_reply_is_stored_when_the_client_disconnects_mid_stream(chat_env):
+    import asyncio
+
+    from api.routes import chat as routes
+    from assistant import chat
+    from assistant.chat import sessions
+
+    sid = chat.new_session().id
+
+    async def disconnect_after_first_frame() -> str:
+        stream = routes._events(sid, "明天卖空气炸锅，给我三个话题")
+        first = await stream.__anext__()
+        await stream.aclose()  # what Starlette does when the browser goes away
+        await asyncio.gather(*routes._RUNNING)
+        return first
+
+    first = asyncio.run(disconnect_after_first_frame())
+    assert first.startswith("event: token\n")
+    messages = sessions.get_session(sid).messages
+    assert [m.role for m in messages] == ["user", "assistant"]
+    assert "空气炸锅" in messages[1].content and sessions.get_session(sid).plan_id
