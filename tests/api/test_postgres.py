@@ -8,6 +8,7 @@ import shutil
 import subprocess
 import tempfile
 import threading
+import time
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
@@ -90,6 +91,11 @@ def test_api_on_postgres(postgres_url, huati_env, drafting, monkeypatch):
         listed = c.get("/v1/plans", params={"product": "保温杯"}).json()
         assert listed["total"] == 1
         job = c.post("/v1/plans:batch", json={"items": [body, {**body, "date": "2026-12-02"}]}).json()
-    assert jobs.claim(job["id"], "other:1", settings) in (True, False)  # the runner may have it already
+        deadline = time.time() + 30
+        while job["status"] not in ("done", "failed") and time.time() < deadline:
+            time.sleep(0.05)
+            job = c.get(f"/v1/jobs/{job['id']}").json()
+        assert job["status"] == "done" and job["completed"] == 2
+    assert jobs.claim(job["id"], "other:1", settings) is False  # finished jobs cannot be claimed again
     dispose_engines()
     reset_settings()
