@@ -189,7 +189,15 @@ def respond(
     session_id: str, message: str, settings: Settings | None = None, chat_model: Any = None
 ) -> ChatReply:
     """One chat turn, stored with the session. Raises HuatiError for a missing session or empty message."""
-    return asyncio.run(arespond(session_id, message, settings, chat_model))
+    coro = arespond(session_id, message, settings, chat_model)
+    try:
+        asyncio.get_running_loop()
+    except RuntimeError:
+        return asyncio.run(coro)
+    from concurrent.futures import ThreadPoolExecutor
+
+    with ThreadPoolExecutor(max_workers=1) as pool:  # called from async code: run the turn in a thread
+        return pool.submit(asyncio.run, coro).result()
 
 
 def error_reply(exc: HuatiError) -> str:

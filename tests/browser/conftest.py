@@ -60,8 +60,10 @@ def server(chat_env):  # noqa: F811
     thread.join(10)
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def browser():
+    """Module scope: Playwright's sync API keeps an event loop running in this thread while it is open, which
+    would break `asyncio.run` in every test collected after these."""
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as p:

@@ -140,6 +140,7 @@ def test_page_escapes_untrusted_plan_text(client):
 
 def test_reply_is_stored_when_the_client_disconnects_mid_stream(chat_env):
     import asyncio
+    from concurrent.futures import ThreadPoolExecutor
 
     from api.routes import chat as routes
     from assistant import chat
@@ -154,7 +155,8 @@ def test_reply_is_stored_when_the_client_disconnects_mid_stream(chat_env):
         await asyncio.gather(*routes._RUNNING)
         return first
 
-    first = asyncio.run(disconnect_after_first_frame())
+    with ThreadPoolExecutor(max_workers=1) as pool:  # a fresh event loop, whatever the caller runs
+        first = pool.submit(asyncio.run, disconnect_after_first_frame()).result()
     assert first.startswith("event: token\n")
     messages = sessions.get_session(sid).messages
     assert [m.role for m in messages] == ["user", "assistant"]
