@@ -29,7 +29,6 @@ from sqlalchemy import (
     and_,
     delete,
     insert,
-    or_,
     select,
     update,
 )  # fmt: skip
@@ -301,15 +300,6 @@ def record_attempt(job_id: str, attempt: int, url: str, status_code: int | None,
         conn.execute(insert(webhook_attempts).values(
             job_id=job_id, attempt=attempt, url=url, status_code=status_code, error=error, seconds=seconds, at=_now()
         ))  # fmt: skip
-
-
-def undelivered_callbacks(settings: Settings | None = None) -> list[str]:
-    """Finished jobs whose callback was never delivered (the worker died before sending it)."""
-    with get_engine(settings).connect() as conn:
-        rows = conn.execute(select(jobs.c.id).where(and_(
-            or_(jobs.c.status == "done", jobs.c.status == "failed"), jobs.c.callback_state == "pending"
-        ))).all()  # fmt: skip
-    return [r.id for r in rows]
 
 
 def run_job(job_id: str, owner: str, draft: Callable[[dict[str, Any]], dict[str, Any]],
