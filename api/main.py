@@ -36,8 +36,10 @@ async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
     # Drafting hands retrieval and storage to `asyncio.to_thread`; the default pool (cores + 4) would make
     # concurrent LLM plans queue behind each other on a small machine.
     asyncio.get_running_loop().set_default_executor(ThreadPoolExecutor(max_workers=64, thread_name_prefix="huati-io"))
+    app.state.warm_up = "off"
     if os.environ.get(WARM_UP_ENV) == "1":
-        threading.Thread(target=_warm_up, args=(app.state.settings,), name="huati-warm-up", daemon=True).start()
+        app.state.warm_up = "running"
+        threading.Thread(target=_warm_up, args=(app,), name="huati-warm-up", daemon=True).start()
     runner = None
     try:
         from api.jobrunner import JobRunner
@@ -54,23 +56,33 @@ async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
             runner.stop()
 
 
-def _warm_up(settings: Settings) -> None:
-    """Load the index, embedding model, lexicons and chat client once, so first requests are not slow."""
+def _warm_up(app: FastAPI) -> None:
+    """Load every index partition, the embedding model, lexicons and chat client once, so that the first burst
+    of requests does not make each request load the same partitions at the same time."""
+    settings = app.state.settings
     started = time.perf_counter()
     try:
         from assistant.drafting import draft_plan
+        from assistant.index import IndexStore
         from assistant.knowledge import load_products
         from assistant.models import PlanRequest
 
+        store = IndexStore(settings)
+        manifest = store.manifest() or {"parts": {}}
+        for name in manifest["parts"]:
+            store.part(manifest, name)
         product = load_products(settings)[0].name
         draft_plan(PlanRequest(product=product, engine="offline", n=1), settings=settings, save=False)
         if settings.llm_configured:
+            import assistant.chains  # noqa: F401 - LangChain imports are the slow part of a first LLM plan
             from assistant.llm import get_chat_model
 
             get_chat_model(settings)
         log.info("warm-up done in %.1f s", time.perf_counter() - started)
+        app.state.warm_up = "done"
     except Exception as exc:  # noqa: BLE001 - warm-up is best effort; requests report real errors
         log.warning("warm-up skipped: %s", exc)
+        app.state.warm_up = "failed"
 
 
 def _include(app: FastAPI, name: str, optional: bool) -> None:

@@ -42,13 +42,15 @@ def serve(home: Path, port: int, extra_env: dict[str, str] | None = None, worker
     env = {**os.environ, "HUATI_HOME": str(home), **(extra_env or {})}
     proc = subprocess.Popen([sys.executable, "-m", "assistant.cli.main", "serve", "--port", str(port),
                              "--workers", str(workers), "--log-level", "warning"], env=env, cwd=REPO)  # fmt: skip
-    deadline = time.time() + 60
-    while time.time() < deadline:
+    deadline = time.time() + 120
+    while time.time() < deadline:  # up, and the startup warm-up finished
         try:
-            if httpx.get(f"http://127.0.0.1:{port}/healthz", timeout=1).status_code == 200:
+            state = httpx.get(f"http://127.0.0.1:{port}/readyz", timeout=2).json().get("warm_up")
+            if state in ("done", "failed", "off"):
                 return proc
-        except httpx.HTTPError:
-            time.sleep(0.2)
+        except (httpx.HTTPError, ValueError):
+            pass
+        time.sleep(0.2)
     proc.kill()
     raise SystemExit("huati serve did not start")
 

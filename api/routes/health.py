@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from fastapi import APIRouter
+from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse
 from sqlalchemy import text
 
@@ -46,11 +46,12 @@ def _check_index(settings) -> str | None:  # noqa: ANN001
 
 
 @router.get("/readyz", summary="就绪检查：数据库和检索索引都可用")
-def readyz(settings: SettingsDep) -> JSONResponse:
+def readyz(settings: SettingsDep, request: Request) -> JSONResponse:
     problems = {"store": _check_store(settings), "index": _check_index(settings)}
     ready = not any(problems.values())
     body = {
         "status": "ready" if ready else "not_ready",
         "checks": {name: ("ok" if err is None else err) for name, err in problems.items()},
+        "warm_up": getattr(request.app.state, "warm_up", "off"),  # running: ready, first requests slower
     }
     return JSONResponse(body, status_code=200 if ready else 503)
