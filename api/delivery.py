@@ -53,11 +53,15 @@ def _check_text(topic: dict[str, Any]) -> str:
     return topic["text"]
 
 
-async def send_postiz(plan: dict[str, Any], target: PostizTarget, client: httpx.AsyncClient) -> dict[str, Any]:
+async def send_postiz(
+    plan: dict[str, Any], target: PostizTarget, client: httpx.AsyncClient
+) -> dict[str, Any]:
     topic = _topic(plan, target.topic)
     hh, mm = (int(x) for x in target.time.split(":"))
     day = datetime.fromisoformat(str(plan["date"])).date()
-    when = datetime.combine(day, time(hh, mm), tzinfo=ZoneInfo("Asia/Shanghai")).astimezone(UTC)  # group's clock
+    when = datetime.combine(day, time(hh, mm), tzinfo=ZoneInfo("Asia/Shanghai")).astimezone(
+        UTC
+    )  # group's clock
     body = {
         "type": "draft",
         "shortLink": False,
@@ -116,5 +120,7 @@ async def deliver(plan: dict[str, Any], delivery: Delivery, *, timeout: float = 
             try:
                 results.append(await sender(plan, target, client))
             except (httpx.HTTPError, ValueError) as exc:
-                results.append({"target": name, "ok": False, "error": f"发送失败：{type(exc).__name__}: {exc}"[:300]})
+                results.append(
+                    {"target": name, "ok": False, "error": f"发送失败：{type(exc).__name__}: {exc}"[:300]}
+                )
     return results

@@ -31,7 +31,7 @@ SAFE_METHODS = {"GET", "HEAD", "OPTIONS"}
 bearer = HTTPBearer(auto_error=False, description="`huati keys create NAME` 生成的密钥")
 
 
-def settings_dep(request: Request) -> Settings:
+async def settings_dep(request: Request) -> Settings:
     return getattr(request.app.state, "settings", None) or get_settings()
 
 
@@ -84,7 +84,7 @@ def _session_record(request: Request, settings: Settings) -> KeyRecord | None:
 
 def start_browser_session(request: Request, response: Any) -> None:
     """Give this browser a per-browser key behind a signed, HttpOnly cookie (kept if still valid)."""
-    settings = settings_dep(request)
+    settings = getattr(request.app.state, "settings", None) or get_settings()
     record = _session_record(request, settings)
     if record is not None and not record.revoked:
         return

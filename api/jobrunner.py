@@ -97,6 +97,6 @@ class JobRunner:
 
         payload = {k: v for k, v in job.items() if k != "callback"}
         payload["event"] = "job.finished"
-        WebhookSender(self.settings, max_attempts=self.webhook_attempts, backoff=self.webhook_backoff).deliver(
-            job_id, job["callback"]["url"], payload
-        )
+        WebhookSender(
+            self.settings, max_attempts=self.webhook_attempts, backoff=self.webhook_backoff
+        ).deliver(job_id, job["callback"]["url"], payload)

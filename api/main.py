@@ -12,6 +12,7 @@ from collections.abc import AsyncIterator
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import asynccontextmanager
 
+import anyio.to_thread
 from fastapi import FastAPI
 
 from api import problems
@@ -35,7 +36,10 @@ DESCRIPTION = """话题 Huati 的 HTTP 接口：给排期工具（Postiz、n8n�
 async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
     # Drafting hands retrieval and storage to `asyncio.to_thread`; the default pool (cores + 4) would make
     # concurrent LLM plans queue behind each other on a small machine.
-    asyncio.get_running_loop().set_default_executor(ThreadPoolExecutor(max_workers=64, thread_name_prefix="huati-io"))
+    asyncio.get_running_loop().set_default_executor(
+        ThreadPoolExecutor(max_workers=64, thread_name_prefix="huati-io")
+    )
+    anyio.to_thread.current_default_thread_limiter().total_tokens = 100  # sync deps/routes (default 40)
     app.state.warm_up = "off"
     if os.environ.get(WARM_UP_ENV) == "1":
         app.state.warm_up = "running"

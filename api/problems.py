@@ -139,7 +139,9 @@ def install(app: FastAPI) -> None:
     async def _http(request: Request, exc: StarletteHTTPException) -> JSONResponse:
         detail = exc.detail if isinstance(exc.detail, str) and not exc.detail.isascii() else None
         detail = detail or DETAILS.get(exc.status_code) or TITLES.get(exc.status_code, "请求失败")
-        return problem(exc.status_code, detail, headers=getattr(exc, "headers", None), instance=request.url.path)
+        return problem(
+            exc.status_code, detail, headers=getattr(exc, "headers", None), instance=request.url.path
+        )
 
     @app.exception_handler(RequestValidationError)
     async def _invalid(request: Request, exc: RequestValidationError) -> JSONResponse:

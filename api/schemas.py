@@ -40,7 +40,9 @@ class PlanPublic(DailyPlan):
     """`plan.public_dict()`: the same JSON as `huati draft --json`."""
 
     topics: list[TopicPublic]
-    delivery: list[dict[str, Any]] | None = Field(None, description="各投递目标的结果（请求里有 delivery 时）")
+    delivery: list[dict[str, Any]] | None = Field(
+        None, description="各投递目标的结果（请求里有 delivery 时）"
+    )
 
 
 class PlanList(BaseModel):
@@ -72,7 +74,9 @@ class FeedbackPublic(BaseModel):
 class BatchCreate(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    items: list[PlanRequest] = Field(..., min_length=1, max_length=31, description="例如一周 7 天的 {date, product, audience}")
+    items: list[PlanRequest] = Field(
+        ..., min_length=1, max_length=31, description="例如一周 7 天的 {date, product, audience}"
+    )
     callback_url: HttpUrl | None = Field(None, description="完成后 POST 结果到这里（HMAC-SHA256 签名）")
 
 
@@ -98,7 +102,9 @@ class JobPublic(BaseModel):
     completed: int
     failed: int
     items: list[dict[str, Any]]
-    results: list[dict[str, Any]] = Field(..., description="每条：index、status（ok/error）、plan_id、plan 或 error")
+    results: list[dict[str, Any]] = Field(
+        ..., description="每条：index、status（ok/error）、plan_id、plan 或 error"
+    )
     error: str | None
     resumes: int = Field(..., description="执行进程中断后被接手的次数")
     created_at: str
@@ -122,7 +128,9 @@ class TrendsPush(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    items: list[dict[str, Any]] | None = Field(None, max_length=5000, description="热点条目：title、date、platform、heat …")
+    items: list[dict[str, Any]] | None = Field(
+        None, max_length=5000, description="热点条目：title、date、platform、heat …"
+    )
     text: str | None = Field(None, description="JSONL / CSV / DailyHotApi JSON 原文")
     format: Literal["jsonl", "csv", "dailyhot"] | None = None
     date: Date | None = Field(None, description="条目没写日期时用这个")
@@ -140,7 +148,9 @@ class CaseCreate(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     markdown: str = Field(..., min_length=1, description="带 front matter 的 Markdown 案例")
-    name: str | None = Field(None, max_length=80, pattern=r"^[A-Za-z0-9_-]+$", description="文件名（不含 .md）")
+    name: str | None = Field(
+        None, max_length=80, pattern=r"^[A-Za-z0-9_-]+$", description="文件名（不含 .md）"
+    )
 
 
 class Problem(BaseModel):

@@ -46,7 +46,9 @@ def verify(body: bytes, header: str, secret: str, *, tolerance: int = 300, now: 
 
 
 class WebhookSender:
-    def __init__(self, settings: Settings, *, max_attempts: int = 5, backoff: float = 1.0, timeout: float = 10.0):
+    def __init__(
+        self, settings: Settings, *, max_attempts: int = 5, backoff: float = 1.0, timeout: float = 10.0
+    ):
         self.settings = settings
         self.max_attempts = max_attempts
         self.backoff = backoff
@@ -71,7 +73,9 @@ class WebhookSender:
                         error = f"HTTP {status}"
                 except httpx.HTTPError as exc:
                     error = f"{type(exc).__name__}: {exc}"[:300]
-                jobs.record_attempt(job_id, attempt, url, status, error, time.perf_counter() - started, self.settings)
+                jobs.record_attempt(
+                    job_id, attempt, url, status, error, time.perf_counter() - started, self.settings
+                )
                 if error is None:
                     jobs.set_callback_state(job_id, "delivered", self.settings)
                     return True

@@ -102,7 +102,9 @@ def worker_id() -> str:
 # --------------------------------------------------------------------------- idempotency
 
 
-def reserve(key_id: str, idem_key: str, body_hash: str, settings: Settings | None = None) -> tuple[str, str | None]:
+def reserve(
+    key_id: str, idem_key: str, body_hash: str, settings: Settings | None = None
+) -> tuple[str, str | None]:
     """Insert-first reservation. Returns ("new", None), ("done", plan_id) or ("pending", None).
 
     The unique constraint makes concurrent identical requests race on the INSERT, not on a read:
@@ -171,7 +173,9 @@ def _row(job_id: str, settings: Settings | None):  # noqa: ANN202
 def attempts(job_id: str, settings: Settings | None = None) -> list[dict[str, Any]]:
     with get_engine(settings).connect() as conn:
         rows = conn.execute(
-            select(webhook_attempts).where(webhook_attempts.c.job_id == job_id).order_by(webhook_attempts.c.id)
+            select(webhook_attempts)
+            .where(webhook_attempts.c.job_id == job_id)
+            .order_by(webhook_attempts.c.id)
         ).all()
     return [{"attempt": r.attempt, "url": r.url, "status_code": r.status_code, "error": r.error,
              "seconds": round(r.seconds, 3), "at": _aware(r.at).isoformat()} for r in rows]  # fmt: skip
@@ -227,7 +231,9 @@ def queued(settings: Settings | None = None, limit: int = 10) -> list[str]:
 
 def heartbeat(job_id: str, owner: str, settings: Settings | None = None) -> None:
     with get_engine(settings).begin() as conn:
-        conn.execute(update(jobs).where(and_(jobs.c.id == job_id, jobs.c.owner == owner)).values(heartbeat_at=_now()))
+        conn.execute(
+            update(jobs).where(and_(jobs.c.id == job_id, jobs.c.owner == owner)).values(heartbeat_at=_now())
+        )
 
 
 def _pid_alive(pid: int) -> bool:
@@ -286,7 +292,9 @@ def save_result(job_id: str, index: int, result: dict[str, Any], settings: Setti
 
 def finish(job_id: str, status: str, error: str | None = None, settings: Settings | None = None) -> None:
     with get_engine(settings).begin() as conn:
-        conn.execute(update(jobs).where(jobs.c.id == job_id).values(status=status, error=error, updated_at=_now()))
+        conn.execute(
+            update(jobs).where(jobs.c.id == job_id).values(status=status, error=error, updated_at=_now())
+        )
 
 
 def set_callback_state(job_id: str, state: str, settings: Settings | None = None) -> None:

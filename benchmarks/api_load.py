@@ -27,7 +27,12 @@ REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO / "tests"))
 
 PRODUCTS = ["亮白牙膏", "保温杯", "空气炸锅", "洗衣凝珠", "儿童牙刷", "护手霜"]
-TOPICS = ["你用过美白类牙膏吗？", "你家的保温杯一般泡什么？", "空气炸锅你最常做哪道菜？", "冬天你的手会干裂吗？"]
+TOPICS = [
+    "你用过美白类牙膏吗？",
+    "你家的保温杯一般泡什么？",
+    "空气炸锅你最常做哪道菜？",
+    "冬天你的手会干裂吗？",
+]
 
 
 def free_port() -> int:
@@ -38,7 +43,9 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-def serve(home: Path, port: int, extra_env: dict[str, str] | None = None, workers: int = 1) -> subprocess.Popen:
+def serve(
+    home: Path, port: int, extra_env: dict[str, str] | None = None, workers: int = 1
+) -> subprocess.Popen:
     env = {**os.environ, "HUATI_HOME": str(home), **(extra_env or {})}
     proc = subprocess.Popen([sys.executable, "-m", "assistant.cli.main", "serve", "--port", str(port),
                              "--workers", str(workers), "--log-level", "warning"], env=env, cwd=REPO)  # fmt: skip

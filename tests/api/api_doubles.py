@@ -24,7 +24,9 @@ class Drafting:
             from assistant.errors import InputError
 
             raise InputError(f"商品 {request.product} 生成失败（测试替身）", field="product")
-        product = Product(id="p-" + request.product, name=request.product, category=request.category or "日用")
+        product = Product(
+            id="p-" + request.product, name=request.product, category=request.category or "日用"
+        )
         topics = [Topic(type=TopicType.experience, question=f"你用过{request.product}吗？（{i + 1}）")
                   for i in range(request.n)]  # fmt: skip
         plan = DailyPlan(date=request.date or datetime.now(UTC).date(), product=product, topics=topics,

@@ -9,23 +9,30 @@ def test_checks_same_as_cli(client):
     from assistant.cli.main import app
 
     topic, product = "你用过美白类牙膏吗？", "亮白牙膏"
-    api = client.post("/v1/checks", json={"text": topic, "product": product, "audience": "宝妈群",
-                                          "date": "2026-11-24"})
+    api = client.post(
+        "/v1/checks", json={"text": topic, "product": product, "audience": "宝妈群", "date": "2026-11-24"}
+    )
     assert api.status_code == 200, api.text
-    cli = CliRunner().invoke(app, ["check", topic, "-p", product, "-a", "宝妈群", "-d", "2026-11-24", "--json"])
+    cli = CliRunner().invoke(
+        app, ["check", topic, "-p", product, "-a", "宝妈群", "-d", "2026-11-24", "--json"]
+    )
     assert cli.exit_code == 0, cli.output
     assert api.json() == json.loads(cli.output)
     assert set(api.json()["checks"]) == {"compliance", "low_barrier", "relevance", "tone"}
 
 
 def test_checks_flag_a_quiz_and_absolute_claims(client):
-    r = client.post("/v1/checks", json={"text": "牙膏里哪种成分能美白？最有效的是哪种？", "product": "亮白牙膏"}).json()
+    r = client.post(
+        "/v1/checks", json={"text": "牙膏里哪种成分能美白？最有效的是哪种？", "product": "亮白牙膏"}
+    ).json()
     assert r["pass"] is False
     assert r["checks"]["low_barrier"]["pass"] is False or r["checks"]["compliance"]["pass"] is False
 
 
 def test_checks_bad_audience_is_422(client):
-    r = client.post("/v1/checks", json={"text": "你用过保温杯吗？", "product": "保温杯", "audience": "火星群"})
+    r = client.post(
+        "/v1/checks", json={"text": "你用过保温杯吗？", "product": "保温杯", "audience": "火星群"}
+    )
     assert r.status_code == 422 and r.headers["content-type"].startswith("application/problem+json")
 
 
@@ -36,15 +43,27 @@ TRENDS_JSONL = "\n".join(json.dumps(x, ensure_ascii=False) for x in [
 
 
 def test_push_trends_formats_then_search(client):
-    r = client.post("/v1/trends", content=TRENDS_JSONL.encode(), headers={"Content-Type": "application/jsonl"})
+    r = client.post(
+        "/v1/trends", content=TRENDS_JSONL.encode(), headers={"Content-Type": "application/jsonl"}
+    )
     assert r.status_code == 200, r.text
     assert r.json() == {"parsed": 2, "saved": 2, "duplicates": 0, "errors": []}
-    again = client.post("/v1/trends", content=TRENDS_JSONL.encode(), headers={"Content-Type": "application/jsonl"})
+    again = client.post(
+        "/v1/trends", content=TRENDS_JSONL.encode(), headers={"Content-Type": "application/jsonl"}
+    )
     assert again.json()["duplicates"] == 2 and again.json()["saved"] == 0
     csv = "title,date,platform,heat\n热水袋回来了,2026-11-24,douyin,12000\n"
-    assert client.post("/v1/trends", content=csv.encode(), headers={"Content-Type": "text/csv"}).json()["saved"] == 1
-    dailyhot = {"code": 200, "name": "zhihu", "title": "知乎", "updateTime": "2026-11-24T08:00:00Z",
-                "data": [{"title": "第一场雪你那里下了吗", "hot": 3000}]}
+    assert (
+        client.post("/v1/trends", content=csv.encode(), headers={"Content-Type": "text/csv"}).json()["saved"]
+        == 1
+    )
+    dailyhot = {
+        "code": 200,
+        "name": "zhihu",
+        "title": "知乎",
+        "updateTime": "2026-11-24T08:00:00Z",
+        "data": [{"title": "第一场雪你那里下了吗", "hot": 3000}],
+    }
     assert client.post("/v1/trends", json=dailyhot).json()["saved"] == 1
     items = [{"title": "暖气来了", "platform": "baidu"}]
     assert client.post("/v1/trends", json={"items": items, "date": "2026-11-24"}).json()["saved"] == 1
@@ -56,7 +75,9 @@ def test_push_trends_formats_then_search(client):
 
 
 def test_push_trends_bad_input(client):
-    r = client.post("/v1/trends", content="title,date\n热点,2026-13-45\n".encode(), headers={"Content-Type": "text/csv"})
+    r = client.post(
+        "/v1/trends", content="title,date\n热点,2026-13-45\n".encode(), headers={"Content-Type": "text/csv"}
+    )
     assert r.status_code == 422 and r.json()["errors"]
     assert client.post("/v1/trends", content=b"x", headers={"Content-Type": "image/png"}).status_code == 415
     assert client.post("/v1/trends", json=5).status_code == 422
@@ -86,11 +107,16 @@ def test_push_case_then_search(client):
 
 
 def test_push_bad_case_names_line(client):
-    r = client.post("/v1/cases", content=b"---\ntitle: x\n---\nbody", headers={"Content-Type": "text/markdown"})
+    r = client.post(
+        "/v1/cases", content=b"---\ntitle: x\n---\nbody", headers={"Content-Type": "text/markdown"}
+    )
     assert r.status_code == 422 and "缺少必填字段" in r.json()["detail"]
 
 
 def test_search_validation(client):
     assert client.get("/v1/search").json()["field"] == "q"
     assert client.get("/v1/search", params={"q": "x", "kind": "nope"}).status_code == 422
-    assert client.get("/v1/search", params={"q": "冬至", "kind": "calendar", "date": "2026-12-10"}).status_code == 200
+    assert (
+        client.get("/v1/search", params={"q": "冬至", "kind": "calendar", "date": "2026-12-10"}).status_code
+        == 200
+    )

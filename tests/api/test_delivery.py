@@ -37,8 +37,13 @@ def wecom():
 
 def test_postiz_draft_and_wecom_text(client, postiz, wecom):
     delivery = {
-        "postiz": {"api_key": "pz-key", "integration_id": "wx-group-1", "base_url": postiz.url, "time": "20:30",
-                   "topic": 2},
+        "postiz": {
+            "api_key": "pz-key",
+            "integration_id": "wx-group-1",
+            "base_url": postiz.url,
+            "time": "20:30",
+            "topic": 2,
+        },
         "wecom": {"webhook_url": f"{wecom.url}/cgi-bin/webhook/send?key=good", "mentioned_list": ["@all"]},
     }
     r = client.post("/v1/plans", json={**BODY, "delivery": delivery})
@@ -54,7 +59,10 @@ def test_postiz_draft_and_wecom_text(client, postiz, wecom):
     assert post["integration"] == {"id": "wx-group-1"}
     assert post["value"][0]["content"] == plan["topics"][1]["text"]
     robot = json.loads(wecom.requests[0]["body"])
-    assert robot == {"msgtype": "text", "text": {"content": plan["topics"][0]["text"], "mentioned_list": ["@all"]}}
+    assert robot == {
+        "msgtype": "text",
+        "text": {"content": plan["topics"][0]["text"], "mentioned_list": ["@all"]},
+    }
 
 
 def test_delivery_failure_is_reported_and_plan_kept(client, postiz, wecom):
@@ -81,4 +89,8 @@ def test_unreachable_target_is_reported(client):
 
 def test_wecom_needs_url_or_key(client):
     r = client.post("/v1/plans", json={**BODY, "delivery": {"wecom": {}}})
-    assert r.json()["delivery"][0] == {"target": "wecom", "ok": False, "error": "企业微信需要 webhook_url 或 key"}
+    assert r.json()["delivery"][0] == {
+        "target": "wecom",
+        "ok": False,
+        "error": "企业微信需要 webhook_url 或 key",
+    }

@@ -37,8 +37,11 @@ def test_body_over_limit_is_413(huati_env, drafting, secret):
             for _ in range(huati_env.api_max_body_bytes // 1000 + 5):
                 yield b"x" * 1000
 
-        r = c.post("/v1/trends", content=chunks(), headers={"Authorization": f"Bearer {secret}",
-                                                            "Content-Type": "text/csv"})
+        r = c.post(
+            "/v1/trends",
+            content=chunks(),
+            headers={"Authorization": f"Bearer {secret}", "Content-Type": "text/csv"},
+        )
         assert r.status_code == 413
 
 
@@ -71,11 +74,31 @@ def test_openapi_documents_bearer_and_routes(client):
     spec = client.get("/openapi.json").json()
     schemes = spec["components"]["securitySchemes"]
     assert any(s.get("scheme") == "bearer" for s in schemes.values())
-    for path in ("/v1/plans", "/v1/plans/{plan_id}", "/v1/plans:batch", "/v1/jobs/{job_id}", "/v1/checks",
-                 "/v1/trends", "/v1/cases", "/v1/search", "/healthz", "/readyz"):
+    for path in (
+        "/v1/plans",
+        "/v1/plans/{plan_id}",
+        "/v1/plans:batch",
+        "/v1/jobs/{job_id}",
+        "/v1/checks",
+        "/v1/trends",
+        "/v1/cases",
+        "/v1/search",
+        "/healthz",
+        "/readyz",
+    ):
         assert path in spec["paths"], path
-    for name in ("PlanCreate", "PlanPublic", "PlanList", "FeedbackCreate", "BatchCreate", "JobPublic", "CheckCreate",
-                 "TrendsPush", "CaseCreate", "Problem"):
+    for name in (
+        "PlanCreate",
+        "PlanPublic",
+        "PlanList",
+        "FeedbackCreate",
+        "BatchCreate",
+        "JobPublic",
+        "CheckCreate",
+        "TrendsPush",
+        "CaseCreate",
+        "Problem",
+    ):
         assert name in spec["components"]["schemas"], name
     assert client.get("/docs").status_code == 200
 

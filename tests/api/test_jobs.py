@@ -91,7 +91,9 @@ def test_callback_signed_retried_and_recorded(signed_client):
 
     receiver = Recorder(respond)
     try:
-        r = signed_client.post("/v1/plans:batch", json={"items": WEEK[:2], "callback_url": receiver.url + "/hook"})
+        r = signed_client.post(
+            "/v1/plans:batch", json={"items": WEEK[:2], "callback_url": receiver.url + "/hook"}
+        )
         job = _wait_job(signed_client, r.json()["id"])
     finally:
         receiver.close()

@@ -47,7 +47,9 @@ def test_idempotency_keys_are_per_api_key(client, huati_env):
 
     other = create_key("other", huati_env)[1]
     a = client.post("/v1/plans", json=BODY, headers={"Idempotency-Key": "shared"})
-    b = client.post("/v1/plans", json=BODY, headers={"Idempotency-Key": "shared", "Authorization": f"Bearer {other}"})
+    b = client.post(
+        "/v1/plans", json=BODY, headers={"Idempotency-Key": "shared", "Authorization": f"Bearer {other}"}
+    )
     assert a.status_code == b.status_code == 201 and a.json()["id"] != b.json()["id"]
 
 
@@ -94,8 +96,10 @@ def test_feedback(client, store):
     plan = client.post("/v1/plans", json=BODY).json()
     r = client.post(f"/v1/plans/{plan['id']}/feedback", json={"topic": 2, "verdict": "accepted"})
     assert r.status_code == 201 and r.json()["topic_id"] == plan["topics"][1]["id"]
-    by_id = client.post(f"/v1/plans/{plan['id']}/feedback",
-                        json={"topic": plan["topics"][0]["id"], "verdict": "edited", "text": "你家牙膏用多久换一次？"})
+    by_id = client.post(
+        f"/v1/plans/{plan['id']}/feedback",
+        json={"topic": plan["topics"][0]["id"], "verdict": "edited", "text": "你家牙膏用多久换一次？"},
+    )
     assert by_id.status_code == 201 and by_id.json()["topic_index"] == 1
     saved = store.feedback_for(plan["id"])
     assert [f["verdict"] for f in saved] == ["accepted", "edited"]

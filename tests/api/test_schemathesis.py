@@ -54,5 +54,10 @@ def test_no_server_errors(case):
     if response.status_code >= 400:
         ctype = response.headers.get("content-type") or response.headers.get("Content-Type")
         ctype = ctype[0] if isinstance(ctype, list) else ctype
-        assert ctype.startswith("application/problem+json"), (case.method, case.path, response.status_code, ctype)
+        assert ctype.startswith("application/problem+json"), (
+            case.method,
+            case.path,
+            response.status_code,
+            ctype,
+        )
         assert response.json()["detail"]

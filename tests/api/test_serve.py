@@ -60,7 +60,9 @@ def test_serve_over_http_and_resume_after_kill(home):
         with httpx.Client(base_url=base, headers=auth, timeout=60) as c:
             assert c.get("/readyz").status_code == 200
             assert httpx.get(f"{base}/v1/plans").status_code == 401
-            r = c.post("/v1/plans", json={"product": "亮白牙膏", "date": "2026-11-24", "audience": "宝妈群", "n": 3})
+            r = c.post(
+                "/v1/plans", json={"product": "亮白牙膏", "date": "2026-11-24", "audience": "宝妈群", "n": 3}
+            )
             assert r.status_code == 201, r.text
             plan = r.json()
             assert plan["engine"] == "offline" and len(plan["topics"]) == 3
