@@ -17,6 +17,8 @@ class Drafting:
         self.delay = 0.0
         self.calls = 0
         self.fail_for: set[str] = set()
+        self.active = 0
+        self.peak = 0
 
     def _make(self, request: PlanRequest, save: bool) -> DailyPlan:
         self.calls += 1
@@ -43,6 +45,11 @@ class Drafting:
         return self._make(request, save)
 
     async def adraft_plan(self, request, *, settings=None, chat_model=None, save=True):  # noqa: ANN001
-        if self.delay:
-            await asyncio.sleep(self.delay)
-        return self._make(request, save)
+        self.active += 1
+        self.peak = max(self.peak, self.active)
+        try:
+            if self.delay:
+                await asyncio.sleep(self.delay)
+            return self._make(request, save)
+        finally:
+            self.active -= 1

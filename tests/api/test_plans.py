@@ -109,3 +109,24 @@ def test_feedback(client, store):
     out_of_range = client.post(f"/v1/plans/{plan['id']}/feedback", json={"topic": 9, "verdict": "rejected"})
     assert out_of_range.status_code == 422
     assert client.post("/v1/plans/nope/feedback", json={"topic": 0, "verdict": "rejected"}).status_code == 404
+
+
+def test_concurrent_plans_wait_together_not_in_line(app, secret, drafting, store):
+    """50 requests whose drafting awaits a slow model are all in flight at once (none queues behind another)."""
+    import asyncio
+
+    import httpx
+
+    drafting.delay = 0.5
+
+    async def burst():
+        transport = httpx.ASGITransport(app=app)
+        async with httpx.AsyncClient(transport=transport, base_url="http://api",
+                                     headers={"Authorization": f"Bearer {secret}"}) as c:  # fmt: skip
+            bodies = [{**BODY, "product": f"商品{i}"} for i in range(50)]
+            return await asyncio.gather(*(c.post("/v1/plans", json=b) for b in bodies))
+
+    responses = asyncio.run(burst())
+    assert [r.status_code for r in responses] == [201] * 50
+    assert drafting.peak == 50
+    assert store.list_plans()[1] == 50
