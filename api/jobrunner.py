@@ -65,8 +65,12 @@ class JobRunner:
 
     def tick(self) -> None:
         recovered = jobs.recover(self.settings)
-        if recovered["requeued"] or recovered["failed"]:
+        if any(recovered.values()):
             log.warning("recovered jobs: %s", recovered)
+        for job_id in jobs.claim_callbacks(self.owner, self.settings):
+            with self._lock:
+                self._busy.add(job_id)
+            self._pool.submit(self._callback_only, job_id)
         for job_id in jobs.queued(self.settings):
             with self._lock:
                 if len(self._busy) >= self._pool._max_workers:  # noqa: SLF001
@@ -85,6 +89,15 @@ class JobRunner:
             log.exception("job %s failed", job_id)
             jobs.finish(job_id, "failed", f"任务出错：{type(exc).__name__}", self.settings)
             self.send_callback(job_id)
+        finally:
+            with self._lock:
+                self._busy.discard(job_id)
+
+    def _callback_only(self, job_id: str) -> None:
+        try:
+            self.send_callback(job_id)
+        except Exception:  # noqa: BLE001 - stays pending; recovered again later
+            log.exception("callback for job %s failed", job_id)
         finally:
             with self._lock:
                 self._busy.discard(job_id)

@@ -276,7 +276,34 @@ def recover(settings: Settings | None = None) -> dict[str, list[str]]:
         with engine.begin() as conn:
             if conn.execute(update(jobs).where(guard).values(**values)).rowcount == 1:
                 out[bucket].append(row.id)
+    # Finished jobs whose worker died before the callback was delivered: release them for another worker.
+    with engine.connect() as conn:
+        rows = conn.execute(select(jobs).where(and_(
+            jobs.c.status.in_(("done", "failed")), jobs.c.callback_state == "pending", jobs.c.owner.is_not(None)
+        ))).all()  # fmt: skip
+    for row in rows:
+        if _abandoned(row, now):
+            guard = and_(jobs.c.id == row.id, jobs.c.owner == row.owner, jobs.c.callback_state == "pending")
+            with engine.begin() as conn:
+                if conn.execute(update(jobs).where(guard).values(owner=None, updated_at=now)).rowcount == 1:
+                    out.setdefault("callbacks", []).append(row.id)
     return out
+
+
+def claim_callbacks(owner: str, settings: Settings | None = None, limit: int = 10) -> list[str]:
+    """Take finished jobs with an undelivered callback and no live owner (each goes to exactly one worker)."""
+    engine = get_engine(settings)
+    with engine.connect() as conn:
+        ids = [r.id for r in conn.execute(select(jobs.c.id).where(and_(
+            jobs.c.status.in_(("done", "failed")), jobs.c.callback_state == "pending", jobs.c.owner.is_(None)
+        )).limit(limit))]  # fmt: skip
+    claimed = []
+    for job_id in ids:
+        with engine.begin() as conn:
+            guard = and_(jobs.c.id == job_id, jobs.c.owner.is_(None), jobs.c.callback_state == "pending")
+            if conn.execute(update(jobs).where(guard).values(owner=owner, heartbeat_at=_now())).rowcount == 1:
+                claimed.append(job_id)
+    return claimed
 
 
 def save_result(job_id: str, index: int, result: dict[str, Any], settings: Settings | None = None) -> None:
@@ -308,6 +335,7 @@ def record_attempt(job_id: str, attempt: int, url: str, status_code: int | None,
         conn.execute(insert(webhook_attempts).values(
             job_id=job_id, attempt=attempt, url=url, status_code=status_code, error=error, seconds=seconds, at=_now()
         ))  # fmt: skip
+        conn.execute(update(jobs).where(jobs.c.id == job_id).values(heartbeat_at=_now()))  # still alive
 
 
 def run_job(job_id: str, owner: str, draft: Callable[[dict[str, Any]], dict[str, Any]],

@@ -207,3 +207,32 @@ def test_live_worker_job_is_not_taken_over(huati_env):
     job_id = jobs.create_job("key_test", WEEK[:1], settings=huati_env)
     assert jobs.claim(job_id, jobs.worker_id(), huati_env)  # this (live) process owns it, fresh heartbeat
     assert jobs.recover(huati_env) == {"requeued": [], "failed": []}
+
+
+def test_callback_of_job_finished_by_a_dead_worker_is_still_sent(signed_client, huati_env):
+    from sqlalchemy import update
+
+    from assistant.db import get_engine
+
+    received = []
+    receiver = Recorder(lambda path, headers, body: (received.append(body), (200, {}))[1])
+    try:
+        settings = signed_client.app.state.settings
+        key_id = signed_client.app.state.jobs.owner  # any id; the job is read back by id only
+        job_id = jobs.create_job(key_id, WEEK[:1], receiver.url, settings)
+        dead = subprocess.Popen([sys.executable, "-c", "pass"])
+        dead.wait()
+        with get_engine(settings).begin() as conn:  # finished, callback never sent, owner process gone
+            conn.execute(update(jobs.jobs).where(jobs.jobs.c.id == job_id).values(
+                status="done", owner=f"{jobs.worker_id().rpartition(':')[0]}:{dead.pid}",
+                results={"0": {"index": 0, "status": "ok", "plan_id": "p1", "plan": {}}},
+            ))  # fmt: skip
+        signed_client.app.state.jobs.wake()
+        deadline = time.time() + 20
+        while time.time() < deadline and jobs.get_job(job_id, settings)["callback"]["state"] == "pending":
+            time.sleep(0.05)
+        job = jobs.get_job(job_id, settings)
+    finally:
+        receiver.close()
+    assert job["callback"]["state"] == "delivered" and len(job["callback"]["attempts"]) == 1
+    assert len(received) == 1 and json.loads(received[0])["id"] == job_id
