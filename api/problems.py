@@ -14,7 +14,7 @@ from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from assistant.errors import HuatiError
+from assistant.errors import ConfigError, HuatiError
 
 log = logging.getLogger("huati.api")
 
@@ -130,7 +130,8 @@ def install(app: FastAPI) -> None:
 
     @app.exception_handler(HuatiError)
     async def _huati(request: Request, exc: HuatiError) -> JSONResponse:
-        status = exc.status
+        # A feature the server is not configured for (e.g. engine "llm" without a model) is unavailable, not a crash.
+        status = 503 if isinstance(exc, ConfigError) else exc.status
         if status >= 500 and status not in (502, 503):
             log.error("server-side error on %s: %s", request.url.path, exc)
         return problem(status, str(exc), title=exc.title, instance=request.url.path, field=exc.field)

@@ -108,3 +108,16 @@ def test_healthz_and_readyz(client):
     r = client.get("/readyz")  # empty home: the index is not built yet
     assert r.status_code == 503 and r.json()["checks"]["store"] == "ok"
     assert "huati ingest" in r.json()["checks"]["index"]
+
+
+def test_llm_engine_without_model_is_503_naming_the_setting(huati_env, secret):
+    from api.main import create_app
+
+    with TestClient(create_app(huati_env)) as c:  # real drafting, no LLM configured
+        r = c.post(
+            "/v1/plans",
+            json={"product": "保温杯", "engine": "llm"},
+            headers={"Authorization": f"Bearer {secret}"},
+        )
+    assert r.status_code == 503 and r.json()["title"] == "配置错误"
+    assert "HUATI_LLM" in r.json()["detail"] or "OPENAI" in r.json()["detail"]
