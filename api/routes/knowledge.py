@@ -108,7 +108,8 @@ async def push_trends(
             raise InputError("JSON 应是条目列表、DailyHotApi 对象或 {items: [...]}", field="body")
     else:
         raise ApiProblem(415, f"不支持的内容类型 {media}：用 application/json、application/jsonl 或 text/csv")
-    items, errors = parse_trends(text, fmt, date=date, platform=platform, name="<请求体>")
+    # A newline makes parse_trends treat the body as text, never as a server-side file path.
+    items, errors = parse_trends(text.rstrip("\n") + "\n", fmt, date=date, platform=platform, name="<请求体>")
     if not items:
         raise ApiProblem(422, "没有解析出任何热点条目" + (f"：{errors[0]}" if errors else ""), field="body",
                          errors=[{"field": "body", "message": e} for e in errors[:50]])  # fmt: skip

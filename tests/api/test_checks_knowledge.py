@@ -120,3 +120,12 @@ def test_search_validation(client):
         client.get("/v1/search", params={"q": "冬至", "kind": "calendar", "date": "2026-12-10"}).status_code
         == 200
     )
+
+
+def test_push_trends_body_is_never_a_server_path(client, tmp_path):
+    secret_file = tmp_path / "secret.csv"
+    secret_file.write_text("title,date,platform\n服务器上的文件,2026-11-24,weibo\n", encoding="utf-8")
+    r = client.post("/v1/trends", content=str(secret_file).encode(), headers={"Content-Type": "text/csv"})
+    assert r.status_code == 422 and "服务器上的文件" not in r.text
+    long_json = [{"t" * 300: 1}]  # once made parse_trends stat() a too-long "path" (found by schemathesis)
+    assert client.post("/v1/trends", json=long_json).status_code == 422
