@@ -60,3 +60,12 @@ def test_ruff_clean():
         cwd=REPO, capture_output=True, text=True,
     )
     assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_test_module_basenames_are_unique():
+    # Test folders are not packages: pytest's default import mode fails collection on a repeated basename.
+    seen: dict[str, list[str]] = {}
+    for p in (REPO / "tests").rglob("*.py"):
+        if p.name != "conftest.py":
+            seen.setdefault(p.name, []).append(str(p.relative_to(REPO)))
+    assert {name: paths for name, paths in seen.items() if len(paths) > 1} == {}
