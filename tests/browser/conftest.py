@@ -24,7 +24,7 @@ DOCS = Path(__file__).resolve().parents[2] / "docs"
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "chat"))  # chat_apps + doubles
 
-from chat_doubles import chat_env  # noqa: E402, F401  (doubles until drafting lands)
+from chat_doubles import chat_env  # noqa: E402, F401  (fresh HUATI_HOME, real drafting and storage)
 
 
 def pytest_collection_modifyitems(items):  # noqa: ANN001, ANN201
