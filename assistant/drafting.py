@@ -1,4 +1,4 @@
-"""Drafting entry point: `draft_plan` / `adraft_plan` (offline engine or LLM chain) and `revise_topic`."""
+"""Drafting entry point: `draft_plan` / `adraft_plan` (offline engine or LLM chain); revising is in `revise.py`."""
 
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ from typing import Any, Literal
 
 from assistant import offline_engine
 from assistant.errors import ConfigError, HuatiError
-from assistant.models import Audience, DailyPlan, PlanRequest, Product, SourceRef, Topic
+from assistant.models import DailyPlan, PlanRequest, Product, SourceRef, Topic
 from assistant.offline_engine import DayContext
 from assistant.settings import OFFLINE_MODEL, Settings, get_settings
 
@@ -31,7 +31,7 @@ def default_date() -> Date:
 # --------------------------------------------------------------------------- context
 
 
-def _trend_query(product: Product) -> str:
+def trend_query(product: Product) -> str:
     return " ".join(dict.fromkeys([product.noun, *product.keywords[:6]]))
 
 
@@ -47,7 +47,7 @@ def gather_context(request: PlanRequest, settings: Settings, store: Any = None) 
     try:
         from assistant.retrieval import trends_for
 
-        trends = trends_for(day, query=_trend_query(product), k=TREND_K, settings=settings, dense=False)
+        trends = trends_for(day, query=trend_query(product), k=TREND_K, settings=settings, dense=False)
     except HuatiError as exc:  # unreadable trend files must not block a plan
         log.info("trends unavailable: %s", exc)
         trends = []
@@ -76,7 +76,9 @@ def _sources(topics: list[Topic], ctx: DayContext, cases: Sequence[dict[str, str
             out.append(SourceRef(id=f"calendar-{e.date.isoformat()}-{e.name}", kind="calendar", title=e.name,
                                  source=f"calendar:{e.date.isoformat()}"))  # fmt: skip
     for c in cases:
-        out.append(SourceRef(id=c.get("来源", ""), kind="case", title=c.get("标题", ""), source=c.get("来源", "")))
+        out.append(
+            SourceRef(id=c.get("来源", ""), kind="case", title=c.get("标题", ""), source=c.get("来源", ""))
+        )
     return out
 
 
@@ -85,7 +87,9 @@ def _plan(ctx: DayContext, request: PlanRequest, topics: list[Topic], engine: Li
     from assistant.timeline import build_timeline
 
     lib = offline_engine.library(settings)
-    timeline = build_timeline(topics[0] if topics else None, ctx.audience, ctx.date, ctx.events, lib["timeline"])
+    timeline = build_timeline(
+        topics[0] if topics else None, ctx.audience, ctx.date, ctx.events, lib["timeline"]
+    )
     return DailyPlan(
         date=ctx.date, product=ctx.product, audience=ctx.audience, topics=topics, timeline=timeline,
         engine=engine, model=model, calendar=ctx.events, trends=ctx.trends, created_at=datetime.now(UTC),
@@ -93,7 +97,9 @@ def _plan(ctx: DayContext, request: PlanRequest, topics: list[Topic], engine: Li
     )  # fmt: skip
 
 
-def _offline(ctx: DayContext, request: PlanRequest, settings: Settings, reason: str | None = None) -> DailyPlan:
+def _offline(
+    ctx: DayContext, request: PlanRequest, settings: Settings, reason: str | None = None
+) -> DailyPlan:
     topics = offline_engine.draft_topics(ctx, request.n, settings)
     plan = _plan(ctx, request, topics, "offline", OFFLINE_MODEL, settings)
     plan.prompt_versions = {"patterns": offline_engine.version(settings)}
@@ -192,72 +198,3 @@ def draft_plan(
 
 
 # --------------------------------------------------------------------------- revision
-
-
-_HOT = re.compile(r"（今日热搜：([^）]*)）")
-
-
-def _instruction_trends(instruction: str) -> list[str]:
-    m = _HOT.search(instruction)
-    return [t.strip() for t in re.split(r"[、,，]", m.group(1)) if t.strip()] if m else []
-
-
-def revise_topic(
-    topic: Topic,
-    instruction: str,
-    product: Product,
-    audience: Audience | None = None,
-    date: Date | None = None,
-    chat_model: Any = None,
-    settings: Settings | None = None,
-) -> Topic:
-    """Rewrite one topic as asked (更口语 / 更短 / 换个角度 / 结合热点 / 更正式 ...). LLM when one is given or
-    configured, falling back to the offline rules; the result is checked again."""
-    from assistant.offline_revise import revise_offline
-
-    settings = settings or get_settings()
-    day = date or default_date()
-    instruction = (instruction or "").strip() or "换个角度"
-    trends = _instruction_trends(instruction)
-    if not trends and re.search(r"热点|热搜|热门|新闻", instruction):
-        try:
-            from assistant.retrieval import trends_for
-
-            trends = [t.title for t in trends_for(day, query=_trend_query(product), k=3, settings=settings,
-                                                  dense=False)]  # fmt: skip
-        except HuatiError:
-            trends = []
-    ctx = DayContext(product, audience, day, user_trends=trends)
-    if chat_model is not None or settings.llm_configured:
-        try:
-            return _revise_llm(topic, instruction, ctx, trends, chat_model, settings)
-        except ConfigError:
-            raise
-        except Exception as exc:  # noqa: BLE001 - offline rules still give an answer
-            log.info("LLM revision failed, using offline rules: %s", exc)
-    return revise_offline(topic, instruction, ctx, settings)
-
-
-def _revise_llm(topic: Topic, instruction: str, ctx: DayContext, trends: list[str], chat_model: Any,
-                settings: Settings) -> Topic:  # fmt: skip
-    from assistant.chains import Structured, Usage, arevise_llm
-    from assistant.llm import get_chat_model
-
-    model = chat_model if chat_model is not None else get_chat_model(settings)
-    structured = Structured(model, settings, Usage())
-
-    async def run() -> Topic:
-        return await arevise_llm(structured, topic, instruction, ctx, trends)
-
-    try:
-        asyncio.get_running_loop()
-    except RuntimeError:
-        new = asyncio.run(run())
-    else:
-        from concurrent.futures import ThreadPoolExecutor
-
-        with ThreadPoolExecutor(max_workers=1) as pool:
-            new = pool.submit(asyncio.run, run()).result()
-    if not new.checks["compliance"].passed:
-        raise ValueError("改写结果没有通过合规检查")
-    return new

@@ -8,7 +8,7 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 
 def stable_id(*parts: str, length: int = 12) -> str:
@@ -191,6 +191,15 @@ class PlanRequest(BaseModel):
     category: str | None = None
     points: list[str] = Field([], description="selling points for an ad hoc product")
     engine: Literal["auto", "offline", "llm"] = "auto"
+
+    @field_validator("date")
+    @classmethod
+    def _supported_date(cls, value: Date | None) -> Date | None:
+        from assistant.dates import MAX_DATE, MIN_DATE
+
+        if value is not None and not MIN_DATE <= value <= MAX_DATE:
+            raise ValueError(f"只支持 {MIN_DATE.isoformat()} 到 {MAX_DATE.isoformat()} 之间的日期")
+        return value
 
 
 class DailyPlan(BaseModel):

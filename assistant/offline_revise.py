@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import random
 import re
+from collections.abc import Sequence
 
 from assistant.models import Hook, Topic
 from assistant.offline_engine import DayContext, candidates, library, pick
@@ -47,11 +48,19 @@ def _alternatives(ctx: DayContext, settings: Settings | None, avoid: Topic) -> l
     if not ctx.events:
         ctx.events = events_for(ctx.date, 7)
     found = [c for c in candidates(ctx, library(settings)) if c.passed]
-    found = [c for c in found if c.pattern != avoid.pattern and not is_near_duplicate(c.topic.text, [avoid.text])]
+    found = [
+        c for c in found if c.pattern != avoid.pattern and not is_near_duplicate(c.topic.text, [avoid.text])
+    ]
     return [c.topic for c in pick(found, 5)]
 
 
-def revise_offline(topic: Topic, instruction: str, ctx: DayContext, settings: Settings | None = None) -> Topic:
+def revise_offline(
+    topic: Topic,
+    instruction: str,
+    ctx: DayContext,
+    settings: Settings | None = None,
+    avoid: Sequence[str] = (),
+) -> Topic:
     lib = library(settings)
     rules = lib.get("revise", {})
     kind = instruction_kind(instruction)

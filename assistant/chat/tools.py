@@ -162,7 +162,7 @@ def current_topic(ctx: ChatContext, index: int) -> tuple[DailyPlan, Topic]:
 
 
 def revise(ctx: ChatContext, index: int, instruction: str, use_trends: bool = False) -> ToolResult:
-    from assistant.drafting import revise_topic
+    from assistant.revise import revise_topic
 
     plan, topic = current_topic(ctx, index)
     if use_trends and not re.search(r"热点|热搜|热门", instruction):

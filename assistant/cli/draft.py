@@ -23,12 +23,9 @@ HOOKS_ZH = {"trend": "热点", "calendar": "节日节气", "season": "季节", "
 
 
 def parse_date(value: str | None) -> Date | None:
-    if value is None or not value.strip():
-        return None
-    try:
-        return Date.fromisoformat(value.strip())
-    except ValueError:
-        raise InputError(f"日期格式不对：{value}，请写成 2026-12-22 这样的格式", field="date") from None
+    from assistant.dates import parse_day
+
+    return None if value is None or not value.strip() else parse_day(value)
 
 
 def engine_line(plan: DailyPlan) -> str:

@@ -16,12 +16,9 @@ trends_app = typer.Typer(help="热点（热榜）数据：导入。", no_args_is
 
 
 def parse_date_option(value: str | None, field: str = "date") -> Date | None:
-    if value is None:
-        return None
-    try:
-        return Date.fromisoformat(value.strip())
-    except ValueError:
-        raise InputError(f"日期格式不对：{value}，应为 YYYY-MM-DD，例如 2026-12-22", field=field) from None
+    from assistant.dates import parse_day
+
+    return None if value is None else parse_day(value, field)
 
 
 def _print_errors(errors: list[str]) -> None:

@@ -8,9 +8,10 @@ from datetime import date
 import pytest
 from langchain_core.language_models.fake_chat_models import FakeListChatModel
 
-from assistant.drafting import draft_plan, revise_topic
+from assistant.drafting import draft_plan
 from assistant.models import PlanRequest
 from assistant.offline_revise import instruction_kind
+from assistant.revise import revise_topic
 
 DAY = date(2026, 11, 24)
 

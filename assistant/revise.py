@@ -1,0 +1,91 @@
+"""Revising one topic as an operator asks (更口语 / 更短 / 换个角度 / 结合热点 / 更正式 ...)."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import re
+from collections.abc import Sequence
+from datetime import date as Date
+from typing import Any
+
+from assistant.drafting import trend_query, default_date
+from assistant.errors import ConfigError, HuatiError
+from assistant.models import Audience, Product, Topic
+from assistant.offline_engine import DayContext
+from assistant.settings import Settings, get_settings
+
+log = logging.getLogger("huati.revise")
+
+
+_HOT = re.compile(r"（今日热搜：([^）]*)）")
+
+
+def _instruction_trends(instruction: str) -> list[str]:
+    m = _HOT.search(instruction)
+    return [t.strip() for t in re.split(r"[、,，]", m.group(1)) if t.strip()] if m else []
+
+
+def revise_topic(
+    topic: Topic,
+    instruction: str,
+    product: Product,
+    audience: Audience | None = None,
+    date: Date | None = None,
+    chat_model: Any = None,
+    settings: Settings | None = None,
+    avoid: Sequence[str] = (),
+) -> Topic:
+    """Rewrite one topic as asked (更口语 / 更短 / 换个角度 / 结合热点 / 更正式 ...). LLM when one is given or
+    configured, falling back to the offline rules; the result is checked again.
+
+    `avoid`: texts the result must not repeat (the plan's other topics). When no rewrite that really follows
+    the instruction exists, an InputError says why in Chinese instead of returning the topic unchanged."""
+    from assistant.offline_revise import revise_offline
+
+    settings = settings or get_settings()
+    day = date or default_date()
+    instruction = (instruction or "").strip() or "换个角度"
+    trends = _instruction_trends(instruction)
+    if not trends and re.search(r"热点|热搜|热门|新闻", instruction):
+        try:
+            from assistant.retrieval import trends_for
+
+            trends = [t.title for t in trends_for(day, query=trend_query(product), k=3, settings=settings,
+                                                  dense=False)]  # fmt: skip
+        except HuatiError:
+            trends = []
+    ctx = DayContext(product, audience, day, user_trends=trends)
+    if chat_model is not None or settings.llm_configured:
+        try:
+            return _revise_llm(topic, instruction, ctx, trends, chat_model, settings)
+        except ConfigError:
+            raise
+        except Exception as exc:  # noqa: BLE001 - offline rules still give an answer
+            log.info("LLM revision failed, using offline rules: %s", exc)
+    return revise_offline(topic, instruction, ctx, settings, avoid=avoid)
+
+
+def _revise_llm(topic: Topic, instruction: str, ctx: DayContext, trends: list[str], chat_model: Any,
+                settings: Settings) -> Topic:  # fmt: skip
+    from assistant.chains import Structured, Usage, arevise_llm
+    from assistant.llm import get_chat_model
+
+    model = chat_model if chat_model is not None else get_chat_model(settings)
+    structured = Structured(model, settings, Usage())
+
+    async def run() -> Topic:
+        return await arevise_llm(structured, topic, instruction, ctx, trends)
+
+    try:
+        asyncio.get_running_loop()
+    except RuntimeError:
+        new = asyncio.run(run())
+    else:
+        from concurrent.futures import ThreadPoolExecutor
+
+        with ThreadPoolExecutor(max_workers=1) as pool:
+            new = pool.submit(asyncio.run, run()).result()
+    if not new.checks["compliance"].passed:
+        raise ValueError("改写结果没有通过合规检查")
+    return new
