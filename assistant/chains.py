@@ -98,7 +98,10 @@ class Usage:
         meta = getattr(message, "usage_metadata", None) or {}
         if not meta:
             raw = (getattr(message, "response_metadata", None) or {}).get("token_usage") or {}
-            meta = {"input_tokens": raw.get("prompt_tokens", 0), "output_tokens": raw.get("completion_tokens", 0)}
+            meta = {
+                "input_tokens": raw.get("prompt_tokens", 0),
+                "output_tokens": raw.get("completion_tokens", 0),
+            }
         self.input_tokens += int(meta.get("input_tokens") or 0)
         self.output_tokens += int(meta.get("output_tokens") or 0)
 
@@ -254,7 +257,9 @@ def _retrieve(ctx: DayContext, settings: Settings) -> Any:
     return RunnableParallel(cases=RunnableLambda(cases))
 
 
-async def adraft_llm(ctx: DayContext, n: int, chat_model: Any, settings: Settings) -> tuple[LLMDraft, list[Any]]:
+async def adraft_llm(
+    ctx: DayContext, n: int, chat_model: Any, settings: Settings
+) -> tuple[LLMDraft, list[Any]]:
     """Returns the ranked topics and the retrieved case hits (for provenance)."""
     from langchain_core.runnables import RunnableLambda
 
@@ -281,7 +286,8 @@ async def adraft_llm(ctx: DayContext, n: int, chat_model: Any, settings: Setting
     if failing:
         usage.round_trips += 1
         fixed = await asyncio.gather(
-            *(arevise_llm(structured, topics[i], "修正检查发现的问题", ctx) for i in failing), return_exceptions=True
+            *(arevise_llm(structured, topics[i], "修正检查发现的问题", ctx) for i in failing),
+            return_exceptions=True,
         )
         for i, new in zip(failing, fixed, strict=True):
             if isinstance(new, Topic) and new.score > topics[i].score:

@@ -226,7 +226,9 @@ class IndexStore:
             try:
                 found = client.get_collection(name, embedding_function=None)
             except Exception as exc:  # chroma raises NotFoundError/ValueError depending on version
-                raise IndexError_(f"向量库里找不到集合 {name}", hint="运行 huati ingest --rebuild 重建索引") from exc
+                raise IndexError_(
+                    f"向量库里找不到集合 {name}", hint="运行 huati ingest --rebuild 重建索引"
+                ) from exc
         _COLLECTIONS[key] = found
         return found
 

@@ -254,7 +254,12 @@ def _run(store: IndexStore, embedder: Embedder, found: dict[str, tuple[Path, str
     store.write_manifest(manifest)
     # 7. Clean up: stale Chroma ids, old collection, unreferenced partitions.
     stale = sorted(cases.old_ids - cases.new_ids)
-    if stale and manifest["collection"] and old is not None and old.get("collection") == manifest["collection"]:
+    if (
+        stale
+        and manifest["collection"]
+        and old is not None
+        and old.get("collection") == manifest["collection"]
+    ):
         collection = store.collection(manifest["collection"])
         for i in range(0, len(stale), 1000):
             collection.delete(ids=stale[i : i + 1000])

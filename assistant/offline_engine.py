@@ -52,7 +52,12 @@ class DayContext:
     recent: list[str] = field(default_factory=list)
 
     def seed(self) -> str:
-        parts = [self.product.id, self.product.name, self.audience.id if self.audience else "-", self.date.isoformat()]
+        parts = [
+            self.product.id,
+            self.product.name,
+            self.audience.id if self.audience else "-",
+            self.date.isoformat(),
+        ]
         return stable_id(*parts, *self.user_trends, *(t.title for t in self.trends))
 
 

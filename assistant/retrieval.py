@@ -306,7 +306,9 @@ def trends_for(date: Date, window_days: int | None = None, query: str | None = N
         hits = _search_trends(store, manifest, None, date, window, 10_000, {})
         return _rank_lexical([TrendItem.model_validate(h.metadata) for h in hits], date, query, k)
     q = _Query(query, settings) if query else None
-    return [TrendItem.model_validate(h.metadata) for h in _search_trends(store, manifest, q, date, window, k, {})]
+    return [
+        TrendItem.model_validate(h.metadata) for h in _search_trends(store, manifest, q, date, window, k, {})
+    ]
 
 
 def _rank_lexical(items: list[TrendItem], day: Date, query: str | None, k: int) -> list[TrendItem]:

@@ -9,7 +9,7 @@ from collections.abc import Sequence
 from datetime import date as Date
 from typing import Any
 
-from assistant.drafting import trend_query, default_date
+from assistant.drafting import default_date, trend_query
 from assistant.errors import ConfigError, HuatiError
 from assistant.models import Audience, Product, Topic
 from assistant.offline_engine import DayContext

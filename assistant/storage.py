@@ -90,8 +90,15 @@ class Store:
             "data": plan.model_dump_json(by_alias=True),
         }
         topic_rows = [
-            {"plan_id": plan.id, "idx": i, "topic_id": t.id, "text": t.text, "date": plan.date,
-             "audience": _audience_key(plan), "product_id": plan.product.id}  # fmt: skip
+            {
+                "plan_id": plan.id,
+                "idx": i,
+                "topic_id": t.id,
+                "text": t.text,
+                "date": plan.date,
+                "audience": _audience_key(plan),
+                "product_id": plan.product.id,
+            }  # fmt: skip
             for i, t in enumerate(plan.topics, 1)
         ]
         with self.engine.begin() as conn:
@@ -129,7 +136,9 @@ class Store:
             conds.append(plans.c.audience == audience)
         for cond in conds:
             query, count = query.where(cond), count.where(cond)
-        query = query.order_by(plans.c.created_at.desc(), plans.c.id).limit(max(1, limit)).offset(max(0, offset))
+        query = (
+            query.order_by(plans.c.created_at.desc(), plans.c.id).limit(max(1, limit)).offset(max(0, offset))
+        )
         with self.engine.connect() as conn:
             rows = conn.execute(query).scalars().all()
             total = conn.execute(count).scalar() or 0
@@ -171,7 +180,9 @@ class Store:
             index = int(text)
             if 1 <= index <= len(plan.topics):
                 return index
-            raise InputError(f"方案 {plan.id} 只有 {len(plan.topics)} 个话题，没有第 {index} 个", field="topic")
+            raise InputError(
+                f"方案 {plan.id} 只有 {len(plan.topics)} 个话题，没有第 {index} 个", field="topic"
+            )
         for i, t in enumerate(plan.topics, 1):
             if t.id == text:
                 return i
@@ -179,9 +190,11 @@ class Store:
 
     def feedback_for(self, plan_id: str) -> list[dict[str, Any]]:
         with self.engine.connect() as conn:
-            rows = conn.execute(
-                select(feedback).where(feedback.c.plan_id == plan_id).order_by(feedback.c.id)
-            ).mappings().all()
+            rows = (
+                conn.execute(select(feedback).where(feedback.c.plan_id == plan_id).order_by(feedback.c.id))
+                .mappings()
+                .all()
+            )
         return [{**dict(r), "created_at": r["created_at"].isoformat()} for r in rows]
 
     get_feedback = feedback_for  # alias used by the chat tools

@@ -95,7 +95,9 @@ def char_ngrams(text: str, sizes: tuple[int, ...] = (1, 2, 3)) -> list[str]:
 
 
 _CJK = re.compile(r"[\u4e00-\u9fff]")
-_STOP_CHARS = frozenset("的了和是在也就都而及与着或这那之于以把被让给从向对为吗呢吧啊呀哦嘛么有个上下中里又还很更最我你他她它们")
+_STOP_CHARS = frozenset(
+    "的了和是在也就都而及与着或这那之于以把被让给从向对为吗呢吧啊呀哦嘛么有个上下中里又还很更最我你他她它们"
+)
 
 
 def search_terms(text: str) -> list[str]:

@@ -62,22 +62,34 @@ def build_timeline(
     address = audience.address if audience else "大家"
     greeting = _greeting(warm, texts).format(address=address)
     warm_text = greeting + _day_line(events, texts)
-    steps = [TimelineStep(time=_hhmm(warm), stage="warm_up", action=texts["actions"]["warm_up"], text=warm_text)]
+    steps = [
+        TimelineStep(time=_hhmm(warm), stage="warm_up", action=texts["actions"]["warm_up"], text=warm_text)
+    ]
     if topic is None:
         return steps
-    steps.append(TimelineStep(time=_hhmm(start), stage="launch", action=texts["actions"]["launch"], text=topic.text))
+    steps.append(
+        TimelineStep(time=_hhmm(start), stage="launch", action=texts["actions"]["launch"], text=topic.text)
+    )
     span = max(end - start, 40)
     link = start + min(LINK_AFTER, max(20, span - 15))
     follow = topic.follow_ups[:3]
     for i, line in enumerate(follow):
         at = start + (link - start) * (i + 1) // (len(follow) + 1)
-        steps.append(TimelineStep(time=_hhmm(at), stage="follow_up", action=texts["actions"]["follow_up"], text=line))
+        steps.append(
+            TimelineStep(time=_hhmm(at), stage="follow_up", action=texts["actions"]["follow_up"], text=line)
+        )
     steps.append(
-        TimelineStep(time=_hhmm(link), stage="product_link", action=texts["actions"]["product_link"], text=topic.bridge)
+        TimelineStep(
+            time=_hhmm(link), stage="product_link", action=texts["actions"]["product_link"], text=topic.bridge
+        )
     )
     wrap = max(link + 15, start + span)
     steps.append(
-        TimelineStep(time=_hhmm(wrap), stage="wrap_up", action=texts["actions"]["wrap_up"],
-                     text=texts["wrap_up"].format(address=address))  # fmt: skip
+        TimelineStep(
+            time=_hhmm(wrap),
+            stage="wrap_up",
+            action=texts["actions"]["wrap_up"],
+            text=texts["wrap_up"].format(address=address),
+        )  # fmt: skip
     )
     return steps

@@ -216,7 +216,7 @@ def _parse_dailyhot(text, label, date, platform, sample, name_platform=None):  #
     else:
         rows, platform = data, platform or name_platform
     if not isinstance(rows, list):
-        return [], [f"{label}:1: 应是 {{\"data\": [{{\"title\", \"hot\", \"url\"}}...]}} 格式"]
+        return [], [f'{label}:1: 应是 {{"data": [{{"title", "hot", "url"}}...]}} 格式']
     items, errors = [], []
     for index, raw in enumerate(rows, 1):
         where = f"{label}:1: data[{index}]"
@@ -273,7 +273,9 @@ class SavedTrends:
     report: Any = None  # IngestReport of the indexing step
 
 
-def save_trends(items: Iterable[TrendItem], settings: Settings | None = None, index: bool = True) -> SavedTrends:
+def save_trends(
+    items: Iterable[TrendItem], settings: Settings | None = None, index: bool = True
+) -> SavedTrends:
     """Append new items to `HUATI_HOME/trends/<date>.jsonl` (duplicates skipped) and index those files."""
     settings = settings or get_settings()
     directory = settings.ensure_home() / "trends"
@@ -296,7 +298,9 @@ def save_trends(items: Iterable[TrendItem], settings: Settings | None = None, in
         if fresh:
             with path.open("a", encoding="utf-8") as fh:
                 for item in fresh:
-                    fh.write(json.dumps(item.model_dump(mode="json", exclude_none=True), ensure_ascii=False) + "\n")
+                    fh.write(
+                        json.dumps(item.model_dump(mode="json", exclude_none=True), ensure_ascii=False) + "\n"
+                    )
             result.saved += len(fresh)
             touched.append(path)
     result.files = [str(p) for p in touched]

@@ -27,7 +27,13 @@ DAY = date(2026, 12, 21)
 def _home() -> str:
     home = tempfile.mkdtemp(prefix="huati-bench-")
     os.environ["HUATI_HOME"] = home
-    for var in ("HUATI_LLM_BASE_URL", "HUATI_LLM_API_KEY", "HUATI_LLM_MODEL", "OPENAI_API_KEY", "OPENAI_BASE_URL"):
+    for var in (
+        "HUATI_LLM_BASE_URL",
+        "HUATI_LLM_API_KEY",
+        "HUATI_LLM_MODEL",
+        "OPENAI_API_KEY",
+        "OPENAI_BASE_URL",
+    ):
         os.environ.pop(var, None)
     from assistant.settings import reset_settings
 
@@ -82,7 +88,9 @@ def llm(latency: float, concurrent: int) -> None:
                            "HUATI_LLM_MAX_RETRIES": "0"})  # fmt: skip
         reset_settings()
         req = PlanRequest(product="空气炸锅", audience="宝妈群", date=DAY, n=3)
-        draft_plan(req.model_copy(update={"product": "亮白牙膏"}), save=False)  # warm: imports, first connection
+        draft_plan(
+            req.model_copy(update={"product": "亮白牙膏"}), save=False
+        )  # warm: imports, first connection
         server.reset()
         start = time.perf_counter()
         plan = draft_plan(req, save=False)
@@ -110,7 +118,9 @@ def llm(latency: float, concurrent: int) -> None:
         settings = get_settings()
 
         async def many() -> list:
-            return await asyncio.gather(*(adraft_plan(req, settings=settings, save=False) for _ in range(concurrent)))
+            return await asyncio.gather(
+                *(adraft_plan(req, settings=settings, save=False) for _ in range(concurrent))
+            )
 
         start = time.perf_counter()
         plans = asyncio.run(many())

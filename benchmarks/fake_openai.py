@@ -1,7 +1,7 @@
 """Run the local OpenAI-protocol server (tests/fake_openai.py) by hand:
 
-    python benchmarks/fake_openai.py --latency 1.0 --port 8765
-    HUATI_LLM_BASE_URL=http://127.0.0.1:8765/v1 HUATI_LLM_MODEL=fake-huati-1 huati draft 空气炸锅
+python benchmarks/fake_openai.py --latency 1.0 --port 8765
+HUATI_LLM_BASE_URL=http://127.0.0.1:8765/v1 HUATI_LLM_MODEL=fake-huati-1 huati draft 空气炸锅
 """
 
 from __future__ import annotations
@@ -25,7 +25,9 @@ def main() -> None:
     if args.port:
         server.port = args.port
     with server:
-        print(f"fake OpenAI endpoint on {server.base_url} (latency {args.latency}s); Ctrl-C to stop", flush=True)
+        print(
+            f"fake OpenAI endpoint on {server.base_url} (latency {args.latency}s); Ctrl-C to stop", flush=True
+        )
         try:
             while True:
                 time.sleep(1)

@@ -43,7 +43,9 @@ QUERIES = ("冬至 饺子", "猫咪 冬天", "宝宝 穿衣", "防晒", "年货 
 
 
 def sentence(rng: random.Random, lo: int, hi: int) -> str:
-    parts = [rng.choice(WORDS) if rng.random() < 0.6 else rng.choice(GLUE) for _ in range(rng.randint(lo, hi))]
+    parts = [
+        rng.choice(WORDS) if rng.random() < 0.6 else rng.choice(GLUE) for _ in range(rng.randint(lo, hi))
+    ]
     return "".join(parts)
 
 
@@ -127,12 +129,19 @@ def run_one(size: int, provider: str | None) -> dict:
             lat[kind].append((time.perf_counter() - t0) * 1000)
     peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     return {
-        "size": size, "chunks": chunks, "embedding": report.embedding, "ingest_s": round(ingest_s, 1),
-        "ingest_per_s": round(chunks / ingest_s, 1), "new_1000_trends_s": round(trends_s, 2), "warm_up_s": round(warm_s, 1),
+        "size": size,
+        "chunks": chunks,
+        "embedding": report.embedding,
+        "ingest_s": round(ingest_s, 1),
+        "ingest_per_s": round(chunks / ingest_s, 1),
+        "new_1000_trends_s": round(trends_s, 2),
+        "warm_up_s": round(warm_s, 1),
         **{f"{k}_p50_ms": round(statistics.median(v), 1) for k, v in lat.items()},
         **{f"{k}_p95_ms": round(percentile(v, 95), 1) for k, v in lat.items()},
-        "peak_rss_mb": round(peak_mb), "index_mb": round(sum(f.stat().st_size for f in (tmp / "home").rglob("*")
-                                                              if f.is_file()) / 2**20),  # fmt: skip
+        "peak_rss_mb": round(peak_mb),
+        "index_mb": round(
+            sum(f.stat().st_size for f in (tmp / "home").rglob("*") if f.is_file()) / 2**20
+        ),  # fmt: skip
     }
 
 
@@ -141,7 +150,10 @@ def run_recall(providers: list[str]) -> None:
     from assistant.retrieval import search
     from assistant.settings import Settings
 
-    rows = [json.loads(x) for x in (REPO / "evals/datasets/retrieval_queries.jsonl").read_text("utf-8").splitlines()]
+    rows = [
+        json.loads(x)
+        for x in (REPO / "evals/datasets/retrieval_queries.jsonl").read_text("utf-8").splitlines()
+    ]
     for provider in providers:
         settings = Settings(home=Path(tempfile.mkdtemp()), embedding_provider=provider)
         ingest(settings=settings, progress=False)
@@ -158,10 +170,14 @@ def run_recall(providers: list[str]) -> None:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--sizes", default="10000,100000", help="comma-separated chunk counts")
     parser.add_argument("--embedding", default=None, help="usem | hash | openai (default: settings)")
-    parser.add_argument("--recall", action="store_true", help="recall@5 of usem and hash on the labelled queries")
+    parser.add_argument(
+        "--recall", action="store_true", help="recall@5 of usem and hash on the labelled queries"
+    )
     parser.add_argument("--one", type=int, help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.recall:
@@ -172,16 +188,24 @@ def main() -> None:
         return
     print(f"cpu cores: {os.cpu_count()}  (figures depend on other load on the machine)")
     for size in [int(s) for s in args.sizes.split(",") if s.strip()]:
-        cmd = [sys.executable, __file__, "--one", str(size)] + (["--embedding", args.embedding] if args.embedding else [])
+        cmd = [sys.executable, __file__, "--one", str(size)] + (
+            ["--embedding", args.embedding] if args.embedding else []
+        )
         out = subprocess.run(cmd, capture_output=True, text=True)
         if out.returncode != 0:
             print(out.stderr[-2000:])
             raise SystemExit(out.returncode)
         r = json.loads(out.stdout.strip().splitlines()[-1])
         print(f"\n== {r['size']:,} chunks ({r['chunks']:,} indexed, embedding {r['embedding']})")
-        print(f"ingest: {r['ingest_s']} s  ({r['ingest_per_s']} chunks/s)   1,000 new trend items: {r['new_1000_trends_s']} s")
+        print(
+            f"ingest: {r['ingest_s']} s  ({r['ingest_per_s']} chunks/s)   1,000 new trend items: {r['new_1000_trends_s']} s"
+        )
         for kind in ("trends", "cases", "all"):
-            label = {"trends": "trends (date window)", "cases": "cases", "all": "all (cases+trends+calendar)"}[kind]
+            label = {
+                "trends": "trends (date window)",
+                "cases": "cases",
+                "all": "all (cases+trends+calendar)",
+            }[kind]
             print(f"query {label:28s} p50 {r[f'{kind}_p50_ms']} ms   p95 {r[f'{kind}_p95_ms']} ms")
         print(f"warm-up (load all partitions, model, Chroma): {r['warm_up_s']} s")
         print(f"peak memory: {r['peak_rss_mb']} MB   index on disk: {r['index_mb']} MB")

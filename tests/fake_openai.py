@@ -50,9 +50,15 @@ def default_responder(body: dict[str, Any]) -> str:
     m = _NOUN.search(prompt)
     noun = m.group(1) if m else "牙膏"
     topics = [
-        {"type": t, "opening": "", "question": q.format(noun=noun), "hook_kind": "scenario", "hook_title": "日常",
-         "bridge": f"说到{noun}，今天群里有一款不错的，感兴趣可以看看链接～",
-         "follow_ups": ["我先来说说我的～", "还有谁想聊聊？"]}  # fmt: skip
+        {
+            "type": t,
+            "opening": "",
+            "question": q.format(noun=noun),
+            "hook_kind": "scenario",
+            "hook_title": "日常",
+            "bridge": f"说到{noun}，今天群里有一款不错的，感兴趣可以看看链接～",
+            "follow_ups": ["我先来说说我的～", "还有谁想聊聊？"],
+        }  # fmt: skip
         for t, q in _TOPICS
     ]
     if '"topics"' in prompt or "draft_topics" in prompt or "候选群话题" in prompt:

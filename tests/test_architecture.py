@@ -25,9 +25,7 @@ def _imports(path: Path) -> set[str]:
 
 def test_assistant_never_imports_api_or_evals():
     offenders = [
-        str(p.relative_to(REPO))
-        for p in (REPO / "assistant").rglob("*.py")
-        if _imports(p) & {"api", "evals"}
+        str(p.relative_to(REPO)) for p in (REPO / "assistant").rglob("*.py") if _imports(p) & {"api", "evals"}
     ]
     assert offenders == []
 
@@ -44,8 +42,20 @@ def test_modules_stay_small(package):
 
 def test_top_level_layout():
     allowed = {
-        "pyproject.toml", "README.md", "assistant", "prompts", "knowledge_base", "api", "evals",
-        "tests", "benchmarks", "docs", ".ci", ".git", ".gitignore", "LICENSE",
+        "pyproject.toml",
+        "README.md",
+        "assistant",
+        "prompts",
+        "knowledge_base",
+        "api",
+        "evals",
+        "tests",
+        "benchmarks",
+        "docs",
+        ".ci",
+        ".git",
+        ".gitignore",
+        "LICENSE",
     }
     tracked = subprocess.run(
         ["git", "ls-files"], cwd=REPO, capture_output=True, text=True, check=True
@@ -57,7 +67,9 @@ def test_top_level_layout():
 def test_ruff_clean():
     result = subprocess.run(
         [sys.executable, "-m", "ruff", "check", "assistant", "api", "evals", "tests", "benchmarks"],
-        cwd=REPO, capture_output=True, text=True,
+        cwd=REPO,
+        capture_output=True,
+        text=True,
     )
     assert result.returncode == 0, result.stdout + result.stderr
 

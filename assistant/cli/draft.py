@@ -18,7 +18,13 @@ if TYPE_CHECKING:
 NAMES_ZH = {"compliance": "合规", "low_barrier": "低门槛", "relevance": "相关", "tone": "语气"}
 TYPES_ZH = {"experience": "经历", "either_or": "二选一", "vote": "投票", "photo_share": "晒图", "memory": "回忆",
             "tips_swap": "交换妙招", "confession": "吐槽坦白", "prediction": "预测"}  # fmt: skip
-STAGES_ZH = {"warm_up": "暖场", "launch": "抛话题", "follow_up": "跟进", "product_link": "放链接", "wrap_up": "收尾"}
+STAGES_ZH = {
+    "warm_up": "暖场",
+    "launch": "抛话题",
+    "follow_up": "跟进",
+    "product_link": "放链接",
+    "wrap_up": "收尾",
+}
 HOOKS_ZH = {"trend": "热点", "calendar": "节日节气", "season": "季节", "scenario": "场景", "case": "案例"}
 
 
@@ -50,10 +56,16 @@ def print_plan(plan: DailyPlan) -> None:
 
     console.print(f"[bold]{engine_line(plan)}[/]", highlight=False)
     who = plan.audience.name if plan.audience else "未指定群"
-    console.print(f"方案 {plan.id or '（未保存）'}｜{plan.date.isoformat()}｜{plan.product.name}｜{who}", highlight=False)
+    console.print(
+        f"方案 {plan.id or '（未保存）'}｜{plan.date.isoformat()}｜{plan.product.name}｜{who}",
+        highlight=False,
+    )
     for i, t in enumerate(plan.topics, 1):
         hook = f"由头：{HOOKS_ZH.get(t.hook.kind, t.hook.kind)}「{t.hook.title}」" if t.hook else "由头：日常"
-        body = [f"[bold]{t.text}[/]", f"[dim]{TYPES_ZH.get(t.type.value, t.type.value)}｜{hook}｜{_badges(t.checks)}[/]"]
+        body = [
+            f"[bold]{t.text}[/]",
+            f"[dim]{TYPES_ZH.get(t.type.value, t.type.value)}｜{hook}｜{_badges(t.checks)}[/]",
+        ]
         if t.follow_ups:
             body.append("跟进：" + " / ".join(t.follow_ups))
         if t.bridge:
@@ -71,12 +83,21 @@ def print_plan(plan: DailyPlan) -> None:
 
 def plan_markdown(plan: DailyPlan) -> str:
     who = plan.audience.name if plan.audience else "未指定群"
-    lines = [f"# {plan.date.isoformat()} {plan.product.name}｜{who}", "", f"> {engine_line(plan)}｜方案 {plan.id}", ""]
+    lines = [
+        f"# {plan.date.isoformat()} {plan.product.name}｜{who}",
+        "",
+        f"> {engine_line(plan)}｜方案 {plan.id}",
+        "",
+    ]
     for i, t in enumerate(plan.topics, 1):
-        passed = "、".join(NAMES_ZH[k] + ("✓" if v.passed else "✗") for k, v in t.checks.items() if k in NAMES_ZH)
+        passed = "、".join(
+            NAMES_ZH[k] + ("✓" if v.passed else "✗") for k, v in t.checks.items() if k in NAMES_ZH
+        )
         lines += [f"## 话题 {i}（{TYPES_ZH.get(t.type.value, t.type.value)}）", "", t.text, ""]
         if t.hook:
-            lines.append(f"- 由头：{HOOKS_ZH.get(t.hook.kind, t.hook.kind)}「{t.hook.title}」（{t.hook.source}）")
+            lines.append(
+                f"- 由头：{HOOKS_ZH.get(t.hook.kind, t.hook.kind)}「{t.hook.title}」（{t.hook.source}）"
+            )
         lines.append(f"- 检查：{passed}")
         for f in t.follow_ups:
             lines.append(f"- 跟进：{f}")
@@ -97,7 +118,9 @@ def draft(
     n: Annotated[int, typer.Option("-n", help="话题数量 1-10")] = 3,
     trend: Annotated[list[str] | None, typer.Option("--trend", help="今天的热点，可重复")] = None,
     category: Annotated[str | None, typer.Option("--category", help="临时产品的类目")] = None,
-    points: Annotated[str | None, typer.Option("--points", help='临时产品卖点，逗号分隔："卖点1,卖点2"')] = None,
+    points: Annotated[
+        str | None, typer.Option("--points", help='临时产品卖点，逗号分隔："卖点1,卖点2"')
+    ] = None,
     engine: Annotated[str, typer.Option("--engine", help="auto | offline | llm")] = "auto",
     as_json: Annotated[bool, typer.Option("--json", help="输出 JSON")] = False,
 ) -> None:
@@ -200,7 +223,9 @@ def export(
     if fmt not in ("md", "json"):
         raise InputError(f"--format 只能是 md 或 json，收到：{fmt}", field="format")
     plan = Store().get_plan(plan_id)
-    text = plan_markdown(plan) if fmt == "md" else json.dumps(plan.public_dict(), ensure_ascii=False, indent=2)
+    text = (
+        plan_markdown(plan) if fmt == "md" else json.dumps(plan.public_dict(), ensure_ascii=False, indent=2)
+    )
     if out is None:
         typer.echo(text)
         return

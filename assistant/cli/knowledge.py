@@ -57,7 +57,9 @@ def _ensure_index(kind: str) -> None:
 def search_cmd(
     query: Annotated[str, typer.Argument(help="要找的内容，例如：冬至 饺子")],
     kind: Annotated[str, typer.Option("--kind", help="cases | trends | calendar | all")] = "all",
-    date: Annotated[str | None, typer.Option("--date", help="日期 YYYY-MM-DD（热点窗口和日历以此为准）")] = None,
+    date: Annotated[
+        str | None, typer.Option("--date", help="日期 YYYY-MM-DD（热点窗口和日历以此为准）")
+    ] = None,
     k: Annotated[int, typer.Option("-k", help="返回条数")] = 5,
     category: Annotated[str | None, typer.Option("--category", help="按品类筛选，例如 母婴")] = None,
     audience: Annotated[str | None, typer.Option("--audience", help="按群类型筛选，例如 宝妈群")] = None,
@@ -120,7 +122,11 @@ def calendar_cmd(
     for col in ("日期", "距今", "类型", "名称", "说明"):
         table.add_column(col, overflow="fold")
     for e in events:
-        when = "今天" if e.days_from == 0 else (f"{e.days_from} 天后" if e.days_from > 0 else f"已开始 {-e.days_from} 天")
+        when = (
+            "今天"
+            if e.days_from == 0
+            else (f"{e.days_from} 天后" if e.days_from > 0 else f"已开始 {-e.days_from} 天")
+        )
         table.add_row(e.date.isoformat(), when, kinds[e.kind], e.name, e.description)
     console.print(table)
 
@@ -128,7 +134,9 @@ def calendar_cmd(
 @trends_app.command("import")
 def trends_import_cmd(
     file: Annotated[Path, typer.Argument(help="CSV、JSONL 或 DailyHotApi 格式的 JSON 文件")],
-    fmt: Annotated[str | None, typer.Option("--format", help="csv | jsonl | dailyhot，默认按内容判断")] = None,
+    fmt: Annotated[
+        str | None, typer.Option("--format", help="csv | jsonl | dailyhot，默认按内容判断")
+    ] = None,
     date: Annotated[str | None, typer.Option("--date", help="文件里没有日期时使用的日期 YYYY-MM-DD")] = None,
     platform: Annotated[str | None, typer.Option("--platform", help="文件里没有平台时使用的平台名")] = None,
 ) -> None:

@@ -71,7 +71,9 @@ def test_claim_word_in_product_name_stays_out_of_questions(huati_env):
 
 
 def test_ad_hoc_product(huati_env):
-    plan = _plan("手冲咖啡壶", date(2026, 12, 21), "职场白领群", category="厨房用品", points=["细嘴出水稳", "玻璃壶身"])
+    plan = _plan(
+        "手冲咖啡壶", date(2026, 12, 21), "职场白领群", category="厨房用品", points=["细嘴出水稳", "玻璃壶身"]
+    )
     assert plan.product.ad_hoc
     assert plan.topics and all(t.checks["compliance"].passed for t in plan.topics)
     assert all("手冲咖啡壶" in t.text for t in plan.topics)

@@ -104,7 +104,9 @@ def test_redraft_same_day_is_stable_and_old_history_expires(huati_env, monkeypat
         pytest.fail("no later day repeats a day-1 question without memory")
     later = draft_plan(req, save=False, settings=settings)  # day 1 is outside the 2-day window
     assert [t.text for t in later.topics] == [t.text for t in clean.topics]
-    inside = draft_plan(req.model_copy(update={"date": DAY + timedelta(days=1)}), save=False, settings=settings)
+    inside = draft_plan(
+        req.model_copy(update={"date": DAY + timedelta(days=1)}), save=False, settings=settings
+    )
     assert not any(t.question in [f.question for f in first.topics] for t in inside.topics)
 
 

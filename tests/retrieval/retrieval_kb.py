@@ -31,7 +31,9 @@ def write_case(directory: Path, name: str, **fields: str) -> Path:
     return path
 
 
-def trend_line(date: str, title: str, heat: int = 1000, platform: str = "微博热搜", category: str = "生活") -> str:
+def trend_line(
+    date: str, title: str, heat: int = 1000, platform: str = "微博热搜", category: str = "生活"
+) -> str:
     import json
 
     return json.dumps({"date": date, "platform": platform, "title": title, "heat": heat, "category": category},

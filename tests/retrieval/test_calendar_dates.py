@@ -38,7 +38,9 @@ def test_beyond_chinese_calendar_falls_back():
 
 
 def test_shopping_festivals():
-    upcoming = {e.name: e.days_from for e in events_for(date(2026, 11, 5), 10) if e.kind == "shopping_festival"}
+    upcoming = {
+        e.name: e.days_from for e in events_for(date(2026, 11, 5), 10) if e.kind == "shopping_festival"
+    }
     assert upcoming["双11"] == 6
     assert "618" in _names(date(2026, 6, 18), kind="shopping_festival")
     assert "38节" in _names(date(2026, 3, 8), kind="shopping_festival")

@@ -67,7 +67,9 @@ def test_malformed_input_reported_rest_ingested(tiny_kb):
     bad_case = tiny_kb.kb_dir / "cases" / "bad.md"
     bad_case.write_text("没有头部的案例\n", encoding="utf-8")
     trends = tiny_kb.kb_dir / "trends" / "2026-12-21.jsonl"
-    trends.write_text('{"date": "2026-12-21", "platform": "微博", "title": "好"}\n{"date": oops}\n', encoding="utf-8")
+    trends.write_text(
+        '{"date": "2026-12-21", "platform": "微博", "title": "好"}\n{"date": oops}\n', encoding="utf-8"
+    )
     result = runner.invoke(app, ["ingest", "-q"])
     assert result.exit_code == 1
     output = result.output
@@ -198,7 +200,13 @@ def test_duplicate_case_id_reported_and_first_file_kept(tiny_kb):
     from retrieval_kb import write_case
 
     ingest(settings=tiny_kb, progress=False)
-    write_case(tiny_kb.kb_dir / "cases", "zz-copy", id="winter", title="另一份冬至", background="抄来的内容，不该进索引。")
+    write_case(
+        tiny_kb.kb_dir / "cases",
+        "zz-copy",
+        id="winter",
+        title="另一份冬至",
+        background="抄来的内容，不该进索引。",
+    )
     report = ingest(settings=tiny_kb, progress=False)
     assert len(report.errors) == 1 and "zz-copy.md:2: 案例 id 与" in report.errors[0]
     _, part = _case_ids(tiny_kb)

@@ -20,9 +20,15 @@ def built(tiny_kb):
 
 def test_trend_date_window(built):
     # Window = 3 days before the date, inclusive; later items never appear.
-    titles = {h.title for h in search("冬至 饺子 寒潮", kind="trends", date=date(2026, 12, 20), k=10, settings=built)}
+    titles = {
+        h.title
+        for h in search("冬至 饺子 寒潮", kind="trends", date=date(2026, 12, 20), k=10, settings=built)
+    }
     assert "冬至前的寒潮" in titles and "冬至还有十二天 饺子馅准备" not in titles
-    titles = {h.title for h in search("冬至 饺子 寒潮", kind="trends", date=date(2026, 12, 12), k=10, settings=built)}
+    titles = {
+        h.title
+        for h in search("冬至 饺子 寒潮", kind="trends", date=date(2026, 12, 12), k=10, settings=built)
+    }
     assert titles == {"冬至还有十二天 饺子馅准备"}
     assert search("冬至 饺子", kind="trends", date=date(2026, 12, 9), settings=built) == []
 
@@ -160,16 +166,27 @@ def test_trends_for_with_index(built):
     assert items[0].title == "冬至前的寒潮"
     everything = trends_for(date(2026, 12, 21), k=10, settings=built)
     assert [i.title for i in everything] == ["冬至前的寒潮", "猫咪钻被窝"]
-    assert trends_for(date(2026, 12, 21), window_days=20, k=10, settings=built)[-1].title.startswith("冬至还有")
+    assert trends_for(date(2026, 12, 21), window_days=20, k=10, settings=built)[-1].title.startswith(
+        "冬至还有"
+    )
 
 
 def test_filters_apply_per_kind(built):
     # Trends have no audience: an audience filter narrows cases and leaves trends alone.
-    hits = search("冬至", kind="all", date=date(2026, 12, 20), k=10, filters={"audience": "银发群"}, settings=built)
+    hits = search(
+        "冬至", kind="all", date=date(2026, 12, 20), k=10, filters={"audience": "银发群"}, settings=built
+    )
     assert {h.metadata.get("case_id") for h in hits if h.kind == "cases"} == {"winter"}
     assert any(h.kind == "trends" for h in hits)
     # Category applies to both.
-    hits = search("冬至 猫咪", kind="trends", date=date(2026, 12, 20), k=10, filters={"category": "宠物"}, settings=built)
+    hits = search(
+        "冬至 猫咪",
+        kind="trends",
+        date=date(2026, 12, 20),
+        k=10,
+        filters={"category": "宠物"},
+        settings=built,
+    )
     assert hits == []
 
 
@@ -177,8 +194,14 @@ def test_same_trend_title_on_two_platforms_counts_once(built):
     from assistant.models import TrendItem
     from assistant.trends import save_trends
 
-    save_trends([TrendItem(date=date(2026, 12, 20), platform="抖音热榜", title="冬至前的寒潮", heat=10,
-                                category="生活")], built)
+    save_trends(
+        [
+            TrendItem(
+                date=date(2026, 12, 20), platform="抖音热榜", title="冬至前的寒潮", heat=10, category="生活"
+            )
+        ],
+        built,
+    )
     hits = search("寒潮", kind="trends", date=date(2026, 12, 20), k=5, settings=built)
     assert [h.title for h in hits].count("冬至前的寒潮") == 1
     assert hits[0].metadata["platform"] == "微博热搜"  # the hotter one

@@ -74,7 +74,9 @@ def test_unknown_format_rejected():
         parse_trends("a,b\n", "xml")
 
 
-@pytest.mark.parametrize(("raw", "value"), [("1,234", 1234), ("5w", 50000), (7, 7.0), ("", None), ("热度 3万", 30000)])
+@pytest.mark.parametrize(
+    ("raw", "value"), [("1,234", 1234), ("5w", 50000), (7, 7.0), ("", None), ("热度 3万", 30000)]
+)
 def test_parse_heat(raw, value):
     assert parse_heat(raw) == value
 
