@@ -37,6 +37,7 @@ class IngestReport:
     updated: int = 0
     deleted: int = 0
     unchanged: int = 0
+    unusable: int = 0  # changed files that could not be read at all (their old records stay)
     chunks_added: int = 0
     chunks_removed: int = 0
     errors: list[str] = field(default_factory=list)
@@ -52,11 +53,12 @@ class IngestReport:
         return not self.errors
 
     def summary(self) -> str:
+        unusable = f"，{self.unusable} 个文件读不了、没有导入（已索引的旧内容保留）" if self.unusable else ""
         if not self.changed:
-            text = f"无变化（{self.unchanged} 个文件未改动）"
+            text = f"{'没有新内容' if unusable else '无变化'}（{self.unchanged} 个文件未改动{unusable}）"
         else:
             text = (f"新增 {self.added} 个文件，更新 {self.updated} 个，删除 {self.deleted} 个，"
-                    f"未改动 {self.unchanged} 个；写入 {self.chunks_added} 段，移除 {self.chunks_removed} 段")  # fmt: skip
+                    f"未改动 {self.unchanged} 个{unusable}；写入 {self.chunks_added} 段，移除 {self.chunks_removed} 段")  # fmt: skip
         return f"{text}（向量模型：{self.embedding}，用时 {self.seconds:.1f} 秒）"
 
 
@@ -185,19 +187,33 @@ def _run(store: IndexStore, embedder: Embedder, found: dict[str, tuple[Path, str
     # 1. Which files changed?
     changed: dict[str, tuple[Path, str, str]] = {}
     task = bar.add_task("检查文件", total=len(found)) if bar else None
+    shadowed: dict[str, tuple[Path, str, str]] = {}
     for key, (path, kind) in found.items():
-        sha = hashlib.sha256(path.read_bytes()).hexdigest()
+        try:
+            sha = hashlib.sha256(path.read_bytes()).hexdigest()
+        except OSError as exc:  # unreadable now: keep what was indexed, say why
+            report.errors.append(
+                f"{display_path(path, store.settings.kb_dir)}:1: 读不到文件（{exc.strerror}）"
+            )
+            report.unusable += 1
+            continue
         entry = files_old.get(key)
         if entry and entry["sha"] == sha:
             report.unchanged += 1
-            report.errors.extend(entry.get("errors", []))
+            if entry.get("shadowed"):  # its case id was taken by another file: re-check if that one goes
+                shadowed[key] = (path, kind, sha)
+            else:
+                report.errors.extend(entry.get("errors", []))
         else:
             changed[key] = (path, kind, sha)
         if bar:
             bar.advance(task)
     deleted = [k for k in files_old if k not in found and _under(k, roots)]
     if not changed and not deleted and old is not None and not rebuild:
+        for key in shadowed:
+            report.errors.extend(files_old[key].get("errors", []))
         return report
+    changed.update(shadowed)
     # 2. Parse changed files into records.
     new_records: dict[str, list[dict[str, Any]]] = {}
     entries: dict[str, dict[str, Any]] = {}
@@ -212,11 +228,14 @@ def _run(store: IndexStore, embedder: Embedder, found: dict[str, tuple[Path, str
             records, errors = trend_records(path, key, label)
         report.errors.extend(errors)
         if records is None:  # unusable file: keep whatever was indexed before
+            report.unusable += 1
             if key in files_old:
                 entries[key] = files_old[key]
             continue
         new_records[key] = records
-        entries[key] = {"sha": sha, "kind": kind, "count": len(records), "errors": errors}
+        entries[key] = {"sha": sha, "kind": kind, "count": len({r["id"] for r in records}), "errors": errors}
+        if key in shadowed:
+            continue  # counted as unchanged
         if key in files_old:
             report.updated += 1
         else:
@@ -240,7 +259,7 @@ def _run(store: IndexStore, embedder: Embedder, found: dict[str, tuple[Path, str
     if old is not None and not rebuild:
         for name in old["parts"]:
             part = store.part(old, name)
-            if part is not None and any(r["file"] in replaced for r in part.records):
+            if part is not None and any(not replaced.isdisjoint(owners(r)) for r in part.records):
                 affected.add(name)
     cases = _rebuild_partitions(store, old if keep_old else None, manifest, affected, incoming, replaced, entries,
                                 report, bar)  # fmt: skip
@@ -287,19 +306,24 @@ def _rebuild_partitions(store: IndexStore, old: dict[str, Any] | None, manifest:
         previous = store.part(old, name) if old is not None else None
         if previous is not None:
             for i, rec in enumerate(previous.records):
-                if rec["file"] not in replaced:
-                    kept_records.append(rec)
+                left = [f for f in owners(rec) if f not in replaced]
+                if left:
+                    kept_records.append(rec if len(left) == len(owners(rec)) else _with_owners(rec, left))
                     kept_vecs.append(previous.emb[i])
             report.chunks_removed += len(previous.records) - len(kept_records)
             if name == "cases":
                 cases.old_ids = {r["id"] for r in previous.records}
-        seen = {r["id"] for r in kept_records}
-        owners = {r["metadata"].get("case_id"): r for r in kept_records} if name == "cases" else {}
+        seen = {r["id"]: i for i, r in enumerate(kept_records)}
+        case_owners = {r["metadata"].get("case_id"): r for r in kept_records} if name == "cases" else {}
         for rec, vec in incoming.get(name, []):
-            report.chunks_added += 1
-            if rec["id"] in seen or _duplicate_case(rec, owners, entries, report):
+            if name == "cases" and _duplicate_case(rec, case_owners, entries, report):
                 continue
-            seen.add(rec["id"])
+            if rec["id"] in seen:  # the same trend item in another file: one more owner
+                pos = seen[rec["id"]]
+                kept_records[pos] = _with_owners(kept_records[pos], [*owners(kept_records[pos]), rec["file"]])
+                continue
+            report.chunks_added += 1
+            seen[rec["id"]] = len(kept_records)
             kept_records.append(rec)
             kept_vecs.append(vec)
             if name == "cases":
@@ -310,10 +334,26 @@ def _rebuild_partitions(store: IndexStore, old: dict[str, Any] | None, manifest:
         else:
             manifest["parts"].pop(name, None)
         if name == "cases":
-            cases.new_ids = seen
+            cases.new_ids = set(seen)
         if bar:
             bar.advance(task)
     return cases
+
+
+def owners(record: dict[str, Any]) -> list[str]:
+    """Files that contain this record: a trend item can be in several files (knowledge base and
+    HUATI_HOME/trends); it stays indexed while any of them still has it."""
+    return record.get("files") or [record["file"]]
+
+
+def _with_owners(record: dict[str, Any], files: list[str]) -> dict[str, Any]:
+    """A copy of `record` owned by `files` (partitions are shared and immutable: never edit in place)."""
+    files = list(dict.fromkeys(files))
+    out = {k: v for k, v in record.items() if k != "files"}
+    out["file"] = files[0]
+    if len(files) > 1:
+        out["files"] = files
+    return out
 
 
 def _upsert_cases(store: IndexStore, manifest: dict[str, Any], embedding: str,
@@ -341,6 +381,7 @@ def _duplicate_case(rec: dict[str, Any], owners: dict[str, dict[str, Any]], entr
     if owner["file"] == rec["file"]:
         return False
     message = f"{rec['source']}:2: 案例 id 与 {owner['source']} 重复：{case_id}，这个文件没有导入"
+    entries[rec["file"]]["shadowed"] = True
     errors = entries[rec["file"]].setdefault("errors", [])
     if message not in errors:
         errors.append(message)

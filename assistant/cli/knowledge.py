@@ -36,7 +36,7 @@ def ingest_cmd(
 
     report = ingest(paths=paths or None, progress=not quiet, rebuild=rebuild)
     _print_errors(report.errors)
-    console.print(report.summary(), highlight=False)
+    console.print(report.summary(), highlight=False, soft_wrap=True)
     if report.errors:
         err_console.print(f"[yellow]有 {len(report.errors)} 处内容被跳过，其余已导入。[/]")
         raise typer.Exit(1)
@@ -51,7 +51,7 @@ def _ensure_index(kind: str) -> None:
         err_console.print("还没有检索索引，先自动导入知识库（以后可用 huati ingest 更新）……")
         report = ingest(progress=True)
         _print_errors(report.errors)
-        err_console.print(report.summary(), highlight=False)
+        err_console.print(report.summary(), highlight=False, soft_wrap=True)
 
 
 def search_cmd(
