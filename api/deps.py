@@ -2,10 +2,11 @@
 
 Two ways to authenticate (both resolve to a `KeyRecord` from `assistant.keys`):
 - `Authorization: Bearer <secret>` — keys made with `huati keys create NAME`.
-- The web page's browser session: `GET /` calls `start_browser_session`, which sets a signed, HttpOnly,
-  SameSite=Strict cookie `huati_session` mapped to a per-browser key (kind "browser"). Cookie-authenticated
-  requests that change state must also send `X-Requested-With` (a custom header a cross-site form cannot
-  send), which the page's fetch calls do.
+- The web page's browser session: the operator signs in at `/login` with an API key; `sign_in` sets a
+  signed, HttpOnly, SameSite=Strict cookie `huati_session` naming that key's id (never the secret), valid
+  30 days and only while the key is not revoked. Cookie-authenticated requests that change state must
+  also send `X-Requested-With` (a custom header a cross-site form cannot send), which the page's fetch
+  calls do. Nothing is open without a key: `GET /` without a session shows the login form.
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ import hashlib
 import hmac
 import os
 import secrets
+import time
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -22,10 +24,11 @@ from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
 from api.problems import ApiProblem
 from api.ratelimit import RateLimiter
-from assistant.keys import KeyRecord, create_key, find_key
+from assistant.keys import KeyRecord, find_key, get_key
 from assistant.settings import Settings, get_settings
 
 COOKIE = "huati_session"
+SESSION_MAX_AGE = 30 * 24 * 3600
 SAFE_METHODS = {"GET", "HEAD", "OPTIONS"}
 
 bearer = HTTPBearer(auto_error=False, description="`huati keys create NAME` 生成的密钥")
@@ -63,36 +66,52 @@ def _session_key(settings: Settings) -> bytes:
     return path.read_text().strip().encode()
 
 
-def _sign(secret: str, settings: Settings) -> str:
-    mac = hmac.new(_session_key(settings), secret.encode(), hashlib.sha256).hexdigest()[:32]
-    return f"{secret}.{mac}"
+def _mac(payload: str, settings: Settings) -> str:
+    return hmac.new(_session_key(settings), payload.encode(), hashlib.sha256).hexdigest()[:32]
 
 
-def _unsign(value: str | None, settings: Settings) -> str | None:
-    if not value or "." not in value:
+def session_cookie_value(key_id: str, settings: Settings, now: float | None = None) -> str:
+    """`<key id>.<issued at>.<mac>`: names the API key the browser signed in with, never its secret."""
+    payload = f"{key_id}.{int(time.time() if now is None else now)}"
+    return f"{payload}.{_mac(payload, settings)}"
+
+
+def _session_key_id(value: str | None, settings: Settings) -> str | None:
+    parts = (value or "").split(".")
+    if len(parts) != 3 or not parts[1].isdigit():
         return None
-    secret, _, mac = value.rpartition(".")
-    good = _sign(secret, settings).rpartition(".")[2]
-    return secret if hmac.compare_digest(mac, good) else None
+    payload = f"{parts[0]}.{parts[1]}"
+    if not hmac.compare_digest(parts[2], _mac(payload, settings)):
+        return None
+    if time.time() - int(parts[1]) > SESSION_MAX_AGE:
+        return None
+    return parts[0]
 
 
-def _session_record(request: Request, settings: Settings) -> KeyRecord | None:
-    secret = _unsign(request.cookies.get(COOKIE), settings)
-    record = find_key(secret, settings) if secret else None
-    return record if record is not None and record.kind == "browser" else None
+def session_record(request: Request, settings: Settings | None = None) -> KeyRecord | None:
+    """The API key behind this browser's signed session cookie (revoked or not), or None."""
+    settings = settings or getattr(request.app.state, "settings", None) or get_settings()
+    key_id = _session_key_id(request.cookies.get(COOKIE), settings)
+    record = get_key(key_id, settings) if key_id else None
+    return record if record is not None and record.kind == "api" else None
 
 
-def start_browser_session(request: Request, response: Any) -> None:
-    """Give this browser a per-browser key behind a signed, HttpOnly cookie (kept if still valid)."""
-    settings = getattr(request.app.state, "settings", None) or get_settings()
-    record = _session_record(request, settings)
-    if record is not None and not record.revoked:
-        return
-    _record, secret = create_key(f"browser-{secrets.token_hex(6)}", settings, kind="browser")
+def sign_in(secret: str, response: Any, request: Request, settings: Settings) -> KeyRecord:
+    """Check an API key typed into the login form and start a browser session for it."""
+    record = find_key(secret.strip(), settings)
+    if record is None or record.kind != "api":
+        raise ApiProblem(401, "密钥不对：请粘贴 huati keys create 生成的完整密钥（hk_ 开头）")
+    if record.revoked:
+        raise ApiProblem(403, f"密钥 {record.name} 已被吊销，请换一个有效的密钥")
     response.set_cookie(
-        COOKIE, _sign(secret, settings), httponly=True, samesite="strict", path="/",
-        secure=request.url.scheme == "https", max_age=180 * 24 * 3600,
+        COOKIE, session_cookie_value(record.id, settings), httponly=True, samesite="strict", path="/",
+        secure=request.url.scheme == "https", max_age=SESSION_MAX_AGE,
     )  # fmt: skip
+    return record
+
+
+def sign_out(response: Any) -> None:
+    response.delete_cookie(COOKIE, path="/")
 
 
 # --------------------------------------------------------------------------- API keys
@@ -117,7 +136,7 @@ def require_key(
         if record is None:
             raise ApiProblem(401, "API 密钥无效：请检查 Authorization: Bearer <密钥>", headers=challenge)
     else:
-        record = _session_record(request, settings)
+        record = session_record(request, settings)
         if record is None:
             raise ApiProblem(
                 401, "需要 API 密钥：请求头加 Authorization: Bearer <密钥>（用 huati keys create 生成）",

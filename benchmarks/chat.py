@@ -86,7 +86,10 @@ def _over_http(rounds: int) -> dict[str, tuple[list[float], list[float]]]:
     base = f"http://127.0.0.1:{port}"
     rows: dict[str, tuple[list[float], list[float]]] = {t: ([], []) for t in TURNS}
     with httpx.Client(base_url=base, timeout=60, headers={"X-Requested-With": "huati-bench"}) as client:
-        client.get("/")  # browser session cookie
+        from assistant.keys import create_key
+
+        secret = create_key(f"bench-{time.time_ns()}")[1]
+        client.post("/login", data={"key": secret})  # the page's session cookie
         for _ in range(rounds):
             sid = client.post("/v1/chat/sessions", json={}).json()["id"]
             for text in TURNS:

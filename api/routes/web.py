@@ -5,12 +5,16 @@ from __future__ import annotations
 import logging
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 from fastapi import APIRouter, Request
-from fastapi.responses import FileResponse, HTMLResponse
+from fastapi.responses import FileResponse, HTMLResponse, RedirectResponse, Response
 from fastapi.templating import Jinja2Templates
 
+from api import deps
+from api.problems import ApiProblem
 from assistant.errors import NotFoundError
+from assistant.settings import get_settings
 
 HERE = Path(__file__).resolve().parent.parent
 STATIC_DIR = HERE / "static"
@@ -40,7 +44,6 @@ def _recent_plans(limit: int = 20) -> list[Any]:
 def _page_context() -> dict[str, Any]:
     from assistant.knowledge import load_audiences, load_products
     from assistant.retrieval import today
-    from assistant.settings import get_settings
 
     settings = get_settings()
     label = f"大模型 {settings.llm_model_name}" if settings.llm_configured else "离线引擎（未配置大模型）"
@@ -54,20 +57,60 @@ def _page_context() -> dict[str, Any]:
     }
 
 
-@router.get("/", response_class=HTMLResponse)
-def index(request: Request) -> HTMLResponse:
-    context = {**_page_context(), "api_key": ""}
-    response = templates.TemplateResponse(request, "index.html", context)
-    _start_browser_session(request, response)
+def _login_page(request: Request, message: str = "", status: int = 200) -> HTMLResponse:
+    response = templates.TemplateResponse(
+        request, "login.html", {"message": message, "static_url": "/static"}, status_code=status
+    )
     response.headers["Cache-Control"] = "no-store"
     return response
 
 
-def _start_browser_session(request: Request, response: Any) -> None:
-    """Give this browser a same-origin session so the page's fetch calls are authenticated."""
-    from api import deps
+@router.get("/", response_class=HTMLResponse)
+def index(request: Request) -> HTMLResponse:
+    record = deps.session_record(request)
+    if record is None:
+        return _login_page(request)
+    if record.revoked:
+        return _login_page(request, f"密钥 {record.name} 已被吊销，请用有效的密钥重新登录。", 403)
+    context = {**_page_context(), "key_name": record.name}
+    response = templates.TemplateResponse(request, "index.html", context)
+    response.headers["Cache-Control"] = "no-store"
+    return response
 
-    deps.start_browser_session(request, response)
+
+def _same_origin(request: Request) -> bool:
+    """A cross-site page must not sign a visitor in (login CSRF): browsers send Origin on form POSTs."""
+    origin = request.headers.get("origin")
+    return origin is None or urlsplit(origin).netloc == request.headers.get("host", "")
+
+
+@router.get("/login", response_class=HTMLResponse)
+def login_form(request: Request) -> HTMLResponse:
+    return _login_page(request)
+
+
+@router.post("/login", response_class=HTMLResponse)
+async def login(request: Request) -> Response:
+    if not _same_origin(request):
+        return _login_page(request, "登录请求来自其他网站，已拒绝。请直接在本页登录。", 403)
+    form = await request.form()
+    secret = str(form.get("key") or "")
+    if not secret.strip():
+        return _login_page(request, "请粘贴 API 密钥（用 huati keys create 名称 生成）。", 422)
+    response = RedirectResponse("/", status_code=303)
+    settings = getattr(request.app.state, "settings", None) or get_settings()
+    try:
+        deps.sign_in(secret, response, request, settings)
+    except ApiProblem as exc:
+        return _login_page(request, exc.detail, exc.status)
+    return response
+
+
+@router.post("/logout")
+def logout() -> Response:
+    response = RedirectResponse("/", status_code=303)
+    deps.sign_out(response)
+    return response
 
 
 @router.get("/static/{name}")

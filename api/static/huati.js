@@ -2,7 +2,6 @@
 (() => {
   "use strict";
   const $ = (sel, root = document) => root.querySelector(sel);
-  const apiKey = document.body.dataset.apiKey || "";
   const CHECKS = { compliance: "合规", low_barrier: "低门槛", relevance: "贴合产品", tone: "语气" };
   const STAGES = { warm_up: "预热", launch: "发话题", follow_up: "跟进", product_link: "发链接", wrap_up: "收尾" };
   const TYPES = { experience: "经历", either_or: "二选一", vote: "投票", photo_share: "晒图", memory: "回忆",
@@ -20,12 +19,12 @@
   }
 
   function headers(extra = {}) {
-    const h = { "X-Requested-With": "huati-web", ...extra };
-    if (apiKey) h.Authorization = `Bearer ${apiKey}`;
-    return h;
+    return { "X-Requested-With": "huati-web", ...extra };
   }
 
   async function problem(resp) {
+    // The session ended (key revoked, cookie expired): say so instead of a bare error; the reload shows the login.
+    if (resp.status === 401) return "登录已失效：请刷新页面，用 API 密钥重新登录。";
     try {
       const body = await resp.json();
       return body.detail || body.title || `请求失败（${resp.status}）`;

@@ -82,29 +82,77 @@ def page(monkeypatch):
     monkeypatch.setattr(web, "_recent_plans", lambda limit=20: [])
 
 
+def _sign_in(c: TestClient, name: str = "web") -> str:
+    from assistant.keys import create_key
+
+    _record, secret = create_key(name)
+    r = c.post("/login", data={"key": secret}, follow_redirects=False)
+    assert r.status_code == 303 and r.headers["location"] == "/"
+    return secret
+
+
+def test_page_is_closed_without_a_key(app, page):
+    with TestClient(app) as c:
+        r = c.get("/")
+        assert r.status_code == 200 and 'id="login-form"' in r.text and 'id="plan-form"' not in r.text
+        assert "set-cookie" not in r.headers  # loading the page grants nothing
+        assert c.post("/v1/plans", json=BODY, headers={"X-Requested-With": "x"}).status_code == 401
+        assert c.post("/v1/chat/sessions", json={}, headers={"X-Requested-With": "x"}).status_code == 401
+        bad = c.post("/login", data={"key": "hk_guess"})
+        assert bad.status_code == 401 and "密钥不对" in bad.text and "set-cookie" not in bad.headers
+
+
 def test_browser_session_cookie(app, page):
     with TestClient(app) as c:
-        page = c.get("/")
-        assert page.status_code == 200
-        cookie = page.headers["set-cookie"]
-        assert "huati_session=" in cookie and "HttpOnly" in cookie and "samesite=strict" in cookie.lower()
+        secret = _sign_in(c)
+        cookie = c.cookies.get("huati_session")
+        assert secret not in cookie  # the cookie names the key, it does not carry it
+        assert c.get("/").text.count('id="plan-form"') == 1
         assert c.get("/v1/plans").status_code == 200  # safe method with the cookie
         # state-changing calls need the page's custom header (a cross-site form cannot send it)
         assert c.post("/v1/plans", json=BODY).status_code == 403
         assert c.post("/v1/plans", json=BODY, headers={"X-Requested-With": "huati-web"}).status_code == 201
-        # second page load keeps the same session
-        c.get("/")
-        assert c.get("/v1/plans").status_code == 200
-
-
-def test_forged_session_cookie_is_401(app, page):
-    with TestClient(app) as c:
-        c.get("/")
-        value = c.cookies.get("huati_session")
-        secret, _, mac = value.rpartition(".")
-        c.cookies.clear()
-        c.cookies.set("huati_session", f"{secret}.{'0' * len(mac)}")
+        assert c.post("/logout", follow_redirects=False).status_code == 303
         assert c.get("/v1/plans").status_code == 401
+
+
+def test_login_from_another_site_is_refused(app, page):
+    from assistant.keys import create_key
+
+    _record, secret = create_key("web")
+    with TestClient(app) as c:
+        r = c.post("/login", data={"key": secret}, headers={"Origin": "https://evil.example"})
+        assert r.status_code == 403 and "huati_session" not in c.cookies
+
+
+def test_revoking_the_key_ends_its_sessions(app, page):
+    from assistant.keys import revoke_key
+
+    with TestClient(app) as c:
+        _sign_in(c, "to-revoke")
+        assert c.get("/v1/plans").status_code == 200
+        revoke_key("to-revoke")
+        assert c.get("/v1/plans").status_code == 403
+        r = c.get("/")
+        assert r.status_code == 403 and "已被吊销" in r.text
+
+
+def test_forged_or_expired_session_cookie_is_401(app, page, huati_env):
+    from api import deps
+
+    with TestClient(app) as c:
+        _sign_in(c)
+        key_id, issued, mac = c.cookies.get("huati_session").split(".")
+        c.cookies.clear()
+        c.cookies.set("huati_session", f"{key_id}.{issued}.{'0' * len(mac)}")
+        assert c.get("/v1/plans").status_code == 401
+        expired = deps.session_cookie_value(key_id, huati_env, now=float(issued) - deps.SESSION_MAX_AGE - 5)
+        c.cookies.clear()
+        c.cookies.set("huati_session", expired)
+        assert c.get("/v1/plans").status_code == 401
+        c.cookies.clear()
+        c.cookies.set("huati_session", deps.session_cookie_value(key_id, huati_env))  # fresh and signed
+        assert c.get("/v1/plans").status_code == 200
 
 
 def test_keys_cli(huati_env):

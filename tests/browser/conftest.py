@@ -73,10 +73,25 @@ def browser():
 
 
 @pytest.fixture
-def page_for(browser, server):  # noqa: ANN001
+def web_key(server):  # noqa: ANN001
+    """An API key in the server's HUATI_HOME: the page is behind a login with such a key."""
+    from assistant.keys import create_key
+
+    return create_key("网页-测试")[1]
+
+
+def login(page, base: str, key: str) -> None:  # noqa: ANN001
+    page.goto(base + "/")
+    page.fill("input[name=key]", key)
+    page.click("#login-submit")
+    page.wait_for_selector("#plan-form")
+
+
+@pytest.fixture
+def page_for(browser, server, web_key):  # noqa: ANN001
     contexts = []
 
-    def open_page(width: int = 1100, height: int = 860):  # noqa: ANN202
+    def open_page(width: int = 1100, height: int = 860, signed_in: bool = True):  # noqa: ANN202
         ctx = browser.new_context(
             viewport={"width": width, "height": height},
             locale="zh-CN",
@@ -88,6 +103,8 @@ def page_for(browser, server):  # noqa: ANN001
         errors: list[str] = []
         page.on("pageerror", lambda exc: errors.append(str(exc)))
         page.js_errors = errors
+        if signed_in:
+            login(page, server, web_key)
         return page
 
     yield open_page

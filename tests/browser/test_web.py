@@ -63,7 +63,8 @@ def test_chat_streams_and_resumes(page_for, server):  # noqa: ANN001
     page.fill("#chat-input", "第二个更口语一点")
     page.click("#chat-send")
     page.wait_for_function(DONE.format(n=2))
-    assert "第 2 个改好了" in page.locator("#chat-log .msg.assistant").last.inner_text()
+    revised = page.locator("#chat-log .msg.assistant").last
+    assert "第 2 个" in revised.inner_text() and "error" not in (revised.get_attribute("class") or "")
     page.screenshot(path=str(DOCS / "screenshot-chat.png"))
     # The plan drafted in chat joined the history list.
     page.click("a[data-tab=history]")
@@ -113,3 +114,37 @@ def test_copy_falls_back_without_clipboard_api(page_for, server):  # noqa: ANN00
     page.locator("#topic-cards .copy").first.click()
     page.wait_for_selector("#topic-cards .copy.done")
     assert page.evaluate("navigator.clipboard.readText()") == text
+
+
+def test_page_needs_a_key_to_sign_in(page_for, server, web_key):  # noqa: ANN001
+    page = page_for(signed_in=False)
+    page.goto(server + "/")
+    assert page.locator("#login-form").count() == 1 and page.locator("#plan-form").count() == 0
+    # Without a session the API refuses the page's own calls.
+    status = page.evaluate(
+        "fetch('/v1/plans', {method: 'POST', headers: {'X-Requested-With': 'huati-web', "
+        "'Content-Type': 'application/json'}, body: JSON.stringify({product: '空气炸锅'})}).then(r => r.status)"
+    )
+    assert status == 401
+    page.fill("input[name=key]", "hk_not-a-real-key")
+    page.click("#login-submit")
+    assert "密钥不对" in page.inner_text("#login-error")
+    page.fill("input[name=key]", web_key)
+    page.click("#login-submit")
+    page.wait_for_selector("#plan-form")
+    assert "网页-测试" in page.inner_text("#who-name")
+    page.click("#logout")
+    page.wait_for_selector("#login-form")
+
+
+def test_revoked_key_ends_the_session(page_for, server):  # noqa: ANN001
+    from assistant.keys import revoke_key
+
+    page = page_for()
+    revoke_key("网页-测试")
+    page.fill("input[name=product]", "空气炸锅")
+    page.click("#plan-submit")
+    page.wait_for_selector("#plan-status.error")
+    assert "吊销" in page.inner_text("#plan-status")
+    page.reload()
+    assert "已被吊销" in page.inner_text("#login-error")

@@ -129,7 +129,11 @@ def _has_plans_router() -> bool:
 
 
 def browser_client(client: TestClient) -> TestClient:
-    """Authenticate like the page does: load `/` (session cookie), then same-origin requests."""
-    assert client.get("/").status_code == 200
+    """Authenticate like the page does: sign in at `/login` with an API key (session cookie), then
+    same-origin requests."""
+    from assistant.keys import create_key
+
+    secret = create_key(f"web-{secrets.token_hex(4)}")[1]
+    assert client.post("/login", data={"key": secret}, follow_redirects=False).status_code == 303
     client.headers.update({"Origin": str(client.base_url), "X-Requested-With": "huati-web"})
     return client
