@@ -19,7 +19,7 @@ SPLITS = ("tune", "held_out", "all")
 
 
 def _verdicts(case: LabelledTopic) -> dict[str, Any]:
-    product = resolve_product(case.product)
+    product = resolve_product(case.product, category=case.category)
     report = run_checks(case.topic, product, audience=case.audience, date=case.date, trend=case.trend)
     out = {name: report.checks[name] for name in CHECK_NAMES}
     out["overall"] = report
@@ -50,7 +50,7 @@ async def _judge_all(
 
     async def one(case: LabelledTopic, dim: str) -> None:
         async with sem:
-            product = resolve_product(case.product)
+            product = resolve_product(case.product, category=case.category)
             audience = find_audience(case.audience) if case.audience else None
             result = await ajudge(
                 dim, case.topic, product, audience=audience, trends=case.trend, chat_model=chat_model

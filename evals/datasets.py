@@ -42,6 +42,7 @@ class LabelledTopic(BaseModel):
     id: str = Field(..., min_length=1)
     topic: str = Field(..., min_length=1)
     product: str = Field(..., min_length=1)
+    category: str | None = None  # for products outside the catalogue
     audience: str | None = None
     trend: list[str] = []
     date: Date | None = None
