@@ -108,7 +108,8 @@ class OpenAIEmbedder:
         if not settings.embedding_base_url and not settings.embedding_api_key:
             raise ConfigError(
                 "选择了 openai 向量模型，但没有配置服务地址或密钥",
-                hint="设置 HUATI_EMBEDDING_BASE_URL 和/或 HUATI_EMBEDDING_API_KEY，或改用 HUATI_EMBEDDING_PROVIDER=usem",
+                hint="设置 HUATI_EMBEDDING_BASE_URL 和/或 HUATI_EMBEDDING_API_KEY（也认 OPENAI_BASE_URL / "
+                "OPENAI_API_KEY），或改用 HUATI_EMBEDDING_PROVIDER=usem",
             )
         self.model = settings.embedding_model or "text-embedding-3-small"
         self.name = f"openai:{self.model}"
@@ -139,14 +140,45 @@ class OpenAIEmbedder:
             try:
                 resp = self._get().embeddings.create(model=self.model, input=chunk)
             except Exception as exc:  # network, HTTP or decoding errors
+                raise self._error(exc) from exc
+            data = sorted(resp.data or [], key=lambda d: d.index)
+            if len(data) != len(chunk) or len({len(d.embedding) for d in data}) != 1:
                 raise ProviderError(
-                    f"向量服务调用失败：{type(exc).__name__}: {exc}",
-                    hint="检查 HUATI_EMBEDDING_BASE_URL / HUATI_EMBEDDING_MODEL",
-                ) from exc
-            rows.extend(item.embedding for item in sorted(resp.data, key=lambda d: d.index))
-        matrix = _l2(np.asarray(rows, dtype=np.float32))
+                    f"向量服务 {self._where()} 返回的数据不对：发送 {len(chunk)} 段文本，收到 {len(data)} 个向量",
+                    hint="确认 HUATI_EMBEDDING_MODEL 是一个向量（embedding）模型",
+                )
+            rows.extend(d.embedding for d in data)
+        matrix = np.asarray(rows, dtype=np.float32)
+        if matrix.ndim != 2 or not matrix.shape[1] or (self.dim and matrix.shape[1] != self.dim):
+            raise ProviderError(
+                f"向量服务 {self._where()} 返回的向量维度不一致", hint="检查 HUATI_EMBEDDING_MODEL"
+            )
         self.dim = int(matrix.shape[1])
-        return matrix
+        return _l2(matrix)
+
+    def _where(self) -> str:
+        return self._settings.embedding_base_url or "api.openai.com"
+
+    def _error(self, exc: Exception) -> ProviderError:
+        """A Chinese message naming the endpoint, the model and what to check."""
+        import openai
+
+        where, model = self._where(), self.model
+        if isinstance(exc, openai.APITimeoutError):
+            return ProviderError(f"向量服务 {where} 超时", hint="稍后再试，或调大 HUATI_LLM_TIMEOUT")
+        if isinstance(exc, openai.APIConnectionError):
+            return ProviderError(f"连不上向量服务 {where}", hint="检查 HUATI_EMBEDDING_BASE_URL 和网络")
+        if isinstance(exc, openai.AuthenticationError | openai.PermissionDeniedError):
+            return ProviderError(f"向量服务 {where} 拒绝了密钥（HTTP {exc.status_code}）",
+                                 hint="检查 HUATI_EMBEDDING_API_KEY（或 OPENAI_API_KEY）")  # fmt: skip
+        if isinstance(exc, openai.NotFoundError):
+            return ProviderError(f"向量服务 {where} 找不到模型 {model}（HTTP 404）",
+                                 hint="检查 HUATI_EMBEDDING_MODEL 和 HUATI_EMBEDDING_BASE_URL")  # fmt: skip
+        if isinstance(exc, openai.APIStatusError):
+            return ProviderError(f"向量服务 {where} 返回 HTTP {exc.status_code}（模型 {model}）",
+                                 hint="稍后再试；持续出错请检查服务端日志")  # fmt: skip
+        return ProviderError(f"向量服务 {where} 的返回无法解析（模型 {model}）：{type(exc).__name__}",
+                             hint="确认它是 OpenAI 兼容的 /embeddings 接口")  # fmt: skip
 
 
 _CACHE: dict[tuple, Embedder] = {}
@@ -171,3 +203,9 @@ def get_embedder(settings: Settings | None = None, provider: str | None = None) 
                     f"未知的向量模型：{provider}", hint="HUATI_EMBEDDING_PROVIDER 可选 usem、hash、openai"
                 )
         return _CACHE[key]
+
+
+def clear_cache() -> None:
+    """Forget the cached embedders (tests switch providers and endpoints)."""
+    with _CACHE_LOCK:
+        _CACHE.clear()

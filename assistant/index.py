@@ -156,7 +156,7 @@ class IndexStore:
         if built != name:
             raise IndexError_(
                 f"索引是用向量模型 {built} 建立的，当前配置的是 {name}，两者不能混用",
-                hint=f"运行 huati ingest --rebuild 用 {name} 重建索引，或把 HUATI_EMBEDDING_PROVIDER 改回 {built}",
+                hint=f"运行 huati ingest --rebuild 用 {name} 重建索引，或改回 {embedding_setting(built)}",
             )
 
     # ------------------------------------------------------------------ partitions
@@ -236,6 +236,14 @@ class IndexStore:
         _COLLECTIONS.pop((*self._client_key(), name), None)
         with contextlib.suppress(Exception):
             self.client().delete_collection(name)
+
+
+def embedding_setting(name: str) -> str:
+    """The settings that select embedding `name` (`usem`, `hash`, `openai:<model>`)."""
+    provider, _, model = name.partition(":")
+    if model:
+        return f"HUATI_EMBEDDING_PROVIDER={provider} 和 HUATI_EMBEDDING_MODEL={model}"
+    return f"HUATI_EMBEDDING_PROVIDER={provider}"
 
 
 def new_collection_name(embedding: str) -> str:

@@ -56,11 +56,16 @@ class Settings(BaseSettings):
 
     @model_validator(mode="after")
     def _openai_fallbacks(self) -> Settings:
-        # Honour the conventional OpenAI variables when the HUATI_ ones are unset.
-        if self.llm_api_key is None and os.environ.get("OPENAI_API_KEY"):
-            self.llm_api_key = SecretStr(os.environ["OPENAI_API_KEY"])
-        if self.llm_base_url is None and os.environ.get("OPENAI_BASE_URL"):
-            self.llm_base_url = os.environ["OPENAI_BASE_URL"]
+        # Honour the conventional OpenAI variables when the HUATI_ ones are unset (chat and embeddings).
+        key, url = os.environ.get("OPENAI_API_KEY"), os.environ.get("OPENAI_BASE_URL")
+        if self.llm_api_key is None and key:
+            self.llm_api_key = SecretStr(key)
+        if self.llm_base_url is None and url:
+            self.llm_base_url = url
+        if self.embedding_api_key is None and key:
+            self.embedding_api_key = SecretStr(key)
+        if self.embedding_base_url is None and url:
+            self.embedding_base_url = url
         return self
 
     @property

@@ -5,6 +5,9 @@
 - The reply comes from `responder(body) -> str`; the default writes valid Huati topics for the product
   named in the prompt (draft requests get a `topics` list, revise requests one topic).
 - Counts calls and the peak number of concurrent requests.
+- `POST /v1/embeddings`: deterministic vectors (`fake_embedding`: hashed character 1-2-grams, so texts
+  sharing characters are near), `encoding_format` float or base64, `embedding_dim` wide; fails with
+  `embedding_fail_status` when set; requests kept in `embedding_requests`.
 
     with FakeOpenAI(latency=1.0) as server:
         ChatOpenAI(base_url=server.base_url, api_key="x", model="fake-model")
@@ -86,6 +89,21 @@ def failing_responder(failures: int = 2) -> Callable[[dict[str, Any]], str]:
     return respond
 
 
+EMBEDDING_DIM = 64
+
+
+def fake_embedding(text: str, dim: int = EMBEDDING_DIM) -> list[float]:
+    """Deterministic, unnormalised vector of `text`: signed hashed character unigrams and bigrams."""
+    import hashlib
+
+    vec = [0.0] * dim
+    grams = list(text) + [text[i : i + 2] for i in range(len(text) - 1)]
+    for gram in grams or [" "]:
+        h = int.from_bytes(hashlib.blake2b(gram.encode("utf-8"), digest_size=8).digest(), "little")
+        vec[h % dim] += (1.0 if (h >> 63) & 1 else -1.0) * len(gram)
+    return vec
+
+
 def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
@@ -143,6 +161,32 @@ def make_app(server: FakeOpenAI) -> FastAPI:
 
         return StreamingResponse(events(), media_type="text/event-stream")
 
+    @app.post("/v1/embeddings")
+    async def embeddings(request: Request) -> Any:
+        import base64
+        import struct
+
+        body = await request.json()
+        server.embedding_requests.append(body)
+        server.embedding_auth.append(request.headers.get("authorization", ""))
+        if server.embedding_fail_status:
+            return JSONResponse({"error": {"message": "fake embedding failure", "type": "server_error"}},
+                                status_code=server.embedding_fail_status)  # fmt: skip
+        texts = body.get("input")
+        texts = [texts] if isinstance(texts, str) else texts
+        if not isinstance(texts, list) or not all(isinstance(t, str) for t in texts):
+            return JSONResponse({"error": {"message": "input must be a string or a list of strings",
+                                           "type": "invalid_request_error"}}, status_code=400)  # fmt: skip
+        data = []
+        for i, text in enumerate(texts):
+            vec = fake_embedding(text, server.embedding_dim)
+            if body.get("encoding_format") == "base64":
+                vec = base64.b64encode(struct.pack(f"<{len(vec)}f", *vec)).decode("ascii")
+            data.append({"object": "embedding", "index": i, "embedding": vec})
+        tokens = sum(len(t) for t in texts)
+        return {"object": "list", "data": data, "model": body.get("model", MODEL),
+                "usage": {"prompt_tokens": tokens, "total_tokens": tokens}}  # fmt: skip
+
     return app
 
 
@@ -152,6 +196,10 @@ class FakeOpenAI:
         self.latency = latency
         self.responder = responder or default_responder
         self.fail_status = fail_status
+        self.embedding_dim = EMBEDDING_DIM
+        self.embedding_fail_status: int | None = None
+        self.embedding_requests: list[dict[str, Any]] = []
+        self.embedding_auth: list[str] = []  # Authorization header of each embeddings request
         self.requests: list[dict[str, Any]] = []
         self.started_at: list[float] = []
         self.active = 0
@@ -168,6 +216,8 @@ class FakeOpenAI:
         self.requests.clear()
         self.started_at.clear()
         self.peak = 0
+        self.embedding_requests.clear()
+        self.embedding_auth.clear()
 
     def waves(self) -> int:
         """Sequential round trips seen: requests starting within half the latency belong to one wave."""
