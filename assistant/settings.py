@@ -5,10 +5,12 @@ from __future__ import annotations
 import os
 from functools import lru_cache
 from pathlib import Path
-from typing import Literal
+from typing import Any, Literal, get_args
 
-from pydantic import Field, SecretStr, model_validator
+from pydantic import Field, SecretStr, ValidationError, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from assistant.errors import ConfigError
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 
@@ -81,13 +83,67 @@ class Settings(BaseSettings):
         return self.database_url or f"sqlite:///{(self.home / 'huati.db').resolve()}"
 
     def ensure_home(self) -> Path:
-        self.home.mkdir(parents=True, exist_ok=True)
+        check_home(self.home)
+        try:
+            self.home.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise ConfigError(f"HUATI_HOME 无法创建：{self.home}（{exc.strerror}）", field="home",
+                              hint="把 HUATI_HOME 设为一个可写的目录（默认 ./.huati）") from None  # fmt: skip
         return self.home
+
+
+def check_home(home: Path) -> None:
+    """ConfigError when HUATI_HOME is, or lies under, something that is not a directory."""
+    probe = home
+    while not probe.exists() and probe.parent != probe:
+        probe = probe.parent
+    if probe.exists() and not probe.is_dir():
+        where = f"{home}" if probe == home else f"{home} 的上级 {probe}"
+        raise ConfigError(f"HUATI_HOME 不可用：{where} 是文件，不是目录", field="home",
+                          hint="把 HUATI_HOME 设为一个目录（默认 ./.huati）")  # fmt: skip
+
+
+# Pydantic error type -> Chinese reason (ctx values filled in).
+_REASONS = {
+    "int_parsing": "应为整数", "int_from_float": "应为整数", "float_parsing": "应为数字",
+    "bool_parsing": "应为 true 或 false", "greater_than_equal": "应不小于 {ge}", "less_than_equal": "应不大于 {le}",
+    "greater_than": "应大于 {gt}", "less_than": "应小于 {lt}", "string_too_short": "不能为空",
+}  # fmt: skip
+
+
+def _reason(err: dict[str, Any]) -> str:
+    field = str(err["loc"][0]) if err.get("loc") else ""
+    if err["type"] == "literal_error" and field in Settings.model_fields:
+        choices = get_args(Settings.model_fields[field].annotation)
+        reason = f"只能是 {' / '.join(map(str, choices))}"
+    else:
+        reason = _REASONS.get(err["type"], "取值无效").format(**(err.get("ctx") or {}))
+    secret = "key" in field or "secret" in field
+    if not secret and isinstance(err.get("input"), str | int | float):
+        reason += f"（当前值：{err['input']}）"
+    return reason
+
+
+def config_error(exc: ValidationError) -> ConfigError:
+    """One Chinese line naming each bad HUATI_ variable and what it accepts."""
+    parts, fields = [], []
+    for err in exc.errors():
+        field = str(err["loc"][0]) if err.get("loc") else ""
+        fields.append(field)
+        parts.append(f"HUATI_{field.upper()}: {_reason(err)}")
+    return ConfigError("配置有误：" + "；".join(parts), field=fields[0] if fields else None,
+                       hint="改正后重试")  # fmt: skip
 
 
 @lru_cache(maxsize=1)
 def get_settings() -> Settings:
-    return Settings()
+    """The settings from the environment; ConfigError (not a pydantic error) when they are unusable."""
+    try:
+        settings = Settings()
+    except ValidationError as exc:
+        raise config_error(exc) from None
+    check_home(settings.home)
+    return settings
 
 
 def reset_settings() -> None:

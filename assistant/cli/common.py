@@ -9,6 +9,7 @@ from typing import Any
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 
 from assistant.errors import HuatiError
 
@@ -26,7 +27,7 @@ def handle_errors(func: Callable[..., Any]) -> Callable[..., Any]:
         try:
             return func(*args, **kwargs)
         except HuatiError as exc:
-            err_console.print(f"[bold red]错误：[/]{exc}", highlight=False)
+            user_error(exc, exit_=False)
             raise typer.Exit(exc.exit_code) from None
         except KeyboardInterrupt:
             err_console.print("已中断。")
@@ -46,7 +47,16 @@ def wrap_commands(app: typer.Typer) -> None:
             wrap_commands(group.typer_instance)
 
 
+def user_error(exc: HuatiError, exit_: bool = True) -> None:
+    """Print a Huati error as one Chinese line (and exit with its code)."""
+    err_console.print(f"[bold red]错误：[/]{escape(str(exc))}", highlight=False, soft_wrap=True)
+    if exit_:
+        sys.exit(exc.exit_code)
+
+
 def internal_error(exc: BaseException) -> None:
-    err_console.print(f"[bold red]内部错误：[/]{type(exc).__name__}: {exc}", highlight=False)
+    err_console.print(
+        f"[bold red]内部错误：[/]{type(exc).__name__}: {escape(str(exc))}", highlight=False, soft_wrap=True
+    )
     err_console.print("请把这条信息和所用命令一起报告给维护者。")
     sys.exit(1)

@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
+from rich.markup import escape
 
 from assistant.cli.common import console, err_console
 from assistant.errors import InputError
@@ -23,7 +24,7 @@ def parse_date_option(value: str | None, field: str = "date") -> Date | None:
 
 def _print_errors(errors: list[str]) -> None:
     for line in errors:
-        err_console.print(f"[yellow]跳过[/] {line}", highlight=False, markup=True, soft_wrap=True)
+        err_console.print(f"[yellow]跳过[/] {escape(line)}", highlight=False, soft_wrap=True)
 
 
 def ingest_cmd(
@@ -86,14 +87,16 @@ def search_cmd(
     if not hits:
         console.print("没有找到相关内容。可以换个说法，或用 --kind all 扩大范围。")
         return
-    table = Table(title=f"“{query.strip()}”的检索结果",
+    table = Table(title=f"“{escape(query.strip())}”的检索结果",
                   caption=f"混合检索：向量模型 {get_embedder().name} + BM25（jieba 分词），RRF 融合")  # fmt: skip
     for col in ("#", "类型", "分数", "标题", "来源"):
         table.add_column(col, overflow="fold")
     names = {"cases": "案例", "trends": "热点", "calendar": "日历"}
     for rank, hit in enumerate(hits, 1):
         extra = f"（{hit.metadata.get('date')}）" if hit.kind != "cases" else ""
-        table.add_row(str(rank), names[hit.kind], f"{hit.score:.3f}", hit.title + extra, hit.source)
+        table.add_row(
+            str(rank), names[hit.kind], f"{hit.score:.3f}", escape(hit.title + extra), escape(hit.source)
+        )
     console.print(table)
 
 

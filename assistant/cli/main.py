@@ -7,7 +7,8 @@ from importlib.metadata import entry_points
 
 import typer
 
-from assistant.cli.common import internal_error, wrap_commands
+from assistant.cli.common import internal_error, user_error, wrap_commands
+from assistant.errors import HuatiError
 
 app = typer.Typer(
     name="huati",
@@ -72,6 +73,8 @@ def run() -> None:
         app()
     except KeyboardInterrupt:
         raise SystemExit(130) from None
+    except HuatiError as exc:  # raised outside a command (settings read while building the app ...)
+        user_error(exc)
     except Exception as exc:  # never a traceback for the user
         internal_error(exc)
 
