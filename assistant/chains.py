@@ -1,27 +1,34 @@
-"""The LLM path in LCEL: retrieve -> render prompt -> chat model -> structured output (one repair retry)
--> guard with the checks -> revise failing topics once, concurrently -> rank (checks + MMR).
+"""The LLM path as one LCEL Runnable (`build_draft_chain`):
 
-Round trips in sequence: draft (1) + repair (only for malformed output) + revise (all at once).
+retrieve -> render prompts -> chat model -> structured output (tolerant parser, one repair retry)
+-> drop repeats of the group's recent topics -> guard with the checks -> revise failing topics once, all
+concurrently (`abatch`) -> rank (checks score + MMR) -> fill up from the offline engine -> plan;
+any failure -> the offline plan, saying why (`with_fallbacks`).
+
+Sequential round trips: draft (1) + repair (only for malformed output) + revise (only when a topic fails).
 """
 
 from __future__ import annotations
 
-import asyncio
-import json
 import re
-from dataclasses import dataclass, field
+from dataclasses import replace
 from typing import Any, Literal
 
-from pydantic import BaseModel, Field, ValidationError
+from pydantic import BaseModel, Field
 
 from assistant import prompts
-from assistant.errors import ProviderError
-from assistant.models import Hook, TokenUsage, Topic, TopicType
+from assistant.drafting import title_key
+from assistant.errors import ConfigError
+from assistant.models import DailyPlan, Hook, PlanRequest, Topic, TopicOrigin, TopicType
 from assistant.offline_engine import DayContext
-from assistant.ranking import jaccard, mmr
-from assistant.settings import Settings
+from assistant.ranking import is_contained, is_near_duplicate, jaccard, mmr
+from assistant.settings import OFFLINE_MODEL, Settings
+from assistant.structured import Run, Structured, Usage, messages, schema_json, structured_output
+
+__all__ = ["DraftTopic", "DraftTopics", "Structured", "Usage", "arevise_llm", "build_draft_chain", "rank"]
 
 EXTRA_CANDIDATES = 2  # ask for n + 2 so the guard can drop some
+EXTRA_WITH_HISTORY = 2  # and 2 more when the group has recent topics to avoid
 
 
 class DraftTopic(BaseModel):
@@ -35,97 +42,37 @@ class DraftTopic(BaseModel):
 
     def to_topic(self, sources: dict[str, str]) -> Topic:
         hook = None
-        if self.hook_kind and self.hook_title.strip():
-            hook = Hook(kind=self.hook_kind, title=self.hook_title.strip(),
-                        source=sources.get(self.hook_title.strip(), "llm"))  # fmt: skip
+        title = self.hook_title.strip()
+        if self.hook_kind and title:
+            hook = Hook(kind=self.hook_kind, title=title, source=sources.get(title_key(title), "llm"))
         return Topic(type=self.type, opening=self.opening.strip(), question=self.question.strip(), hook=hook,
-                     bridge=self.bridge.strip(), follow_ups=[f for f in self.follow_ups if f.strip()][:3])  # fmt: skip
+                     bridge=self.bridge.strip(), follow_ups=[f.strip() for f in self.follow_ups if f.strip()][:3])  # fmt: skip
 
 
 class DraftTopics(BaseModel):
     topics: list[DraftTopic] = Field(..., min_length=1)
 
 
-class MalformedOutput(ValueError):
-    pass
+class NoUsableTopics(ValueError):
+    """Every topic the model wrote repeated a recent one or failed the checks."""
 
 
-_FENCE = re.compile(r"```(?:json)?\s*(.*?)```", re.S)
+def hook_sources(ctx: DayContext) -> dict[str, str]:
+    out = {title_key(t.title): (t.url or f"{t.platform} {t.date.isoformat()}") for t in ctx.trends}
+    out.update(
+        {title_key(e.name): f"calendar:{e.date.isoformat()}" for e in ctx.events if e.kind != "season"}
+    )
+    out.update({title_key(t): "用户输入" for t in ctx.user_trends})
+    return out
 
 
-def parse_json_object(raw: str, model: type[BaseModel]) -> BaseModel:
-    """Tolerant parser: strips code fences and chatter around the JSON; a bare list means `topics`."""
-    text = (raw or "").strip()
-    m = _FENCE.search(text)
-    if m:
-        text = m.group(1).strip()
-    starts = [i for i in (text.find("{"), text.find("[")) if i >= 0]
-    if not starts:
-        raise MalformedOutput("输出里没有 JSON")
-    start = min(starts)
-    end = max(text.rfind("}"), text.rfind("]"))
-    try:
-        data = json.loads(text[start : end + 1])
-    except json.JSONDecodeError as exc:
-        raise MalformedOutput(f"JSON 语法错误：{exc.msg}（第 {exc.pos} 个字符）") from exc
-    if isinstance(data, list):
-        data = {"topics": data}
-    if model is DraftTopic and isinstance(data, dict) and "topic" in data and isinstance(data["topic"], dict):
-        data = data["topic"]
-    try:
-        return model.model_validate(data)
-    except ValidationError as exc:
-        first = exc.errors()[0]
-        raise MalformedOutput(f"字段不符合要求：{'.'.join(map(str, first['loc']))} {first['msg']}") from exc
-
-
-def _content(message: Any) -> str:
-    content = getattr(message, "content", message)
-    if isinstance(content, list):
-        return "".join(part.get("text", "") if isinstance(part, dict) else str(part) for part in content)
-    return str(content)
-
-
-@dataclass
-class Usage:
-    calls: int = 0
-    input_tokens: int = 0
-    output_tokens: int = 0
-    round_trips: int = 0
-
-    def add(self, message: Any) -> None:
-        self.calls += 1
-        meta = getattr(message, "usage_metadata", None) or {}
-        if not meta:
-            raw = (getattr(message, "response_metadata", None) or {}).get("token_usage") or {}
-            meta = {
-                "input_tokens": raw.get("prompt_tokens", 0),
-                "output_tokens": raw.get("completion_tokens", 0),
-            }
-        self.input_tokens += int(meta.get("input_tokens") or 0)
-        self.output_tokens += int(meta.get("output_tokens") or 0)
-
-    def public(self) -> TokenUsage:
-        return TokenUsage(calls=self.calls, input_tokens=self.input_tokens, output_tokens=self.output_tokens)
-
-
-@dataclass
-class LLMDraft:
-    topics: list[Topic]
-    usage: Usage
-    prompt_versions: dict[str, str] = field(default_factory=dict)
-
-
-def _messages(system: str, user: str) -> list[Any]:
-    from langchain_core.messages import HumanMessage, SystemMessage
-
-    return [SystemMessage(content=system), HumanMessage(content=user)]
+# --------------------------------------------------------------------------- prompt data
 
 
 def _product_data(ctx: DayContext) -> dict[str, Any]:
-    p = ctx.product
     from assistant.offline_engine import everyday_noun
 
+    p = ctx.product
     return {"商品名": p.name, "日常叫法": everyday_noun(p), "类目": p.category, "卖点": p.selling_points,
             "使用场景": p.scenarios, "禁止宣称": p.forbidden_claims}  # fmt: skip
 
@@ -137,6 +84,10 @@ def _audience_data(ctx: DayContext) -> dict[str, Any] | None:
     return {"群名": a.name, "称呼": a.address, "描述": a.description, "兴趣": a.interests, "语气": a.tone}
 
 
+def candidate_count(n: int, ctx: DayContext) -> int:
+    return n + EXTRA_CANDIDATES + (EXTRA_WITH_HISTORY if ctx.recent else 0)
+
+
 def render_draft(ctx: DayContext, count: int, cases: list[dict[str, str]], settings: Settings,
                  schema: bool) -> tuple[list[Any], dict[str, str]]:  # fmt: skip
     system, v1 = prompts.render("draft_system", settings)
@@ -145,71 +96,15 @@ def render_draft(ctx: DayContext, count: int, cases: list[dict[str, str]], setti
     user, v2 = prompts.render(
         "draft_topics", settings, day=ctx.date.isoformat(), count=count, types=[t.value for t in TopicType],
         product=_product_data(ctx), audience=_audience_data(ctx), events=events, trends=trends, cases=cases,
-        recent=ctx.recent[-20:], schema=_schema(DraftTopics) if schema else "",
+        recent=ctx.recent[-20:], schema=schema_json(DraftTopics) if schema else "",
     )  # fmt: skip
-    return _messages(system, user), {"draft_system": v1, "draft_topics": v2}
+    return messages(system, user), {"draft_system": v1, "draft_topics": v2}
 
 
-def _schema(model: type[BaseModel]) -> str:
-    return json.dumps(model.model_json_schema(), ensure_ascii=False)
+# --------------------------------------------------------------------------- guard
 
 
-class Structured:
-    """Structured output with the configured method and one repair retry for malformed output."""
-
-    def __init__(self, chat_model: Any, settings: Settings, usage: Usage):
-        self.model = chat_model
-        self.settings = settings
-        self.usage = usage
-        self.method = settings.llm_structured_method
-        self.versions: dict[str, str] = {}
-
-    async def _call(self, messages: list[Any], schema: type[BaseModel]) -> tuple[BaseModel | None, str, str]:
-        if self.method == "prompt":
-            message = await self.model.ainvoke(messages)
-            self.usage.add(message)
-            raw = _content(message)
-            try:
-                return parse_json_object(raw, schema), raw, ""
-            except MalformedOutput as exc:
-                return None, raw, str(exc)
-        runnable = self.model.with_structured_output(schema, method=self.method, include_raw=True)
-        out = await runnable.ainvoke(messages)
-        self.usage.add(out["raw"])
-        raw = _content(out["raw"])
-        if out.get("parsed") is not None:
-            return out["parsed"], raw, ""
-        try:  # some servers put the JSON in the text anyway
-            return parse_json_object(raw, schema), raw, ""
-        except MalformedOutput as exc:
-            return None, raw, str(out.get("parsing_error") or exc)
-
-    async def ainvoke(self, messages: list[Any], schema: type[BaseModel]) -> BaseModel:
-        parsed, raw, error = await self._call(messages, schema)
-        if parsed is not None:
-            return parsed
-        repair, version = prompts.render("repair_topics", self.settings, error=error, raw=raw[:4000],
-                                         schema=_schema(schema))  # fmt: skip
-        self.versions["repair_topics"] = version
-        parsed, raw, error = await self._call([*messages, _ai(raw), _human(repair)], schema)
-        if parsed is None:
-            raise ProviderError(f"模型两次输出都不是合格的 JSON：{error}")
-        return parsed
-
-
-def _ai(text: str) -> Any:
-    from langchain_core.messages import AIMessage
-
-    return AIMessage(content=text)
-
-
-def _human(text: str) -> Any:
-    from langchain_core.messages import HumanMessage
-
-    return HumanMessage(content=text)
-
-
-def _check(topic: Topic, ctx: DayContext) -> Topic:
+def check(topic: Topic, ctx: DayContext) -> Topic:
     from assistant.checks import run_checks
 
     trend = [topic.hook.title] if topic.hook and topic.hook.kind == "trend" else None
@@ -219,32 +114,115 @@ def _check(topic: Topic, ctx: DayContext) -> Topic:
     return topic
 
 
+def passed(topic: Topic) -> bool:
+    return bool(topic.checks) and all(r.passed for r in topic.checks.values())
+
+
 def problems(topic: Topic) -> list[str]:
     return [f"{name}: {'；'.join(r.reasons[:2])}" for name, r in topic.checks.items() if not r.passed]
 
 
+def guard_lines(topic: Topic, ctx: DayContext) -> list[str]:
+    """The bridge and follow-ups are posted too: drop any that breaks compliance, carries platform-risk words
+    (导流、加微信、红包) or sells hard. Returns the checks' reasons for what was dropped."""
+    from assistant.checks.compliance import check_compliance
+    from assistant.checks.tone import check_tone
+
+    def bad(line: str) -> list[str]:
+        comp = check_compliance(line, ctx.product)
+        risky = [f for f in comp.details.get("findings", []) if f.get("rule") == "PLAT-RISK"]
+        tone = check_tone(line, ctx.audience)
+        sells = "hard_sell" in tone.details.get("findings", {})
+        if comp.passed and not risky and not sells:
+            return []
+        return [*comp.reasons[:1], *([r for r in tone.reasons if "叫卖" in r][:1] if sells else [])]
+
+    issues: list[str] = []
+    if topic.bridge and (why := bad(topic.bridge)):
+        issues.append(f"bridge「{topic.bridge[:40]}」: {'；'.join(why)}")
+        topic.bridge = ""
+    kept = []
+    for line in topic.follow_ups:
+        if why := bad(line):
+            issues.append(f"follow_ups「{line[:40]}」: {'；'.join(why)}")
+        else:
+            kept.append(line)
+    topic.follow_ups = kept
+    return issues
+
+
+def repeats(topic: Topic, texts: list[str]) -> bool:
+    """A near-duplicate of one of `texts`, or the same question under another opening."""
+    texts = [t for t in texts if t]
+    return bool(texts) and (is_near_duplicate(topic.text, texts) or is_contained(topic.question, texts))
+
+
+# --------------------------------------------------------------------------- revise
+
+
+def build_revise_chain(chat_model: Any, settings: Settings) -> Any:
+    """Runnable `{"topic", "ctx", "run", "instruction" ("" = fix the checks' problems), "problems", "trends",
+    "avoid"} -> Topic` (checked again)."""
+    from langchain_core.runnables import RunnableLambda, RunnablePassthrough
+
+    async def render(x: dict[str, Any]) -> list[Any]:
+        topic, ctx = x["topic"], x["ctx"]
+        system, _ = prompts.render("draft_system", settings)
+        data = {"type": topic.type.value, "opening": topic.opening, "question": topic.question,
+                "bridge": topic.bridge, "follow_ups": topic.follow_ups}  # fmt: skip
+        user, version = prompts.render(
+            "revise_topic", settings, instruction=x.get("instruction") or "",
+            problems=x.get("problems") or problems(topic), topic=data, product=_product_data(ctx),
+            audience=_audience_data(ctx), trends=x.get("trends") or [], avoid=x.get("avoid") or [],
+            schema=schema_json(DraftTopic),
+        )  # fmt: skip
+        x["run"].versions["revise_topic"] = version
+        return messages(system, user)
+
+    def finish(x: dict[str, Any]) -> Topic:
+        new = x["draft"].to_topic(hook_sources(x["ctx"]))
+        if new.hook is None:
+            new.hook = x["topic"].hook
+        return check(new, x["ctx"])
+
+    return (
+        RunnablePassthrough.assign(messages=RunnableLambda(render))
+        | RunnablePassthrough.assign(draft=structured_output(chat_model, settings, DraftTopic))
+        | RunnableLambda(finish)
+    ).with_config(run_name="revise_topic")
+
+
 async def arevise_llm(structured: Structured, topic: Topic, instruction: str, ctx: DayContext,
-                      trends: list[str] | None = None) -> Topic:  # fmt: skip
-    system, _ = prompts.render("draft_system", structured.settings)
-    data = {"type": topic.type.value, "opening": topic.opening, "question": topic.question,
-            "bridge": topic.bridge, "follow_ups": topic.follow_ups}  # fmt: skip
-    user, version = prompts.render(
-        "revise_topic", structured.settings, instruction=instruction, problems=problems(topic), topic=data,
-        product=_product_data(ctx), audience=_audience_data(ctx), trends=trends or [], schema=_schema(DraftTopic),
-    )  # fmt: skip
-    structured.versions["revise_topic"] = version
-    draft = await structured.ainvoke(_messages(system, user), DraftTopic)
-    new = draft.to_topic({})  # type: ignore[attr-defined]
-    if new.hook is None:
-        new.hook = topic.hook
-    return _check(new, ctx)
+                      trends: list[str] | None = None, avoid: list[str] | None = None) -> Topic:  # fmt: skip
+    """One revision as the operator asked (`revise.revise_topic`)."""
+    chain = build_revise_chain(structured.model, structured.settings)
+    return await chain.ainvoke({"topic": topic, "ctx": ctx, "run": structured.run, "instruction": instruction,
+                                "trends": trends or [], "avoid": avoid or []})  # fmt: skip
 
 
-def _retrieve(ctx: DayContext, settings: Settings) -> Any:
-    """LCEL retrieval step: cases from the index (when built), the rest already in the context."""
-    from langchain_core.runnables import RunnableLambda, RunnableParallel
+# --------------------------------------------------------------------------- rank
 
-    def cases(_: Any) -> list[dict[str, str]]:
+
+def rank(topics: list[Topic], n: int) -> list[Topic]:
+    """Topics that pass every check, best first without near-duplicates of a better one, diverse by MMR."""
+    ordered = sorted((t for t in topics if passed(t)), key=lambda t: -t.score)
+    unique: list[Topic] = []
+    for t in ordered:
+        if not repeats(t, [u.text for u in unique]):
+            unique.append(t)
+
+    def sim(a: Topic, b: Topic) -> float:
+        return 0.6 * jaccard(a.text, b.text) + 0.4 * (a.type == b.type)
+
+    return mmr(unique, [t.score for t in unique], sim, n)
+
+
+# --------------------------------------------------------------------------- the chain
+
+
+def _cases(settings: Settings) -> Any:
+    def cases(state: dict[str, Any]) -> list[dict[str, str]]:
+        ctx = state["ctx"]
         try:
             from assistant.retrieval import search
 
@@ -254,55 +232,142 @@ def _retrieve(ctx: DayContext, settings: Settings) -> Any:
             return []
         return [{"标题": h.title, "摘录": h.text[:300], "来源": h.source} for h in hits]
 
-    return RunnableParallel(cases=RunnableLambda(cases))
+    return cases
 
 
-async def adraft_llm(
-    ctx: DayContext, n: int, chat_model: Any, settings: Settings
-) -> tuple[LLMDraft, list[Any]]:
-    """Returns the ranked topics and the retrieved case hits (for provenance)."""
-    from langchain_core.runnables import RunnableLambda
-
-    usage = Usage()
-    structured = Structured(chat_model, settings, usage)
-    versions: dict[str, str] = {}
-
-    def render(data: dict[str, Any]) -> dict[str, Any]:
-        messages, v = render_draft(ctx, n + EXTRA_CANDIDATES, data["cases"], settings,
-                                   schema=settings.llm_structured_method == "prompt")  # fmt: skip
-        versions.update(v)
-        data["messages"] = messages
-        return data
-
-    chain = _retrieve(ctx, settings) | RunnableLambda(render)
-    data = await chain.ainvoke({})
-    usage.round_trips += 1
-    drafted = await structured.ainvoke(data["messages"], DraftTopics)
-    sources = {t.title: (t.url or f"{t.platform} {t.date.isoformat()}") for t in ctx.trends}
-    sources.update({e.name: f"calendar:{e.date.isoformat()}" for e in ctx.events})
-    sources.update({t: "用户输入" for t in ctx.user_trends})
-    topics = [_check(d.to_topic(sources), ctx) for d in drafted.topics]  # type: ignore[attr-defined]
-    failing = [i for i, t in enumerate(topics) if t.score < 0]
-    if failing:
-        usage.round_trips += 1
-        fixed = await asyncio.gather(
-            *(arevise_llm(structured, topics[i], "修正检查发现的问题", ctx) for i in failing),
-            return_exceptions=True,
-        )
-        for i, new in zip(failing, fixed, strict=True):
-            if isinstance(new, Topic) and new.score > topics[i].score:
-                topics[i] = new
-    versions.update(structured.versions)
-    ranked = rank(topics, n)
-    return LLMDraft(ranked, usage, versions), data["cases"]
+def _why(run: Run, history_days: int, usable: int) -> str:
+    parts = []
+    if run.dropped["recent"]:
+        parts.append(f"有 {run.dropped['recent']} 个与该群近 {history_days} 天的话题重复")
+    if run.dropped["same"]:
+        parts.append(f"有 {run.dropped['same']} 个彼此重复")
+    if run.dropped["failed"]:
+        parts.append(f"有 {run.dropped['failed']} 个改写后仍没有通过检查")
+    return "，".join(parts) or f"只有 {usable} 个可用"
 
 
-def rank(topics: list[Topic], n: int) -> list[Topic]:
-    """Passing topics first (checks score), diverse by MMR; never a non-compliant topic."""
-    ok = [t for t in topics if t.checks.get("compliance") and t.checks["compliance"].passed]
-    ok.sort(key=lambda t: -t.score)
+def fallback_reason(exc: BaseException) -> str:
+    if isinstance(exc, NoUsableTopics):
+        return f"大模型给出的话题不能用（{exc}），本方案由离线引擎生成"
+    detail = re.sub(r"\s+", " ", str(exc))[:160]
+    return f"大模型调用失败（{type(exc).__name__}：{detail}），本方案由离线引擎生成"
 
-    def sim(a: Topic, b: Topic) -> float:
-        return 0.6 * jaccard(a.text, b.text) + 0.4 * (a.type == b.type)
 
-    return mmr(ok, [t.score for t in ok], sim, n)
+def build_draft_chain(
+    chat_model: Any, settings: Settings, request: PlanRequest, model: str | None = None
+) -> Any:
+    """One Runnable: `await build_draft_chain(model, settings, request).ainvoke(ctx)` -> DailyPlan.
+
+    The plan is `engine="llm"` when at least one topic is the model's; topics the offline engine filled in
+    are listed in `plan.topic_origins` and counted in `fallback_reason`. Any failure -> the offline plan."""
+    from langchain_core.runnables import RunnableLambda, RunnablePassthrough
+
+    from assistant import drafting, offline_engine
+    from assistant.llm import model_name
+
+    n = request.n
+    label = model or model_name(chat_model, settings)
+    revise_chain = build_revise_chain(chat_model, settings)
+
+    def start(x: DayContext | dict[str, Any]) -> dict[str, Any]:
+        state = dict(x) if isinstance(x, dict) else {"ctx": x}
+        state.setdefault("run", Run())
+        return state
+
+    async def render(state: dict[str, Any]) -> list[Any]:
+        msgs, versions = render_draft(state["ctx"], candidate_count(n, state["ctx"]), state["cases"], settings,
+                                      schema=settings.llm_structured_method == "prompt")  # fmt: skip
+        state["run"].versions.update(versions)
+        state["run"].usage.round_trips += 1
+        return msgs
+
+    def guard(state: dict[str, Any]) -> dict[str, Any]:
+        ctx, run = state["ctx"], state["run"]
+        sources = hook_sources(ctx)
+        topics: list[Topic] = []
+        issues: list[list[str]] = []
+        for draft in state["drafted"].topics:
+            topic = draft.to_topic(sources)
+            if repeats(topic, ctx.recent):
+                run.dropped["recent"] += 1
+                continue
+            if repeats(topic, [t.text for t in topics]):
+                run.dropped["same"] += 1
+                continue
+            check(topic, ctx)
+            topics.append(topic)
+            issues.append(problems(topic) + guard_lines(topic, ctx))
+        return {**state, "topics": topics, "issues": issues}
+
+    async def revise(state: dict[str, Any]) -> dict[str, Any]:
+        ctx, run, topics, issues = state["ctx"], state["run"], state["topics"], state["issues"]
+        todo = [i for i, found in enumerate(issues) if found]
+        if not todo:
+            return state
+        run.usage.round_trips += 1
+        others = [[t.text for j, t in enumerate(topics) if j != i] for i in todo]
+        inputs = [{"topic": topics[i], "ctx": ctx, "run": run, "instruction": "", "problems": issues[i],
+                   "trends": [], "avoid": [*ctx.recent[-20:], *avoid]} for i, avoid in zip(todo, others, strict=True)]  # fmt: skip
+        results = await revise_chain.abatch(inputs, return_exceptions=True)
+        kept = list(topics)
+        for i, new, avoid in zip(todo, results, others, strict=True):
+            if isinstance(new, Topic) and passed(new) and not repeats(new, [*ctx.recent, *avoid]):
+                guard_lines(new, ctx)
+                kept[i] = new
+            elif not passed(topics[i]):  # still failing after its one revision: dropped
+                run.dropped["failed"] += 1
+        return {**state, "topics": kept}
+
+    def ranked(state: dict[str, Any]) -> list[Topic]:
+        chosen = rank(state["topics"], n)
+        if not chosen:
+            raise NoUsableTopics("候选里" + _why(state["run"], settings.history_days, 0))
+        return chosen
+
+    def fill(state: dict[str, Any]) -> dict[str, Any]:
+        ctx, chosen = state["ctx"], state["chosen"]
+        extra: list[Topic] = []
+        if len(chosen) < n:
+            fill_ctx = replace(ctx, recent=[*ctx.recent, *(t.text for t in chosen)])
+            extra = offline_engine.draft_topics(fill_ctx, n - len(chosen), settings)
+        return {**state, "extra": extra}
+
+    def plan(state: dict[str, Any]) -> DailyPlan:
+        ctx, run, chosen, extra = state["ctx"], state["run"], state["chosen"], state["extra"]
+        topics = [*chosen, *extra]
+        out = drafting.build_plan(ctx, request, topics, "llm", label, settings)
+        out.prompt_versions = dict(run.versions)
+        out.sources = drafting.sources_for(topics, ctx, state["cases"])
+        out.usage = run.usage.public()
+        out.topic_origins = {t.id: TopicOrigin(engine="llm", model=label) for t in chosen}
+        out.topic_origins.update({t.id: TopicOrigin(engine="offline", model=OFFLINE_MODEL) for t in extra})
+        if extra:
+            out.prompt_versions["patterns"] = offline_engine.version(settings)
+            why = _why(run, settings.history_days, len(chosen))
+            out.fallback_reason = (
+                f"{len(topics)} 个话题中有 {len(extra)} 个由离线引擎补足（大模型的候选里{why}）"
+            )
+        return out
+
+    def offline(state: dict[str, Any]) -> DailyPlan:
+        error = state["error"]
+        if isinstance(error, ConfigError):  # a broken setup is an error, not a fallback
+            raise error
+        out = drafting.offline_plan(state["ctx"], request, settings, fallback_reason(error))
+        out.usage = state["run"].usage.public()  # what the failed attempt cost
+        return out
+
+    llm_path = (
+        RunnablePassthrough.assign(cases=RunnableLambda(_cases(settings)).with_config(run_name="retrieve"))
+        | RunnablePassthrough.assign(messages=RunnableLambda(render).with_config(run_name="render_prompts"))
+        | RunnablePassthrough.assign(drafted=structured_output(chat_model, settings, DraftTopics))
+        | RunnableLambda(guard).with_config(run_name="guard")
+        | RunnableLambda(revise).with_config(run_name="revise_failing")
+        | RunnablePassthrough.assign(chosen=RunnableLambda(ranked).with_config(run_name="rank"))
+        | RunnableLambda(fill).with_config(run_name="fill_offline")
+        | RunnableLambda(plan).with_config(run_name="plan")
+    )
+    chain = RunnableLambda(start) | llm_path.with_fallbacks(
+        [RunnableLambda(offline).with_config(run_name="offline_fallback")], exception_key="error"
+    )
+    return chain.with_config(run_name="draft_plan")

@@ -62,17 +62,33 @@ def gather_context(request: PlanRequest, settings: Settings, store: Any = None) 
     return DayContext(product, audience, day, trends, events, [t for t in request.trend if t.strip()], recent)
 
 
-def _sources(topics: list[Topic], ctx: DayContext, cases: Sequence[dict[str, str]] = ()) -> list[SourceRef]:
-    used = {t.hook.title for t in topics if t.hook}
+_TITLE_END = re.compile(r"[\s？?！!。～~#]+$")
+
+
+def title_key(title: str) -> str:
+    """A hook or trend title without trailing punctuation (the offline engine trims it)."""
+    return _TITLE_END.sub("", title.strip())
+
+
+def sources_for(
+    topics: list[Topic], ctx: DayContext, cases: Sequence[dict[str, str]] = ()
+) -> list[SourceRef]:
+    """Exactly what the topics' hooks used (trend items, typed trends, calendar events, the season), plus the
+    retrieved cases the model saw."""
+    hooks = [t.hook for t in topics if t.hook]
+    trends = {(title_key(h.title), h.source) for h in hooks if h.kind == "trend"}
+    named = {h.title for h in hooks if h.kind == "calendar"}
+    season = any(h.kind == "season" for h in hooks)
     out: list[SourceRef] = []
     for item in ctx.trends:
-        if item.title in used or any(item.title.startswith(u) for u in used):
-            out.append(SourceRef(id=item.id, kind="trend", title=item.title,
-                                 source=item.url or f"{item.platform} {item.date.isoformat()}"))  # fmt: skip
-    for title in ctx.user_trends:
-        out.append(SourceRef(id="trend-user", kind="trend", title=title, source="用户输入"))
+        where = item.url or f"{item.platform} {item.date.isoformat()}"
+        if any((title_key(item.title), src) in trends for src in (where, "", "llm")):
+            out.append(SourceRef(id=item.id, kind="trend", title=item.title, source=where))
+    for title in dict.fromkeys(ctx.user_trends):
+        if (title_key(title), "用户输入") in trends:
+            out.append(SourceRef(id="trend-user", kind="trend", title=title, source="用户输入"))
     for e in ctx.events:
-        if e.name in used or e.kind == "season":
+        if (e.name in named and e.kind != "season") or (season and e.kind == "season"):
             out.append(SourceRef(id=f"calendar-{e.date.isoformat()}-{e.name}", kind="calendar", title=e.name,
                                  source=f"calendar:{e.date.isoformat()}"))  # fmt: skip
     for c in cases:
@@ -82,8 +98,8 @@ def _sources(topics: list[Topic], ctx: DayContext, cases: Sequence[dict[str, str
     return out
 
 
-def _plan(ctx: DayContext, request: PlanRequest, topics: list[Topic], engine: Literal["offline", "llm"], model: str,
-          settings: Settings) -> DailyPlan:  # fmt: skip
+def build_plan(ctx: DayContext, request: PlanRequest, topics: list[Topic], engine: Literal["offline", "llm"],
+               model: str, settings: Settings) -> DailyPlan:  # fmt: skip
     from assistant.timeline import build_timeline
 
     lib = offline_engine.library(settings)
@@ -97,13 +113,13 @@ def _plan(ctx: DayContext, request: PlanRequest, topics: list[Topic], engine: Li
     )  # fmt: skip
 
 
-def _offline(
+def offline_plan(
     ctx: DayContext, request: PlanRequest, settings: Settings, reason: str | None = None
 ) -> DailyPlan:
     topics = offline_engine.draft_topics(ctx, request.n, settings)
-    plan = _plan(ctx, request, topics, "offline", OFFLINE_MODEL, settings)
+    plan = build_plan(ctx, request, topics, "offline", OFFLINE_MODEL, settings)
     plan.prompt_versions = {"patterns": offline_engine.version(settings)}
-    plan.sources = _sources(topics, ctx)
+    plan.sources = sources_for(topics, ctx)
     plan.fallback_reason = reason
     return plan
 
@@ -129,11 +145,6 @@ def _store(settings: Settings, store: Any) -> Any:
     return Store(settings)
 
 
-def _fallback_reason(exc: BaseException) -> str:
-    detail = re.sub(r"\s+", " ", str(exc))[:160]
-    return f"大模型调用失败（{type(exc).__name__}：{detail}），本方案由离线引擎生成"
-
-
 async def adraft_plan(
     request: PlanRequest,
     *,
@@ -148,7 +159,7 @@ async def adraft_plan(
     store = _store(settings, store)
     ctx = await asyncio.to_thread(gather_context, request, settings, store)
     if engine == "offline":
-        plan = await asyncio.to_thread(_offline, ctx, request, settings)
+        plan = await asyncio.to_thread(offline_plan, ctx, request, settings)
     else:
         plan = await _llm_plan(ctx, request, settings, chat_model)
     if save:
@@ -157,24 +168,18 @@ async def adraft_plan(
 
 
 async def _llm_plan(ctx: DayContext, request: PlanRequest, settings: Settings, chat_model: Any) -> DailyPlan:
-    from assistant.chains import adraft_llm
-    from assistant.llm import get_chat_model, model_name
+    """The LCEL chain (`chains.build_draft_chain`); it falls back to the offline plan by itself."""
+    from assistant.chains import build_draft_chain, fallback_reason
+    from assistant.llm import get_chat_model
 
     try:
         model = chat_model if chat_model is not None else get_chat_model(settings)
-        draft, cases = await adraft_llm(ctx, request.n, model, settings)
-        if not draft.topics:
-            raise ValueError("模型给出的话题全部没有通过合规检查")
     except ConfigError:
         raise
-    except Exception as exc:  # noqa: BLE001 - any endpoint failure falls back, and the plan says so
-        log.info("LLM drafting failed, falling back to offline: %s", exc)
-        return await asyncio.to_thread(_offline, ctx, request, settings, _fallback_reason(exc))
-    plan = _plan(ctx, request, draft.topics, "llm", model_name(model, settings), settings)
-    plan.prompt_versions = draft.prompt_versions
-    plan.sources = _sources(draft.topics, ctx, cases)
-    plan.usage = draft.usage.public()
-    return plan
+    except Exception as exc:  # noqa: BLE001 - a client that cannot be built is a failed endpoint too
+        log.info("LLM client failed, falling back to offline: %s", exc)
+        return await asyncio.to_thread(offline_plan, ctx, request, settings, fallback_reason(exc))
+    return await build_draft_chain(model, settings, request).ainvoke(ctx)
 
 
 def draft_plan(

@@ -8,7 +8,7 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 
 def stable_id(*parts: str, length: int = 12) -> str:
@@ -18,7 +18,10 @@ def stable_id(*parts: str, length: int = 12) -> str:
 
 
 class Product(BaseModel):
-    """A product from `knowledge_base/products/*.yaml`, or an ad hoc one (`ad_hoc=True`)."""
+    """A product from `knowledge_base/products/*.yaml`, or an ad hoc one (`ad_hoc=True`).
+
+    `scenarios` may be written as plain strings or as `{text: 在图书馆自习, for: [大学生群]}`; the groups
+    land in `scenario_audiences` and `scenarios` stays a list of strings."""
 
     id: str
     name: str
@@ -27,15 +30,61 @@ class Product(BaseModel):
     subject: str = Field("", description="everyday noun people use, e.g. 牙膏 for 亮白牙膏")
     selling_points: list[str] = []
     scenarios: list[str] = Field([], description="everyday moments of use, e.g. 早上刷牙")
+    scenario_audiences: dict[str, list[str]] = Field({}, description="scenario -> groups it suits; absent = all")
     audience: list[str] = []
     keywords: list[str] = Field([], description="words that tie a topic to this product")
     forbidden_claims: list[str] = Field([], description="claims that must never be made")
     seasons: list[str] = []
+    traits: list[str] = Field([], description="what kind of thing it is: food, durable, personal ...")
+    verb: str = Field("", description="everyday verb: 用 / 吃 / 穿 / 戴 / 读 / 铺 / 喂")
+    own: str = Field("", description="possessive before the noun: 你家的 / 你的 / 孩子的")
+    unit: str = Field("", description="counting unit: 支 / 罐 / 袋 / 台")
+    moment: str = Field("", description="fills 说说你{moment}的时刻, e.g. 最想马上刷个牙")
+    rivals: list[str] = Field([], description="what people use instead, e.g. 热水袋 for 电热毯")
+    questions: list[str] = Field([], description="hand-written everyday questions about this product")
+    question_audiences: dict[str, list[str]] = Field({}, description="question -> groups it suits")
+    tie_ins: dict[str, list[str]] = Field(
+        {}, description="hook (calendar event, library theme, or `direct`) -> questions about that hook"
+    )
     ad_hoc: bool = False
+
+    @model_validator(mode="before")
+    @classmethod
+    def _tagged_lists(cls, data: Any) -> Any:
+        if not isinstance(data, dict):
+            return data
+        data = dict(data)
+        for field, tags in (("scenarios", "scenario_audiences"), ("questions", "question_audiences")):
+            items = data.get(field)
+            if not isinstance(items, list):
+                continue
+            plain: list[Any] = []
+            tagged = dict(data.get(tags) or {})
+            for item in items:
+                if isinstance(item, dict) and "text" in item:
+                    groups = item.get("for") or []
+                    plain.append(item["text"])
+                    if groups:
+                        tagged[str(item["text"])] = [groups] if isinstance(groups, str) else groups
+                else:
+                    plain.append(item)
+            data[field], data[tags] = plain, tagged
+        return data
 
     @property
     def noun(self) -> str:
         return self.subject or self.name
+
+    def suits(self, text: str, audience: Audience | None, tags: dict[str, list[str]]) -> bool:
+        groups = tags.get(text)
+        return not groups or audience is None or bool({audience.id, audience.name} & set(groups))
+
+    def scenes_for(self, audience: Audience | None) -> list[str]:
+        """Scenarios that fit this group (untagged ones fit every group)."""
+        return [s for s in self.scenarios if self.suits(s, audience, self.scenario_audiences)]
+
+    def questions_for(self, audience: Audience | None) -> list[str]:
+        return [q for q in self.questions if self.suits(q, audience, self.question_audiences)]
 
 
 class ActiveWindow(BaseModel):
@@ -56,6 +105,7 @@ class Audience(BaseModel):
     active_hours: list[ActiveWindow] = []
     tone: str = ""
     address: str = Field("大家", description="how the operator addresses the group, e.g. 宝妈们")
+    trend_skip: list[str] = Field([], description="trend words that belong to other groups' lives (打工人 ...)")
 
 
 class TrendItem(BaseModel):
@@ -145,6 +195,7 @@ class Topic(BaseModel):
     checks: dict[str, CheckResult] = {}
     score: float = 0.0
     pattern: str | None = Field(None, description="offline pattern id, when the offline engine wrote it")
+    note: str = Field("", description="what the operator should know: a repeat, a skipped trend ...")
 
     @property
     def text(self) -> str:
@@ -180,6 +231,13 @@ class TokenUsage(BaseModel):
     output_tokens: int = 0
 
 
+class TopicOrigin(BaseModel):
+    """Which engine and model wrote one topic of a plan."""
+
+    engine: Literal["offline", "llm"]
+    model: str
+
+
 class PlanRequest(BaseModel):
     """Inputs of a daily plan (the `huati draft` options, the `POST /v1/plans` body)."""
 
@@ -211,7 +269,11 @@ class DailyPlan(BaseModel):
     timeline: list[TimelineStep] = []
     engine: Literal["offline", "llm"]
     model: str
-    fallback_reason: str | None = Field(None, description="why the LLM was not used, when it was asked for")
+    fallback_reason: str | None = Field(
+        None,
+        description="why the LLM was not used, when it was asked for (for the whole plan, or for the "
+        "topics the offline engine filled in on an llm plan)",
+    )
     prompt_versions: dict[str, str] = {}
     sources: list[SourceRef] = []
     calendar: list[CalendarEvent] = []
@@ -219,11 +281,21 @@ class DailyPlan(BaseModel):
     usage: TokenUsage = TokenUsage()
     created_at: datetime
     request: PlanRequest | None = None
+    topic_origins: dict[str, TopicOrigin] = Field(
+        {},
+        description="topic id -> the engine and model that wrote it; a topic not listed is by the plan's "
+        "engine and model",
+    )
+
+    def origin(self, topic: Topic) -> TopicOrigin:
+        return self.topic_origins.get(topic.id) or TopicOrigin(engine=self.engine, model=self.model)
 
     def public_dict(self) -> dict[str, Any]:
-        """JSON shape promised by `huati draft --json` and the API: topics carry `text` and `checks`."""
+        """JSON shape promised by `huati draft --json` and the API: topics carry `text` and `checks`, and
+        `engine` / `model` (who wrote that topic)."""
         data = self.model_dump(mode="json", by_alias=True)
         for topic, raw in zip(self.topics, data["topics"], strict=True):
             raw["text"] = topic.text
             raw["id"] = topic.id
+            raw.update(self.origin(topic).model_dump())
         return data

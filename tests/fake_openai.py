@@ -254,3 +254,48 @@ class FakeOpenAI:
 
     def __exit__(self, *exc: object) -> None:
         self.stop()
+
+
+# --- appended for the drafting chain (helper A2): distinct failing topics, a flaky endpoint
+
+_QUIZZES = [
+    "你知道{noun}的工作原理是什么吗？",
+    "考考大家：{noun}里面有哪几个核心部件？",
+    "你能说清楚{noun}和同类产品在技术上有什么区别吗？",
+]
+
+
+def quiz_responder(failures: int = 2) -> Callable[[dict[str, Any]], str]:
+    """Like `failing_responder`, but the first `failures` (<= 3) draft topics are *different* quizzes, so
+    none of them is dropped as a near-duplicate of another before being revised."""
+
+    def respond(body: dict[str, Any]) -> str:
+        prompt = _text(body)
+        text = default_responder(body)
+        if "候选群话题" not in prompt:
+            return text
+        data = json.loads(text)
+        m = _NOUN.search(prompt)
+        noun = m.group(1) if m else "牙膏"
+        for topic, quiz in zip(data["topics"][:failures], _QUIZZES, strict=False):
+            topic["question"] = quiz.format(noun=noun)
+        return json.dumps(data, ensure_ascii=False)
+
+    return respond
+
+
+def flaky_responder(failures: int, status: int = 503,
+                    then: Callable[[dict[str, Any]], str] | None = None) -> Callable[[dict[str, Any]], str]:  # fmt: skip
+    """The first `failures` requests get an HTTP `status` error (retryable for the OpenAI client), then
+    `then` (default: `default_responder`) answers."""
+    from fastapi import HTTPException
+
+    left = [failures]
+
+    def respond(body: dict[str, Any]) -> str:
+        if left[0] > 0:
+            left[0] -= 1
+            raise HTTPException(status_code=status, detail="fake overload")
+        return (then or default_responder)(body)
+
+    return respond

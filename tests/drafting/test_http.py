@@ -79,10 +79,10 @@ def test_json_schema_method_through_http(llm_env, fake_server, monkeypatch):
 
 
 def test_failing_topics_are_revised_concurrently(llm_env, fake_server):
-    from fake_openai import default_responder, failing_responder
+    from fake_openai import default_responder, quiz_responder
 
     fake_server.latency = 0.4
-    fake_server.responder = failing_responder(2)
+    fake_server.responder = quiz_responder(2)
     try:
         plan = draft_plan(REQ, save=False)
     finally:

@@ -1,0 +1,178 @@
+"""Structured output in LCEL: chat model -> tolerant JSON parser -> one repair call for malformed output.
+
+`structured_output(chat_model, settings, schema)` is a Runnable from `{"messages": [...], "run": Run}` to a
+`schema` instance. `Run` records what one plan (or one revision) cost: model calls, tokens from each
+response's `usage_metadata` (or the OpenAI `token_usage`), sequential round trips, prompt versions.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import threading
+from collections import Counter
+from dataclasses import dataclass, field
+from operator import itemgetter
+from typing import Any
+
+from pydantic import BaseModel, ValidationError
+
+from assistant import prompts
+from assistant.errors import ProviderError
+from assistant.models import TokenUsage
+from assistant.settings import Settings
+
+
+class MalformedOutput(ValueError):
+    pass
+
+
+_FENCE = re.compile(r"```(?:json)?\s*(.*?)```", re.S)
+
+
+def parse_json_object(raw: str, model: type[BaseModel]) -> BaseModel:
+    """Tolerant parser: strips code fences and chatter around the JSON; a bare list means `topics`;
+    `{"topic": {...}}` around a single object is unwrapped."""
+    text = (raw or "").strip()
+    m = _FENCE.search(text)
+    if m:
+        text = m.group(1).strip()
+    starts = [i for i in (text.find("{"), text.find("[")) if i >= 0]
+    if not starts:
+        raise MalformedOutput("输出里没有 JSON")
+    start = min(starts)
+    end = max(text.rfind("}"), text.rfind("]"))
+    try:
+        data = json.loads(text[start : end + 1])
+    except json.JSONDecodeError as exc:
+        raise MalformedOutput(f"JSON 语法错误：{exc.msg}（第 {exc.pos} 个字符）") from exc
+    if isinstance(data, list):
+        data = {"topics": data}
+    if (isinstance(data, dict) and "topic" not in model.model_fields and len(data) == 1
+            and isinstance(data.get("topic"), dict)):  # fmt: skip
+        data = data["topic"]
+    try:
+        return model.model_validate(data)
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        raise MalformedOutput(f"字段不符合要求：{'.'.join(map(str, first['loc']))} {first['msg']}") from exc
+
+
+def content(message: Any) -> str:
+    value = getattr(message, "content", message)
+    if isinstance(value, list):
+        return "".join(part.get("text", "") if isinstance(part, dict) else str(part) for part in value)
+    return str(value)
+
+
+@dataclass
+class Usage:
+    calls: int = 0
+    input_tokens: int = 0
+    output_tokens: int = 0
+    round_trips: int = 0
+    _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
+
+    def add(self, message: Any) -> None:
+        meta = getattr(message, "usage_metadata", None) or {}
+        if not meta:
+            raw = (getattr(message, "response_metadata", None) or {}).get("token_usage") or {}
+            meta = {
+                "input_tokens": raw.get("prompt_tokens", 0),
+                "output_tokens": raw.get("completion_tokens", 0),
+            }
+        with self._lock:
+            self.calls += 1
+            self.input_tokens += int(meta.get("input_tokens") or 0)
+            self.output_tokens += int(meta.get("output_tokens") or 0)
+
+    def public(self) -> TokenUsage:
+        return TokenUsage(calls=self.calls, input_tokens=self.input_tokens, output_tokens=self.output_tokens)
+
+
+@dataclass
+class Run:
+    """Per-invocation record shared by the steps of one chain run."""
+
+    usage: Usage = field(default_factory=Usage)
+    versions: dict[str, str] = field(default_factory=dict)
+    dropped: Counter[str] = field(default_factory=Counter)
+
+
+def schema_json(model: type[BaseModel]) -> str:
+    return json.dumps(model.model_json_schema(), ensure_ascii=False)
+
+
+def messages(system: str, user: str) -> list[Any]:
+    from langchain_core.messages import HumanMessage, SystemMessage
+
+    return [SystemMessage(content=system), HumanMessage(content=user)]
+
+
+def structured_output(chat_model: Any, settings: Settings, schema: type[BaseModel]) -> Any:
+    """Runnable `{"messages", "run"} -> schema`: the model call, the parser, one repair retry
+    (`prompts/repair_topics.j2`); a second malformed output raises ProviderError."""
+    from langchain_core.messages import AIMessage, HumanMessage
+    from langchain_core.runnables import RunnableBranch, RunnableLambda, RunnableParallel
+
+    method = settings.llm_structured_method
+    llm = chat_model
+    if method != "prompt":
+        llm = chat_model.with_structured_output(schema, method=method, include_raw=True)
+
+    async def parse(x: dict[str, Any]) -> dict[str, Any]:
+        out = x["out"]
+        message = out["raw"] if isinstance(out, dict) else out
+        x["run"].usage.add(message)
+        raw = content(message)
+        state = {"messages": x["messages"], "run": x["run"], "raw": raw, "parsed": None, "error": ""}
+        if isinstance(out, dict) and out.get("parsed") is not None:
+            return {**state, "parsed": out["parsed"]}
+        try:  # prompt method; or a server that put the JSON in the text anyway
+            return {**state, "parsed": parse_json_object(raw, schema)}
+        except MalformedOutput as exc:
+            error = out.get("parsing_error") if isinstance(out, dict) else None
+            return {**state, "error": str(error or exc)}
+
+    attempt = RunnableParallel(out=itemgetter("messages") | llm, messages=itemgetter("messages"),
+                               run=itemgetter("run")) | RunnableLambda(parse)  # fmt: skip
+
+    async def repair(x: dict[str, Any]) -> dict[str, Any]:
+        text, version = prompts.render("repair_topics", settings, error=x["error"], raw=x["raw"][:4000],
+                                       schema=schema_json(schema))  # fmt: skip
+        x["run"].versions["repair_topics"] = version
+        x["run"].usage.round_trips += 1
+        return {"messages": [*x["messages"], AIMessage(content=x["raw"]), HumanMessage(content=text)],
+                "run": x["run"]}  # fmt: skip
+
+    async def final(x: dict[str, Any]) -> BaseModel:
+        if x["parsed"] is None:
+            raise ProviderError(f"模型两次输出都不是合格的 JSON：{x['error']}")
+        return x["parsed"]
+
+    repaired = RunnableLambda(repair) | attempt | RunnableLambda(final)
+    return (
+        attempt | RunnableBranch((lambda x: x["parsed"] is not None, itemgetter("parsed")), repaired)
+    ).with_config(run_name=f"structured_{schema.__name__}")
+
+
+class Structured:
+    """`structured_output` bound to one model and one `Run` (used by `revise.revise_topic`)."""
+
+    def __init__(self, chat_model: Any, settings: Settings, usage: Usage | None = None):
+        self.model = chat_model
+        self.settings = settings
+        self.run = Run(usage=usage or Usage())
+
+    @property
+    def usage(self) -> Usage:
+        return self.run.usage
+
+    @property
+    def versions(self) -> dict[str, str]:
+        return self.run.versions
+
+    async def ainvoke(self, msgs: list[Any], schema: type[BaseModel]) -> BaseModel:
+        return await structured_output(self.model, self.settings, schema).ainvoke(
+            {"messages": msgs, "run": self.run}
+        )
