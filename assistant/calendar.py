@@ -14,6 +14,7 @@ from functools import lru_cache
 
 from lunar_python import Lunar, Solar
 
+from assistant.dates import MAX_DATE, check_range
 from assistant.models import CalendarEvent
 
 # chinese-calendar's English holiday names -> Chinese.
@@ -172,10 +173,13 @@ def events_for(date: Date, horizon_days: int = 10) -> list[CalendarEvent]:
     """Events on `date` and in the next `horizon_days` days (sorted by date), then the season.
 
     `days_from` is the event date minus `date` (negative for a holiday or 年货节 already under way).
+    InputError for a date outside 1901-01-01..2099-12-31; the horizon is cut at 2099-12-31.
     """
     if horizon_days < 0:
         raise ValueError("horizon_days must be >= 0")
-    return [e.model_copy() for e in _events_for(date, horizon_days)]
+    check_range(date)
+    # The horizon stops at the end of the supported range (lunar tables, no date overflow).
+    return [e.model_copy() for e in _events_for(date, min(horizon_days, (MAX_DATE - date).days))]
 
 
 @lru_cache(maxsize=512)

@@ -10,6 +10,7 @@ from typing import Any
 
 import numpy as np
 
+from assistant.dates import MIN_DATE, check_range
 from assistant.errors import IndexError_, InputError
 from assistant.index import IndexStore, Partition
 from assistant.models import SearchHit, TrendItem, stable_id
@@ -171,7 +172,7 @@ def trend_weight(age_days: np.ndarray, heat: np.ndarray) -> np.ndarray:
 
 def _search_trends(store: IndexStore, manifest: dict, q: _Query | None, day: Date, window: int, k: int,
                    filters: dict) -> list[SearchHit]:  # fmt: skip
-    lo, hi = day - timedelta(days=window), day
+    lo, hi = day - timedelta(days=min(window, (day - MIN_DATE).days)), day
     rows: list[tuple[Partition, np.ndarray]] = []
     for name in _months(lo, hi):
         part = store.part(manifest, name)
@@ -266,7 +267,7 @@ def search(query: str, kind: str = "all", date: Date | None = None, k: int = 5,
         raise InputError(f"不支持的类型：{kind}，可选 {'、'.join(KINDS)}", field="kind")
     if not 1 <= k <= MAX_K:
         raise InputError(f"返回条数应在 1 到 {MAX_K} 之间", field="k")
-    day = date or today()
+    day = check_range(date) if date else today()
     filters = dict(filters or {})
     hits: list[SearchHit] = []
     if kind in ("cases", "trends", "all"):
@@ -291,7 +292,11 @@ def trends_for(date: Date, window_days: int | None = None, query: str | None = N
     matches the query by shared character pairs instead: no embedding model, no jieba (fast cold start).
     """
     settings = settings or get_settings()
+    check_range(date)
     window = settings.trend_window_days if window_days is None else window_days
+    if window < 0:
+        raise InputError("热点窗口天数不能为负数", field="window_days")
+    window = min(window, (date - MIN_DATE).days)  # the window stops at the start of the supported range
     query = (query or "").strip() or None
     try:
         store, manifest = _open(settings, required=False)

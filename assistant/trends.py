@@ -10,12 +10,13 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date as Date
-from datetime import datetime
+from datetime import datetime, timedelta, timezone
 from pathlib import Path
 from typing import Any
 
 from pydantic import ValidationError
 
+from assistant.dates import MAX_DATE, MIN_DATE
 from assistant.errors import InputError
 from assistant.models import TrendItem
 from assistant.settings import Settings, get_settings
@@ -33,7 +34,9 @@ _ALIASES = {
     "url": ("url", "链接", "link", "mobileurl"),
     "sample": ("sample", "样例"),
 }
-_DATE_IN_NAME = re.compile(r"(\d{4})[-_.]?(\d{2})[-_.]?(\d{2})")
+_DATE_IN_NAME = re.compile(r"(\d{4})[-_./]?(\d{2})[-_./]?(\d{2})")
+_TIME_PART = re.compile(r"\d[T ]\d{1,2}:\d{2}")
+CHINA_TZ = timezone(timedelta(hours=8), "Asia/Shanghai")
 _UNITS = {"万": 1e4, "w": 1e4, "亿": 1e8, "k": 1e3, "m": 1e6}
 
 
@@ -51,12 +54,40 @@ def parse_heat(value: Any) -> float | None:
 
 
 def parse_date(value: Any) -> Date:
-    """ISO date or datetime (also 2026/11/20, 20261120, epoch milliseconds)."""
-    if isinstance(value, Date):
-        return value
-    if isinstance(value, int | float):
-        return datetime.fromtimestamp(value / 1000 if value > 1e11 else value).date()
-    text = str(value).strip()
+    """ISO date or datetime (also 2026/11/20, 20261120, epoch seconds or milliseconds), as the date in
+    China: a time with an offset or `Z` (UTC), and epoch times, are converted to Asia/Shanghai (UTC+8);
+    a time without an offset is taken as China time already. ValueError outside 1901-2099."""
+    if isinstance(value, datetime):
+        day = _china_date(value)
+    elif isinstance(value, Date):
+        day = value
+    elif isinstance(value, int | float) and not isinstance(value, bool):
+        try:
+            moment = datetime.fromtimestamp(value / 1000 if abs(value) > 1e11 else value, CHINA_TZ)
+        except (OverflowError, OSError, ValueError):
+            raise ValueError(f"时间戳无效：{value}") from None
+        day = moment.date()
+    else:
+        day = _parse_date_text(str(value).strip(), value)
+    if not MIN_DATE <= day <= MAX_DATE:
+        raise ValueError(
+            f"日期 {day.isoformat()} 超出支持范围（{MIN_DATE.isoformat()} 到 {MAX_DATE.isoformat()}）"
+        )
+    return day
+
+
+def _china_date(moment: datetime) -> Date:
+    return moment.astimezone(CHINA_TZ).date() if moment.tzinfo is not None else moment.date()
+
+
+def _parse_date_text(text: str, value: Any) -> Date:
+    if text.isdigit() and len(text) >= 10:  # epoch seconds / milliseconds as a string
+        return parse_date(int(text))
+    if _TIME_PART.search(text):
+        try:
+            return _china_date(datetime.fromisoformat(text.replace("Z", "+00:00").replace("/", "-")))
+        except ValueError:
+            pass  # fall back to the leading date
     match = _DATE_IN_NAME.match(text)
     if not match:
         raise ValueError(f"日期格式应为 YYYY-MM-DD：{value}")
@@ -64,6 +95,18 @@ def parse_date(value: Any) -> Date:
         return Date(int(match.group(1)), int(match.group(2)), int(match.group(3)))
     except ValueError:
         raise ValueError(f"日期不存在：{value}") from None
+
+
+def parse_flag(value: Any) -> bool:
+    """true / 1 / yes / 是 -> True; false / 0 / no / 否 / empty -> False (CSV cells are strings)."""
+    if isinstance(value, str):
+        text = value.strip().lower()
+        if text in ("true", "1", "yes", "y", "是", "t"):
+            return True
+        if text in ("", "false", "0", "no", "n", "否", "f"):
+            return False
+        raise ValueError(f"sample 应为 true 或 false：{value}")
+    return bool(value)
 
 
 def _pick(raw: dict[str, Any], key: str) -> Any:
@@ -90,7 +133,7 @@ def _item(raw: dict[str, Any], date: Date | None, platform: str | None, sample: 
         return TrendItem(
             date=day, platform=str(plat).strip(), title=re.sub(r"\s+", " ", str(title)).strip(),
             heat=parse_heat(_pick(raw, "heat")), category=_pick(raw, "category"), url=_pick(raw, "url"),
-            sample=bool(flag) if flag is not None else sample,
+            sample=sample or parse_flag(flag),
         )  # fmt: skip
     except ValidationError as exc:
         err = exc.errors()[0]
@@ -178,7 +221,7 @@ def _parse_jsonl(text, label, date, platform, sample):  # noqa: ANN001, ANN202
             errors.append(f"{label}:{lineno}: 每行应是一个 JSON 对象")
             continue
         try:
-            items.append(_item(raw, date, platform, sample or bool(raw.get("sample"))))
+            items.append(_item(raw, date, platform, sample))
         except ValueError as exc:
             errors.append(f"{label}:{lineno}: {exc}")
     return items, errors
@@ -208,6 +251,10 @@ def _parse_dailyhot(text, label, date, platform, sample, name_platform=None):  #
     if isinstance(data, dict):
         rows = data.get("data")
         platform = platform or data.get("title") or data.get("name") or name_platform
+        try:  # a whole file marked as sample data (the shipped example is)
+            sample = sample or parse_flag(data.get("sample"))
+        except ValueError as exc:
+            return [], [f"{label}:1: {exc}"]
         if date is None and data.get("updateTime"):
             try:
                 date = parse_date(data["updateTime"])

@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 
 from assistant.models import TrendItem
+from assistant.trends import parse_trends
 
 TRENDS = Path(__file__).resolve().parents[2] / "knowledge_base" / "trends"
 PLATFORMS = {"微博热搜", "百度热搜", "抖音热榜", "小红书", "知乎热榜"}
@@ -45,12 +46,17 @@ def test_dongzhi_is_trending_on_the_day():
 
 def test_examples_are_well_formed():
     rows = list(csv.DictReader((TRENDS / "examples" / "hotlist.csv").open(encoding="utf-8")))
-    assert rows and set(rows[0]) == {"date", "platform", "title", "heat", "category", "url"}
+    assert rows and set(rows[0]) == {"date", "platform", "title", "heat", "category", "url", "sample"}
     for row in rows:
         TrendItem.model_validate({k: v for k, v in row.items() if v != ""})
     hot = json.loads((TRENDS / "examples" / "weibo-dailyhot.json").read_text(encoding="utf-8"))
     assert hot["code"] == 200 and hot["name"] == "weibo"
     assert all({"id", "title", "hot", "url"} <= set(d) for d in hot["data"])
+    # Shipped examples are samples: marked in the data, so imports keep the mark.
+    assert all(row["sample"] == "true" for row in rows) and hot["sample"] is True
+    for path in (TRENDS / "examples").iterdir():
+        items, _ = parse_trends(path)
+        assert items and all(i.sample for i in items), path.name
 
 
 def test_broken_example_has_exactly_two_bad_lines():

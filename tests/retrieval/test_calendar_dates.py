@@ -69,3 +69,40 @@ def test_horizon_and_order():
     assert "冬至" in {e.name for e in events}
     with pytest.raises(ValueError):
         events_for(date(2026, 12, 20), -1)
+
+
+def test_range_edges_do_not_overflow():
+    from assistant.dates import MAX_DATE, MIN_DATE
+    from assistant.errors import InputError
+
+    last = events_for(MAX_DATE, 366)
+    assert last[-1].kind == "season" and all(e.date <= MAX_DATE for e in last)
+    assert not [e for e in last if "元旦" in e.name or e.name == "春节"]  # 2100 is beyond the horizon cut
+    assert "圣诞节" in _names(date(2099, 12, 25), 7) and "元旦节" not in _names(date(2099, 12, 25), 7)
+    first = events_for(MIN_DATE, 3)
+    assert first[0].date <= MIN_DATE and "元旦节" in {e.name for e in first}
+    for bad in (date(9999, 12, 30), date(1, 1, 1), date(2100, 1, 1), date(1900, 12, 31)):
+        with pytest.raises(InputError, match="超出支持范围"):
+            events_for(bad, 10)
+
+
+@pytest.mark.parametrize("day", ["9999-12-30", "0001-01-01", "2100-01-01"])
+def test_cli_calendar_out_of_range(day):
+    from typer.testing import CliRunner
+
+    from assistant.cli.main import app
+
+    result = CliRunner().invoke(app, ["calendar", day])
+    assert result.exit_code == 2 and "超出支持范围" in result.output
+
+
+def test_cli_calendar_last_supported_day():
+    import json
+
+    from typer.testing import CliRunner
+
+    from assistant.cli.main import app
+
+    result = CliRunner().invoke(app, ["calendar", "2099-12-31", "--days", "366", "--json"])
+    assert result.exit_code == 0, result.output
+    assert json.loads(result.output)[-1]["kind"] == "season"

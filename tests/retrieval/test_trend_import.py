@@ -95,3 +95,64 @@ def test_save_trends_appends_dedupes_and_indexes(tiny_kb):
     hits = search("暖宝宝", kind="trends", date=date(2026, 12, 21), settings=tiny_kb)
     assert hits and hits[0].title == "暖宝宝囤货"
     assert {i.title for i in read_trend_files(tiny_kb)} >= {"暖宝宝囤货", "冬至前的寒潮"}
+
+
+def test_shipped_examples_import_as_samples(tiny_kb):
+    from typer.testing import CliRunner
+
+    from assistant.cli.main import app
+
+    for name in ("weibo-dailyhot.json", "hotlist.csv"):
+        result = CliRunner().invoke(app, ["trends", "import", str(EXAMPLES / name)])
+        assert result.exit_code == 0, result.output
+    stored = [json.loads(line) for p in (tiny_kb.home / "trends").glob("*.jsonl")
+              for line in p.read_text(encoding="utf-8").splitlines()]  # fmt: skip
+    assert len(stored) == 4 + 5 and all(row["sample"] is True for row in stored)
+
+
+@pytest.mark.parametrize(
+    ("cell", "flag"), [("true", True), ("是", True), ("false", False), ("0", False), ("", False)]
+)
+def test_csv_sample_column(cell, flag):
+    items, errors = parse_trends(f"date,platform,title,sample\n2026-11-27,微博,一条,{cell}\n", "csv")
+    assert errors == [] and items[0].sample is flag
+    _, errors = parse_trends("date,platform,title,sample\n2026-11-27,微博,一条,也许\n", "csv")
+    assert errors == ["<输入>:2: sample 应为 true 或 false：也许"]
+
+
+def test_dailyhot_update_time_is_a_china_date():
+    body = {
+        "title": "微博",
+        "updateTime": "2026-11-27T20:00:00.000Z",
+        "data": [{"title": "夜里上榜", "hot": 1}],
+    }
+    items, _ = parse_trends(json.dumps(body), "dailyhot")
+    assert items[0].date == date(2026, 11, 28)  # 04:00 on 11-28 in Beijing
+    body["updateTime"] = "2026-11-27T15:59:59Z"
+    assert parse_trends(json.dumps(body), "dailyhot")[0][0].date == date(2026, 11, 27)
+    body["updateTime"] = "2026-11-27 23:30:00"  # no offset: already China time
+    assert parse_trends(json.dumps(body), "dailyhot")[0][0].date == date(2026, 11, 27)
+
+
+def test_epoch_times_use_china_time_whatever_the_machine_zone(monkeypatch):
+    import time
+
+    from assistant.trends import parse_date
+
+    moment_ms = 1795795200000  # 2026-11-27T16:00:00Z = 2026-11-28 00:00 in Beijing
+    for zone in ("UTC", "America/Los_Angeles", "Asia/Shanghai"):
+        monkeypatch.setenv("TZ", zone)
+        time.tzset()
+        assert parse_date(moment_ms) == date(2026, 11, 28)
+        assert parse_date(moment_ms // 1000 - 1) == date(2026, 11, 27)
+        assert parse_date(str(moment_ms)) == date(2026, 11, 28)
+    monkeypatch.delenv("TZ")
+    time.tzset()
+
+
+@pytest.mark.parametrize("bad", ["0001-01-01", "9999-12-31", "2100-01-01"])
+def test_trend_dates_outside_the_supported_range_are_errors(bad):
+    items, errors = parse_trends(json.dumps({"date": bad, "platform": "微博", "title": "远古热搜"}), "jsonl")
+    assert items == [] and "超出支持范围" in errors[0]
+    _, errors = parse_trends(json.dumps({"platform": "微博", "title": "x", "date": 10**20}), "jsonl")
+    assert errors and "时间戳无效" in errors[0]
