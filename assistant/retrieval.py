@@ -255,14 +255,24 @@ def _open(settings: Settings, required: bool = True) -> tuple[IndexStore, dict |
     return store, manifest
 
 
+def check_query(query: str | None) -> str:
+    """The stripped query; InputError when it is empty or has no letter, digit or Chinese character."""
+    from assistant.text import normalize
+
+    query = (query or "").strip()
+    if not query:
+        raise InputError("搜索内容不能为空，请输入要找的关键词", field="query")
+    if not any(ch.isalnum() for ch in normalize(query)):
+        raise InputError(f"搜索内容只有标点或符号：{query}，请输入要找的词", field="query")
+    return query
+
+
 def search(query: str, kind: str = "all", date: Date | None = None, k: int = 5,
            filters: dict[str, Any] | None = None, settings: Settings | None = None) -> list[SearchHit]:  # fmt: skip
     """Ranked hits for `query`; `kind` is cases, trends, calendar or all; `date` anchors the trend
     window and the calendar (default: today in China)."""
     settings = settings or get_settings()
-    query = (query or "").strip()
-    if not query:
-        raise InputError("搜索内容不能为空，请输入要找的关键词", field="query")
+    query = check_query(query)
     if kind not in KINDS:
         raise InputError(f"不支持的类型：{kind}，可选 {'、'.join(KINDS)}", field="kind")
     if not 1 <= k <= MAX_K:

@@ -67,10 +67,9 @@ def search_cmd(
     as_json: Annotated[bool, typer.Option("--json", help="输出 JSON 数组")] = False,
 ) -> None:
     """混合检索（向量 + BM25）案例、热点和日历。"""
-    from assistant.retrieval import KINDS, search
+    from assistant.retrieval import KINDS, check_query, search
 
-    if not query.strip():
-        raise InputError("搜索内容不能为空，请输入要找的关键词", field="query")
+    check_query(query)
     if kind not in KINDS:
         raise InputError(f"不支持的类型：{kind}，可选 {'、'.join(KINDS)}", field="kind")
     day = parse_date_option(date)

@@ -91,6 +91,16 @@ def test_empty_query_rejected(built, bad):
     assert result.exit_code == 2 and "不能为空" in result.output
 
 
+@pytest.mark.parametrize("bad", ["！！！", "?!...", "——，。", "😀 ~"])
+def test_punctuation_only_query_rejected(built, bad):
+    with pytest.raises(InputError, match="只有标点或符号"):
+        search(bad, settings=built)
+    result = runner.invoke(app, ["search", bad, "--json"])
+    assert result.exit_code == 2 and "只有标点或符号" in result.output and "[" not in result.stdout
+    # Punctuation around words is fine.
+    assert search("猫！！", kind="trends", date=date(2026, 12, 20), settings=built)
+
+
 def test_cli_json_shape(built):
     result = runner.invoke(app, ["search", "冬至 饺子", "--date", "2026-12-20", "-k", "4", "--json"])
     assert result.exit_code == 0, result.output
