@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import re
+from typing import Any
+
 
 class HuatiError(Exception):
     """Base class. `message` is Chinese and shown to the user as is."""
@@ -70,3 +73,25 @@ class DataError(HuatiError):
     exit_code = 8
     status = 422
     title = "数据文件有误"
+
+
+# Pydantic error type -> Chinese reason ({ctx} values filled in); settings and CLI options share it.
+_REASONS = {
+    "int_parsing": "应为整数", "int_from_float": "应为整数", "int_type": "应为整数", "float_parsing": "应为数字",
+    "float_type": "应为数字", "bool_parsing": "应为 true 或 false", "greater_than_equal": "应不小于 {ge}",
+    "less_than_equal": "应不大于 {le}", "greater_than": "应大于 {gt}", "less_than": "应小于 {lt}",
+    "string_too_short": "不能为空", "string_too_long": "太长了（最多 {max_length} 个字符）",
+    "date_from_datetime_parsing": "应为日期 YYYY-MM-DD", "date_parsing": "应为日期 YYYY-MM-DD",
+}  # fmt: skip
+
+
+def describe_invalid(err: dict[str, Any]) -> str:
+    """A Chinese reason for one pydantic error dict (`ValidationError.errors()[i]`)."""
+    ctx = err.get("ctx") or {}
+    if err.get("type") in ("literal_error", "enum") and "expected" in ctx:
+        choices = re.findall(r"'([^']*)'", str(ctx["expected"])) or [str(ctx["expected"])]
+        return f"只能是 {' / '.join(choices)}"
+    try:
+        return _REASONS.get(str(err.get("type")), "取值无效").format(**ctx)
+    except (KeyError, IndexError):
+        return "取值无效"

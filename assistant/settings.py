@@ -5,12 +5,12 @@ from __future__ import annotations
 import os
 from functools import lru_cache
 from pathlib import Path
-from typing import Any, Literal, get_args
+from typing import Any, Literal
 
 from pydantic import Field, SecretStr, ValidationError, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-from assistant.errors import ConfigError
+from assistant.errors import ConfigError, describe_invalid
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 
@@ -103,21 +103,9 @@ def check_home(home: Path) -> None:
                           hint="把 HUATI_HOME 设为一个目录（默认 ./.huati）")  # fmt: skip
 
 
-# Pydantic error type -> Chinese reason (ctx values filled in).
-_REASONS = {
-    "int_parsing": "应为整数", "int_from_float": "应为整数", "float_parsing": "应为数字",
-    "bool_parsing": "应为 true 或 false", "greater_than_equal": "应不小于 {ge}", "less_than_equal": "应不大于 {le}",
-    "greater_than": "应大于 {gt}", "less_than": "应小于 {lt}", "string_too_short": "不能为空",
-}  # fmt: skip
-
-
 def _reason(err: dict[str, Any]) -> str:
     field = str(err["loc"][0]) if err.get("loc") else ""
-    if err["type"] == "literal_error" and field in Settings.model_fields:
-        choices = get_args(Settings.model_fields[field].annotation)
-        reason = f"只能是 {' / '.join(map(str, choices))}"
-    else:
-        reason = _REASONS.get(err["type"], "取值无效").format(**(err.get("ctx") or {}))
+    reason = describe_invalid(err)
     secret = "key" in field or "secret" in field
     if not secret and isinstance(err.get("input"), str | int | float):
         reason += f"（当前值：{err['input']}）"

@@ -25,7 +25,8 @@ def handle_errors(func: Callable[..., Any]) -> Callable[..., Any]:
     @functools.wraps(func)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
         try:
-            return func(*args, **kwargs)
+            func(*args, **kwargs)
+            return None  # the root group reads an int result as an exit code
         except HuatiError as exc:
             user_error(exc, exit_=False)
             raise typer.Exit(exc.exit_code) from None

@@ -8,9 +8,11 @@ from importlib.metadata import entry_points
 import typer
 
 from assistant.cli.common import internal_error, user_error, wrap_commands
+from assistant.cli.usage import HuatiGroup
 from assistant.errors import HuatiError
 
 app = typer.Typer(
+    cls=HuatiGroup,
     name="huati",
     help="话题 Huati：为社群运营生成低门槛、贴合当天主推商品的群话题。",
     no_args_is_help=True,
@@ -70,7 +72,7 @@ _register_all()
 
 def run() -> None:
     try:
-        app()
+        app(prog_name="huati")
     except KeyboardInterrupt:
         raise SystemExit(130) from None
     except HuatiError as exc:  # raised outside a command (settings read while building the app ...)
