@@ -68,30 +68,42 @@ class JobRunner:
         if any(recovered.values()):
             log.warning("recovered jobs: %s", recovered)
         for job_id in jobs.claim_callbacks(self.owner, self.settings):
-            with self._lock:
-                self._busy.add(job_id)
+            self._take(job_id)
             self._pool.submit(self._callback_only, job_id)
         for job_id in jobs.queued(self.settings):
             with self._lock:
                 if len(self._busy) >= self._pool._max_workers:  # noqa: SLF001
                     return
             if jobs.claim(job_id, self.owner, self.settings):
-                with self._lock:
-                    self._busy.add(job_id)
+                self._take(job_id)
                 self._pool.submit(self._run, job_id)
+
+    def _take(self, job_id: str) -> None:
+        """Held from the claim on (heartbeat in the background) until the job and its callback are done."""
+        jobs.hold(job_id, self.owner, self.settings)
+        with self._lock:
+            self._busy.add(job_id)
+
+    def _release(self, job_id: str) -> None:
+        jobs.drop(job_id)
+        with self._lock:
+            self._busy.discard(job_id)
 
     def _run(self, job_id: str) -> None:
         try:
-            jobs.run_job(job_id, self.owner, lambda item: draft_item(item, self.settings), self.settings,
-                         progress=lambda *_: jobs.heartbeat(job_id, self.owner, self.settings))  # fmt: skip
-            self.send_callback(job_id)
-        except Exception as exc:  # noqa: BLE001 - recorded on the job, never lost
+            status = jobs.run_job(
+                job_id, self.owner, lambda item: draft_item(item, self.settings), self.settings
+            )
+            if status != "lost":  # taken over by another worker: that one reports
+                self.send_callback(job_id)
+        except Exception:  # noqa: BLE001 - recorded on the job, never lost
             log.exception("job %s failed", job_id)
-            jobs.finish(job_id, "failed", f"任务出错：{type(exc).__name__}", self.settings)
-            self.send_callback(job_id)
+            if jobs.finish(
+                job_id, "failed", "任务出错：服务器内部错误，已记录日志", self.settings, owner=self.owner
+            ):
+                self.send_callback(job_id)
         finally:
-            with self._lock:
-                self._busy.discard(job_id)
+            self._release(job_id)
 
     def _callback_only(self, job_id: str) -> None:
         try:
@@ -99,8 +111,7 @@ class JobRunner:
         except Exception:  # noqa: BLE001 - stays pending; recovered again later
             log.exception("callback for job %s failed", job_id)
         finally:
-            with self._lock:
-                self._busy.discard(job_id)
+            self._release(job_id)
 
     def send_callback(self, job_id: str) -> None:
         job = jobs.get_job(job_id, self.settings)

@@ -1,18 +1,20 @@
-"""Batch jobs, idempotency records and webhook attempts, stored in SQL so any API worker can resume them.
+"""Batch jobs and webhook attempts, stored in SQL so any API worker can resume them.
 
-A job is claimed with a conditional UPDATE (only one worker wins), beats a heartbeat while it runs and
-saves each item's result as soon as it is made. A worker that dies leaves the job `running` with a
-heartbeat that stops: `recover()` requeues it (finished items are kept, not redone) or, after
-`MAX_RESUMES` interruptions, marks it failed with the finished items still in `results`.
+A job is claimed with a conditional UPDATE (only one worker wins). While a process holds a job
+(`holding`), `leases.keeper` beats its heartbeat from a background thread, also in the middle of a slow
+item; each item's result is saved as soon as it is made. A worker that dies leaves the job `running`:
+`recover()` requeues it only when its owner is dead (see `assistant.leases.owner_alive`; finished items are
+kept, not redone) or, after `MAX_RESUMES` interruptions, marks it failed with the finished items still in
+`results`. Idempotency-Key reservations live in `assistant.idempotency` (imported here for its table).
 """
 
 from __future__ import annotations
 
 import json
-import os
+import logging
 import secrets
-import socket
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -25,33 +27,22 @@ from sqlalchemy import (
     String,
     Table,
     Text,
-    UniqueConstraint,
     and_,
-    delete,
     insert,
     select,
     update,
 )  # fmt: skip
-from sqlalchemy.exc import IntegrityError
 
+from assistant import idempotency as _idempotency  # noqa: F401 - declares idempotency_keys on metadata
+from assistant import leases
 from assistant.db import get_engine, metadata
-from assistant.errors import ConflictError, HuatiError, NotFoundError
+from assistant.errors import HuatiError, NotFoundError
 from assistant.settings import Settings
 
-MAX_RESUMES = 3
-STALE_AFTER = timedelta(seconds=60)
+log = logging.getLogger("huati.jobs")
 
-idempotency = Table(
-    "idempotency_keys",
-    metadata,
-    Column("key_id", String(32), nullable=False),
-    Column("idem_key", String(255), nullable=False),
-    Column("body_hash", String(64), nullable=False),
-    Column("plan_id", String(64), nullable=True),
-    Column("state", String(16), nullable=False),  # pending | done
-    Column("created_at", DateTime(timezone=True), nullable=False),
-    UniqueConstraint("key_id", "idem_key", name="uq_idempotency_key"),
-)
+MAX_RESUMES = 3
+STALE_AFTER = timedelta(seconds=60)  # an owner on another host whose heartbeat is older than this is gone
 
 jobs = Table(
     "jobs",
@@ -96,55 +87,7 @@ def _aware(value: datetime | None) -> datetime | None:
 
 
 def worker_id() -> str:
-    return f"{socket.gethostname()}:{os.getpid()}"
-
-
-# --------------------------------------------------------------------------- idempotency
-
-
-def reserve(
-    key_id: str, idem_key: str, body_hash: str, settings: Settings | None = None
-) -> tuple[str, str | None]:
-    """Insert-first reservation. Returns ("new", None), ("done", plan_id) or ("pending", None).
-
-    The unique constraint makes concurrent identical requests race on the INSERT, not on a read:
-    exactly one gets "new". Another body under the same key raises ConflictError (409).
-    """
-    engine = get_engine(settings)
-    try:
-        with engine.begin() as conn:
-            conn.execute(insert(idempotency).values(
-                key_id=key_id, idem_key=idem_key, body_hash=body_hash, state="pending", created_at=_now()
-            ))  # fmt: skip
-        return "new", None
-    except IntegrityError:
-        pass
-    with engine.connect() as conn:
-        row = conn.execute(select(idempotency).where(
-            and_(idempotency.c.key_id == key_id, idempotency.c.idem_key == idem_key)
-        )).first()  # fmt: skip
-    if row is None:  # released between our INSERT and SELECT: try again
-        return reserve(key_id, idem_key, body_hash, settings)
-    if row.body_hash != body_hash:
-        raise ConflictError(
-            f"Idempotency-Key {idem_key} 已用于另一个请求体", hint="同一个键只能重放完全相同的请求；新请求请换一个键"
-        )  # fmt: skip
-    return ("done", row.plan_id) if row.state == "done" else ("pending", None)
-
-
-def complete(key_id: str, idem_key: str, plan_id: str, settings: Settings | None = None) -> None:
-    with get_engine(settings).begin() as conn:
-        conn.execute(update(idempotency).where(
-            and_(idempotency.c.key_id == key_id, idempotency.c.idem_key == idem_key)
-        ).values(state="done", plan_id=plan_id))  # fmt: skip
-
-
-def release(key_id: str, idem_key: str, settings: Settings | None = None) -> None:
-    """Forget a pending reservation whose request failed, so the client can retry with the same key."""
-    with get_engine(settings).begin() as conn:
-        conn.execute(delete(idempotency).where(and_(
-            idempotency.c.key_id == key_id, idempotency.c.idem_key == idem_key, idempotency.c.state == "pending"
-        )))  # fmt: skip
+    return leases.worker_id()
 
 
 # --------------------------------------------------------------------------- jobs
@@ -236,23 +179,31 @@ def heartbeat(job_id: str, owner: str, settings: Settings | None = None) -> None
         )
 
 
-def _pid_alive(pid: int) -> bool:
+def _lease_name(job_id: str) -> str:
+    return f"job:{job_id}"
+
+
+def hold(job_id: str, owner: str, settings: Settings | None = None) -> None:
+    """From now on this process owns `job_id`: its heartbeat is renewed in the background, however long one
+    item takes, and `recover()` in any process leaves the job alone until `drop`."""
+    leases.keeper.hold(_lease_name(job_id), lambda: heartbeat(job_id, owner, settings))
+
+
+def drop(job_id: str) -> None:
+    leases.keeper.drop(_lease_name(job_id))
+
+
+@contextmanager
+def holding(job_id: str, owner: str, settings: Settings | None = None) -> Iterator[None]:
+    hold(job_id, owner, settings)
     try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    return True
+        yield
+    finally:
+        drop(job_id)
 
 
 def _abandoned(row, now: datetime) -> bool:  # noqa: ANN001
-    host, _, pid = (row.owner or "").rpartition(":")
-    if host == socket.gethostname() and pid.isdigit() and int(pid) != os.getpid():
-        if not _pid_alive(int(pid)):
-            return True
-    beat = _aware(row.heartbeat_at)
-    return beat is None or now - beat > STALE_AFTER
+    return not leases.owner_alive(row.owner, row.heartbeat_at, STALE_AFTER, _lease_name(row.id), now)
 
 
 def recover(settings: Settings | None = None) -> dict[str, list[str]]:
@@ -306,22 +257,31 @@ def claim_callbacks(owner: str, settings: Settings | None = None, limit: int = 1
     return claimed
 
 
-def save_result(job_id: str, index: int, result: dict[str, Any], settings: Settings | None = None) -> None:
+def _owned(job_id: str, owner: str | None):  # noqa: ANN202
+    return jobs.c.id == job_id if owner is None else and_(jobs.c.id == job_id, jobs.c.owner == owner)
+
+
+def save_result(job_id: str, index: int, result: dict[str, Any], settings: Settings | None = None,
+                owner: str | None = None) -> bool:  # fmt: skip
+    """Store one item's result; with `owner`, only while that owner still holds the job (False otherwise)."""
     engine = get_engine(settings)
     with engine.begin() as conn:
         row = conn.execute(select(jobs.c.results).where(jobs.c.id == job_id)).first()
         results = json.loads(row.results) if isinstance(row.results, str) else dict(row.results or {})
         results[str(index)] = result
-        conn.execute(update(jobs).where(jobs.c.id == job_id).values(
+        saved = conn.execute(update(jobs).where(_owned(job_id, owner)).values(
             results=results, heartbeat_at=_now(), updated_at=_now()
         ))  # fmt: skip
+    return saved.rowcount == 1
 
 
-def finish(job_id: str, status: str, error: str | None = None, settings: Settings | None = None) -> None:
+def finish(job_id: str, status: str, error: str | None = None, settings: Settings | None = None,
+           owner: str | None = None) -> bool:  # fmt: skip
     with get_engine(settings).begin() as conn:
-        conn.execute(
-            update(jobs).where(jobs.c.id == job_id).values(status=status, error=error, updated_at=_now())
+        done = conn.execute(
+            update(jobs).where(_owned(job_id, owner)).values(status=status, error=error, updated_at=_now())
         )
+    return done.rowcount == 1
 
 
 def set_callback_state(job_id: str, state: str, settings: Settings | None = None) -> None:
@@ -341,6 +301,12 @@ def record_attempt(job_id: str, attempt: int, url: str, status_code: int | None,
 def run_job(job_id: str, owner: str, draft: Callable[[dict[str, Any]], dict[str, Any]],
             settings: Settings | None = None, progress: Callable[[int, int], None] | None = None) -> str:  # fmt: skip
     """Make every item that has no result yet; returns the final status. `draft(item) -> plan dict`."""
+    with holding(job_id, owner, settings):
+        return _run_items(job_id, owner, draft, settings, progress)
+
+
+def _run_items(job_id: str, owner: str, draft: Callable[[dict[str, Any]], dict[str, Any]],
+               settings: Settings | None, progress: Callable[[int, int], None] | None) -> str:  # fmt: skip
     row = _row(job_id, settings)
     items = list(row.items)
     done = _results(row)
@@ -354,14 +320,18 @@ def run_job(job_id: str, owner: str, draft: Callable[[dict[str, Any]], dict[str,
             result = {"index": index, "status": "error", "error": {"title": exc.title, "status": exc.status,
                                                                   "detail": str(exc), "field": exc.field}}  # fmt: skip
         except Exception as exc:  # noqa: BLE001 - one bad item must not lose the others
-            result = {"index": index, "status": "error",
-                      "error": {"title": "内部错误", "status": 500, "detail": f"生成失败：{type(exc).__name__}"}}  # fmt: skip
-        save_result(job_id, index, result, settings)
-        heartbeat(job_id, owner, settings)
+            log.exception("job %s item %d failed", job_id, index)
+            result = {"index": index, "status": "error", "error": {
+                "title": "内部错误", "status": 500, "detail": "生成失败：服务器内部错误，已记录日志",
+                "reason": type(exc).__name__}}  # fmt: skip
+        if not save_result(job_id, index, result, settings, owner=owner):
+            log.warning("job %s was taken over by another worker; %s stops", job_id, owner)
+            return "lost"
         if progress:
             progress(index + 1, len(items))
     results = _results(_row(job_id, settings))
     ok = sum(1 for r in results.values() if r.get("status") == "ok")
     status = "done" if ok else "failed"
-    finish(job_id, status, None if ok else "所有条目都生成失败，详见 results", settings)
+    if not finish(job_id, status, None if ok else "所有条目都生成失败，详见 results", settings, owner=owner):
+        return "lost"
     return status

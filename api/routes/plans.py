@@ -9,6 +9,7 @@ import threading
 from datetime import date as Date
 from typing import Annotated, Any
 
+import anyio
 from fastapi import APIRouter, Header, Query, Request, Response
 from starlette.concurrency import run_in_threadpool
 
@@ -24,7 +25,7 @@ from api.schemas import (
     PlanList,
     PlanPublic,
 )
-from assistant import jobs
+from assistant import idempotency, jobs
 from assistant.errors import InputError, NotFoundError
 
 router = APIRouter(prefix="/v1", tags=["plans"])
@@ -62,17 +63,19 @@ def _save(store: Any, plan: Any) -> None:
         store.save_plan(plan)
 
 
-async def _reserve(key_id: str, idem: str, digest: str, settings: Any) -> str | None:
-    """Wait for our turn under an Idempotency-Key; returns the existing plan id, or None to make a new plan."""
+async def _reserve(key_id: str, idem: str, digest: str, settings: Any) -> idempotency.Reservation:
+    """Wait for our turn under an Idempotency-Key: "new" (we draft) or "done" (replay its plan).
+
+    While another live request drafts under the same key we wait; when its owner died (killed worker, restart)
+    its lease goes stale and `reserve` hands the reservation to us."""
     loop = asyncio.get_running_loop()
     deadline = loop.time() + IDEMPOTENCY_WAIT
     delay = 0.02
     while True:
-        state, plan_id = await run_in_threadpool(jobs.reserve, key_id, idem, digest, settings)
-        if state == "new":
-            return None
-        if state == "done":
-            return plan_id
+        with anyio.CancelScope(shield=True):  # a reservation made must reach the caller, to be released
+            reservation = await run_in_threadpool(idempotency.reserve, key_id, idem, digest, settings)
+        if reservation.state != "pending":
+            return reservation
         if loop.time() > deadline:
             raise ApiProblem(
                 409, f"Idempotency-Key {idem} 对应的请求仍在处理中，请稍后重试", headers={"Retry-After": "5"}
@@ -90,22 +93,27 @@ async def create_plan(body: PlanCreate, key: ApiKeyDep, settings: SettingsDep, s
                       idempotency_key: IdempotencyKey = None) -> dict[str, Any]:  # fmt: skip
     from assistant.drafting import adraft_plan
 
+    owner = None
     if idempotency_key is not None:
-        existing = await _reserve(key.id, idempotency_key, body_hash(body), settings)
-        if existing is not None:
-            plan = await run_in_threadpool(_load, store, existing)
+        reservation = await _reserve(key.id, idempotency_key, body_hash(body), settings)
+        if reservation.state == "done":
+            plan = await run_in_threadpool(_load, store, reservation.plan_id)
             response.status_code = 200
             response.headers["Idempotent-Replayed"] = "true"
             return plan.public_dict()
+        owner = reservation.owner
     try:
         plan = await adraft_plan(body.plan_request(), settings=settings, save=False)
         await run_in_threadpool(_save, store, plan)
-    except BaseException:
-        if idempotency_key is not None:
-            await run_in_threadpool(jobs.release, key.id, idempotency_key, settings)
+    except BaseException:  # also a client that went away (cancellation): the key must not stay locked
+        if owner is not None:
+            idempotency.drop_lease(owner)
+            with anyio.CancelScope(shield=True):
+                await run_in_threadpool(idempotency.release, key.id, idempotency_key, owner, settings)
         raise
-    if idempotency_key is not None:
-        await run_in_threadpool(jobs.complete, key.id, idempotency_key, plan.id, settings)
+    if owner is not None:
+        with anyio.CancelScope(shield=True):
+            await run_in_threadpool(idempotency.complete, key.id, idempotency_key, owner, plan.id, settings)
     data = plan.public_dict()
     if body.delivery is not None:
         from api.delivery import deliver

@@ -205,8 +205,87 @@ def test_only_one_worker_claims_a_job(huati_env):
 
 def test_live_worker_job_is_not_taken_over(huati_env):
     job_id = jobs.create_job("key_test", WEEK[:1], settings=huati_env)
-    assert jobs.claim(job_id, jobs.worker_id(), huati_env)  # this (live) process owns it, fresh heartbeat
-    assert jobs.recover(huati_env) == {"requeued": [], "failed": []}
+    assert jobs.claim(job_id, jobs.worker_id(), huati_env)
+    with jobs.holding(job_id, jobs.worker_id(), huati_env):  # this (live) process is working on it
+        assert jobs.recover(huati_env) == {"requeued": [], "failed": []}
+    # Not held any more, yet owned by our pid: left behind by an earlier process with the same pid
+    # (PID 1 in a restarted container), so it is taken over.
+    assert jobs.recover(huati_env) == {"requeued": [job_id], "failed": []}
+
+
+SLOW_WORKER = """
+import sys, time
+from assistant import jobs, leases
+
+leases.keeper.every = 0.1
+made = []
+
+def draft(item):
+    made.append(item["date"])
+    print("drafting", item["date"], flush=True)
+    time.sleep(float(sys.argv[2]))
+    return {"id": "plan-" + item["date"], "topics": []}
+
+owner = jobs.worker_id()
+assert jobs.claim(sys.argv[1], owner)
+print(jobs.run_job(sys.argv[1], owner, draft), len(made), flush=True)
+"""
+
+
+def test_slow_item_keeps_its_job_even_seen_from_another_host(huati_env, monkeypatch):
+    """One item longer than the staleness limit: the heartbeat goes on during the item, so no other worker
+    (here: this test, pretending to be on another host) requeues the job; after a kill it is requeued."""
+    from assistant import leases
+
+    monkeypatch.setattr(jobs, "STALE_AFTER", __import__("datetime").timedelta(seconds=0.8))
+    job_id = jobs.create_job("key_test", WEEK[:1], settings=huati_env)
+    env = {**os.environ, "HUATI_HOME": str(huati_env.home)}
+    proc = subprocess.Popen([sys.executable, "-c", SLOW_WORKER, job_id, "3"], env=env, cwd=Path(__file__).parents[2],
+                            stdout=subprocess.PIPE, text=True)  # fmt: skip
+    try:
+        assert proc.stdout.readline().startswith("drafting")
+        monkeypatch.setattr(leases, "HOST", "another-host")  # the worker now looks remote: heartbeat only
+        deadline = time.time() + 2.5  # well past STALE_AFTER while the single item is still running
+        while time.time() < deadline:
+            assert jobs.recover(huati_env) == {"requeued": [], "failed": []}
+            time.sleep(0.1)
+        out, _ = proc.communicate(timeout=30)
+    finally:
+        proc.kill()
+    assert out.split() == ["done", "1"]  # drafted once, finished by its own worker
+    job = jobs.get_job(job_id, huati_env)
+    assert (
+        job["status"] == "done" and job["resumes"] == 0 and job["results"][0]["plan_id"] == "plan-2026-11-23"
+    )
+
+    job_id = jobs.create_job("key_test", WEEK[:1], settings=huati_env)
+    proc = subprocess.Popen([sys.executable, "-c", SLOW_WORKER, job_id, "30"], env=env, cwd=Path(__file__).parents[2],
+                            stdout=subprocess.PIPE, text=True)  # fmt: skip
+    assert proc.stdout.readline().startswith("drafting")
+    os.kill(proc.pid, signal.SIGKILL)
+    proc.wait()
+    time.sleep(1.0)  # no heartbeat any more: stale seen from another host
+    assert jobs.recover(huati_env) == {"requeued": [job_id], "failed": []}
+
+
+def test_taken_over_worker_stops_without_overwriting(huati_env):
+    job_id = jobs.create_job("key_test", WEEK[:2], settings=huati_env)
+    assert jobs.claim(job_id, "old:1", huati_env)
+    calls = []
+
+    def draft(item):  # while the first item runs, another worker takes the job
+        calls.append(item["date"])
+        from sqlalchemy import update
+
+        from assistant.db import get_engine
+
+        with get_engine(huati_env).begin() as conn:
+            conn.execute(update(jobs.jobs).where(jobs.jobs.c.id == job_id).values(owner="new:2"))
+        return {"id": "p", "topics": []}
+
+    assert jobs.run_job(job_id, "old:1", draft, huati_env) == "lost"
+    job = jobs.get_job(job_id, huati_env)
+    assert calls == ["2026-11-23"] and job["completed"] == 0 and job["status"] == "running"
 
 
 def test_callback_of_job_finished_by_a_dead_worker_is_still_sent(signed_client, huati_env):

@@ -18,10 +18,12 @@ pytestmark = pytest.mark.slow
 REPO = Path(__file__).resolve().parents[2]
 
 
-def start(home: Path, port: int) -> subprocess.Popen:
-    env = {**os.environ, "HUATI_HOME": str(home)}
-    proc = subprocess.Popen([sys.executable, "-m", "assistant.cli.main", "serve", "--port", str(port)], env=env,
-                            cwd=REPO, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)  # fmt: skip
+def start(
+    home: Path, port: int, extra_env: dict[str, str] | None = None, args: tuple[str, ...] = ()
+) -> subprocess.Popen:
+    env = {**os.environ, "HUATI_HOME": str(home), **(extra_env or {})}
+    proc = subprocess.Popen([sys.executable, "-m", "assistant.cli.main", "serve", "--port", str(port), *args],
+                            env=env, cwd=REPO, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)  # fmt: skip
     deadline = time.time() + 60
     while time.time() < deadline:
         assert proc.poll() is None, proc.stderr.read().decode()
@@ -97,3 +99,53 @@ def test_serve_over_http_and_resume_after_kill(home):
             proc.wait(timeout=10)
         except subprocess.TimeoutExpired:
             proc.kill()
+
+
+def test_idempotent_retry_after_the_server_was_killed_mid_request(home):
+    """The audit's repro: an LLM plan under an Idempotency-Key, the server killed -9 while the model answers,
+    restarted: the retry takes the dead request's reservation over and makes the plan (no 120 s wait, no 409)."""
+    import threading
+
+    sys.path.insert(0, str(REPO / "tests"))
+    from fake_openai import FakeOpenAI
+
+    secret = _key(home)
+    port = free_port()
+    auth = {"Authorization": f"Bearer {secret}", "Idempotency-Key": "crash-1"}
+    body = {"product": "亮白牙膏", "date": "2026-11-24", "n": 2, "engine": "llm"}
+    with FakeOpenAI(latency=30.0) as fake:
+        env = {"HUATI_LLM_BASE_URL": fake.base_url, "HUATI_LLM_API_KEY": "test", "HUATI_LLM_MODEL": "fake-huati-1",
+               "HUATI_LLM_MAX_RETRIES": "0"}  # fmt: skip
+        proc = start(home, port, env, ("--no-warm-up",))
+        base = f"http://127.0.0.1:{port}"
+        try:
+
+            def doomed() -> None:
+                try:
+                    httpx.post(f"{base}/v1/plans", json=body, headers=auth, timeout=60)
+                except httpx.HTTPError:
+                    pass  # the server dies under it
+
+            threading.Thread(target=doomed, daemon=True).start()
+            deadline = time.time() + 60
+            while not fake.requests and time.time() < deadline:  # the request is waiting for the model
+                time.sleep(0.05)
+            assert fake.requests, "the LLM was never called"
+            os.kill(proc.pid, signal.SIGKILL)
+            proc.wait()
+            fake.latency = 0.2
+            proc = start(home, port, env, ("--no-warm-up",))
+            started = time.perf_counter()
+            r = httpx.post(f"{base}/v1/plans", json=body, headers=auth, timeout=60)
+            assert r.status_code == 201, r.text
+            assert time.perf_counter() - started < 30 and r.json()["engine"] == "llm"
+            again = httpx.post(f"{base}/v1/plans", json=body, headers=auth, timeout=60)
+            assert again.status_code == 200 and again.json()["id"] == r.json()["id"]
+            other = httpx.post(f"{base}/v1/plans", json={**body, "n": 3}, headers=auth, timeout=60)
+            assert other.status_code == 409
+        finally:
+            proc.terminate()
+            try:
+                proc.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                proc.kill()
