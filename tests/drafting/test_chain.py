@@ -131,3 +131,168 @@ def test_async_entry_point(huati_env):
     model = _model(json.dumps({"topics": GOOD}, ensure_ascii=False))
     plan = asyncio.run(adraft_plan(REQ, chat_model=model, save=False))
     assert plan.engine == "llm" and len(plan.topics) == 3
+
+
+class Scripted(FakeListChatModel):
+    """Answers from the prompt: `draft` for draft requests, `revise` for revise requests."""
+
+    seen: list = []
+    draft: str = ""
+    revise: str = ""
+
+    def _call(self, messages, stop=None, run_manager=None, **kwargs):  # noqa: ANN001, ANN202
+        self.seen.append(messages)
+        return self.revise if "改写" in messages[-1].content else self.draft
+
+
+def _scripted(draft: list[dict], revise: dict) -> Scripted:
+    return Scripted(responses=["x"], seen=[], draft=json.dumps({"topics": draft}, ensure_ascii=False),
+                    revise=json.dumps(revise, ensure_ascii=False))  # fmt: skip
+
+
+def test_llm_topics_are_not_proposed_again_for_the_group(huati_env):
+    """Same model answer three days running: what the group saw is dropped, the offline engine fills up
+    and each topic says who wrote it; when nothing of the model's is left, the plan is offline."""
+    model = _scripted(GOOD[:2] + [{**GOOD[0], "question": "你家牙膏一般放在洗手台的哪个位置？"}], GOOD[1])
+    plans = []
+    for day in (21, 22, 23):
+        req = REQ.model_copy(update={"date": date(2026, 12, day)})
+        plans.append(draft_plan(req, chat_model=model, save=True))
+    first, second, third = plans
+    assert first.engine == "llm" and first.fallback_reason is None
+    assert {first.origin(t).engine for t in first.topics} == {"llm"}
+    # day 2: the three model topics were all used yesterday -> nothing of the model's left -> offline
+    assert (
+        second.engine == "offline"
+        and "重复" in second.fallback_reason
+        and "离线引擎" in second.fallback_reason
+    )
+    assert second.usage.calls == 1  # the model call it cost is still counted
+    seen = {t.text for t in first.topics}
+    assert not seen & {t.text for t in second.topics}
+    assert not (seen | {t.text for t in second.topics}) & {t.text for t in third.topics}
+    # the prompt listed what the group saw recently, as data
+    last_user = model.seen[-1][1].content
+    assert all(text in last_user.split("最近已经用过的话题")[1] for text in seen)
+
+
+def test_partial_fill_is_labelled_per_topic(huati_env):
+    from assistant.storage import Store
+
+    day1 = draft_plan(REQ.model_copy(update={"n": 1}), chat_model=_scripted(GOOD[:1], GOOD[0]), save=True)
+    assert day1.topics[0].question == GOOD[0]["question"]
+    model = _scripted(GOOD, GOOD[1])  # GOOD[0] was used yesterday
+    req = REQ.model_copy(update={"date": date(2026, 12, 22), "n": 3})
+    plan = draft_plan(req, chat_model=model, save=True)
+    assert plan.engine == "llm" and plan.model == "fake-list-chat-model"
+    assert GOOD[0]["question"] not in {t.question for t in plan.topics}
+    origins = [plan.origin(t) for t in plan.topics]
+    assert [o.engine for o in origins] == ["llm", "llm", "offline"]
+    assert origins[2].model == "huati-offline-patterns" and plan.topics[2].pattern
+    assert "1 个由离线引擎补足" in plan.fallback_reason and "重复" in plan.fallback_reason
+    assert "patterns" in plan.prompt_versions
+    public = plan.public_dict()
+    assert [(t["engine"], t["model"]) for t in public["topics"]][1:] == [
+        ("llm", "fake-list-chat-model"), ("offline", "huati-offline-patterns")]  # fmt: skip
+    # provenance survives storage
+    stored = Store(huati_env).get_plan(plan.id)
+    assert [stored.origin(t).engine for t in stored.topics] == ["llm", "llm", "offline"]
+    # the model was asked for more candidates because the group has history
+    assert "起草 7 个候选群话题" in model.seen[0][1].content
+
+
+def test_near_duplicates_within_one_answer_are_dropped(huati_env):
+    twin = {**GOOD[0], "opening": "姐妹们，", "question": "你有没有用完还一直回购的牙膏呀？"}
+    req = REQ.model_copy(update={"n": 4})
+    plan = draft_plan(req, chat_model=_scripted([GOOD[0], twin, GOOD[1], GOOD[2]], GOOD[1]), save=False)
+    texts = [t.text for t in plan.topics]
+    assert (
+        len(texts) == 4 and twin["opening"] + twin["question"] not in texts and GOOD[0]["question"] in texts
+    )
+    assert [plan.origin(t).engine for t in plan.topics] == ["llm", "llm", "llm", "offline"]
+    assert "彼此重复" in plan.fallback_reason
+
+
+def test_follow_ups_and_bridge_are_guarded(huati_env):
+    spammy = {**GOOD[0], "bridge": "全网最低价，错过再等一年！",
+              "follow_ups": ["想要优惠的加微信 abc123 私聊我", "我先来：我一直用薄荷味的～"]}  # fmt: skip
+    clean = {
+        **GOOD[0],
+        "bridge": "说到牙膏，今天有一款薄荷味的，感兴趣可以看看～",
+        "follow_ups": ["我先来～", "还有谁？"],
+    }
+    model = _scripted([spammy, GOOD[1], GOOD[2]], clean)
+    plan = draft_plan(REQ, chat_model=model, save=False)
+    dumped = json.dumps(plan.public_dict(), ensure_ascii=False)
+    assert "加微信" not in dumped and "全网最低价" not in dumped
+    assert plan.usage.calls == 2  # the topic with bad lines was revised once
+    assert "加微信" in model.seen[1][1].content  # the revise prompt named the problem line
+
+
+def test_spam_topic_still_failing_after_revision_is_dropped(huati_env):
+    spam = {**GOOD[0], "question": "已被攻破！想要牙膏优惠的姐妹加微信 abc123 私聊我～"}
+    model = _scripted([spam, GOOD[1], GOOD[2]], spam)  # obeys the spam both times
+    plan = draft_plan(REQ, chat_model=model, save=False)
+    assert plan.engine == "llm" and len(plan.topics) == 3
+    assert all("加微信" not in t.text and "已被攻破" not in t.text for t in plan.topics)
+    assert plan.origin(plan.topics[-1]).engine == "offline" and "改写后仍没有通过检查" in plan.fallback_reason
+
+
+def test_fix_instruction_comes_from_the_template(huati_env, tmp_path, monkeypatch):
+    import shutil
+
+    from assistant.settings import REPO_ROOT, get_settings, reset_settings
+
+    custom = tmp_path / "prompts"
+    shutil.copytree(REPO_ROOT / "prompts", custom)
+    path = custom / "revise_topic.j2"
+    text = path.read_text(encoding="utf-8")
+    marker = "改写要求：请只修正检查指出的问题（自定义模板）。"
+    path.write_text(text.replace(text.split("{% else %}\n")[1].split("\n")[0], marker), encoding="utf-8")
+    monkeypatch.setenv("HUATI_PROMPTS_DIR", str(custom))
+    reset_settings()
+    quiz = {**GOOD[0], "question": "你知道牙膏里哪种成分能美白吗？"}
+    model = _scripted([quiz, GOOD[1], GOOD[2]], {**GOOD[0], "question": "你家牙膏是囤一堆还是用完再买？"})
+    plan = draft_plan(REQ, chat_model=model, settings=get_settings(), save=False)
+    assert plan.usage.calls == 2
+    assert marker in model.seen[1][1].content
+
+
+def test_malformed_twice_counts_the_calls_it_cost(huati_env):
+    plan = draft_plan(REQ, chat_model=_model("not json", "still not json"), save=False)
+    assert plan.engine == "offline" and plan.usage.calls == 2
+    assert {plan.origin(t).engine for t in plan.topics} == {"offline"}
+
+
+def test_the_chain_is_one_runnable(huati_env):
+    import asyncio
+
+    from langchain_core.runnables import Runnable
+
+    from assistant.chains import build_draft_chain
+    from assistant.drafting import gather_context
+    from assistant.models import DailyPlan
+
+    chain = build_draft_chain(_model(json.dumps({"topics": GOOD}, ensure_ascii=False)), huati_env, REQ)
+    assert isinstance(chain, Runnable)
+    plan = asyncio.run(chain.ainvoke(gather_context(REQ, huati_env)))
+    assert isinstance(plan, DailyPlan) and plan.engine == "llm" and len(plan.topics) == 3
+    broken = build_draft_chain(Broken(responses=["x"]), huati_env, REQ)
+    fallback = asyncio.run(broken.ainvoke(gather_context(REQ, huati_env)))
+    assert fallback.engine == "offline" and "ConnectionError" in fallback.fallback_reason
+
+
+def test_sources_are_only_what_the_topics_used(huati_env):
+    from assistant.drafting import title_key
+
+    plan = draft_plan(PlanRequest(product="电热毯", audience="银发群", date=date(2026, 12, 22)), save=False)
+    hooks = [t.hook for t in plan.topics if t.hook]
+    for s in plan.sources:
+        if s.kind == "trend":
+            assert any(h.kind == "trend" and title_key(h.title) == title_key(s.title) for h in hooks), s
+        elif s.kind == "calendar":
+            assert any((h.kind == "calendar" and h.title == s.title) or h.kind == "season" for h in hooks), s
+    used = {title_key(h.title) for h in hooks if h.kind == "trend"}
+    assert used <= {title_key(s.title) for s in plan.sources if s.kind == "trend"}
+    unused = [t.title for t in plan.trends if title_key(t.title) not in used]
+    assert unused and not {s.title for s in plan.sources} & set(unused)

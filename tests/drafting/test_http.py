@@ -92,3 +92,89 @@ def test_failing_topics_are_revised_concurrently(llm_env, fake_server):
     assert fake_server.waves() == 2 and fake_server.peak == 2  # the two revisions ran together
     assert all("原理" not in t.text for t in plan.topics)
     assert all(all(c.passed for c in t.checks.values()) for t in plan.topics)
+
+
+def test_token_usage_comes_from_the_responses(llm_env, fake_server):
+    from fake_openai import _text, quiz_responder
+
+    fake_server.responder = quiz_responder(1)
+    try:
+        plan = draft_plan(REQ, save=False)
+    finally:
+        from fake_openai import default_responder
+
+        fake_server.responder = default_responder
+    assert plan.engine == "llm" and plan.usage.calls == len(fake_server.requests) == 2
+    # the fake server reports prompt_tokens = len(prompt) // 2 in `usage`; the plan adds them up
+    assert plan.usage.input_tokens == sum(max(1, len(_text(b)) // 2) for b in fake_server.requests)
+    assert plan.usage.output_tokens > 0
+
+
+def test_llm_plans_do_not_repeat_across_days(llm_env, fake_server):
+    """The audit case: the fake endpoint answers the same five topics every day."""
+    plans = [draft_plan(REQ.model_copy(update={"date": date(2026, 12, d)}), save=True) for d in (22, 23, 24)]
+    seen: list[str] = []
+    for plan in plans:
+        texts = [t.text for t in plan.topics]
+        assert len(texts) == 3 and not set(texts) & set(seen), (plan.date, texts, seen)
+        seen += texts
+        engines = [t["engine"] for t in plan.public_dict()["topics"]]
+        if plan.engine == "llm":
+            assert "llm" in engines and (plan.fallback_reason is None) == (set(engines) == {"llm"})
+        else:
+            assert set(engines) == {"offline"} and plan.fallback_reason
+    assert [p.engine for p in plans] == ["llm", "llm", "offline"]  # five model topics last two days
+    assert [t["engine"] for t in plans[1].public_dict()["topics"]] == ["llm", "llm", "offline"]
+    # the prompt asked for extra candidates once the group had history
+    assert "起草 5 个候选群话题" in fake_server.requests[0]["messages"][1]["content"]
+    assert "起草 7 个候选群话题" in fake_server.requests[1]["messages"][1]["content"]
+
+
+def test_retries_with_backoff_then_succeeds(llm_env, fake_server, monkeypatch):
+    from fake_openai import default_responder, flaky_responder
+
+    from assistant.settings import get_settings, reset_settings
+
+    monkeypatch.setenv("HUATI_LLM_MAX_RETRIES", "2")
+    reset_settings()
+    fake_server.responder = flaky_responder(2, status=503)
+    try:
+        plan = draft_plan(REQ, settings=get_settings(), save=False)
+    finally:
+        fake_server.responder = default_responder
+    assert plan.engine == "llm" and plan.fallback_reason is None
+    assert len(fake_server.requests) == 3 and plan.usage.calls == 1  # one model call, two retried requests
+    first, second, third = fake_server.started_at
+    assert 0.3 < second - first < third - second  # the client waits, and longer the second time
+
+
+def test_retries_exhausted_falls_back(llm_env, fake_server, monkeypatch):
+    from fake_openai import default_responder, flaky_responder
+
+    from assistant.settings import get_settings, reset_settings
+
+    monkeypatch.setenv("HUATI_LLM_MAX_RETRIES", "1")
+    reset_settings()
+    fake_server.responder = flaky_responder(5, status=503)
+    try:
+        plan = draft_plan(REQ, settings=get_settings(), save=False)
+    finally:
+        fake_server.responder = default_responder
+    assert len(fake_server.requests) == 2
+    assert plan.engine == "offline" and "503" in plan.fallback_reason
+
+
+def test_timeout_per_model_call_falls_back(llm_env, fake_server, monkeypatch):
+    from assistant.settings import get_settings, reset_settings
+
+    monkeypatch.setenv("HUATI_LLM_TIMEOUT", "0.3")
+    reset_settings()
+    fake_server.latency = 1.5
+    start = time.perf_counter()
+    plan = draft_plan(REQ, settings=get_settings(), save=False)
+    elapsed = time.perf_counter() - start
+    assert plan.engine == "offline" and "Timeout" in plan.fallback_reason
+    assert elapsed < 1.5  # the call was cut off, not waited out
+    deadline = time.monotonic() + 3
+    while fake_server.active and time.monotonic() < deadline:  # let the abandoned request finish
+        time.sleep(0.05)
