@@ -1,4 +1,6 @@
-"""Plans, their topics and per-topic feedback in SQL (SQLite WAL by default): history, export, dedup."""
+"""Plans, their topics, per-topic feedback and revisions in SQL (SQLite WAL by default): history, export,
+dedup. A revision replaces the topic in the stored plan (what the copywriter copies is the current text)
+and keeps the text it replaced in `topic_revisions`."""
 
 from __future__ import annotations
 
@@ -12,7 +14,7 @@ from sqlalchemy import Date as SqlDate
 
 from assistant.db import get_engine, metadata
 from assistant.errors import InputError, NotFoundError
-from assistant.models import DailyPlan
+from assistant.models import DailyPlan, Topic
 from assistant.settings import Settings, get_settings
 
 plans = Table(
@@ -51,6 +53,21 @@ feedback = Table(
     Column("verdict", String(16), nullable=False),
     Column("edited_text", Text),
     Column("note", Text),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+)
+
+revisions = Table(
+    "topic_revisions",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("plan_id", String(16), ForeignKey("plans.id", ondelete="CASCADE"), nullable=False, index=True),
+    Column("topic_index", Integer, nullable=False),
+    Column("before_text", Text, nullable=False),
+    Column("after_text", Text, nullable=False),
+    Column("instruction", Text, nullable=False, default=""),
+    Column("engine", String(16), nullable=False, default="offline"),
+    Column("model", String(120), nullable=False, default=""),
+    Column("source", String(64), nullable=False, default=""),  # e.g. chat:<session id>
     Column("created_at", DateTime(timezone=True), nullable=False),
 )
 
@@ -123,8 +140,12 @@ class Store:
         audience: str | None = None,
         limit: int = 20,
         offset: int = 0,
+        *,
+        date_from: Date | None = None,
+        date_to: Date | None = None,
     ) -> tuple[list[DailyPlan], int]:
-        """Newest first. `product` matches the catalogue id or name; `audience` the group name."""
+        """Newest first. `product` matches the catalogue id or name; `audience` the group name;
+        `date_from` / `date_to` bound the plan date (inclusive)."""
         query = select(plans.c.data)
         count = select(func.count()).select_from(plans)
         conds = []
@@ -134,6 +155,10 @@ class Store:
             conds.append((plans.c.product_id == product) | (plans.c.product_name == product))
         if audience:
             conds.append(plans.c.audience == audience)
+        if date_from is not None:
+            conds.append(plans.c.date >= date_from)
+        if date_to is not None:
+            conds.append(plans.c.date <= date_to)
         for cond in conds:
             query, count = query.where(cond), count.where(cond)
         query = (
@@ -143,6 +168,62 @@ class Store:
             rows = conn.execute(query).scalars().all()
             total = conn.execute(count).scalar() or 0
         return [DailyPlan.model_validate_json(r) for r in rows], int(total)
+
+    # ------------------------------------------------------------------ revisions
+
+    def revise_topic(
+        self,
+        plan_id: str,
+        index: int,
+        topic: Topic,
+        *,
+        instruction: str = "",
+        engine: str = "offline",
+        model: str = "",
+        source: str = "",
+    ) -> dict[str, Any]:
+        """Replace topic `index` (1-based) of the stored plan by `topic`, keeping the replaced text as a
+        revision record. The day's timeline follows a new lead topic. Returns the record."""
+        plan = self.get_plan(plan_id)
+        if not 1 <= index <= len(plan.topics):
+            raise InputError(
+                f"方案 {plan.id} 只有 {len(plan.topics)} 个话题，没有第 {index} 个", field="topic"
+            )
+        before = plan.topics[index - 1]
+        plan.topics[index - 1] = topic
+        if index == 1:
+            retarget_timeline(plan, before)
+        row = {
+            "plan_id": plan.id,
+            "topic_index": index,
+            "before_text": before.text,
+            "after_text": topic.text,
+            "instruction": instruction,
+            "engine": engine,
+            "model": model,
+            "source": source,
+            "created_at": datetime.now(UTC),
+        }
+        with self.engine.begin() as conn:
+            conn.execute(
+                plans.update().where(plans.c.id == plan.id).values(data=plan.model_dump_json(by_alias=True))
+            )
+            conn.execute(
+                plan_topics.update()
+                .where((plan_topics.c.plan_id == plan.id) & (plan_topics.c.idx == index))
+                .values(text=topic.text, topic_id=topic.id)
+            )
+            row["id"] = conn.execute(revisions.insert(), row).inserted_primary_key[0]
+        return {**row, "created_at": row["created_at"].isoformat()}
+
+    def revisions_for(self, plan_id: str, index: int | None = None) -> list[dict[str, Any]]:
+        """Revision records of a plan (or of one topic), oldest first."""
+        query = select(revisions).where(revisions.c.plan_id == plan_id)
+        if index is not None:
+            query = query.where(revisions.c.topic_index == index)
+        with self.engine.connect() as conn:
+            rows = conn.execute(query.order_by(revisions.c.id)).mappings().all()
+        return [{**dict(r), "created_at": r["created_at"].isoformat()} for r in rows]
 
     # ------------------------------------------------------------------ feedback
 
@@ -220,6 +301,8 @@ class Store:
             query = query.where(plan_topics.c.date < before_date)
         with self.engine.connect() as conn:
             rows = conn.execute(query).all()
+            replaced = conn.execute(select(revisions.c.plan_id, revisions.c.topic_index, revisions.c.before_text)
+                                    .where(revisions.c.plan_id.in_({r[0] for r in rows}))).all()  # fmt: skip
             verdicts = conn.execute(select(feedback.c.plan_id, feedback.c.topic_index, feedback.c.verdict,
                                            feedback.c.edited_text).order_by(feedback.c.id)).all()  # fmt: skip
         last = {(p, i): (v, e) for p, i, v, e in verdicts}
@@ -231,7 +314,25 @@ class Store:
             out.append(text)
             if edited:
                 out.append(edited)
+        out.extend(
+            text for plan_id, idx, text in replaced if last.get((plan_id, idx), (None,))[0] != "rejected"
+        )
         return out
+
+
+def retarget_timeline(plan: DailyPlan, old_lead: Topic) -> None:
+    """The day's timeline follows the lead topic: point its steps at the new one when the lead changed."""
+    new = plan.topics[0] if plan.topics else None
+    if new is None or new.text == old_lead.text:
+        return
+    follow_ups = iter(new.follow_ups)
+    for step in plan.timeline:
+        if step.stage == "launch" and step.text == old_lead.text:
+            step.text = new.text
+        elif step.stage == "follow_up" and step.text in old_lead.follow_ups:
+            step.text = next(follow_ups, "")
+        elif step.stage == "product_link" and old_lead.bridge and step.text == old_lead.bridge:
+            step.text = new.bridge or step.text
 
 
 def history_since(day: Date, days: int) -> Date:
