@@ -12,6 +12,7 @@ from datetime import date as Date
 from datetime import timedelta
 from typing import Any
 
+from assistant.chat.lookup import event_name_in
 from assistant.knowledge import load_audiences, load_products, norm_key
 from assistant.settings import Settings
 
@@ -34,38 +35,66 @@ _NUM = r"(\d{1,2}|[一二两三四五六七八九十]{1,2})"
 
 _QUOTED = re.compile(r"[「“\"『‘']([^」”\"』’']{2,200})[」”\"』’']")
 _CHECK_WORDS = re.compile(
-    r"违规|合规|违禁|违法|广告法|极限词|能不能发|可以发吗|能发吗|有没有问题|检查一下|查一下这|"
+    r"违规|合规|违禁|违法|广告法|极限词|敏感词|能不能发|可以发吗|能发吗|发得了吗|有没有问题|有问题吗|检查一下|"
+    r"查一下这|审一下|(?:帮我)?(?:看看|看下|看一下|瞧瞧|把把关)(?:这句|这条|这段|这个话题|这个文案)|"
+    r"(?:这么|这样)(?:写|说)(?:行|可以|没问题|合适)|"
     r"(?:这个|这句|这条)话?题?(?:怎么样|行不行|可以吗|好不好)"
 )
-_HISTORY_WORDS = re.compile(r"效果|反馈|历史|之前的|上次|上周|以前|发过|用过哪些|往期|记录|最近.{0,6}方案")
-_REVISE_STYLE = {
-    "口语": "更口语一点，像群里聊天",
-    "短": "更短，一句话说完",
-    "太长": "更短，一句话说完",
-    "啰嗦": "更短，一句话说完",
-    "生硬": "更口语一点，像群里聊天",
-    "太正式": "更口语一点，像群里聊天",
-    "角度": "换个角度，问法和切入点都换掉",
-    "热搜": "结合今天的热搜重写",
-    "热点": "结合今天的热点重写",
-    "活泼": "更活泼一点",
-    "温柔": "语气更温柔一点",
-    "简单": "更简单，谁都能一句话回答",
-    "正式": "稍微正式一点",
-    "再来一个": "换一个新的话题",
-    "换一个": "换一个新的话题",
-    "重写": "重写一遍",
-    "改": "按要求改写",
-}
+_HISTORY_WORDS = re.compile(
+    r"效果|反馈|历史|之前的|上次|上周|上个月|以前|发过|用过哪些|往期|记录|最近.{0,6}方案|哪个最好|哪个好|反响"
+)
+_BEST = re.compile(r"哪个.{0,4}(?:最好|最受欢迎|最火|好|效果最)|效果最好|最受欢迎|反响最好")
+# Revision styles: (pattern, instruction sent to revise_topic). Instructions avoid the words of other styles.
+_COLLOQUIAL = "更口语一点，像群里聊天"
+_SHORT = "更短，一句话说完"
+_FORMAL = "稍微正式一点，措辞稳重"
+_LONGER = "写长一点，多一点细节"
+_PLAIN = "少点推销味，像朋友聊天那样问"
+_ANGLE = "换个角度，问法和切入点都换掉"
+_SIMPLE = "更简单，谁都能一句话回答"
+_WARM = "语气更温柔一点"
+_LIVELY = "更活泼一点"
+# 别那么正式 / 不要太长 / 太正式了 / 少点广告味: the opposite of the word.
+_NEGATED = [
+    (r"正式|书面|官方|严肃|死板|生硬|硬邦邦|客套", _COLLOQUIAL),
+    (r"长|啰嗦|啰唆|罗嗦|多字|绕", _SHORT),
+    (r"口语|随意|随便|轻浮|油腻|跳脱", _FORMAL),
+    (r"短|简单|单薄", _LONGER),
+    (r"广告|推销|硬广|营销|卖货|销售", _PLAIN),
+    (r"难|复杂|专业", _SIMPLE),
+    (r"冷|凶|冲", _WARM),
+]
+_NEGATION = re.compile(
+    r"(?:(?<![特分区告类性级识])别|不要|不用|没必要|不必|少点|少一点|少些|去掉|太)(?:那么|这么|太|那样|这样|点|些)?"
+)
+_POSITIVE = [
+    (r"口语|接地气|像聊天|随意|轻松|大白话|说人话|自然一点", _COLLOQUIAL),
+    (r"更短|短一点|短点|短些|短一些|简短|精简|简洁|少点字|字少|一句话|缩短|压缩|删减", _SHORT),
+    (r"正式|书面|稳重|礼貌|专业一点", _FORMAL),
+    (r"长一点|长些|详细|具体一点|丰富", _LONGER),
+    (r"角度|思路|切入点|问法|说法|换个方向", _ANGLE),
+    (r"简单|好回答|好接|门槛低|容易回", _SIMPLE),
+    (r"温柔|温暖|亲切|暖心", _WARM),
+    (r"活泼|俏皮|有趣|好玩|幽默", _LIVELY),
+]
+_TREND_REVISE = re.compile(
+    r"(?:结合|蹭|借|加上|加点|带上|用上|联系|套上|融入|挂钩|贴|追)\s*(?:一下|一个|下)?\s*(?:今天|今日|最近|当下)?的?"
+    r"(?:热搜|热点|热门|新闻)|(?:热搜|热点)[^，。,]{0,6}(?:改|写|再来|重写|换|来一个|结合)"
+)
+_TREND_ASK = re.compile(r"(?:热搜|热点|热门|热榜)")
+_ASK = re.compile(r"有什么|有哪些|有啥|哪些|是什么|什么热|列一下|列出|看看|看下|查查|搜|找|给我看|说说|多少")
+_NEW_ONE = re.compile(r"再来一个|换一个|重写|重新写|再写一个|不好|不行|不太行|不喜欢|一般般")
 _ORDINAL = re.compile(r"第\s*" + _NUM + r"\s*[个条]?")
+_SHOW = re.compile(r"(?:是什么|是啥|发我|给我看|看看|看下|复制|原文|全文|再说一遍|发一下)")
+_ACK = re.compile(r"^第\s*" + _NUM + r"\s*[个条]?(?:不错|挺好|可以|很好|好|行|就它|就用它)")
 _DRAFT_WORDS = re.compile(r"话题|选题|聊什么|聊点什么|怎么聊|出题|文案")
 _SELL = re.compile(
     r"(?:主推|要推|在推|推广|卖|推|上新)\s*([\u4e00-\u9fffA-Za-z0-9]{2,20}?)(?=[,，。.!！?？;；、\s]|给我|帮我|$)"
 )
 _SEARCH_WORDS = re.compile(
-    r"搜|找|案例|有什么可以聊|可以聊什么|有什么好聊|有啥可聊|热搜|热点|节日|节气|日历|查查|看看"
+    r"搜|找|案例|有什么可以聊|可以聊什么|有什么好聊|有啥可聊|能聊什么|聊点啥|热搜|热点|节日|节气|日历|查查|看看"
 )
-_REDRAFT = re.compile(r"换一批|重新来|重新出|再出几个|再来几个|全部重写|都不行")
+_REDRAFT = re.compile(r"换一批|重新来|重新出|再出几个|再来几个|全部重写|都不行|都不好|全都换")
 _COUNT = re.compile(_NUM + r"\s*[个条道]")
 
 
@@ -177,49 +206,115 @@ def _after_colon(text: str) -> str | None:
     return m[1].strip().strip('「」“”"') if m else None
 
 
-def _revise_instruction(text: str) -> str | None:
-    for word, instruction in _REVISE_STYLE.items():
-        if word in text:
-            return instruction if word not in ("改", "重写") else text
+def revise_instruction(text: str) -> str | None:
+    """The rewrite the operator asks for, negations turned into the opposite (别那么正式 -> 更口语)."""
+    for m in _NEGATION.finditer(text):
+        rest = text[m.end() : m.end() + 6]
+        for words, instruction in _NEGATED:
+            if re.match(f"(?:{words})", rest) or (m[0] == "太" and re.match(f".{{0,2}}(?:{words})", rest)):
+                return instruction
+    for words, instruction in _POSITIVE:
+        if re.search(words, text):
+            return instruction
+    if _TREND_REVISE.search(text):
+        return "结合今天的热搜重写"
+    if _NEW_ONE.search(text):
+        return _ANGLE
+    if re.search(r"改|换", text):
+        return text
     return None
+
+
+def _history_days(text: str) -> int:
+    if re.search(r"上周|这周|本周|一周|七天|7天", text):
+        return 7
+    if re.search(r"上个月|这个月|本月|一个月|30天|三十天", text):
+        return 30
+    if m := re.search(_NUM + r"\s*天", text):
+        return max(1, min(365, cn_number(m[1]) or 14))
+    return 14
+
+
+def _search_query(text: str) -> str:
+    query = re.sub(r"^(帮我|请|麻烦你?)?\s*(搜一下|搜索|搜搜|搜|找一下|找找|找|查查|看看)", "", text)
+    query = re.sub(
+        r"(有什么可以聊的|可以聊什么|有什么好聊的|有啥可聊的|能聊什么|聊点啥|的?案例|[?？。!！]+)$", "", query
+    )
+    query = re.sub(r"(有什么可以聊的|可以聊什么|有什么好聊的|有啥可聊的|能聊什么)", "", query).strip()
+    query = re.sub(r"^(有没有|有什么|有啥)?(关于|和|跟)?", "", query)
+    query = re.sub(r"^(今天|明天|下周|这周|本周|最近|近期)?(有什么|有啥|有哪些)", "", query)
+    return re.sub(r"(相关)?的$", "", query).strip()
+
+
+def _trend_query(text: str, product: str | None) -> str | None:
+    """「有没有和降温相关的热搜」 -> 降温; 「最近有什么热搜」 -> None (list them)."""
+    if product:
+        return product
+    m = re.search(
+        r"(?:和|跟|关于|有关)\s*([\u4e00-\u9fffA-Za-z0-9]{2,12}?)\s*(?:相关|有关)?的?(?:热搜|热点)", text
+    )
+    return m[1] if m else None
 
 
 def route(message: str, *, has_plan: bool = False, today: Date, settings: Settings | None = None) -> Intent:
     """Decide which tool answers `message`, with its arguments."""
     text = message.strip()
     quoted = _quoted(text)
+    ordinal = _ORDINAL.search(text)
+    index = (cn_number(ordinal[1]) or 1) if ordinal else None
 
-    # 1. check: "这句有没有违规? <text>" or a quoted sentence.
+    # 1. check: "这句有没有违规? <text>", a quoted sentence, or "第二个有没有违规" (a topic of the plan).
     if _CHECK_WORDS.search(text) or (quoted and not _DRAFT_WORDS.search(text.replace(quoted, ""))):
         topic = quoted or _after_colon(text)
         if topic:
             return Intent("check", {"text": topic, "product": find_product_in(topic, settings)})
+        if has_plan and index:
+            return Intent("check", {"text": None, "index": index})
         return Intent("check", {"text": None})
 
-    # 2. history + feedback: "上周那个保温杯的话题效果怎样?"
+    # 2. what is hot: "最近有什么热搜" lists trends, even with a plan open ("结合热搜再来一个" is a revision).
+    if _TREND_ASK.search(text) and not ordinal and not _TREND_REVISE.search(text):
+        if _ASK.search(text) or re.fullmatch(r"(今天|今日|最近)?的?(热搜|热点|热榜)[?？吗呢]*", text):
+            query = _trend_query(text, find_product_in(text, settings))
+            return Intent(
+                "search", {"query": query or "热搜", "kind": "trends", "date": parse_date(text, today)}
+            )
+
+    # 3. history + feedback: "上周那个保温杯的话题效果怎样?"
     if _HISTORY_WORDS.search(text) and not re.search(
         r"给我|来\s*" + _NUM + r"?\s*[个条]|帮我写|出几个", text
     ):
-        days = (
-            7
-            if "上周" in text or "这周" in text
-            else (30 if re.search(r"上个月|这个月|一个月", text) else 14)
+        ask = (
+            "best"
+            if _BEST.search(text)
+            else ("effect" if re.search(r"效果|反馈|反响|怎么样|怎样|如何", text) else "list")
         )
-        return Intent("history", {"product": find_product_in(text, settings), "days": days})
+        return Intent(
+            "history", {"product": find_product_in(text, settings), "days": _history_days(text), "ask": ask}
+        )
 
-    # 3. a new batch for the current plan's product, group and date.
+    # 4. a new batch for the current plan's product, group and date.
     if has_plan and _REDRAFT.search(text) and not find_product_in(text, settings):
         return Intent("redraft", {"n": parse_count(text)})
 
-    # 4. revise topic N of the current plan.
-    ordinal = _ORDINAL.search(text)
-    instruction = _revise_instruction(text)
-    if has_plan and instruction and (ordinal or not find_product_in(text, settings)):
-        index = cn_number(ordinal[1]) if ordinal else 1
-        trend = bool(re.search(r"热搜|热点", text))
-        return Intent("revise", {"index": index or 1, "instruction": instruction, "use_trends": trend})
+    # 5. "第二个不错" / "第二个是什么": show the topic (nothing is rewritten).
+    if (
+        has_plan
+        and ordinal
+        and (_ACK.search(text) or _SHOW.search(text))
+        and not revise_instruction(text.replace(ordinal[0], ""))
+    ):
+        return Intent("show", {"index": index})
 
-    # 5. draft a plan.
+    # 6. revise topic N of the current plan (no N: the topic being discussed, else the first). Without a plan
+    # an explicit revision still routes here, so the reply can say there is no plan yet.
+    instruction = revise_instruction(text)
+    explicit = bool(ordinal or _TREND_REVISE.search(text))
+    if instruction and (has_plan or explicit) and (ordinal or not find_product_in(text, settings)):
+        trend = bool(_TREND_REVISE.search(text) or (re.search(r"热搜|热点", text) and ordinal))
+        return Intent("revise", {"index": index, "instruction": instruction, "use_trends": trend})
+
+    # 7. draft a plan.
     product = find_product_in(text, settings)
     wants = _DRAFT_WORDS.search(text) or re.search(r"卖|推|上新|给我|帮我|来", text)
     if product and (wants or find_audience_in(text, settings) or parse_date(text, today)):
@@ -233,27 +328,19 @@ def route(message: str, *, has_plan: bool = False, today: Date, settings: Settin
             },
         )
 
-    # 6. search cases, trends, calendar.
-    if _SEARCH_WORDS.search(text) or product:
+    # 8. search cases, trends, calendar.
+    event = event_name_in(text)
+    if _SEARCH_WORDS.search(text) or product or event:
         kind = "all"
         if "案例" in text:
             kind = "cases"
         elif re.search(r"热搜|热点", text):
             kind = "trends"
-        elif re.search(r"节日|节气|日历|冬至|春节|中秋|端午|元旦|双十一|双11|618|圣诞", text) and not product:
+        elif (event or re.search(r"节日|节气|日历|假期|放假", text)) and not product:
             kind = "calendar"
-        query = re.sub(r"^(帮我|请|麻烦)?\s*(搜一下|搜索|搜搜|搜|找一下|找找|找|查查|看看)", "", text)
-        query = re.sub(
-            r"(有什么可以聊的|可以聊什么|有什么好聊的|有啥可聊的|的?案例|[?？。!！]+)$", "", query
-        ).strip()
-        query = re.sub(r"(有什么可以聊的|可以聊什么|有什么好聊的|有啥可聊的)", "", query).strip()
-        query = re.sub(r"^(有没有|有什么|有啥)?(关于|和|跟)?", "", query)
-        query = re.sub(r"^(今天|明天|下周|这周|本周|最近|近期)?(有什么|有啥|有哪些)", "", query)
-        query = re.sub(r"(相关)?的$", "", query).strip()
+        query = _search_query(text)
         return Intent("search", {"query": query or text, "kind": kind, "date": parse_date(text, today)})
 
     if has_plan and ordinal:
-        return Intent(
-            "revise", {"index": cn_number(ordinal[1]) or 1, "instruction": text, "use_trends": False}
-        )
+        return Intent("revise", {"index": index, "instruction": text, "use_trends": False})
     return Intent("help", {})

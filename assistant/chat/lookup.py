@@ -1,0 +1,197 @@
+"""The chat's search tool: named festivals and solar terms resolved to their next date, cases and trends
+that really mention what was asked, and honest replies when nothing does."""
+
+from __future__ import annotations
+
+import re
+from datetime import date as Date
+
+from assistant.models import CalendarEvent, SearchHit, TrendItem
+from assistant.settings import Settings
+
+SOLAR_TERMS = (
+    "立春 雨水 惊蛰 春分 清明 谷雨 立夏 小满 芒种 夏至 小暑 大暑 "
+    "立秋 处暑 白露 秋分 寒露 霜降 立冬 小雪 大雪 冬至 小寒 大寒"
+).split()
+# What operators say -> the calendar's event name (assistant.calendar).
+EVENT_ALIASES = {
+    "过年": "春节",
+    "春节": "春节",
+    "大年初一": "春节",
+    "除夕": "除夕",
+    "年三十": "除夕",
+    "元宵": "元宵节",
+    "元旦": "元旦节",
+    "情人节": "情人节",
+    "妇女节": "妇女节",
+    "女神节": "38节",
+    "三八节": "38节",
+    "38节": "38节",
+    "植树节": "植树节",
+    "清明节": "清明",
+    "劳动节": "劳动节",
+    "五一": "劳动节",
+    "青年节": "青年节",
+    "母亲节": "母亲节",
+    "520": "520",
+    "儿童节": "儿童节",
+    "六一": "儿童节",
+    "端午": "端午节",
+    "父亲节": "父亲节",
+    "618": "618",
+    "七夕": "七夕节",
+    "中秋": "中秋节",
+    "教师节": "教师节",
+    "国庆": "国庆节",
+    "重阳": "重阳节",
+    "万圣节": "万圣节",
+    "双十一": "双11",
+    "双11": "双11",
+    "感恩节": "感恩节",
+    "双十二": "双12",
+    "双12": "双12",
+    "平安夜": "平安夜",
+    "圣诞": "圣诞节",
+    "腊八": "腊八节",
+    "年货节": "年货节",
+    "二月二": "龙头节",
+    "龙抬头": "龙头节",
+    "爱牙日": "全国爱牙日",
+    "读书日": "世界读书日",
+    **{term: term for term in SOLAR_TERMS},
+}
+EVENT_WORDS = re.compile("|".join(sorted(map(re.escape, EVENT_ALIASES), key=len, reverse=True)))
+_WEEK = "一二三四五六日"
+_NEAR_DAYS = 30
+_YEAR_DAYS = 400
+
+
+def event_name_in(text: str) -> str | None:
+    """The calendar name of the first festival or solar term mentioned in `text`."""
+    m = EVENT_WORDS.search(text)
+    return EVENT_ALIASES[m[0]] if m else None
+
+
+def next_event(name: str, day: Date) -> CalendarEvent | None:
+    """The next occurrence of the named event on or after `day` (within about a year)."""
+    from assistant.calendar import events_for
+
+    for horizon in (_NEAR_DAYS, _YEAR_DAYS):  # most questions are about the coming weeks: look there first
+        events = [e for e in events_for(day, horizon) if e.kind != "season" and e.days_from >= 0]
+        exact = [e for e in events if e.name == name]
+        loose = [e for e in events if e.name.startswith(name) or name.startswith(e.name)]
+        found = exact or loose
+        if found:
+            return min(found, key=lambda e: e.days_from)
+    return None
+
+
+def _when(event: CalendarEvent) -> str:
+    d = event.date
+    days = "就是今天" if event.days_from == 0 else f"还有 {event.days_from} 天"
+    return f"{d.isoformat()}（周{_WEEK[d.weekday()]}，{days}）"
+
+
+def mentions(hit: SearchHit | TrendItem, words: list[str]) -> bool:
+    hay = f"{hit.title} {getattr(hit, 'text', '')}"
+    return any(w and w in hay for w in words)
+
+
+def _snippet(hit: SearchHit, limit: int = 60) -> str:
+    text = hit.text.replace("\n", " ")
+    return text[:limit] + ("…" if len(text) > limit else "")
+
+
+def event_reply(
+    name: str, said: str, day: Date, settings: Settings, product: str | None = None
+) -> tuple[str, dict]:
+    """「冬至有什么可以聊的」: when it is, what else falls then, cases and trends that mention it."""
+    from assistant.calendar import events_for
+
+    event = next_event(name, day)
+    if event is None:
+        return f"一年之内的日历里没有找到「{said}」。可以说具体日期，例如：12月22日有什么节日。", {}
+    lines = [f"「{said}」是 {_when(event)}" + (f"：{event.description}" if event.description else "。")]
+    same_day = [e.name for e in events_for(event.date, 0) if e.kind != "season" and e.name != event.name]
+    if same_day:
+        lines.append(f"同一天还有：{'、'.join(same_day)}")
+    words = sorted({said, name, name.removesuffix("节")}, key=len, reverse=True)
+    cases = [h for h in _cases(said, settings) if mentions(h, words)]
+    if cases:
+        lines.append(f"案例库里讲到「{said}」的 {len(cases)} 条：")
+        lines += [f"{i}. {h.title}：{_snippet(h)}" for i, h in enumerate(cases, 1)]
+    else:
+        lines.append(f"案例库里没有直接讲「{said}」的案例。")
+    when = f"{event.date.month}月{event.date.day}日"
+    lines.append(
+        f"想出那天的话题可以直接说：{when}卖{product}，给我三个话题。"
+        if product
+        else f"想出那天的话题可以直接说：{when}卖<商品>，<群>，给我三个话题。"
+    )
+    data = {"event": event.model_dump(mode="json"), "hits": [h.model_dump(mode="json") for h in cases]}
+    return "\n".join(lines), data
+
+
+def _cases(query: str, settings: Settings) -> list[SearchHit]:
+    from assistant.errors import IndexError_
+    from assistant.retrieval import search
+
+    try:
+        return search(query, kind="cases", k=5, settings=settings)
+    except IndexError_:
+        return []
+
+
+def upcoming_reply(day: Date, days: int = 14) -> tuple[str, dict]:
+    """「下周有什么节日」: the festivals, solar terms and holidays of the coming two weeks."""
+    from assistant.calendar import events_for
+
+    events = [e for e in events_for(day, days) if e.kind != "season" and e.days_from >= 0]
+    if not events:
+        return f"接下来 {days} 天没有节日节气。", {"events": []}
+    lines = [f"接下来 {days} 天的节日节气（从 {day.isoformat()} 起）："]
+    for e in events:
+        desc = f"：{e.description}" if e.description and e.description != "二十四节气" else ""
+        kind = "节气" if e.kind == "solar_term" else ("假期" if e.kind == "public_holiday" else "节日")
+        lines.append(
+            f"· {e.date.month}月{e.date.day}日（周{_WEEK[e.date.weekday()]}）{e.name}［{kind}］{desc}"
+        )
+    return "\n".join(lines), {"events": [e.model_dump(mode="json") for e in events]}
+
+
+def trends_reply(items: list[TrendItem], query: str | None, day: Date) -> str:
+    if not items:
+        about = f"和「{query}」有关的" if query else ""
+        return (
+            f"{day.isoformat()} 前几天没有{about}热搜数据。"
+            "可以用 huati trends import 导入，或在 API 推送 POST /v1/trends。"
+        )
+    head = f"最近和「{query}」有关的热搜：" if query else "最近的热搜："
+    lines = [head]
+    for i, t in enumerate(items, 1):
+        heat = f"，热度 {t.heat:g}" if t.heat else ""
+        lines.append(f"{i}. {t.title}（{t.platform}，{t.date.isoformat()}{heat}）")
+    return "\n".join(lines)
+
+
+_KIND = {"cases": "案例", "trends": "热搜", "calendar": "日历"}
+
+
+def hits_reply(query: str, found: list[SearchHit]) -> str:
+    """Hits that mention the query are introduced as related; the rest only as the closest found."""
+    if not found:
+        return f"没有找到和「{query}」相关的内容。换个说法试试，或者先运行 huati ingest 建立知识库索引。"
+    words = [query, *[w for w in re.split(r"[\s,，、]+", query) if len(w) >= 2]]
+    direct = [h for h in found if mentions(h, words)]
+    rest = [h for h in found if h not in direct]
+    lines = []
+    if direct:
+        lines.append(f"提到「{query}」的 {len(direct)} 条：")
+        lines += [f"{i}. [{_KIND[h.kind]}] {h.title}：{_snippet(h)}" for i, h in enumerate(direct, 1)]
+    if rest:
+        lines.append(
+            f"没有直接提到「{query}」、但内容相近的 {len(rest)} 条：" if direct else
+            f"没有找到直接提到「{query}」的内容，最接近的 {len(rest)} 条（仅供参考）："
+        )  # fmt: skip
+        lines += [f"{i}. [{_KIND[h.kind]}] {h.title}：{_snippet(h)}" for i, h in enumerate(rest, 1)]
+    return "\n".join(lines)
