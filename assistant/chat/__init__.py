@@ -45,19 +45,25 @@ def _context(session: sessions.ChatSession, settings: Settings, chat_model: Any)
         chat_model=chat_model,
         today=today(),
     )
-    for msg in session.messages:  # revised topics of the current plan, latest wins
+    for msg in session.messages:
         for step in msg.data.get("steps", []):
             if step.get("tool") == "draft":
-                ctx.revised = {}
-            elif step.get("tool") == "revise" and step.get("plan_id") == ctx.plan_id and step.get("topic"):
-                ctx.revised[int(step["index"])] = Topic.model_validate(step["topic"])
+                ctx.revised, ctx.focus = {}, None
+            elif step.get("tool") in ("revise", "show") and step.get("plan_id") == ctx.plan_id:
+                ctx.focus = int(step["index"])
+                if step.get("topic") and not step.get("revision_id"):  # before revisions were saved in plans
+                    ctx.revised[ctx.focus] = Topic.model_validate(step["topic"])
     return ctx
 
 
 def _step_record(result: ToolResult) -> dict[str, Any]:
     record: dict[str, Any] = {"tool": result.tool, "plan_id": result.plan_id}
     if result.tool == "revise":
-        record.update(index=result.data["index"], topic=result.data["topic"])
+        record.update(
+            index=result.data["index"], topic=result.data["topic"], revision_id=result.data["revision_id"]
+        )
+    elif result.tool == "show":
+        record.update(index=result.data["index"])
     elif result.tool == "draft":
         record.update(topics=result.data.get("topics", []))
     return record
@@ -116,6 +122,14 @@ async def _answer(ctx: ChatContext, session: sessions.ChatSession, text: str) ->
             ctx.chat_model = None
             if streamed:  # the partial LLM text stays visible; the offline answer follows it
                 yield "\n"
+            if any("error" not in step for step in exc.steps):  # tools ran: reuse them, never run twice
+                body = "\n\n".join(exc.results) if exc.results else "大模型调用的工具没有完成，请再说一次。"
+                for line in body.splitlines(keepends=True):
+                    yield line
+                body = f"{streamed}\n{body}" if streamed else body
+                yield {"body": body, "engine": "offline", "model": OFFLINE_MODEL, "steps": exc.steps,
+                       "fallback_reason": fallback + "（本轮已执行的工具结果照原样给出，没有重复执行）"}  # fmt: skip
+                return
     body, steps = await asyncio.to_thread(answer_offline, ctx, text)
     for line in body.splitlines(keepends=True):  # line by line: the page renders as it arrives
         yield line
@@ -145,7 +159,7 @@ async def astream(
             meta = item
         else:
             yield item
-    footer = replies.engine_line(meta["engine"], meta["model"])
+    footer = replies.engine_line(meta["engine"], meta["model"], fell_back=bool(meta.get("fallback_reason")))
     if meta.get("fallback_reason"):
         footer = f"（{meta['fallback_reason']}）\n{footer}"
     tail = f"\n{footer}" if not meta["body"].endswith("\n") else footer

@@ -22,7 +22,15 @@ HISTORY_MESSAGES = 12
 
 
 class AgentFailed(Exception):
-    """The chat model could not be reached or kept misbehaving."""
+    """The chat model could not be reached or kept misbehaving. `steps`/`results`: the tools that already
+    ran in this turn (their side effects happened: a fallback must reuse them, not run them again)."""
+
+    def __init__(
+        self, message: str, steps: list[dict[str, Any]] | None = None, results: list[str] | None = None
+    ):
+        super().__init__(message)
+        self.steps = steps or []
+        self.results = results or []
 
 
 class DraftArgs(BaseModel):
@@ -51,6 +59,7 @@ class SearchArgs(BaseModel):
 class HistoryArgs(BaseModel):
     product: str | None = Field(None, description="产品名（可选）")
     days: int = Field(14, ge=1, le=365, description="往前看多少天")
+    ask: str = Field("list", description="list 列出 / effect 看效果 / best 哪个效果最好")
 
 
 def tool_specs() -> list[tuple[str, str, type[BaseModel]]]:
@@ -78,7 +87,7 @@ def _call(ctx: tools.ChatContext, name: str, args: dict[str, Any]) -> tools.Tool
         return tools.search(ctx, a.query, a.kind)
     if name == "read_history":
         a = HistoryArgs.model_validate(args)
-        return tools.history(ctx, a.product, a.days)
+        return tools.history(ctx, a.product, a.days, a.ask)
     raise InputError(f"没有叫 {name} 的工具")
 
 
@@ -144,11 +153,11 @@ async def run_agent(
                     shown.append(chunk.content)
                     yield chunk.content
         except HuatiError as exc:
-            raise AgentFailed(exc.message) from exc
+            raise AgentFailed(exc.message, steps, results) from exc
         except Exception as exc:  # noqa: BLE001 - any provider failure: fall back to the router
-            raise AgentFailed(type(exc).__name__) from exc
+            raise AgentFailed(type(exc).__name__, steps, results) from exc
         if ai is None:
-            raise AgentFailed("模型没有返回内容")
+            raise AgentFailed("模型没有返回内容", steps, results)
         messages.append(ai)
         calls = getattr(ai, "tool_calls", None) or []
         if not calls:

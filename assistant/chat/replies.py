@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from assistant.models import CheckReport, DailyPlan, SearchHit, Topic, TrendItem
+from assistant.models import CheckReport, DailyPlan, Topic
 
 CHECK_LABELS = {"compliance": "合规", "low_barrier": "低门槛", "relevance": "贴合产品", "tone": "语气"}
 STAGE_LABELS = {
@@ -42,92 +42,65 @@ def plan(p: DailyPlan) -> str:
         lines.append(f"节奏：{steps}")
     made_by = "离线引擎" if p.engine == "offline" else "大模型"
     lines.append(f"（方案由{made_by}生成：{p.model}）")
+    if p.product.ad_hoc:
+        lines.append(
+            f"（注意：「{p.product.name}」是新商品，未在商品库中：话题只能按名字来写，「贴合产品」也只按名字判断。"
+            "建议在 knowledge_base/products/ 补充类目和卖点。）"
+        )
     if p.fallback_reason:
         lines.append(f"（注意：{p.fallback_reason}）")
     lines.append("想改哪一个可以直接说，例如「第二个更口语一点」「更短」「换个角度」。")
     return "\n".join(lines)
 
 
-def revised(index: int, before: Topic, after: Topic) -> str:
-    lines = [f"第 {index} 个改好了：", after.text]
+def revised(
+    index: int, before: Topic, after: Topic, plan_id: str, version: int, engine: str, model: str
+) -> str:
+    made_by = "离线规则" if engine == "offline" else f"大模型 {model}"
+    lines = [f"第 {index} 个改好了（第 {version} 版，{made_by}改写，已存进方案 {plan_id}）：", after.text]
     badges = _badges(after.checks)
     if badges:
         lines.append(badges)
-    lines.append(f"（原来：{before.text}）")
+    if after.hook is not None and after.hook.kind == "trend":
+        lines.append(f"结合的热搜：{after.hook.title}")
+    lines.append(f"（改前：{before.text}）")
     return "\n".join(lines)
 
 
-def check(text: str, report: CheckReport) -> str:
+def shown(index: int, topic: Topic, revisions: int) -> str:
+    lines = [
+        f"第 {index} 个" + (f"（改过 {revisions} 次，这是现在的版本）：" if revisions else "："),
+        topic.text,
+    ]
+    badges = _badges(topic.checks)
+    if badges:
+        lines.append(badges)
+    lines.append("要改的话直接说，例如「更短」「换个角度」。")
+    return "\n".join(lines)
+
+
+def check(text: str, report: CheckReport, product_known: bool = True) -> str:
     verdict = "可以发 ✓" if report.passed else "建议修改 ✗"
     lines = [f"「{text}」检查结果：{verdict}（总分 {report.score:.2f}）"]
     for name, label in CHECK_LABELS.items():
         result = report.checks.get(name)
         if result is None:
             continue
-        reason = (
-            "；".join(_short(r) for r in result.reasons[:2])
-            if result.reasons
-            else ("没有发现问题" if result.passed else "")
-        )
+        reasons = [r.strip().rstrip("。；;") for r in result.reasons[:2] if r.strip()]
+        reason = "；".join(reasons) if reasons else ("没有发现问题" if result.passed else "")
         lines.append(
             f"· {label}：{'通过' if result.passed else '不通过'}" + (f"——{reason}" if reason else "")
         )
-    rewrite = report.checks.get("compliance")
-    if rewrite is not None and rewrite.details.get("rewrite"):
-        lines.append(f"可以改成：{rewrite.details['rewrite']}")
-    return "\n".join(lines)
-
-
-def _short(text: str, limit: int = 80) -> str:
-    return text if len(text) <= limit else text[: limit - 1] + "…"
-
-
-_KIND = {"cases": "案例", "trends": "热搜", "calendar": "日历"}
-
-
-def hits(query: str, found: list[SearchHit]) -> str:
-    if not found:
-        return f"没有找到和「{query}」相关的内容。换个说法试试，或者先运行 huati ingest 建立知识库索引。"
-    lines = [f"和「{query}」相关的 {len(found)} 条："]
-    for i, hit in enumerate(found, 1):
-        snippet = hit.text.replace("\n", " ")
-        snippet = snippet[:60] + ("…" if len(snippet) > 60 else "")
-        lines.append(f"{i}. [{_KIND.get(hit.kind, hit.kind)}] {hit.title}：{snippet}")
-    return "\n".join(lines)
-
-
-def trends(items: list[TrendItem]) -> str:
-    if not items:
-        return "最近几天没有热搜数据。可以用 huati trends import 导入，或在 API 推送 POST /v1/trends。"
-    lines = ["最近的热搜："]
-    for i, t in enumerate(items, 1):
-        lines.append(f"{i}. {t.title}（{t.platform}，{t.date.isoformat()}）")
-    return "\n".join(lines)
-
-
-def _feedback_line(items: list[dict[str, Any]]) -> str:
-    if not items:
-        return "还没有反馈"
-    counts: dict[str, int] = {}
-    for item in items:
-        status = str(item.get("status") or item.get("verdict") or item.get("kind") or "其他")
-        counts[status] = counts.get(status, 0) + 1
-    names = {"accepted": "采用", "rejected": "弃用", "edited": "改后采用"}
-    return "，".join(f"{names.get(k, k)} {v} 条" for k, v in counts.items())
-
-
-def history(product: str | None, days: int, plans: list[DailyPlan], feedback: dict[str, list[dict]]) -> str:
-    what = f"「{product}」" if product else ""
-    if not plans:
-        return f"最近 {days} 天没有{what}的方案记录。可以先让我出一份，例如：明天卖{product or '空气炸锅'}，给我三个话题。"
-    lines = [f"最近 {days} 天{what}的方案 {len(plans)} 份："]
-    for p in plans:
-        first = p.topics[0].text if p.topics else ""
-        lines.append(
-            f"· {p.date.isoformat()} {p.product.name}（{p.id}）：{_feedback_line(feedback.get(p.id, []))}"
-        )
-        if first:
-            lines.append(f"  头条话题：{first}")
+    if not product_known:
+        lines.append("（没有指定商品，没查「贴合产品」；带上商品再问，例如：卖空气炸锅，这句合规吗：「你家炸锅多久洗一次？」）")
+    compliance = report.checks.get("compliance")
+    rewrite = str(compliance.details.get("rewrite") or "") if compliance is not None else ""
+    rewrite = rewrite.strip(" ，,。.；;、！!")
+    if rewrite and rewrite != text:
+        others = [label for name, label in CHECK_LABELS.items()
+                  if name != "compliance" and name in report.checks and not report.checks[name].passed]  # fmt: skip
+        rest = f"（{'、'.join(others)}还不通过，要另外改）" if others else ""
+        lines.append(f"去掉违规说法后：{rewrite}{rest}")
     return "\n".join(lines)
 
 
@@ -136,13 +109,20 @@ def help_text() -> str:
         [
             "我可以帮你做这些事：",
             "· 出话题：明天卖空气炸锅，宝妈群，给我三个话题",
-            "· 改话题：第二个更口语一点 / 更短 / 换个角度 / 结合今天的热搜再来一个",
+            "· 改话题：第二个更口语一点 / 更短 / 别那么正式 / 换个角度 / 结合今天的热搜再来一个 / 换一批",
             "· 查违规：这句有没有违规？「这款面霜用了立刻变白」",
-            "· 找素材：冬至有什么可以聊的 / 搜一下防晒案例",
-            "· 看效果：上周那个保温杯的话题效果怎样？",
+            "· 找素材：冬至有什么可以聊的 / 搜一下防晒案例 / 最近有什么热搜 / 下周有什么节日",
+            "· 看效果：上周那个保温杯的话题效果怎样？ / 上周哪个话题效果最好",
+            "· 看话题：第二个是什么（方便复制）",
         ]
     )
 
 
-def engine_line(engine: str, model: str) -> str:
-    return "—— 离线引擎回答（规则路由，未调用大模型）" if engine == "offline" else f"—— 大模型 {model} 回答"
+def engine_line(engine: str, model: str, fell_back: bool = False) -> str:
+    if engine != "offline":
+        return f"—— 大模型 {model} 回答"
+    return (
+        "—— 离线引擎回答（大模型出错后改用规则路由）"
+        if fell_back
+        else "—— 离线引擎回答（规则路由，未调用大模型）"
+    )

@@ -149,6 +149,12 @@ def validate_message(message: str) -> str:
         raise InputError(
             "消息不能为空，说说你想要什么，例如：明天卖空气炸锅，宝妈群，给我三个话题", field="message"
         )
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:  # undecodable bytes (surrogate escapes) or lone surrogates from JSON
+        raise InputError(
+            "消息里有无法识别的字符（不是有效的 UTF-8 文字），请重新输入", field="message"
+        ) from None
     if len(text) > MAX_MESSAGE_CHARS:
         raise InputError(f"消息太长（{len(text)} 字），请控制在 {MAX_MESSAGE_CHARS} 字以内", field="message")
     return text

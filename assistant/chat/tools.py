@@ -6,7 +6,9 @@ functions back the offline router and, wrapped by `langchain_tools`, the LLM age
 
 from __future__ import annotations
 
+import logging
 import re
+import threading
 from dataclasses import dataclass, field
 from datetime import date as Date
 from datetime import timedelta
@@ -15,7 +17,7 @@ from typing import Any
 from assistant.chat import replies
 from assistant.errors import InputError, NotFoundError
 from assistant.models import DailyPlan, Topic
-from assistant.settings import Settings, get_settings
+from assistant.settings import OFFLINE_MODEL, Settings, get_settings
 
 
 @dataclass
@@ -25,9 +27,10 @@ class ChatContext:
     session_id: str
     settings: Settings
     plan_id: str | None = None
-    revised: dict[int, Topic] = field(default_factory=dict)
+    revised: dict[int, Topic] = field(default_factory=dict)  # legacy: revisions kept only in chat messages
     chat_model: Any = None
     today: Date | None = None
+    focus: int | None = None  # the topic last revised or shown: "更短" with no number means this one
 
 
 @dataclass
@@ -56,15 +59,15 @@ def load_plan(plan_id: str, settings: Settings) -> DailyPlan:
 
 
 def recent_plans(
-    settings: Settings, *, product: str | None = None, since: Date | None = None, limit: int = 10
-) -> list[DailyPlan]:
-    """Newest plans (optionally of one product), created or dated since `since`."""
-    store = _store(settings)
-    found = store.list_plans(product=product, limit=limit)
-    plans = found[0] if isinstance(found, tuple) else found  # Store.list_plans -> (plans, total)
-    if since is not None:
-        plans = [p for p in plans if p.date >= since or p.created_at.date() >= since]
-    return list(plans)
+    settings: Settings,
+    *,
+    product: str | None = None,
+    since: Date | None = None,
+    until: Date | None = None,
+    limit: int = 10,
+) -> tuple[list[DailyPlan], int]:
+    """Newest plans (optionally of one product) dated between `since` and `until`, and how many there are."""
+    return _store(settings).list_plans(product=product, date_from=since, date_to=until, limit=limit)
 
 
 def feedback_for(plan_id: str, settings: Settings) -> list[dict[str, Any]]:
@@ -86,6 +89,7 @@ def draft(
 ) -> ToolResult:
     from assistant.drafting import draft_plan
     from assistant.models import PlanRequest
+    from assistant.storage import retarget_timeline
 
     if isinstance(date, str) and date:
         try:
@@ -110,9 +114,9 @@ def draft(
         lead = plan.topics[0]
         plan.topics = (fresh + seen)[: request.n]
         plan.request, plan.id = request, ""
-        _retarget_timeline(plan, lead)
+        retarget_timeline(plan, lead)
         _store(ctx.settings).save_plan(plan)
-    ctx.plan_id, ctx.revised = plan.id, {}
+    ctx.plan_id, ctx.revised, ctx.focus = plan.id, {}, None
     return ToolResult(
         "draft",
         replies.plan(plan),
@@ -126,67 +130,137 @@ def draft(
     )
 
 
-def _retarget_timeline(plan: DailyPlan, old_lead: Topic) -> None:
-    """The day's timeline follows the lead topic: point it at the new one when the lead changed."""
-    new = plan.topics[0] if plan.topics else None
-    if new is None or new.text == old_lead.text:
-        return
-    follow_ups = iter(new.follow_ups)
-    for step in plan.timeline:
-        if step.stage == "launch":
-            step.text = new.text
-        elif step.stage == "follow_up" and step.text in old_lead.follow_ups:
-            step.text = next(follow_ups, "")
-        elif step.stage == "product_link" and old_lead.bridge and step.text == old_lead.bridge:
-            step.text = new.bridge
-
-
 def redraft(ctx: ChatContext, n: int | None = None) -> ToolResult:
     """A fresh batch for the current plan's product, group and date."""
     if not ctx.plan_id:
         raise InputError("还没有正在讨论的方案。先说说要推什么，例如：明天卖空气炸锅，宝妈群，给我三个话题")
     plan = load_plan(ctx.plan_id, ctx.settings)
     product = plan.request.product if plan.request else plan.product.name
+    store = _store(ctx.settings)
     seen = {t.text for t in plan.topics} | {t.text for t in ctx.revised.values()}
+    seen |= {r["before_text"] for r in store.revisions_for(plan.id)}
     audience = plan.audience.name if plan.audience else None
     return draft(ctx, product, audience, plan.date, n or len(plan.topics), exclude=seen)
 
 
-def current_topic(ctx: ChatContext, index: int) -> tuple[DailyPlan, Topic]:
+def current_topic(ctx: ChatContext, index: int | None) -> tuple[DailyPlan, int, Topic]:
+    """The plan, the topic number (no number: the one being discussed, else the first) and its current text."""
     if not ctx.plan_id:
         raise InputError("还没有正在讨论的方案。先说说要推什么，例如：明天卖空气炸锅，宝妈群，给我三个话题")
     plan = load_plan(ctx.plan_id, ctx.settings)
+    index = index or ctx.focus or 1
     if not 1 <= index <= len(plan.topics):
         raise InputError(f"当前方案只有 {len(plan.topics)} 个话题，没有第 {index} 个")
-    return plan, ctx.revised.get(index) or plan.topics[index - 1]
+    return plan, index, ctx.revised.get(index) or plan.topics[index - 1]
 
 
-def revise(ctx: ChatContext, index: int, instruction: str, use_trends: bool = False) -> ToolResult:
+class _FallbackWatch(logging.Handler):
+    """Notices, in this thread, revise_topic's log line saying the LLM failed and offline rules wrote the
+    revision, so such a revision is never labelled as LLM output."""
+
+    def __init__(self) -> None:
+        super().__init__(logging.INFO)
+        self.thread, self.fell_back = threading.get_ident(), False
+
+    def emit(self, record: logging.LogRecord) -> None:
+        if record.thread == self.thread and "offline" in record.getMessage():
+            self.fell_back = True
+
+    def __enter__(self) -> _FallbackWatch:
+        logger = logging.getLogger("huati.revise")
+        if logger.getEffectiveLevel() > logging.INFO:
+            logger.setLevel(logging.INFO)  # once: INFO records must exist for the watch to see them
+        logger.addHandler(self)
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        logging.getLogger("huati.revise").removeHandler(self)
+
+
+def revise(ctx: ChatContext, index: int | None, instruction: str, use_trends: bool = False) -> ToolResult:
+    """Rewrite topic N and save it into the plan (the replaced text stays in the revision history)."""
+    from assistant.ranking import is_near_duplicate
     from assistant.revise import revise_topic
 
-    plan, topic = current_topic(ctx, index)
+    plan, index, topic = current_topic(ctx, index)
+    ctx.focus = index
     if use_trends and not re.search(r"热点|热搜|热门", instruction):
         instruction += "，结合今天的热搜"  # revise_topic looks today's trends up itself
-    new = revise_topic(
-        topic, instruction, plan.product, plan.audience, plan.date, None, settings=ctx.settings
+    store = _store(ctx.settings)
+    earlier = [r["before_text"] for r in store.revisions_for(plan.id, index)]
+    others = [t.text for i, t in enumerate(plan.topics, 1) if i != index]
+    avoid = list(dict.fromkeys([*others, *earlier]))
+    with _FallbackWatch() as watch:
+        new = revise_topic(
+            topic,
+            instruction,
+            plan.product,
+            plan.audience,
+            plan.date,
+            None,
+            settings=ctx.settings,
+            avoid=avoid,
+        )
+    if new.text == topic.text or new.text in earlier:  # never claim a change that did not happen
+        raise InputError(
+            f"没能改出和现在不同的版本，现在还是：{topic.text}", hint="换个要求试试，例如「换个角度」"
+        )
+    twin = next(
+        (i for i, t in enumerate(plan.topics, 1) if i != index and is_near_duplicate(new.text, [t.text])), 0
     )
-    ctx.revised[index] = new
+    if twin:
+        raise InputError(
+            f"改出来的和第 {twin} 个几乎一样，没有用。现在还是：{topic.text}",
+            hint="换个要求试试，例如「更短」",
+        )
+    engine = "llm" if ctx.settings.llm_configured and not watch.fell_back else "offline"
+    model = ctx.settings.llm_model_name if engine == "llm" else OFFLINE_MODEL
+    record = store.revise_topic(
+        plan.id,
+        index,
+        new,
+        instruction=instruction,
+        engine=engine,
+        model=model,
+        source=f"chat:{ctx.session_id}",
+    )
+    ctx.revised.pop(index, None)
+    version = len(earlier) + 2  # the original is version 1
     return ToolResult(
         "revise",
-        replies.revised(index, topic, new),
+        replies.revised(index, topic, new, plan.id, version, engine, model),
         {
             "index": index,
             "instruction": instruction,
             "before": topic.text,
             "topic": {**new.model_dump(mode="json", by_alias=True), "text": new.text},
+            "revision_id": record["id"],
+            "engine": engine,
+            "model": model,
         },
         plan_id=plan.id,
     )
 
 
-def check(ctx: ChatContext, text: str | None, product: str | None = None) -> ToolResult:
+def show(ctx: ChatContext, index: int | None) -> ToolResult:
+    """「第二个不错」/「第二个是什么」: the topic's current text, to copy."""
+    plan, index, topic = current_topic(ctx, index)
+    ctx.focus = index
+    count = len(_store(ctx.settings).revisions_for(plan.id, index))
+    return ToolResult(
+        "show", replies.shown(index, topic, count), {"index": index, "text": topic.text}, plan.id
+    )
+
+
+def check(
+    ctx: ChatContext, text: str | None, product: str | None = None, index: int | None = None
+) -> ToolResult:
+    """Check one sentence (or topic N of the current plan) with the plan's product, group and date."""
     from assistant.checks import run_checks
 
+    if not text and index and ctx.plan_id:
+        _, index, topic = current_topic(ctx, index)
+        text = topic.text
     if not text:
         raise InputError("请把要检查的话题发给我，例如：这句有没有违规？「你用过美白牙膏吗？」", field="text")
     audience, day = None, None
@@ -196,44 +270,69 @@ def check(ctx: ChatContext, text: str | None, product: str | None = None) -> Too
             product, audience, day = plan.product, plan.audience, plan.date
         except (NotFoundError, ImportError):
             pass
-    if not product:
-        product = "群聊话题"  # no product known: compliance, barrier and tone still apply
-    report = run_checks(text, product, audience=audience, date=day)
+    known = bool(product)
+    report = run_checks(text, product or "群聊话题", audience=audience, date=day)
+    if not known:  # no product to be relevant to: that check says nothing here
+        report.checks.pop("relevance", None)
     return ToolResult(
         "check",
-        replies.check(text, report),
+        replies.check(text, report, product_known=known),
         {"text": text, "report": report.model_dump(mode="json", by_alias=True)},
     )
 
 
 def search(ctx: ChatContext, query: str, kind: str = "all", date: Date | None = None) -> ToolResult:
+    """Cases, trends, the calendar. A named festival or solar term is resolved to its next date first."""
+    from assistant.chat import lookup
     from assistant.retrieval import search as do_search
+    from assistant.retrieval import trends_for
 
-    if kind == "trends" and query in ("热搜", "热点", "热门"):  # "what's hot": today's list, no query
-        from assistant.retrieval import trends_for
-
-        items = trends_for(date or ctx.today or Date.today(), k=5, settings=ctx.settings, dense=False)
-        return ToolResult(
-            "search",
-            replies.trends(items),
-            {"query": query, "kind": kind, "trends": [t.model_dump(mode="json") for t in items]},
-        )
-    hits = do_search(query, kind=kind, date=date or ctx.today, k=5, settings=ctx.settings)
+    day = date or ctx.today or Date.today()
+    data: dict[str, Any] = {"query": query, "kind": kind}
+    if kind == "trends":
+        listing = query in ("热搜", "热点", "热门", "热榜")
+        items = trends_for(day, query=None if listing else query, k=5, settings=ctx.settings, dense=False)
+        text = lookup.trends_reply(items, None if listing else query, day)
+        return ToolResult("search", text, {**data, "trends": [t.model_dump(mode="json") for t in items]})
+    event = lookup.event_name_in(query) if kind in ("calendar", "all") else None
+    if event:
+        said = lookup.EVENT_WORDS.search(query)[0]
+        product = None
+        if ctx.plan_id:
+            try:
+                product = load_plan(ctx.plan_id, ctx.settings).product.name
+            except NotFoundError:
+                pass
+        text, extra = lookup.event_reply(event, said, day, ctx.settings, product)
+        return ToolResult("search", text, {**data, **extra})
+    if kind == "calendar":
+        text, extra = lookup.upcoming_reply(day)
+        return ToolResult("search", text, {**data, **extra})
+    hits = do_search(query, kind=kind, date=day, k=5, settings=ctx.settings)
     return ToolResult(
-        "search",
-        replies.hits(query, hits),
-        {"query": query, "kind": kind, "hits": [h.model_dump(mode="json") for h in hits]},
+        "search", lookup.hits_reply(query, hits), {**data, "hits": [h.model_dump(mode="json") for h in hits]}
     )
 
 
-def history(ctx: ChatContext, product: str | None = None, days: int = 14) -> ToolResult:
+def history(ctx: ChatContext, product: str | None = None, days: int = 14, ask: str = "list") -> ToolResult:
+    """Plans dated in the last `days` days up to today (not future ones), with each topic's feedback.
+    `ask`: list, effect (how did it go) or best (which topic did best)."""
+    from assistant.chat import history as hist
+
     today = ctx.today or Date.today()
-    plans = recent_plans(ctx.settings, product=product, since=today - timedelta(days=days), limit=10)
+    since = today - timedelta(days=days)
+    plans, total = recent_plans(ctx.settings, product=product, since=since, until=today, limit=10)
+    upcoming = recent_plans(ctx.settings, product=product, since=today + timedelta(days=1), limit=1)[1]
+    store = _store(ctx.settings)
     feedback = {p.id: feedback_for(p.id, ctx.settings) for p in plans}
+    revisions = {p.id: store.revisions_for(p.id) for p in plans}
+    text = hist.reply(
+        hist.Window(product, days, since, today, total, upcoming), plans, feedback, revisions, ask
+    )
     return ToolResult(
         "history",
-        replies.history(product, days, plans, feedback),
-        {"product": product, "days": days, "plans": [p.id for p in plans]},
+        text,
+        {"product": product, "days": days, "ask": ask, "plans": [p.id for p in plans], "total": total},
     )
 
 

@@ -174,3 +174,47 @@ def test_provider_error_mid_stream_keeps_partial_text(chat_env):
     reply = chat.respond(s.id, "你好", chat_model=DiesMidway(messages=iter([])))
     assert reply.engine == "offline" and "TimeoutError" in reply.fallback_reason
     assert reply.message.content.startswith("我想想\n") and "出话题" in reply.message.content
+
+
+class CallsThenDies(ToolCallingFake):
+    """Emits one tool call, then the provider fails on the next model call."""
+
+    def _stream(self, messages, stop=None, run_manager=None, **kwargs):  # noqa: ANN001, ANN003, ANN202
+        if any(isinstance(m, ToolMessage) for m in messages):
+            raise ConnectionError("provider down")
+        yield from super()._stream(messages, stop, run_manager, **kwargs)
+
+
+def test_fallback_reuses_tools_already_run_in_the_turn(chat_env):
+    from assistant.storage import Store
+
+    s = chat.new_session()
+    model = CallsThenDies(messages=iter([call("draft_plan", {"product": "空气炸锅", "n": 2}, "c1")]))
+    reply = chat.respond(s.id, "明天卖空气炸锅，给我两个话题", chat_model=model)
+    plans, total = Store().list_plans()
+    assert total == 1 and reply.plan_id == plans[0].id  # drafted once, not again by the router
+    assert (
+        reply.engine == "offline" and reply.tools == ["draft"] and "ConnectionError" in reply.fallback_reason
+    )
+    assert plans[0].topics[0].text in reply.message.content
+    assert "大模型出错后改用规则路由" in reply.message.content  # the footer does not claim no LLM was called
+
+    model = CallsThenDies(
+        messages=iter([call("revise_topic", {"index": 1, "instruction": "更口语一点"}, "c2")])
+    )
+    revised = chat.respond(s.id, "第一个更口语一点", chat_model=model)
+    assert revised.tools == ["revise"]
+    assert len(Store().revisions_for(reply.plan_id)) == 1  # applied once
+
+
+def test_agent_revision_is_saved_in_the_plan(chat_env):
+    from assistant.storage import Store
+
+    s = chat.new_session()
+    drafted = chat.respond(s.id, "明天卖空气炸锅，给我两个话题")
+    before = Store().get_plan(drafted.plan_id).topics[1].text
+    model = fake(call("revise_topic", {"index": 2, "instruction": "更口语一点"}, "c1"), "改好了，看看。")
+    reply = chat.respond(s.id, "第二个更口语一点", chat_model=model)
+    assert reply.tools == ["revise"]
+    after = Store().get_plan(drafted.plan_id).topics[1].text
+    assert after != before and after == reply.message.data["steps"][0]["topic"]["text"]

@@ -37,7 +37,7 @@ def test_revisions_build_on_the_previous_revision(chat_env):
     step_one = one.message.data["steps"][0]["topic"]["text"]
     step_two = two.message.data["steps"][0]["topic"]["text"]
     assert step_one != step_two
-    assert f"原来：{step_one}" in two.message.content  # revised the revised topic, not the original
+    assert f"改前：{step_one}" in two.message.content  # revised the revised topic, not the original
 
 
 def test_unknown_session_and_bad_messages(chat_env):
@@ -61,12 +61,12 @@ def test_every_reply_names_its_engine(chat_env):
 
 def test_tool_errors_become_chinese_replies(chat_env):
     s = chat.new_session()
-    reply = chat.respond(s.id, "第二个更口语一点")  # no plan yet: routed to help, not a crash
-    assert reply.engine == "offline"
+    reply = chat.respond(s.id, "第二个更口语一点")  # no plan yet: says so, no crash
+    assert reply.engine == "offline" and "还没有正在讨论的方案" in reply.message.content
     s2 = chat.new_session()
     chat.respond(s2.id, "明天卖空气炸锅，给我两个话题")
     bad = chat.respond(s2.id, "第九个更短")
-    assert "没有第 9 个" in bad.message.content
+    assert "没有第 9 个" in bad.message.content and "改好了" not in bad.message.content
     assert bad.message.data["steps"][0]["error"]
 
 
@@ -83,12 +83,17 @@ def test_history_reports_feedback(chat_env):
     s = chat.new_session()
     plan_id = chat.respond(s.id, "今天卖儿童保温杯，宝妈群，给我两个话题").plan_id
     store = Store()
-    store.add_feedback(plan_id, 1, "accepted")
+    plan = store.get_plan(plan_id)
+    store.add_feedback(plan_id, 1, "accepted", note="回复 40 多条")
     store.add_feedback(plan_id, 2, "edited", edited_text="你家娃的保温杯是什么颜色的？")
     reply = chat.respond(s.id, "上周那个保温杯的话题效果怎样?")
     assert reply.tools == ["history"]
-    assert plan_id in reply.message.content
-    assert "采用 1 条" in reply.message.content and "改后采用 1 条" in reply.message.content
+    content = reply.message.content
+    assert plan_id in content
+    assert (
+        f"第 1 个「{plan.topics[0].text}」：采用，备注：回复 40 多条" in content
+    )  # which topic, and the note
+    assert f"第 2 个「{plan.topics[1].text}」：改后采用，改成「你家娃的保温杯是什么颜色的？」" in content
 
 
 def test_search_and_check_through_chat(indexed_home):
