@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import os
 import re
+import subprocess
+import sys
 
 from typer.testing import CliRunner
 
@@ -49,3 +52,38 @@ def test_errors_exit_non_zero_in_chinese(chat_env):
     assert r.exit_code == 3 and "找不到对话 nope" in r.output
     r = runner.invoke(app, ["chat", "-m", "  "])
     assert r.exit_code == 2 and "消息不能为空" in r.output
+
+
+def _huati(args: list[str], stdin: bytes, home) -> subprocess.CompletedProcess:  # noqa: ANN001
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("HUATI_", "COLUMNS"))}
+    env["HUATI_HOME"] = str(home)
+    code = "from assistant.cli.main import run; run()"
+    return subprocess.run(
+        [sys.executable, "-c", code, *args], input=stdin, capture_output=True, env=env, timeout=120
+    )
+
+
+def test_undecodable_line_is_skipped_and_the_session_goes_on(chat_env, tmp_path):
+    out = _huati(
+        ["chat"], "你好\n".encode() + b"\xff\xfe\n" + "冬至有什么可以聊的\n/quit\n".encode(), tmp_path
+    )
+    assert out.returncode == 0, out.stderr.decode()
+    stdout, stderr = out.stdout.decode(), out.stderr.decode()
+    assert "不是有效的 UTF-8" in stderr and "内部错误" not in stderr
+    assert "「冬至」是" in stdout and "再见" in stdout  # the next line was answered, the session saved
+
+
+def test_piped_output_keeps_lines_whole(chat_env, tmp_path):
+    out = _huati(["chat"], "这句有没有违规？全网最低价，保证有效\n/quit\n".encode(), tmp_path)
+    lines = out.stdout.decode().splitlines()
+    assert not [line for line in lines if line.strip() == "·"]  # no bullet wrapped away from its text
+    assert any(line.startswith("· 合规：不通过——") and len(line) > 80 for line in lines)
+
+
+def test_help_names_sessions_and_plans(chat_env):
+    r = runner.invoke(app, ["chat"], input="明天卖空气炸锅，给我两个话题\n/plans\n/history\n/quit\n")
+    assert "/plans 最近方案" in r.output and "/history 最近对话" in r.output
+    plan_id = re.search(r"方案 ([a-z0-9]{10})）", r.output)[1]
+    plans_part, sessions_part = r.output.split("你> ")[2:4]
+    assert plan_id in plans_part and "空气炸锅" in plans_part
+    assert _sid(r.output) in sessions_part
