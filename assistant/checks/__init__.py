@@ -69,12 +69,16 @@ def _trends(trend: Any) -> list[str]:
 
 
 def _date(value: Date | str | None) -> Date | None:
-    if value is None or isinstance(value, Date):
-        return value
-    try:
-        return Date.fromisoformat(str(value).strip())
-    except ValueError as exc:
-        raise InputError(f"日期格式不对：{value}，请写成 2026-12-22 这样的格式", field="date") from exc
+    """A `date` (range-checked) or a strict YYYY-MM-DD string (`assistant.dates`)."""
+    from assistant.dates import check_range, parse_day
+
+    if value is None:
+        return None
+    if isinstance(value, Date):
+        return check_range(value)
+    if not str(value).strip():
+        return None
+    return parse_day(str(value))
 
 
 def run_checks(
@@ -111,12 +115,16 @@ def run_checks(
 
 def versions() -> dict[str, str]:
     """Versions of the word lists behind the deterministic checks (recorded in eval results)."""
+    from assistant.checks.claims import versions as claim_versions
     from assistant.checks.compliance import lexicon
     from assistant.checks.low_barrier import rules as lb_rules
+    from assistant.checks.relevance import words
     from assistant.checks.tone import rules as tone_rules
 
     return {
         "compliance_lexicon": lexicon().version,
+        **claim_versions(),
         "low_barrier_rules": lb_rules().version,
+        "relevance_rules": words().version,
         "tone_rules": tone_rules().version,
     }

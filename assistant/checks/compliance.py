@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
 
+from assistant.checks.claims import Category, category_for, find_outcomes, grammar, product_names
 from assistant.checks.lexicon import Matcher, kb_file, load_yaml, longest_only
 from assistant.checks.normalize import Normalized, normalize, sentence_bounds
 from assistant.models import CheckResult, Product
@@ -27,9 +28,8 @@ _EXPERIENCE = re.compile(
     r"用过|试过|买过|吃过|在用|用的|用什么|会用|有没有|的时候|期间|平时|一般|你家|你们家|以前|小时候|第一次|喜欢|爱用"
 )
 _ASSERT = re.compile(r"能|可以|帮你?|让|效果|功效|保证|真的|确实|立刻|马上|见效|一用|用完|用了|就会|变得?")
-_POINTER = re.compile(
-    r"这款|这个牌子|这一款|我们家的|我家的|咱家的|本店|我们的|这支|这件|这台|这罐|这盒|这包|这套|小店"
-)
+_DEFAULT_POINTER = "这款|我们家的|本店"
+_WORDY = re.compile(r"[0-9a-z]")
 
 
 @dataclass(frozen=True)
@@ -52,6 +52,7 @@ class Lexicon:
     rules: dict[str, Rule]
     matcher: Matcher
     outcomes: list[tuple[Rule, re.Pattern[str]]]
+    pointer: re.Pattern[str]
 
 
 def _rule(spec: dict[str, Any]) -> Rule:
@@ -85,7 +86,8 @@ def lexicon() -> Lexicon:
     specs = data.get("rules", [])
     matcher = Matcher.build((t, rules[s["id"]]) for s in specs for t in s.get("terms", []))
     outcomes = [(rules[s["id"]], re.compile(p)) for s in specs for p in s.get("patterns", [])]
-    lex = Lexicon(str(data.get("version", "0")), rules, matcher, outcomes)
+    pointer = re.compile(str(data.get("pointer") or _DEFAULT_POINTER))
+    lex = Lexicon(str(data.get("version", "0")), rules, matcher, outcomes, pointer)
     _LEX[:] = [(key, lex)]
     return lex
 
@@ -100,16 +102,29 @@ PRODUCT_RULE = Rule(
 )
 
 
+def _category_rule(category: Category) -> Rule:
+    return Rule(
+        id="CATEGORY-CLAIM",
+        tier="fail",
+        category=f"品类禁用宣称（{category.kind}）",
+        basis=category.basis,
+        why=f"「{category.name}」类商品不能做这类宣称",
+        rewrite="删掉这句宣称，改问群友自己的使用习惯或经历",
+    )
+
+
 @lru_cache(maxsize=256)
-def _product_matcher(claims: tuple[str, ...]) -> Matcher:
+def _claim_matcher(claims: tuple[str, ...], lex_version: str, category: Category | None) -> Matcher:
+    """Product and category claims; short ones without a medical/absolute term inside are relaxable."""
     lex = lexicon()
     items = []
+    rule = _category_rule(category) if category is not None else PRODUCT_RULE
     for claim in claims:
         strict_hits = [
             r for _s, _e, _t, rs in lex.matcher.iter(normalize(claim).text) for r in rs if not r.reader_ok
         ]
         relaxable = not strict_hits and len(claim) <= 4
-        items.append((claim, relaxable))
+        items.append((claim, (rule, relaxable)))
     return Matcher.build(items)
 
 
@@ -118,12 +133,16 @@ def _reader_question(norm: str, start: int, end: int) -> tuple[str, bool, bool]:
     a, b = sentence_bounds(norm, start)
     sentence = norm[a:b]
     asks = bool(_READER.search(sentence) and _QUESTION.search(sentence))
-    return sentence, asks, bool(_POINTER.search(sentence))
+    return sentence, asks, bool(lexicon().pointer.search(sentence))
 
 
 def _ordinary(rule: Rule, norm: str, start: int, end: int) -> bool:
     after = norm[end:]
     before = norm[:start]
+    if after and _WORDY.match(norm[end - 1]) and _WORDY.match(after[0]):
+        return True  # 第1 in 第12, top1 in top10: another number or word
+    if before and _WORDY.match(norm[start]) and norm[start].isalpha() and _WORDY.match(before[-1]):
+        return True  # no1 inside "piano1"
     return any(after.startswith(x) for x in rule.except_after) or any(
         before.endswith(x) for x in rule.except_before
     )
@@ -174,15 +193,51 @@ def _rewrite(text: str, findings: list[dict[str, Any]]) -> str | None:
     return out.strip() or None
 
 
+def _add(findings: list[dict[str, Any]], found: dict[str, Any]) -> None:
+    """Add a failing finding unless a failure already covers it; it replaces overlapping warnings."""
+    a, b = found["span"]
+    overlapping = [f for f in findings if f["span"][0] < b and a < f["span"][1]]
+    if any(f["tier"] == "fail" for f in overlapping):
+        return
+    for f in overlapping:
+        findings.remove(f)
+    findings.append(found)
+
+
+def _claims(n: Normalized, product: Product | None, category: Category | None) -> list[dict[str, Any]]:
+    """Outcomes tied to the product (claims.py), one finding each."""
+    text = n.text
+    if not grammar().triggered(text):
+        return []
+    lex = lexicon()
+    names = product_names(product)
+    out = []
+    pos = 0
+    while pos < len(text):
+        a, b = sentence_bounds(text, pos)
+        for o in find_outcomes(text, (a, b), lex.pointer, names):
+            rule = lex.rules.get(o.rule) or PRODUCT_RULE
+            found = _finding(n, o.start, o.end, rule, "fail", o.label)
+            if category is not None and rule.id != "MED-CLAIM":
+                found["basis"] = category.basis
+            out.append(found)
+        pos = max(b, pos + 1)
+    return out
+
+
 def check_compliance(
     text: str, product: Product | None = None, *, norm: Normalized | None = None
 ) -> CheckResult:
     n = norm or normalize(text)
     lex = lexicon()
+    category = category_for(product.category) if product is not None else None
     hits = [(s, e, t, [(r, False) for r in rs]) for s, e, t, rs in lex.matcher.iter(n.text)]
     if product is not None and product.forbidden_claims:
-        pm = _product_matcher(tuple(product.forbidden_claims))
-        hits += [(s, e, t, [(PRODUCT_RULE, relax) for relax in rs]) for s, e, t, rs in pm.iter(n.text)]
+        pm = _claim_matcher(tuple(product.forbidden_claims), lex.version, None)
+        hits += list(pm.iter(n.text))
+    if category is not None and category.claims:
+        cm = _claim_matcher(category.claims, lex.version, category)
+        hits += list(cm.iter(n.text))
     findings: list[dict[str, Any]] = []
     seen: set[tuple[int, int]] = set()
     for start, end, term, payloads in longest_only(hits):
@@ -193,14 +248,11 @@ def check_compliance(
             if found is not None:
                 findings.append(found)
                 seen.add((start, end))
-    covered = [f["span"] for f in findings]
     for rule, rx in lex.outcomes:
         for m in rx.finditer(n.text):
-            a, b = n.span(m.start(), m.end())
-            if any(x <= a < y or x < b <= y for x, y in covered):
-                continue
-            findings.append(_finding(n, m.start(), m.end(), rule, "fail"))
-            covered.append([a, b])
+            _add(findings, _finding(n, m.start(), m.end(), rule, "fail"))
+    for found in _claims(n, product, category):
+        _add(findings, found)
     findings.sort(key=lambda f: f["span"][0])
     fails = [f for f in findings if f["tier"] == "fail"]
     warns = [f for f in findings if f["tier"] == "warn"]
@@ -223,5 +275,6 @@ def check_compliance(
             "rule_ids": sorted({f["rule"] for f in findings}),
             "rewrite": _rewrite(text, findings),
             "lexicon_version": lex.version,
+            "product_category": category.name if category is not None else None,
         },
     )

@@ -9,6 +9,7 @@ import re
 import time
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -24,8 +25,15 @@ _recent: dict[str, tuple[float, Any]] = {}
 RECHECK_SECONDS = 1.0  # files are re-stat'ed at most once a second (10,000 checks must take < 5 s)
 
 
+_paths: dict[tuple[Path, tuple[str, ...]], Path] = {}
+
+
 def kb_file(*parts: str) -> Path:
-    return get_settings().kb_dir.joinpath(*parts)
+    base = get_settings().kb_dir
+    hit = _paths.get((base, parts))
+    if hit is None:
+        hit = _paths[(base, parts)] = base.joinpath(*parts)
+    return hit
 
 
 def load_yaml(path: Path) -> dict[str, Any]:
@@ -72,12 +80,18 @@ def reset() -> None:
     """Forget cached files (tests that switch knowledge-base directories)."""
     _cache.clear()
     _recent.clear()
+    _norm_term.cache_clear()
+
+
+@lru_cache(maxsize=8192)
+def _norm_term(term: str) -> str:
+    from assistant.checks.normalize import normalize
+
+    return normalize(term).text
 
 
 def norm_term(term: str) -> str:
-    from assistant.checks.normalize import normalize
-
-    return normalize(str(term)).text
+    return _norm_term(str(term))
 
 
 @dataclass

@@ -21,7 +21,7 @@ from datetime import date as Date
 from typing import Any
 
 from assistant.checks import lexicon
-from assistant.checks.lexicon import Matcher
+from assistant.checks.lexicon import Matcher, kb_file, load_yaml, norm_term
 from assistant.checks.normalize import Normalized, normalize
 from assistant.models import CheckResult, Product
 
@@ -39,16 +39,52 @@ class Index:
     matcher: Matcher
 
 
+@dataclass
+class Words:
+    version: str
+    generic: frozenset[str]
+    context: list[re.Pattern[str]]
+
+
+_WORDS: list[tuple[int, Words]] = []  # one slot, replaced atomically
+
+
+def words() -> Words:
+    data = load_yaml(kb_file("style", "relevance.yaml"))
+    current = _WORDS[0] if _WORDS else None
+    if current is not None and current[0] == id(data):
+        return current[1]
+    built = Words(
+        version=str(data.get("version", "0")),
+        generic=frozenset(normalize(str(t)).text for t in data.get("generic", [])),
+        context=[re.compile(p) for p in data.get("context", [])],
+    )
+    _WORDS[:] = [(id(data), built)]
+    return built
+
+
+def _scenario_text(scenario: Any) -> str:
+    """Scenarios are strings or objects with a `text` (per-audience scenarios)."""
+    if isinstance(scenario, str):
+        return scenario
+    if isinstance(scenario, dict):
+        return str(scenario.get("text") or "")
+    return str(getattr(scenario, "text", "") or "")
+
+
 def _terms(product: Product) -> list[tuple[str, float, str]]:
     """(term, weight, kind) with kind name | keyword | scenario; the first kind listed wins."""
     terms: dict[str, tuple[float, str]] = {}
+    generic = words().generic
     for t in [product.name, *product.aliases, product.subject]:
         if t and len(t) >= 2:
             terms[t] = (NAME_WEIGHT, "name")
     for t in product.keywords:
         if t and len(t) >= 2:
-            terms.setdefault(t, (KEYWORD_WEIGHT, "keyword"))
-    for t in product.scenarios:
+            kind = "scenario" if normalize(t).text in generic else "keyword"
+            terms.setdefault(t, (KEYWORD_WEIGHT, kind))
+    for sc in product.scenarios:
+        t = _scenario_text(sc)
         if t:
             terms.setdefault(t, (SCENARIO_WEIGHT, "scenario"))
     return [(t, w, k) for t, (w, k) in terms.items()]
@@ -63,7 +99,10 @@ def build_index(products: list[Product]) -> Index:
     fast = _BY_LIST.get(id(products))
     if fast is not None and fast[0] is products:
         return fast[1]
-    key = tuple((p.id, p.name, tuple(p.keywords), tuple(p.aliases), tuple(p.scenarios)) for p in products)
+    key = (words().version,) + tuple(
+        (p.id, p.name, tuple(p.keywords), tuple(p.aliases), tuple(_scenario_text(s) for s in p.scenarios))
+        for p in products
+    )
     hit = _INDEX.get(key)
     if hit is not None:
         _BY_LIST.clear()
@@ -87,36 +126,56 @@ def build_index(products: list[Product]) -> Index:
     return index
 
 
+def context_spans(text: str) -> list[tuple[int, int]]:
+    """The scene before the question ("吃完饺子", "下午犯困的时候") in the normalised text."""
+    return [m.span() for rx in words().context for m in rx.finditer(text)]
+
+
 def score_products(
     n: Normalized, index: Index, *, target: str | None = None, hooks: tuple[str, ...] = ()
 ) -> tuple[dict[str, float], dict[str, list[str]], set[str]]:
     """Scores, matched terms, and the products with a core match.
 
     A term inside one of the day's hooks counts only for the target, and then only as core when it
-    names the product. Scenarios are never core: a bare moment (早餐, 追剧的时候) fits many products.
+    names the product. Scenarios (and generic who/when keywords) are never core. A product named only in
+    the scene before the question ("吃完饺子你会马上刷牙吗？") drops out when the question itself has a core
+    match for another product.
     """
     scores: dict[str, float] = defaultdict(float)
     matched: dict[str, list[str]] = defaultdict(list)
     core: set[str] = set()
+    main: set[str] = set()  # products matched outside the scene
+    main_core: set[str] = set()
+    scenes = context_spans(n.text)
     seen: set[str] = set()
-    for _s, _e, term, payloads in index.matcher.iter(n.text):
+    for s, e, term, payloads in index.matcher.iter(n.text):
         if term in seen:
             continue
         seen.add(term)
         is_hook = any(term in h or h in term for h in hooks)
+        in_scene = any(a <= s and e <= b for a, b in scenes)
         for per in payloads:
             for pid, (w, kind) in per.items():
                 if is_hook and pid != target:
                     continue
                 scores[pid] += w
                 matched[pid].append(term)
-                if kind == "name" or (kind == "keyword" and not is_hook):
+                is_core = kind == "name" or (kind == "keyword" and not is_hook)
+                if is_core:
                     core.add(pid)
+                if not in_scene:
+                    main.add(pid)
+                    if is_core:
+                        main_core.add(pid)
+    for pid in list(scores):
+        if pid not in main and main_core - {pid}:
+            scores[pid] = 0.0
+            core.discard(pid)
     return dict(scores), dict(matched), core
 
 
 def _trend_terms(trend: str) -> list[str]:
-    t = normalize(trend).text
+    t = norm_term(trend)
     t = re.sub(r"[#＃\[\]【】()（）,，。!！?？:：]", " ", t)
     parts = [p for p in t.split() if p]
     terms = [p for p in parts if len(p) >= 2]
@@ -137,7 +196,8 @@ def tie_in(n: Normalized, trends: list[str], events: list[str]) -> dict[str, Any
         hits = [t for t in _trend_terms(trend) if t not in _STOP_BIGRAMS and t in n.text]
         out["trends"].append({"title": trend, "mentioned": bool(hits), "matched": sorted(set(hits))[:5]})
     for name in events:
-        out["events"].append({"name": name, "mentioned": normalize(name).text in n.text})
+        forms = {norm_term(name), norm_term(name.replace("季", "天"))}  # 冬季 is also 冬天
+        out["events"].append({"name": name, "mentioned": any(f and f in n.text for f in forms)})
     return out
 
 
@@ -170,7 +230,7 @@ def check_relevance(
     target = product.id
     trends = trend or []
     day_events = _events_for(date)
-    hooks = tuple(h for h in (normalize(x).text for x in [*trends, *day_events]) if len(h) >= 2)
+    hooks = tuple(h for h in (norm_term(x) for x in [*trends, *day_events]) if len(h) >= 2)
     scores, matched, core = score_products(n, index, target=target, hooks=hooks)
     if target not in index.products:  # ad hoc or outside the given catalogue
         own = build_index([product])
@@ -192,7 +252,7 @@ def check_relevance(
     passed = has_core and mine >= MIN_SCORE and mine - best_other >= MARGIN
     names = {**{p.id: p.name for p in catalogue}, target: product.name}
     reasons: list[str] = []
-    words = "、".join(f"「{n.quote(*_find(n.text, t))}」" for t in matched.get(target, [])[:5])
+    quoted = "、".join(f"「{n.quote(*_find(n.text, t))}」" for t in matched.get(target, [])[:5])
     hook_words = [h for h in hooks if h in n.text] or [
         t for t in (x for m in _hook_hits(n, index, hooks) for x in m) if t
     ]
@@ -204,21 +264,40 @@ def check_relevance(
         reasons.append(f"话题里没有提到和「{product.name}」相关的东西（商品名、用途或使用场景）。")
     elif passed:
         reasons.append(
-            f"和「{product.name}」相关：{words}（得分 {mine}，领先第二名 {round(mine - best_other, 2)}）。"
+            f"和「{product.name}」相关：{quoted}（得分 {mine}，领先第二名 {round(mine - best_other, 2)}）。"
         )
     elif not has_core:
-        reasons.append(f"只提到了使用场景或今天的热点（{words}），没有提到「{product.noun}」本身或它的用途。")
-    else:
         reasons.append(
-            f"和「{product.name}」的关联太弱：{words or '无'}（得分 {mine}，至少需要 {MIN_SCORE}）。"
+            f"只提到了人物、时间、使用场景或今天的热点（{quoted}），没有提到「{product.noun}」本身或它的用途。"
         )
+    elif mine < MIN_SCORE:
+        reasons.append(f"和「{product.name}」的关联太弱：{quoted}（得分 {mine}，至少需要 {MIN_SCORE}）。")
     if best_id and best_other > 0 and not passed:
         other_words = "、".join(f"「{n.quote(*_find(n.text, t))}」" for t in matched.get(best_id, [])[:3])
-        reasons.append(f"更像在聊「{names[best_id]}」：{other_words}（得分 {best_other}）。")
+        if has_core and mine >= MIN_SCORE:
+            reasons.append(
+                f"「{product.name}」得分 {mine}，但「{names[best_id]}」得分 {best_other}（{other_words}），"
+                f"需要领先 {MARGIN} 以上：话题同样在聊「{names[best_id]}」。"
+            )
+        else:
+            reasons.append(f"更像在聊「{names[best_id]}」：{other_words}（得分 {best_other}）。")
     link = tie_in(n, trends, day_events)
     for t in link["trends"]:
         reasons.append(f"{'结合了' if t['mentioned'] else '没有提到'}今天的热点「{t['title']}」。")
-    spans = [list(n.span(*_find(n.text, t))) for t in matched.get(target, [])]
+    events = [e for e in link["events"] if e["mentioned"]]
+    if events:
+        reasons.append(f"结合了日历节点「{'、'.join(e['name'] for e in events)}」。")
+    elif day_events and not trends:
+        reasons.append(f"没有提到这几天的日历节点（{'、'.join(day_events[:3])}）。")
+    target_spans = [list(n.span(*_find(n.text, t))) for t in matched.get(target, [])]
+    # Highlight what is wrong: when the check fails, the words that make it about another product (or none).
+    spans = (
+        target_spans
+        if passed
+        else [list(n.span(*_find(n.text, t))) for t in matched.get(best_id, [])]
+        if best_id and best_other > 0
+        else []
+    )
     ranking = sorted(((v, k) for k, v in scores.items() if v > 0), reverse=True)[:5]
     margin = mine - best_other
     score = 0.0 if mine <= 0 else max(0.0, min(1.0, 0.5 + margin / 4)) if passed else min(0.49, mine / 4)
@@ -234,6 +313,7 @@ def check_relevance(
             else None,
             "ranking": [{"product": k, "name": names.get(k, k), "score": round(v, 3)} for v, k in ranking],
             "matched": matched.get(target, []),
+            "matched_spans": target_spans,
             "spans": spans,
             "margin_rule": f"目标商品得分 ≥ {MIN_SCORE} 且领先第二名 ≥ {MARGIN}",
             "tie_in": link,
@@ -250,7 +330,7 @@ def _hook_hits(n: Normalized, index: Index, hooks: tuple[str, ...]) -> list[list
 
 def _name_bigrams(product: Product) -> list[str]:
     """Character bigrams of an ad hoc product's name: "手冲咖啡壶" still matches "手冲咖啡"."""
-    name = normalize(product.name).text
+    name = norm_term(product.name)
     grams = {name[i : i + 2] for i in range(len(name) - 1)}
     return sorted(g for g in grams if re.fullmatch(r"[\u4e00-\u9fff]{2}", g) and g not in _STOP_BIGRAMS)
 

@@ -18,6 +18,7 @@ from assistant.models import Audience, CheckResult
 # A topic talks *with* the group: it asks, or invites people to show, vote or tell.
 _CONVERSATION = re.compile(
     r"\?|(吗|呢|吧|没|么|啥|谁|哪|几)[!~。.]*$|晒(一?晒|出|张|图|照|个|下)|说说|聊聊|接龙|投票|扣[0-9一二]|你们觉得|评论|举手|报个"
+    r"|还是|(什么|哪|几|谁|怎么|多少|有没有|是不是|会不会)[^,，。!]*(呀|啊|嘛|哇|呐)[!~。.]*$"
 )
 PITCH_WEIGHT = 0.45
 
@@ -42,6 +43,7 @@ class ToneRules:
     exclaim_limit: int
     exclaim_weight: float
     audience: dict[str, tuple[float, Matcher]]
+    sell_patterns: list[re.Pattern[str]]
 
 
 _RULES: list[tuple[int, ToneRules]] = []  # one slot, replaced atomically
@@ -72,6 +74,7 @@ def rules() -> ToneRules:
         exclaim_limit=int(data.get("exclaim_limit", 2)),
         exclaim_weight=float(data.get("exclaim_weight", 0.2)),
         audience=audience,
+        sell_patterns=[re.compile(p) for p in (data.get("hard_sell") or {}).get("patterns", [])],
     )
     _RULES[:] = [(id(data), built)]
     return built
@@ -85,6 +88,11 @@ def check_tone(text: str, audience: Audience | None = None, *, norm: Normalized 
         a, b = n.span(start, end)
         for g in set(groups):
             found.setdefault(g, []).append({"span": [a, b], "text": n.original[a:b]})
+    for rx in r.sell_patterns:
+        for m in rx.finditer(n.text):
+            a, b = n.span(m.start(), m.end())
+            if not any(q["span"][0] <= a and b <= q["span"][1] for q in found.get("hard_sell", [])):
+                found.setdefault("hard_sell", []).append({"span": [a, b], "text": n.original[a:b]})
     weights = dict(r.weights)
     if audience is not None and audience.name in r.audience:
         weight, matcher = r.audience[audience.name]

@@ -146,3 +146,90 @@ def test_run_checks_accepts_names_and_trend_items():
         "冬至那天你家包饺子吗？", "饺子", audience="社区团购群", date="2026-12-22", trend="冬至"
     )
     assert report.passed, report.model_dump(by_alias=True)
+
+
+@pytest.mark.parametrize(
+    "text, ok",
+    [
+        ("你家冬天暖气开多少度？", True),
+        ("你为什么喜欢吃脐橙？", True),
+        ("你家一个月大概用多少包纸尿裤？", True),
+        ("为什么冬天的橙子更甜？", False),
+        ("你觉得为什么冬天的橙子更甜？", False),
+        ("燕麦片一份多少卡路里？", False),
+        ("你家用洗衣凝珠吗？还是用洗衣液？用几颗？", False),
+        ("你家用空气炸锅做过什么菜？另外你家有烤箱吗？顺便说说你早餐吃什么", False),
+        ("你的羽绒服什么颜色、多长、买了几年了？", False),
+        ("晒一晒你家娃的水杯，是卡通的还是素色的？", True),
+    ],
+)
+def test_low_barrier_experience_questions_and_multi_part_asks(text, ok):
+    result = check_low_barrier(text)
+    assert result.passed is ok, result.reasons
+
+
+@pytest.mark.parametrize(
+    "text, sell",
+    [
+        ("你家用空气炸锅吗？现在买第二件半价", "第二件半价"),
+        ("降温了你翻出羽绒服了吗？今晚8点开抢", "开抢"),
+        ("你家橙子吃完了吗？快来抢", "快来抢"),
+        ("你家宝宝用什么纸尿裤？需要的扣1", "需要的扣1"),
+        ("出门你会带充电宝吗？今天买一送一", "买一送一"),
+        ("你家燕麦片冲着吃还是煮着吃？明早10点准时开团", "10点准时开团"),
+    ],
+)
+def test_tone_catches_hard_sells(text, sell):
+    result = check_tone(text)
+    assert not result.passed
+    quoted = [q["text"] for q in result.details["findings"]["hard_sell"]]
+    assert any(sell in q or q in sell for q in quoted), quoted
+
+
+def test_tone_votes_and_either_or_are_conversation():
+    assert check_tone("甜粽子扣1，咸粽子扣2").passed
+    assert check_tone("亲们，你家用洗衣凝珠还是洗衣液呀~").passed
+    assert not check_tone("亲们，今天的洗衣凝珠到货啦~").passed
+
+
+def test_relevance_margin_reason_and_highlight(toothpaste):
+    litter = find_product("豆腐猫砂")
+    off = check_relevance("你家猫咪挑食吗？", litter)
+    assert not off.passed
+    assert not any("至少需要" in r for r in off.reasons)  # the score is not the problem
+    assert off.details["spans"] == [[4, 6]]  # 挑食: what makes it about another product
+    assert off.details["matched_spans"] == [[2, 4]]
+    tied = check_relevance("你家猫砂盆放在哪里？冻干零食你会喂给猫吗？", litter)
+    assert not tied.passed and any("需要领先" in r for r in tied.reasons), tied.reasons
+
+
+def test_scene_before_the_question_does_not_make_it_another_products_topic(toothpaste):
+    plain = check_relevance("吃完饺子你会马上刷牙吗？", toothpaste)
+    assert plain.passed, plain.reasons
+    dumplings = find_product("手工水饺")
+    assert not check_relevance("吃完饺子你会马上刷牙吗？", dumplings).passed
+    assert check_relevance("冬至吃饺子的时候，你家蘸醋还是蘸酱油？", dumplings).passed
+
+
+def test_relevance_reports_the_calendar_tie_in_from_the_date_alone(toothpaste):
+    from datetime import date
+
+    on = check_relevance("冬至吃完饺子你会马上刷牙吗？", toothpaste, date=date(2026, 12, 22))
+    assert on.passed
+    assert any(e["name"] == "冬至" and e["mentioned"] for e in on.details["tie_in"]["events"])
+    assert any("冬至" in r and "日历" in r for r in on.reasons)
+    off = check_relevance("你早上刷牙用几分钟？", toothpaste, date=date(2026, 12, 22))
+    assert any("没有提到" in r and "冬至" in r for r in off.reasons)
+
+
+def test_generic_who_and_when_words_are_not_the_product():
+    diapers = find_product("婴儿纸尿裤")
+    assert not check_relevance("你家宝宝是第一胎吗？", diapers).passed
+    assert check_relevance("你家宝宝得过尿布疹吗？", diapers).passed
+
+
+def test_run_checks_dates_are_strict(toothpaste):
+    with pytest.raises(InputError):
+        run_checks("你刷牙吗？", toothpaste, date="2026-2-1")
+    with pytest.raises(InputError):
+        run_checks("你刷牙吗？", toothpaste, date="2100-01-01")

@@ -1,0 +1,189 @@
+"""Efficacy and medical claims found by their structure: the product or its use, then an outcome.
+
+Grammar in `knowledge_base/compliance/claims.yaml`; per-category forbidden claims in
+`knowledge_base/compliance/categories.yaml`. An outcome is a health / efficacy target with a predicate
+(预防红屁股, 失眠都好了, 血糖稳多了, 不上火) or a fused phrase (养胃, 补钙, 提分). It is a claim when the
+sentence ties it to the product: a pointer (这款, 这个空气炸锅) or the product's name before it, a usage verb
+before it (吃了, 戴着), a modal right before it (能, 让, 有助于), or it describes the product (促进发育的拉拉裤).
+A target alone ("你家宝宝得过尿布疹吗？") and a scene ("失眠的时候", "感冒好了以后") are not claims.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+from typing import Any
+
+from assistant.checks.lexicon import Matcher, kb_file, load_yaml, norm_term
+from assistant.models import Product
+
+_PUNCT = "，,。！？!?；;：:、~…"
+_NO_PUNCT = f"[^{_PUNCT}]"
+
+
+@dataclass(frozen=True)
+class Outcome:
+    start: int
+    end: int
+    rule: str
+    label: str
+    form: str  # before | after | negated | fused | modal
+
+
+@dataclass
+class Grammar:
+    version: str
+    forms: list[
+        tuple[re.Pattern[str], str, dict[str, tuple[str, str]]]
+    ]  # regex, form, target -> (rule, label)
+    modal_end: re.Pattern[str]
+    usage: re.Pattern[str]
+    temporal: re.Pattern[str]
+    trigger: Matcher  # every target and fused term: a text without one has no outcome
+
+    def triggered(self, text: str) -> bool:
+        return next(self.trigger.iter(text), None) is not None
+
+
+def _alt(terms: list[str]) -> str:
+    normed = sorted({norm_term(t) for t in terms if norm_term(t)}, key=len, reverse=True)
+    return "|".join(re.escape(t) for t in normed)
+
+
+_GRAMMAR: list[tuple[int, Grammar]] = []  # one slot, replaced atomically
+
+
+def grammar() -> Grammar:
+    data = load_yaml(kb_file("compliance", "claims.yaml"))
+    current = _GRAMMAR[0] if _GRAMMAR else None
+    if current is not None and current[0] == id(data):
+        return current[1]
+    gap_b, gap_a = int(data.get("gap_before", 3)), int(data.get("gap_after", 4))
+    forms: list[tuple[re.Pattern[str], str, dict[str, tuple[str, str]]]] = []
+    before, after, negated = _alt(data["before"]), _alt(data["after"]), _alt(data["negated"])
+    modal = _alt(data["modal"])
+    for spec in data["groups"].values():
+        owner = {norm_term(t): (spec["rule"], spec.get("label", "")) for t in spec["terms"]}
+        targets = _alt(spec["terms"])
+        forms.append((re.compile(f"(?:{before}){_NO_PUNCT}{{0,{gap_b}}}?(?P<t>{targets})"), "before", owner))
+        forms.append((re.compile(f"(?P<t>{targets}){_NO_PUNCT}{{0,{gap_a}}}?(?:{after})"), "after", owner))
+        if spec.get("negated"):
+            forms.append((re.compile(f"(?:{negated})(?P<t>{targets})"), "negated", owner))
+        if spec.get("modal_alone"):
+            forms.append((re.compile(f"(?:{modal}){_NO_PUNCT}{{0,2}}?(?P<t>{targets})"), "modal", owner))
+    for rule, terms in (data.get("fused") or {}).items():
+        owner = {norm_term(t): (rule, "用功效说法描述商品") for t in terms}
+        forms.append((re.compile(f"(?P<t>{_alt(terms)})"), "fused", owner))
+    cues = data.get("cues") or {}
+    words = [t for spec in data["groups"].values() for t in spec["terms"]]
+    words += [t for terms in (data.get("fused") or {}).values() for t in terms]
+    built = Grammar(
+        version=str(data.get("version", "0")),
+        forms=forms,
+        modal_end=re.compile(f"(?:{modal})$"),
+        usage=re.compile(cues.get("usage") or "(?!)"),
+        temporal=re.compile(data.get("temporal") or "(?!)"),
+        trigger=Matcher.build((w, True) for w in words),
+    )
+    _GRAMMAR[:] = [(id(data), built)]
+    return built
+
+
+def product_names(product: Product | None) -> tuple[str, ...]:
+    if product is None:
+        return ()
+    names = {norm_term(t) for t in (product.name, *product.aliases, product.subject) if t and len(t) >= 2}
+    return tuple(sorted(names, key=len, reverse=True))
+
+
+def _clause_start(text: str, pos: int, floor: int) -> int:
+    for i in range(pos - 1, floor - 1, -1):
+        if text[i] in _PUNCT:
+            return i + 1
+    return floor
+
+
+def find_outcomes(
+    text: str, sentence: tuple[int, int], pointer: re.Pattern[str], names: tuple[str, ...]
+) -> list[Outcome]:
+    """Claims inside one sentence [a, b) of the normalised text."""
+    g = grammar()
+    a, b = sentence
+    found: list[Outcome] = []
+    if not g.triggered(text[a:b]):
+        return found
+    for rx, form, owner in g.forms:
+        for m in rx.finditer(text, a, b):
+            head = text[a : m.start()]
+            if g.temporal.search(text[m.end() : b]):
+                continue  # "感冒好了以后 ...", "失眠的时候 ...": a scene
+            strong = bool(pointer.search(head) or g.usage.search(head))
+            named = any(n in head for n in names)
+            modal = bool(g.modal_end.search(text[max(a, m.start() - 3) : m.start()]))
+            tail = text[m.end() : b]
+            describes = tail.startswith("的") and any(n in tail[:8] for n in names)
+            if form == "negated":
+                tied = strong
+            elif form == "modal":
+                tied = strong or named
+            else:
+                tied = strong or named or modal or describes
+            if not tied:
+                continue
+            rule, label = owner.get(m.group("t"), next(iter(owner.values())))
+            found.append(Outcome(m.start(), m.end(), rule, label, form))
+    found.sort(key=lambda o: (o.start, -(o.end - o.start)))
+    out: list[Outcome] = []
+    for o in found:  # keep the widest of overlapping outcomes
+        if out and o.start < out[-1].end:
+            if o.end > out[-1].end:
+                out[-1] = Outcome(out[-1].start, o.end, out[-1].rule, out[-1].label, out[-1].form)
+            continue
+        out.append(o)
+    return out
+
+
+@dataclass(frozen=True)
+class Category:
+    name: str
+    kind: str
+    basis: str
+    claims: tuple[str, ...]
+
+
+@lru_cache(maxsize=8)
+def _categories(key: int) -> tuple[str, dict[str, Category], dict[str, str]]:
+    data = load_yaml(kb_file("compliance", "categories.yaml"))
+    entries: dict[str, Category] = {}
+    aliases: dict[str, str] = {}
+    for name, spec in (data.get("categories") or {}).items():
+        entries[name] = Category(
+            name, spec.get("kind", name), spec.get("basis", ""), tuple(spec.get("claims", []))
+        )
+        for alias in [name, *spec.get("aliases", [])]:
+            aliases[norm_term(alias)] = name
+    return str(data.get("version", "0")), entries, aliases
+
+
+def categories() -> tuple[str, dict[str, Category], dict[str, str]]:
+    data = load_yaml(kb_file("compliance", "categories.yaml"))
+    return _categories(id(data))
+
+
+def category_for(name: str | None) -> Category | None:
+    """The entry for a product category as typed (exact name or alias, else one contained in it)."""
+    if not name:
+        return None
+    _version, entries, aliases = categories()
+    key = norm_term(name)
+    if key in aliases:
+        return entries[aliases[key]]
+    for alias, entry in sorted(aliases.items(), key=lambda kv: -len(kv[0])):
+        if len(alias) >= 2 and (alias in key or key in alias):
+            return entries[entry]
+    return None
+
+
+def versions() -> dict[str, Any]:
+    return {"claims_grammar": grammar().version, "category_claims": categories()[0]}
