@@ -22,25 +22,71 @@ def _check_one(
     audience: str | None,
     date: str | None,
     trend: list[str],
-) -> dict[str, Any]:
+) -> tuple[dict[str, Any], Any, Any]:
+    """(JSON result, resolved product, resolved audience)."""
     from assistant.checks import run_checks, versions
-    from assistant.knowledge import resolve_product
+    from assistant.knowledge import find_audience, resolve_product
 
     prod = resolve_product(product, category=category)
-    report = run_checks(topic, prod, audience=audience, date=date, trend=trend)
+    aud = find_audience(audience) if audience and audience.strip() else None
+    report = run_checks(topic, prod, audience=aud, date=date, trend=trend)
     data = report.model_dump(mode="json", by_alias=True)
-    return {
+    result = {
         "pass": data["pass"],
         "score": data["score"],
         "checks": data["checks"],
-        "product": {"id": prod.id, "name": prod.name, "ad_hoc": prod.ad_hoc},
+        "product": {"id": prod.id, "name": prod.name, "ad_hoc": prod.ad_hoc, "category": prod.category},
         "engine": "offline",
         "model": "huati-rules",
         "versions": versions(),
+        "judge": None,
     }
+    return result, prod, aud
+
+
+def _fail(path: Path, no: int, reason: str) -> InputError:
+    return InputError(f"{path}:{no}: {reason}")
+
+
+def _validate_row(path: Path, no: int, row: dict[str, Any]) -> None:
+    """Types and values of one input line; InputError `path:line: reason`."""
+    unknown = sorted(set(row) - set(FIELDS) - {"id"})
+    if unknown:
+        raise _fail(path, no, f"未知字段 {'、'.join(unknown)}（可用字段：{'、'.join(FIELDS)}、id）")
+    for key in ("topic", "product"):
+        if key not in row:
+            raise _fail(path, no, f"缺少字段 {key}（需要非空字符串）")
+        if not isinstance(row[key], str) or not row[key].strip():
+            raise _fail(
+                path, no, f"字段 {key} 应是非空字符串，当前是 {json.dumps(row[key], ensure_ascii=False)}"
+            )
+    for key in ("category", "audience", "date"):
+        value = row.get(key)
+        if value is not None and not isinstance(value, str):
+            raise _fail(path, no, f"字段 {key} 应是字符串，当前是 {json.dumps(value, ensure_ascii=False)}")
+    trend = row.get("trend")
+    if trend is not None and not (
+        isinstance(trend, str) or (isinstance(trend, list) and all(isinstance(t, str) for t in trend))
+    ):
+        raise _fail(
+            path, no, f"字段 trend 应是字符串或字符串列表，当前是 {json.dumps(trend, ensure_ascii=False)}"
+        )
+    if row.get("id") is not None and not isinstance(row["id"], str | int):
+        raise _fail(path, no, "字段 id 应是字符串或整数")
+    from assistant.dates import parse_day
+    from assistant.knowledge import find_audience
+
+    try:
+        if row.get("date") and row["date"].strip():
+            parse_day(row["date"])
+        if row.get("audience") and row["audience"].strip():
+            find_audience(row["audience"])
+    except HuatiError as exc:
+        raise _fail(path, no, exc.message) from exc
 
 
 def _read_jsonl(path: Path) -> list[tuple[int, dict[str, Any]]]:
+    """Every line parsed and validated before anything is checked or printed."""
     if not path.is_file():
         raise InputError(f"找不到文件：{path}", field="file")
     try:
@@ -54,15 +100,10 @@ def _read_jsonl(path: Path) -> list[tuple[int, dict[str, Any]]]:
         try:
             row = json.loads(line)
         except json.JSONDecodeError as exc:
-            raise InputError(f"{path}:{no}: 不是合法的 JSON（{exc.msg}，第 {exc.colno} 列）") from exc
+            raise _fail(path, no, f"不是合法的 JSON（{exc.msg}，第 {exc.colno} 列）") from exc
         if not isinstance(row, dict):
-            raise InputError(f'{path}:{no}: 每行应是一个 JSON 对象，例如 {{"topic": ..., "product": ...}}')
-        for key in ("topic", "product"):
-            if not isinstance(row.get(key), str) or not row[key].strip():
-                raise InputError(f"{path}:{no}: 缺少字段 {key}（需要非空字符串）")
-        trend = row.get("trend")
-        if trend is not None and not isinstance(trend, str | list):
-            raise InputError(f"{path}:{no}: trend 应是字符串或字符串列表")
+            raise _fail(path, no, '每行应是一个 JSON 对象，例如 {"topic": ..., "product": ...}')
+        _validate_row(path, no, row)
         rows.append((no, row))
     if not rows:
         raise InputError(f"{path}: 文件里没有话题（每行一个 JSON 对象）")
@@ -73,6 +114,69 @@ def _as_list(trend: Any) -> list[str]:
     if trend is None:
         return []
     return [trend] if isinstance(trend, str) else [str(t) for t in trend]
+
+
+def _judge_model(judge: bool | None) -> Any:
+    """The LLM judge's chat model: when asked for, or by default when an LLM is configured."""
+    from assistant.settings import get_settings
+
+    if judge is False or (judge is None and not get_settings().llm_configured):
+        return None
+    from assistant.checks.judge import get_chat_model
+
+    return get_chat_model()  # ConfigError (exit 5) when --judge is given without an LLM
+
+
+async def _judge_all(items: list[tuple[str, Any, Any, list[str], dict[str, Any]]], model: Any) -> None:
+    """Add the judge's verdicts to each result; one failed reply is recorded, not fatal."""
+    import asyncio
+
+    from assistant.checks import CHECK_NAMES
+    from assistant.checks.judge import _model_name, ajudge, prompt_versions
+    from assistant.settings import get_settings
+
+    sem = asyncio.Semaphore(8)
+    name = _model_name(model, get_settings())
+    versions = prompt_versions()
+    for *_rest, result in items:
+        result["judge"] = {
+            "engine": "llm",
+            "model": name,
+            "prompt_versions": versions,
+            "checks": {},
+            "errors": {},
+        }
+
+    async def one(
+        topic: str, prod: Any, aud: Any, trend: list[str], result: dict[str, Any], dim: str
+    ) -> None:
+        async with sem:
+            try:
+                verdict = await ajudge(dim, topic, prod, audience=aud, trends=trend, chat_model=model)
+            except HuatiError as exc:
+                result["judge"]["errors"][dim] = exc.message
+                return
+        result["judge"]["checks"][dim] = {
+            "pass": verdict.passed, "score": verdict.score, "reasons": verdict.reasons,
+            "cached": verdict.details.get("cached", False),
+        }  # fmt: skip
+
+    await asyncio.gather(*(one(*item, dim) for item in items for dim in CHECK_NAMES))
+
+
+def _run(rows: list[tuple[str, str, str | None, str | None, str | None, list[str]]], judge: bool | None):
+    results = []
+    items = []
+    for topic, product, category, audience, date, trend in rows:
+        result, prod, aud = _check_one(topic, product, category, audience, date, trend)
+        results.append(result)
+        items.append((topic, prod, aud, trend, result))
+    model = _judge_model(judge)
+    if model is not None:
+        import asyncio
+
+        asyncio.run(_judge_all(items, model))
+    return results
 
 
 def _print_rich(topic: str, result: dict[str, Any]) -> None:
@@ -100,6 +204,13 @@ def _print_rich(topic: str, result: dict[str, Any]) -> None:
         mark = "[green]✓[/]" if check["pass"] else "[red]✗[/]"
         table.add_row(NAMES_ZH.get(name, name), mark, f"{check['score']:.2f}", "\n".join(check["reasons"]))
     console.print(table)
+    judge = result.get("judge")
+    if judge:
+        verdicts = "；".join(
+            f"{NAMES_ZH.get(k, k)} {'✓' if v['pass'] else '✗'}" for k, v in judge["checks"].items()
+        )
+        failed = f"；{len(judge['errors'])} 项评判失败" if judge["errors"] else ""
+        console.print(f"LLM 评判（{judge['model']}）：{verdicts or '—'}{failed}", markup=False)
     rewrite = result["checks"]["compliance"].get("details", {}).get("rewrite")
     if rewrite:
         console.print(f"建议改写（去掉绝对化用语）：{rewrite}")
@@ -115,34 +226,46 @@ def check(
     date: Annotated[str | None, typer.Option("--date", "-d", help="日期 YYYY-MM-DD")] = None,
     trend: Annotated[list[str] | None, typer.Option("--trend", "-t", help="今天的热点，可写多次")] = None,
     file: Annotated[Path | None, typer.Option("--file", "-f", help="JSONL 文件，每行一个话题")] = None,
+    judge: Annotated[
+        bool | None,
+        typer.Option(
+            "--judge/--no-judge", help="再用 LLM 评判（默认：配置了 LLM 时评判）", show_default=False
+        ),
+    ] = None,
     as_json: Annotated[bool, typer.Option("--json", help="输出 JSON")] = False,
 ) -> None:
     """检查话题：合规、低门槛、相关性、语气。无论是否通过都返回 0，输入有误才返回非 0。"""
     if file is not None:
         if topic is not None:
             raise InputError("--file 和话题文本只能二选一")
-        rows = _read_jsonl(file)
-        results = []
-        for no, row in rows:
-            try:
-                result = _check_one(
-                    row["topic"], row["product"], row.get("category"), row.get("audience"),
-                    row.get("date"), _as_list(row.get("trend")),
-                )  # fmt: skip
-            except HuatiError as exc:
-                raise InputError(f"{file}:{no}: {exc}") from exc
-            results.append((row["topic"], {"line": no, "topic": row["topic"], **result}))
-        for text, result in results:
+        parsed = _read_jsonl(file)
+        rows = [
+            (
+                r["topic"],
+                r["product"],
+                r.get("category"),
+                r.get("audience"),
+                r.get("date"),
+                _as_list(r.get("trend")),
+            )
+            for _no, r in parsed
+        ]
+        try:
+            results = _run(rows, judge)
+        except InputError as exc:  # validated up front; anything left still names the file
+            raise InputError(f"{file}: {exc.message}") from exc
+        for (no, row), result in zip(parsed, results, strict=True):
+            out = {"line": no, **({"id": row["id"]} if "id" in row else {}), "topic": row["topic"], **result}
             if as_json:
-                typer.echo(json.dumps(result, ensure_ascii=False))
+                typer.echo(json.dumps(out, ensure_ascii=False))
             else:
-                _print_rich(text, result)
+                _print_rich(row["topic"], out)
         return
     if topic is None or not topic.strip():
         raise InputError('请给出要检查的话题，例如：huati check "你用过美白类牙膏吗？" --product 亮白牙膏')
     if product is None or not product.strip():
         raise InputError("请用 --product 指定今天主推的商品", field="product")
-    result = _check_one(topic, product, category, audience, date, trend or [])
+    (result,) = _run([(topic, product, category, audience, date, trend or [])], judge)
     if as_json:
         typer.echo(json.dumps(result, ensure_ascii=False))
     else:

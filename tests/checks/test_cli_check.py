@@ -77,3 +77,80 @@ def test_check_bad_inputs(tmp_path):
     assert result.exit_code == 2 and "日期" in result.output
     assert runner.invoke(app, ["check", "--file", str(tmp_path / "nope.jsonl")]).exit_code == 2
     assert "Traceback" not in result.output
+
+
+def test_check_file_validates_types_and_dates(tmp_path):
+    cases = [
+        ({"topic": "x", "product": "电热毯", "audience": ["a"]}, "audience"),
+        ({"topic": "你冷吗？", "product": "电热毯", "category": 5}, "category"),
+        ({"topic": "你冷吗？", "product": "电热毯", "trend": [1, {"a": 2}]}, "trend"),
+        ({"topic": "你冷吗？", "product": "电热毯", "date": 20261222}, "date"),
+        ({"topic": "你冷吗？", "product": "电热毯", "date": "2026-2-1"}, "YYYY-MM-DD"),
+        ({"topic": "你冷吗？", "product": "电热毯", "date": "2100-01-01"}, "2099"),
+        ({"topic": "你冷吗？", "product": "电热毯", "audeince": "宝妈群"}, "audeince"),
+        ({"topic": 3, "product": "电热毯"}, "topic"),
+    ]
+    for i, (row, word) in enumerate(cases):
+        path = tmp_path / f"bad{i}.jsonl"
+        good = json.dumps({"topic": "你冷吗？", "product": "电热毯"}, ensure_ascii=False)
+        path.write_text(good + "\n" + json.dumps(row, ensure_ascii=False) + "\n", encoding="utf-8")
+        result = runner.invoke(app, ["check", "--file", str(path), "--json"])
+        assert result.exit_code == 2, (row, result.output)
+        message = result.output.replace("\n", "")
+        assert f"{path}:2:" in message and word in message, message
+        assert result.stdout.strip() == "" or "{" not in result.stdout  # nothing printed before validation
+        assert "Traceback" not in result.output
+
+
+def test_check_file_echoes_ids(tmp_path):
+    path = tmp_path / "ids.jsonl"
+    path.write_text('{"id": "mon-1", "topic": "你冷吗？", "product": "电热毯"}\n', encoding="utf-8")
+    result = runner.invoke(app, ["check", "--file", str(path), "--json"])
+    assert result.exit_code == 0, result.output
+    assert json.loads(result.stdout)["id"] == "mon-1"
+
+
+def _configure_llm(monkeypatch, replies):
+    from langchain_core.language_models.fake_chat_models import FakeListChatModel
+
+    from assistant.checks import judge
+    from assistant.settings import reset_settings
+
+    monkeypatch.setenv("HUATI_LLM_BASE_URL", "http://127.0.0.1:9/v1")
+    monkeypatch.setenv("HUATI_LLM_API_KEY", "test")
+    monkeypatch.setenv("HUATI_LLM_MODEL", "fake-judge")
+    reset_settings()
+    model = FakeListChatModel(responses=replies)
+    monkeypatch.setattr(judge, "get_chat_model", lambda settings=None: model)
+    return model
+
+
+def test_check_uses_the_judge_when_an_llm_is_configured(huati_env, monkeypatch):
+    from assistant.settings import reset_settings
+
+    ok = '{"pass": true, "score": 0.9, "reasons": ["好"], "spans": []}'
+    _configure_llm(monkeypatch, [ok, "不是 JSON", ok, ok])  # one malformed reply
+    try:
+        result = runner.invoke(app, ["check", "你刷牙吗？", "-p", "亮白牙膏", "--json"])
+        assert result.exit_code == 0, result.output
+        data = json.loads(result.stdout)
+        assert data["engine"] == "offline" and data["model"] == "huati-rules"
+        judge = data["judge"]
+        assert judge["model"] == "fake-judge" and judge["engine"] == "llm"
+        assert judge["prompt_versions"]["judge_tone"].startswith("judge_tone/")
+        assert len(judge["checks"]) == 3 and len(judge["errors"]) == 1  # recorded, not fatal
+        off = runner.invoke(app, ["check", "你刷牙吗？", "-p", "亮白牙膏", "--json", "--no-judge"])
+        assert json.loads(off.stdout)["judge"] is None
+        rich = runner.invoke(app, ["check", "你刷牙吗？", "-p", "亮白牙膏"])
+        assert "LLM 评判（fake-judge）" in rich.stdout
+    finally:
+        reset_settings()
+
+
+def test_check_judge_requested_without_llm_is_a_config_error(huati_env):
+    result = runner.invoke(app, ["check", "你刷牙吗？", "-p", "亮白牙膏", "--judge"])
+    assert result.exit_code == 5 and "HUATI_LLM" in result.output
+    assert (
+        json.loads(runner.invoke(app, ["check", "你刷牙吗？", "-p", "牙膏", "--json"]).stdout)["judge"]
+        is None
+    )
