@@ -90,7 +90,7 @@ def reply(
     later = f"另有 {w.upcoming} 份日期在今天之后的方案（还没到发的日子），没有算进来。" if w.upcoming else ""
     if not plans:
         example = f"明天卖{w.product or '空气炸锅'}，给我三个话题"
-        return f"{span}没有{what}的方案记录。{later}可以先让我出一份，例如：{example}。"
+        return f"{span}没有{what + '的' if what else ''}方案记录。{later}可以先让我出一份，例如：{example}。"
     count = f"共 {w.total} 份，列出最近 {len(plans)} 份" if w.total > len(plans) else f"共 {w.total} 份"
     per_plan = {p.id: verdicts(p, feedback.get(p.id, [])) for p in plans}
     found = [v for p in plans for v in per_plan[p.id]]

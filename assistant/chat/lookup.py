@@ -169,9 +169,13 @@ def trends_reply(items: list[TrendItem], query: str | None, day: Date) -> str:
     head = f"最近和「{query}」有关的热搜：" if query else "最近的热搜："
     lines = [head]
     for i, t in enumerate(items, 1):
-        heat = f"，热度 {t.heat:g}" if t.heat else ""
+        heat = f"，热度 {_heat(t.heat)}" if t.heat else ""
         lines.append(f"{i}. {t.title}（{t.platform}，{t.date.isoformat()}{heat}）")
     return "\n".join(lines)
+
+
+def _heat(value: float) -> str:
+    return f"{value / 10000:.0f} 万" if value >= 10000 else f"{value:.0f}"
 
 
 _KIND = {"cases": "案例", "trends": "热搜", "calendar": "日历"}

@@ -25,7 +25,7 @@ def run_intent(ctx: tools.ChatContext, intent: Intent) -> tools.ToolResult:
         return tools.search(ctx, args["query"], args.get("kind", "all"), args.get("date"))
     if intent.tool == "history":
         return tools.history(ctx, args.get("product"), args.get("days", 14), args.get("ask", "list"))
-    return tools.help_(ctx)
+    return tools.help_(ctx, bool(args.get("thanks")))
 
 
 def error_text(tool: str, exc: HuatiError, index: int | None = None) -> str:

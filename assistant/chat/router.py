@@ -12,7 +12,7 @@ from datetime import date as Date
 from datetime import timedelta
 from typing import Any
 
-from assistant.chat.lookup import event_name_in
+from assistant.chat.lookup import event_name_in, next_event
 from assistant.knowledge import load_audiences, load_products, norm_key
 from assistant.settings import Settings
 
@@ -37,7 +37,7 @@ _QUOTED = re.compile(r"[「“\"『‘']([^」”\"』’']{2,200})[」”\"』�
 _CHECK_WORDS = re.compile(
     r"违规|合规|违禁|违法|广告法|极限词|敏感词|能不能发|可以发吗|能发吗|发得了吗|有没有问题|有问题吗|检查一下|"
     r"查一下这|审一下|(?:帮我)?(?:看看|看下|看一下|瞧瞧|把把关)(?:这句|这条|这段|这个话题|这个文案)|"
-    r"(?:这么|这样)(?:写|说)(?:行|可以|没问题|合适)|"
+    r"(?:这么|这样)(?:写|说)(?:行|可以|没问题|合适)|能说吗|能用吗|可以说吗|可以用吗|能写吗|可以写吗|能不能(?:说|用|写)|"
     r"(?:这个|这句|这条)话?题?(?:怎么样|行不行|可以吗|好不好)"
 )
 _HISTORY_WORDS = re.compile(
@@ -83,7 +83,7 @@ _TREND_REVISE = re.compile(
 )
 _TREND_ASK = re.compile(r"(?:热搜|热点|热门|热榜)")
 _ASK = re.compile(r"有什么|有哪些|有啥|哪些|是什么|什么热|列一下|列出|看看|看下|查查|搜|找|给我看|说说|多少")
-_NEW_ONE = re.compile(r"再来一个|换一个|重写|重新写|再写一个|不好|不行|不太行|不喜欢|一般般")
+_NEW_ONE = re.compile(r"再来一个|换一个|重写|重新写|再写一个|不好|不行|不太行|不喜欢|一般般|不一样")
 _ORDINAL = re.compile(r"第\s*" + _NUM + r"\s*[个条]?")
 _SHOW = re.compile(r"(?:是什么|是啥|发我|给我看|看看|看下|复制|原文|全文|再说一遍|发一下)")
 _ACK = re.compile(r"^第\s*" + _NUM + r"\s*[个条]?(?:不错|挺好|可以|很好|好|行|就它|就用它)")
@@ -94,7 +94,12 @@ _SELL = re.compile(
 _SEARCH_WORDS = re.compile(
     r"搜|找|案例|有什么可以聊|可以聊什么|有什么好聊|有啥可聊|能聊什么|聊点啥|热搜|热点|节日|节气|日历|查查|看看"
 )
-_REDRAFT = re.compile(r"换一批|重新来|重新出|再出几个|再来几个|全部重写|都不行|都不好|全都换")
+_REDRAFT = re.compile(
+    r"换一批|重新来|重新出|再出几个|再来几个|全部重写|都不行|都不好|全都换|都换掉|全换了?|全部换"
+)
+_THANKS = re.compile(
+    r"(?:好的|好嘞|收到|谢谢|多谢|辛苦了?|感谢|ok|OK|👍)[，,。!！~～\s]*(?:谢谢|辛苦了?|啦|了)?[。!！~～]*"
+)
 _COUNT = re.compile(_NUM + r"\s*[个条道]")
 
 
@@ -179,7 +184,7 @@ def find_product_in(text: str, settings: Settings | None = None) -> str | None:
     if m := _SELL.search(text):
         name = re.sub(r"^(的|个|款|一款|一个)", "", m[1])
         name = re.sub(r"(的话题|话题|吧|呢|啊)$", "", name)
-        if len(name) >= 2 and not re.search(r"群|今天|明天|后天|周", name):
+        if len(name) >= 2 and not re.search(r"群|今天|明天|后天|周|什么|啥|哪", name):
             return name
     return None
 
@@ -202,7 +207,10 @@ def _quoted(text: str) -> str | None:
 
 
 def _after_colon(text: str) -> str | None:
-    m = re.search(r"[?？:：]\s*(.{4,})$", text)
+    if m := re.search(r"[?？:：]\s*(.{4,})$", text):
+        return m[1].strip().strip('「」“”"')
+    m = re.match(r"^(.{2,80}?)(?:这个词|这句话|这句|这么说|这样说)?(?:能说吗|能用吗|可以说吗|可以用吗|能写吗|可以写吗|"
+                 r"能不能说|能不能用|合规吗|违规吗)", text)  # fmt: skip
     return m[1].strip().strip('「」“”"') if m else None
 
 
@@ -211,7 +219,7 @@ def revise_instruction(text: str) -> str | None:
     for m in _NEGATION.finditer(text):
         rest = text[m.end() : m.end() + 6]
         for words, instruction in _NEGATED:
-            if re.match(f"(?:{words})", rest) or (m[0] == "太" and re.match(f".{{0,2}}(?:{words})", rest)):
+            if re.match(f"像?(?:{words})", rest) or (m[0] == "太" and re.match(f".{{0,2}}(?:{words})", rest)):
                 return instruction
     for words, instruction in _POSITIVE:
         if re.search(words, text):
@@ -236,7 +244,9 @@ def _history_days(text: str) -> int:
 
 
 def _search_query(text: str) -> str:
-    query = re.sub(r"^(帮我|请|麻烦你?)?\s*(搜一下|搜索|搜搜|搜|找一下|找找|找|查查|看看)", "", text)
+    query = re.sub(
+        r"^(帮我|请|麻烦你?)?\s*(搜一下|搜索|搜搜|搜|找一下|找找|找|查一下|查查|查|看看)", "", text
+    )
     query = re.sub(
         r"(有什么可以聊的|可以聊什么|有什么好聊的|有啥可聊的|能聊什么|聊点啥|的?案例|[?？。!！]+)$", "", query
     )
@@ -260,7 +270,8 @@ def route(message: str, *, has_plan: bool = False, today: Date, settings: Settin
     """Decide which tool answers `message`, with its arguments."""
     text = message.strip()
     quoted = _quoted(text)
-    ordinal = _ORDINAL.search(text)
+    ordinal = next((m for m in _ORDINAL.finditer(text) if not re.search(r"(?:热搜|热榜|热点|榜单?|排名)$",
+                                                                        text[: m.start()])), None)  # fmt: skip
     index = (cn_number(ordinal[1]) or 1) if ordinal else None
 
     # 1. check: "这句有没有违规? <text>", a quoted sentence, or "第二个有没有违规" (a topic of the plan).
@@ -317,19 +328,23 @@ def route(message: str, *, has_plan: bool = False, today: Date, settings: Settin
     # 7. draft a plan.
     product = find_product_in(text, settings)
     wants = _DRAFT_WORDS.search(text) or re.search(r"卖|推|上新|给我|帮我|来", text)
+    event = event_name_in(text)
     if product and (wants or find_audience_in(text, settings) or parse_date(text, today)):
+        day = parse_date(text, today)
+        if day is None and event:  # 冬至那天卖饺子: the festival's next date
+            found = next_event(event, today)
+            day = found.date if found else None
         return Intent(
             "draft",
             {
                 "product": product,
                 "audience": find_audience_in(text, settings),
-                "date": parse_date(text, today),
+                "date": day,
                 "n": parse_count(text) or 3,
             },
         )
 
     # 8. search cases, trends, calendar.
-    event = event_name_in(text)
     if _SEARCH_WORDS.search(text) or product or event:
         kind = "all"
         if "案例" in text:
@@ -343,4 +358,6 @@ def route(message: str, *, has_plan: bool = False, today: Date, settings: Settin
 
     if has_plan and ordinal:
         return Intent("revise", {"index": index, "instruction": text, "use_trends": False})
+    if _THANKS.fullmatch(text):
+        return Intent("help", {"thanks": True})
     return Intent("help", {})

@@ -336,7 +336,9 @@ def history(ctx: ChatContext, product: str | None = None, days: int = 14, ask: s
     )
 
 
-def help_(ctx: ChatContext) -> ToolResult:
+def help_(ctx: ChatContext, thanks: bool = False) -> ToolResult:
+    if thanks:
+        return ToolResult("help", "不客气～还要改话题、查违规或看效果，直接说就行。")
     return ToolResult("help", replies.help_text())
 
 

@@ -108,6 +108,19 @@ CASES = [
     ("最近一个月的方案", False, "history", {"product": None, "days": 30, "ask": "list"}),
     ("上周发的话题哪个效果最好", True, "history", {"product": None, "days": 7, "ask": "best"}),
     ("最近10天的方案", False, "history", {"days": 10}),
+    # more operator phrasings
+    ("今天热搜第一是什么", True, "search", {"kind": "trends"}),  # a rank in the trend list, not topic 1
+    ("全网最低价能说吗", True, "check", {"text": "全网最低价"}),
+    ("“最好用”这个词能用吗", False, "check", {"text": "最好用"}),
+    ("第二个能发吗", True, "check", {"text": None, "index": 2}),
+    ("都换掉", True, "redraft", {"n": None}),
+    ("来点不一样的", True, "revise", {"index": None, "instruction": ANGLE}),
+    ("第一个别那么像广告", True, "revise", {"index": 1, "instruction": PLAIN}),
+    ("冬至那天卖饺子，给我三个话题", False, "draft", {"product": "手工水饺", "date": date(2026, 12, 22)}),
+    ("查一下猫砂的案例", False, "search", {"query": "猫砂", "kind": "cases"}),
+    ("上个月哪个话题最受欢迎", False, "history", {"days": 30, "ask": "best"}),
+    ("明天卖什么好", False, "help", {}),  # 「什么好」 is not a product
+    ("谢谢，辛苦了", True, "help", {"thanks": True}),
     # help
     ("你好", False, "help", {}),
     ("在吗", True, "help", {}),
