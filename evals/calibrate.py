@@ -10,6 +10,7 @@ from collections.abc import Callable
 from typing import Any
 
 from assistant.checks import CHECK_NAMES, run_checks, versions
+from assistant.errors import HuatiError
 from assistant.knowledge import find_audience, resolve_product
 from evals.datasets import LABEL_OF, LabelledTopic, load_labelled
 from evals.metrics import agreement
@@ -42,26 +43,33 @@ def _summarise(rows: list[dict[str, Any]], rater: str) -> dict[str, dict[str, An
 
 async def _judge_all(
     cases: list[LabelledTopic], chat_model: Any, concurrency: int, advance: Callable[[], None]
-) -> dict[str, dict[str, bool]]:
+) -> tuple[dict[str, dict[str, bool]], list[dict[str, str]]]:
+    """Judge verdicts per case and dimension, and the replies that failed (one bad reply ends nothing)."""
     from assistant.checks.judge import ajudge
 
     sem = asyncio.Semaphore(concurrency)
     verdicts: dict[str, dict[str, bool]] = {c.id: {} for c in cases}
+    errors: list[dict[str, str]] = []
 
     async def one(case: LabelledTopic, dim: str) -> None:
         async with sem:
             product = resolve_product(case.product, category=case.category)
             audience = find_audience(case.audience) if case.audience else None
-            result = await ajudge(
-                dim, case.topic, product, audience=audience, trends=case.trend, chat_model=chat_model
-            )
-            verdicts[case.id][dim] = result.passed
+            try:
+                result = await ajudge(
+                    dim, case.topic, product, audience=audience, trends=case.trend, chat_model=chat_model
+                )
+                verdicts[case.id][dim] = result.passed
+            except HuatiError as exc:
+                errors.append({"id": case.id, "check": dim, "error": exc.message})
             advance()
 
     await asyncio.gather(*(one(c, d) for c in cases for d in CHECK_NAMES))
     for v in verdicts.values():
-        v["overall"] = all(v.get(d, False) for d in CHECK_NAMES)
-    return verdicts
+        if all(d in v for d in CHECK_NAMES):  # overall only when every dimension was judged
+            v["overall"] = all(v[d] for d in CHECK_NAMES)
+    errors.sort(key=lambda e: (e["id"], e["check"]))
+    return verdicts, errors
 
 
 def calibrate(
@@ -113,7 +121,7 @@ def calibrate(
         from assistant.checks.judge import prompt_versions
         from assistant.settings import get_settings
 
-        judged = asyncio.run(_judge_all(cases, judge_model, concurrency, advance))
+        judged, judge_errors = asyncio.run(_judge_all(cases, judge_model, concurrency, advance))
         for row in rows:
             row["judge"] = judged[row["id"]]
         settings = get_settings()
@@ -122,6 +130,9 @@ def calibrate(
             "model": model if isinstance(model, str) else settings.llm_model_name,
             "prompt_versions": prompt_versions(),
             "metrics": _summarise(rows, "judge"),
+            "calls": len(cases) * len(CHECK_NAMES),
+            "failed": len(judge_errors),
+            "errors": judge_errors,
         }
     result["passed_targets"] = {
         split: {name: result["checks"][split][name]["kappa"] >= t for name, t in TARGETS.items()}

@@ -109,6 +109,16 @@ def calibrate(
                 _fmt(m["tnr"]),
             )
         console.print(table)
+        j = result["judge"]
+        if j["failed"]:
+            console.print(
+                f"LLM 评判失败 {j['failed']}/{j['calls']} 次（回复不是合法 JSON 或调用出错），"
+                "这些条目不计入评判的一致性："
+                + "；".join(f"{e['id']} {e['check']}" for e in j["errors"][:5]),
+                markup=False,
+            )
+        else:
+            console.print(f"LLM 评判 {j['calls']} 次，全部成功。")
     elif judge:
         console.print("未配置 LLM（HUATI_LLM_BASE_URL / HUATI_LLM_API_KEY），只校准了规则检查。")
     verdict = "[green]达标[/]" if result["meets_targets"] else "[red]未达标[/]"
@@ -177,10 +187,22 @@ def run(
             f"{m['cases']} 个请求、{m['topics']} 条话题；四项全过 {m['all_checks_pass_rate']:.1%}；"
             f"用时 {m['wall_seconds']} 秒。结果：{paths['json']}  报告：{paths['html']}"
         )
+        if result["judge"]:
+            console.print(
+                f"LLM 评判：{result['judge']['model']}，失败 {m.get('judge_errors', 0)} 次", markup=False
+            )
     if not result["passed"]:
         failed = "、".join(g["metric"] for g in result["thresholds"] if not g["passed"])
         typer.echo(f"阈值未达标：{failed}", err=True)
         raise typer.Exit(1)
+
+
+def delta_cell(row: dict[str, Any]) -> str:
+    """B − A in rich markup: green when the metric got better, red when worse (slower is worse)."""
+    if row["delta"] is None:
+        return "—"
+    colour = {"better": "green", "worse": "red"}.get(row["change"] or "", "white")
+    return f"[{colour}]{row['delta']:+.3f}[/]"
 
 
 @app.command()
@@ -202,16 +224,11 @@ def compare(
     table = Table(
         title=f"A={diff['a']['run_id']}（{diff['a']['engine']}）  B={diff['b']['run_id']}（{diff['b']['engine']}）"
     )
-    for col in ("指标", "A", "B", "B − A"):
+    for col in ("指标", "A", "B", "B − A", "方向"):
         table.add_column(col)
     for row in diff["metrics"]:
-        delta = row["delta"]
-        shown = (
-            "—"
-            if delta is None
-            else f"[{'green' if delta > 0 else 'red' if delta < 0 else 'white'}]{delta:+.3f}[/]"
-        )
-        table.add_row(row["metric"], _fmt(row["a"]), _fmt(row["b"]), shown)
+        hint = {"higher": "越高越好", "lower": "越低越好"}.get(row["better"] or "", "")
+        table.add_row(row["metric"], _fmt(row["a"]), _fmt(row["b"]), delta_cell(row), hint)
     console.print(table)
     if diff["changed_cases"]:
         console.print(

@@ -24,13 +24,45 @@ def load_run(path: str | Path) -> dict[str, Any]:
     return data
 
 
+LOWER_IS_BETTER = ("draft_seconds_p50", "draft_seconds_p95", "wall_seconds", "judge_errors")
+NEUTRAL = ("cases", "topics")
+
+
+def better(metric: str) -> str | None:
+    """ "higher" or "lower" is better for `metric`; None when neither (counts of the dataset)."""
+    if metric in NEUTRAL:
+        return None
+    if metric in LOWER_IS_BETTER or metric.endswith("_seconds") or "_seconds_" in metric:
+        return "lower"
+    return "higher"
+
+
+def _change(delta: float | None, direction: str | None) -> str | None:
+    if delta is None or direction is None:
+        return None
+    if abs(delta) < 1e-12:
+        return "same"
+    return "better" if (delta > 0) == (direction == "higher") else "worse"
+
+
 def compare(run_a: str | Path, run_b: str | Path) -> dict[str, Any]:
     a, b = load_run(run_a), load_run(run_b)
     rows = []
     for key in sorted(set(a["metrics"]) | set(b["metrics"])):
         va, vb = a["metrics"].get(key), b["metrics"].get(key)
         numeric = isinstance(va, int | float) and isinstance(vb, int | float)
-        rows.append({"metric": key, "a": va, "b": vb, "delta": (vb - va) if numeric else None})
+        delta = (vb - va) if numeric else None
+        direction = better(key)
+        rows.append(
+            {
+                "metric": key,
+                "a": va,
+                "b": vb,
+                "delta": delta,
+                "better": direction,
+                "change": _change(delta, direction),
+            }
+        )
     ids_a = {c["id"]: c for c in a["cases"]}
     changed = []
     for case in b["cases"]:

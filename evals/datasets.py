@@ -9,7 +9,7 @@ from typing import Any
 
 from pydantic import BaseModel, Field, ValidationError, field_validator
 
-from assistant.errors import InputError
+from assistant.errors import HuatiError, InputError
 
 DATASETS = Path(__file__).resolve().parent / "datasets"
 LABELLED = DATASETS / "labelled_topics.jsonl"
@@ -51,6 +51,9 @@ class LabelledTopic(BaseModel):
 
     _trend = field_validator("trend", mode="before")(lambda cls, v: _trend_list(v))
 
+    def check_refs(self) -> None:
+        _check_refs(self.audience, self.date)
+
     @property
     def split(self) -> str:
         """Tuning split: ids ending in 0-6 tune the checks, 7-9 are held out."""
@@ -67,6 +70,20 @@ class DraftRequestCase(BaseModel):
     category: str | None = None
 
     _trend = field_validator("trend", mode="before")(lambda cls, v: _trend_list(v))
+
+    def check_refs(self) -> None:
+        _check_refs(self.audience, self.date)
+
+
+def _check_refs(audience: str | None, day: Date | None) -> None:
+    """Audience names the knowledge base knows and dates in the supported range (InputError otherwise)."""
+    from assistant.dates import check_range
+    from assistant.knowledge import find_audience
+
+    if audience is not None and audience.strip():
+        find_audience(audience)
+    if day is not None:
+        check_range(day)
 
 
 def _read(path: Path, model: type[BaseModel]) -> list[Any]:
@@ -92,6 +109,10 @@ def _read(path: Path, model: type[BaseModel]) -> list[Any]:
             raise InputError(
                 f"{path}:{no}: 字段 {loc} 无效（{err['msg']}，当前值 {err.get('input')!r}）"
             ) from exc
+        try:
+            item.check_refs()
+        except HuatiError as exc:
+            raise InputError(f"{path}:{no}: {exc.message}") from exc
         if item.id in seen:
             raise InputError(f"{path}:{no}: id 重复：{item.id}")
         seen.add(item.id)

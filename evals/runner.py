@@ -15,16 +15,15 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-import yaml
-
 from assistant.checks import CHECK_NAMES, run_checks, versions
 from assistant.errors import ConfigError, HuatiError, InputError
 from assistant.models import DailyPlan, PlanRequest
 from evals.datasets import DraftRequestCase, load_requests
+from evals.thresholds import gates, load_thresholds
 
 SCHEMA_VERSION = 1
-THRESHOLDS = Path(__file__).resolve().parent / "thresholds.yaml"
 TOP_K = 3
+__all__ = ["gates", "load_thresholds", "metrics", "run_eval", "write_run"]
 
 DraftFn = Callable[[PlanRequest], Awaitable[DailyPlan]]
 
@@ -91,14 +90,18 @@ async def _judge_topics(
 
     async def one(topic: dict[str, Any], dim: str) -> None:
         async with sem:
-            result = await ajudge(
-                dim,
-                topic["text"],
-                plan.product,
-                audience=plan.audience,
-                trends=case.trend,
-                chat_model=judge_model,
-            )
+            try:
+                result = await ajudge(
+                    dim,
+                    topic["text"],
+                    plan.product,
+                    audience=plan.audience,
+                    trends=case.trend,
+                    chat_model=judge_model,
+                )
+            except HuatiError as exc:  # one malformed reply is recorded, the rest of the run goes on
+                topic.setdefault("judge_errors", {})[dim] = exc.message
+                return
         topic.setdefault("judge", {})[dim] = {
             "pass": result.passed, "score": result.score, "reasons": result.reasons,
             "model": result.details["model"], "cached": result.details["cached"],
@@ -170,30 +173,12 @@ def metrics(cases: list[dict[str, Any]]) -> dict[str, Any]:
             out[f"judge_{name}_pass_rate"] = sum(t["judge"][name]["pass"] for t in judged) / len(judged)
             agree = sum(t["judge"][name]["pass"] == t["checks"][name]["pass"] for t in judged)
             out[f"judge_{name}_agreement"] = agree / len(judged)
+    if any("judge" in t or "judge_errors" in t for t in topics):
+        out["judge_errors"] = sum(len(t.get("judge_errors", {})) for t in topics)
     seconds = sorted(c["seconds"] for c in cases)
     if seconds:
         out["draft_seconds_p50"] = statistics.median(seconds)
         out["draft_seconds_p95"] = seconds[min(len(seconds) - 1, int(round(0.95 * (len(seconds) - 1))))]
-    return out
-
-
-def load_thresholds(path: Path | None = None) -> dict[str, Any]:
-    path = path or THRESHOLDS
-    data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
-    if not isinstance(data, dict):
-        raise InputError(f"{path}:1: 阈值文件应是键值对")
-    return data
-
-
-def gates(values: dict[str, Any], engine: str, thresholds: dict[str, Any]) -> list[dict[str, Any]]:
-    out = []
-    for metric, rule in (thresholds.get(engine) or {}).items():
-        actual = values.get(metric)
-        for op, target in (rule or {}).items():
-            if op not in ("min", "max"):
-                raise InputError(f"阈值 {engine}.{metric} 只支持 min / max，不支持 {op}")
-            ok = actual is not None and (actual >= target if op == "min" else actual <= target)
-            out.append({"metric": metric, "op": op, "target": target, "actual": actual, "passed": ok})
     return out
 
 
@@ -216,7 +201,8 @@ def run_eval(
 
         if not get_settings().llm_configured:
             raise ConfigError("--engine llm 需要先配置 HUATI_LLM_BASE_URL / HUATI_LLM_API_KEY")
-    cases = load_requests(dataset)
+    thresholds = load_thresholds(thresholds_path)  # validated before any drafting (exit 2 when bad)
+    cases = load_requests(dataset)  # path:line errors, unknown audiences included
     draft = draft or default_draft_fn()
     done = 0
 
@@ -231,7 +217,7 @@ def run_eval(
     wall = time.perf_counter() - started
     values = metrics(results)
     values["wall_seconds"] = round(wall, 3)
-    evaluated = gates(values, engine, load_thresholds(thresholds_path))
+    evaluated = gates(values, engine, thresholds)
     models = sorted({c["model"] for c in results if c.get("model")})
     prompt_versions: dict[str, str] = {}
     for c in results:

@@ -31,9 +31,20 @@ def test_dataset_is_broad_and_keeps_the_hard_cases():
         "百分之百",
         "國家級",
         "全 网",
+        "第一胎",  # ordinal 第一
+        "第12次",
+        "top 10",
+        "心中排名第一",  # the reader's own ranking
+        "血糖稳多了",  # efficacy told as a result
+        "得过尿布疹吗",  # a condition asked about is not a claim
+        "这个空气炸锅",  # pointer
+        "一百％",
+        "多少度",  # experience question, not a quiz
+        "需要的扣1",
     ):
         assert hard in topics, hard
     assert {c.split for c in cases} == {"tune", "held_out"}
+    assert any(c.category for c in cases)  # products outside the catalogue judged by their category
     for case in cases:  # good means all four dimensions are fine
         labels = case.labels
         assert labels.good == (labels.relevant and labels.low_barrier and labels.tone_ok and labels.compliant)

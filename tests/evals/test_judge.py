@@ -68,3 +68,22 @@ def test_calibrate_with_fake_judge(huati_env):
     assert set(metrics) >= {"compliance", "low_barrier", "relevance", "tone", "overall"}
     # an always-pass judge cannot agree beyond chance
     assert metrics["compliance"]["kappa"] == 0.0 and metrics["compliance"]["tpr"] == 1.0
+
+
+def test_calibration_survives_malformed_judge_replies(huati_env, tmp_path):
+    from evals.calibrate import calibrate
+
+    rows = [
+        {"id": f"c{i}", "topic": t, "product": "亮白牙膏",
+         "labels": {"relevant": ok, "low_barrier": ok, "tone_ok": ok, "compliant": ok, "good": ok}}
+        for i, (t, ok) in enumerate([("你用过美白类牙膏吗?", True), ("全网最低价！立即下单", False)])
+    ]  # fmt: skip
+    path = tmp_path / "small.jsonl"
+    path.write_text("\n".join(json.dumps(r, ensure_ascii=False) for r in rows), encoding="utf-8")
+    model = FakeListChatModel(responses=[verdict(True), "这不是 JSON"])  # every other reply malformed
+    result = calibrate(str(path), judge_model=model, concurrency=1)
+    judge = result["judge"]
+    assert judge["calls"] == 8 and judge["failed"] == 4
+    assert all(e["error"] and e["check"] for e in judge["errors"])
+    counted = sum(m["n"] for k, m in judge["metrics"]["all"].items() if k != "overall")
+    assert counted == 4  # failed replies are left out of the agreement, not counted as fails

@@ -154,3 +154,123 @@ def test_llm_engine_needs_configuration(requests_file, huati_env):
     assert result.exit_code == 5 and "HUATI_LLM" in result.output
     bad = CliRunner().invoke(app, ["eval", "run", "--dataset", str(requests_file), "--engine", "gpt"])
     assert bad.exit_code == 2 and "引擎" in bad.output
+
+
+@pytest.mark.parametrize(
+    "content, where, word",
+    [
+        ("offline:\n  all_checks_pass_rate: {min: 0.5}\n  top1_pass_rat: {min: 0.9}\n", 3, "top1_pass_rat"),
+        ("offline:\n  all_checks_pass_rate: {mni: 0.5}\n", 2, "mni"),
+        ("offline:\n  all_checks_pass_rate: {min: high}\n", 2, "数值"),
+        ("offline:\n  all_checks_pass_rate: {min: 90}\n", 2, "0 到 1"),
+        ("offline: [1, 2]\n", 1, "offline"),
+        ("ofline:\n  all_checks_pass_rate: {min: 0.5}\n", 1, "ofline"),
+        ("offline:\n  all_checks_pass_rate: {min: 0.5\n", 3, "YAML"),
+        ("- 1\n- 2\n", 1, "键值对"),
+    ],
+)
+def test_bad_thresholds_are_exit_2_before_drafting(
+    tmp_path, requests_file, monkeypatch, content, where, word
+):
+    from assistant.cli.main import app
+
+    calls: list[str] = []
+    monkeypatch.setattr(runner, "default_draft_fn", lambda chat_model=None: fake_draft(calls))
+    path = tmp_path / "th.yaml"
+    path.write_text(content, encoding="utf-8")
+    result = CliRunner().invoke(
+        app,
+        [
+            "eval",
+            "run",
+            "--dataset",
+            str(requests_file),
+            "--thresholds",
+            str(path),
+            "--out",
+            str(tmp_path / "o"),
+        ],
+    )
+    message = result.output.replace("\n", "")
+    assert result.exit_code == 2, result.output
+    assert f"{path}:{where}:" in message and word in message, message
+    assert calls == [] and not (tmp_path / "o").exists()  # validated up front: nothing was drafted
+    missing = CliRunner().invoke(
+        app, ["eval", "run", "--dataset", str(requests_file), "--thresholds", str(tmp_path / "none.yaml")]
+    )
+    assert missing.exit_code == 2 and "找不到阈值文件" in missing.output and calls == []
+
+
+def test_unknown_audience_in_requests_is_exit_2_up_front(tmp_path, monkeypatch):
+    from assistant.cli.main import app
+
+    calls: list[str] = []
+    monkeypatch.setattr(runner, "default_draft_fn", lambda chat_model=None: fake_draft(calls))
+    path = tmp_path / "req.jsonl"
+    rows = [
+        {"id": "a", "product": "亮白牙膏", "audience": "宝妈群", "date": "2026-11-24"},
+        {"id": "b", "product": "手工水饺", "audience": "火星群", "date": "2026-12-22"},
+    ]
+    path.write_text("\n".join(json.dumps(r, ensure_ascii=False) for r in rows), encoding="utf-8")
+    result = CliRunner().invoke(app, ["eval", "run", "--dataset", str(path)])
+    assert (
+        result.exit_code == 2
+        and f"{path}:2:" in result.output.replace("\n", "")
+        and "火星群" in result.output
+    )
+    assert calls == []
+
+
+def test_judge_section_in_report_and_failed_replies_counted(tmp_path, requests_file, huati_env):
+    from langchain_core.language_models.fake_chat_models import FakeListChatModel
+
+    good = '{"pass": true, "score": 0.9, "reasons": ["好"], "spans": []}'
+    judge = FakeListChatModel(responses=[good, good, "这不是 JSON"])  # every third reply is malformed
+    run = runner.run_eval(requests_file, draft=fake_draft([]), judge_model=judge, out_dir=tmp_path / "j")
+    errors = run["metrics"]["judge_errors"]
+    judged = sum(len(t.get("judge", {})) for c in run["cases"] for t in c["topics"])
+    assert errors >= 1 and judged + errors == 36  # 9 topics x 4 dimensions; failures recorded, run goes on
+    assert all(msg for c in run["cases"] for t in c["topics"] for msg in t.get("judge_errors", {}).values())
+    html = (tmp_path / "j" / "report.html").read_text(encoding="utf-8")
+    assert "评判模型：<b>FakeListChatModel</b>" in html
+    assert "judge_tone=" in html and "评判失败" in html
+    md = (tmp_path / "j" / "report.md").read_text(encoding="utf-8")
+    assert "## LLM 评判" in md and "judge_compliance=" in md
+    plain = runner.run_eval(requests_file, draft=fake_draft([]), out_dir=tmp_path / "p")
+    assert "没有使用 LLM 评判" in (tmp_path / "p" / "report.html").read_text(encoding="utf-8")
+    assert "judge_errors" not in plain["metrics"]
+
+
+def test_failed_relevance_highlights_the_other_product(tmp_path, requests_file):
+    TOPICS["亮白牙膏"][1] = "吃饺子你蘸醋吗？刷牙"
+    try:
+        run = runner.run_eval(requests_file, draft=fake_draft([]), out_dir=tmp_path / "h")
+    finally:
+        TOPICS["亮白牙膏"][1] = "你家牙膏是挤中间还是从尾巴挤？"
+    topic = run["cases"][0]["topics"][1]
+    assert not topic["checks"]["relevance"]["pass"]
+    marked = [topic["text"][a:b] for a, b in topic["checks"]["relevance"]["spans"]]
+    assert "饺子" in marked and "刷牙" not in marked  # what is wrong, not the product words that matched
+
+
+def test_compare_colours_by_direction(tmp_path, requests_file):
+    from assistant.cli.main import app
+    from evals.cli import delta_cell
+    from evals.compare import better
+
+    assert better("draft_seconds_p95") == "lower" and better("all_checks_pass_rate") == "higher"
+    assert better("topics") is None
+    a = runner.run_eval(requests_file, draft=fake_draft([]), out_dir=tmp_path / "a")
+    b = runner.run_eval(requests_file, draft=fake_draft([]))
+    b["metrics"]["draft_seconds_p95"] = a["metrics"]["draft_seconds_p95"] + 1.0
+    b["metrics"]["all_checks_pass_rate"] = a["metrics"]["all_checks_pass_rate"] + 0.1
+    runner.write_run(b, tmp_path / "b")
+    rows = {r["metric"]: r for r in compare(tmp_path / "a", tmp_path / "b")["metrics"]}
+    assert (
+        rows["draft_seconds_p95"]["change"] == "worse" and rows["all_checks_pass_rate"]["change"] == "better"
+    )
+    assert delta_cell(rows["draft_seconds_p95"]).startswith("[red]")  # slower is worse
+    assert delta_cell(rows["all_checks_pass_rate"]).startswith("[green]")
+    out = CliRunner().invoke(app, ["eval", "compare", str(tmp_path / "a"), str(tmp_path / "b")])
+    line = next(x for x in out.output.splitlines() if "draft_seconds_p95" in x)
+    assert out.exit_code == 0 and "越低越好" in line
