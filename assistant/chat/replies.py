@@ -92,7 +92,9 @@ def check(text: str, report: CheckReport, product_known: bool = True) -> str:
             f"· {label}：{'通过' if result.passed else '不通过'}" + (f"——{reason}" if reason else "")
         )
     if not product_known:
-        lines.append("（没有指定商品，没查「贴合产品」；带上商品再问，例如：卖空气炸锅，这句合规吗：「你家炸锅多久洗一次？」）")
+        lines.append(
+            "（没有指定商品，没查「贴合产品」；带上商品再问，例如：卖空气炸锅，这句合规吗：「你家炸锅多久洗一次？」）"
+        )
     compliance = report.checks.get("compliance")
     rewrite = str(compliance.details.get("rewrite") or "") if compliance is not None else ""
     rewrite = rewrite.strip(" ，,。.；;、！!")

@@ -201,9 +201,14 @@ def revise(ctx: ChatContext, index: int | None, instruction: str, use_trends: bo
             settings=ctx.settings,
             avoid=avoid,
         )
-    if new.text == topic.text or new.text in earlier:  # never claim a change that did not happen
+    if new.text == topic.text:  # never claim a change that did not happen
         raise InputError(
             f"没能改出和现在不同的版本，现在还是：{topic.text}", hint="换个要求试试，例如「换个角度」"
+        )
+    if new.text in earlier:
+        raise InputError(
+            f"改出来的和第 {earlier.index(new.text) + 1} 版一模一样，没有新东西。现在还是：{topic.text}",
+            hint="换个要求试试，例如「换个角度」",
         )
     twin = next(
         (i for i, t in enumerate(plan.topics, 1) if i != index and is_near_duplicate(new.text, [t.text])), 0
