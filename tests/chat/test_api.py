@@ -161,3 +161,14 @@ def test_reply_is_stored_when_the_client_disconnects_mid_stream(chat_env):
     messages = sessions.get_session(sid).messages
     assert [m.role for m in messages] == ["user", "assistant"]
     assert "空气炸锅" in messages[1].content and sessions.get_session(sid).plan_id
+
+
+def test_undecodable_text_is_a_422_not_a_500(client):
+    sid = client.post("/v1/chat/sessions", json={}).json()["id"]
+    body = b'{"message": "\\udcff\\udcfe"}'  # lone surrogates: what undecodable bytes become
+    r = client.post(
+        f"/v1/chat/sessions/{sid}/messages", content=body, headers={"Content-Type": "application/json"}
+    )
+    assert r.status_code == 422 and r.headers["content-type"].startswith("application/problem+json")
+    assert "message" in r.json()["detail"]
+    assert client.get(f"/v1/chat/sessions/{sid}").json()["messages"] == []
