@@ -1,56 +1,114 @@
 """Optional delivery of a finished plan: a Postiz draft post and/or a 企业微信 group robot message.
 
-Postiz public API: `POST {base_url}/public/v1/posts`, header `Authorization: <API key>` (no "Bearer"),
-body `{"type": "draft", "shortLink": false, "date": ISO-8601, "tags": [], "posts": [{"integration": {"id": ...},
-"value": [{"content": ..., "image": []}], "settings": {...}}]}`.
+Postiz public API (createPost): `POST {base_url}/public/v1/posts`, header `Authorization: <API key>` (no
+"Bearer"), body `{"type": "draft", "shortLink": false, "date": ISO-8601 UTC, "tags": [], "posts":
+[{"integration": {"id": ...}, "value": [{"content": ..., "image": []}], "settings": {"__type": <provider>, ...}}]}`;
+the settings object must name the channel's platform in `__type` (e.g. "x", "linkedin", "telegram").
 企业微信 group robot: `POST https://qyapi.weixin.qq.com/cgi-bin/webhook/send?key=KEY` with
-`{"msgtype": "text", "text": {"content": ...}}`; it answers `{"errcode": 0, "errmsg": "ok"}`.
-Failures are reported per target in the response; the plan itself is already saved.
+`{"msgtype": "text", "text": {"content": ≤ 2048 bytes, "mentioned_list": [...]}}` or
+`{"msgtype": "markdown", "markdown": {"content": ≤ 4096 bytes}}` (markdown @-mentions are `<@userid>` in the
+content); it answers `{"errcode": 0, "errmsg": "ok"}`.
+Failures are reported per target in the result; the plan itself is already saved. Results are stored
+(`assistant.deliveries`) and shown again by `GET /v1/plans/{id}`.
 """
 
 from __future__ import annotations
 
 from datetime import UTC, datetime, time
-from typing import Any
+from typing import Any, Literal
 from zoneinfo import ZoneInfo
 
 import httpx
-from pydantic import BaseModel, Field, HttpUrl
+from fastapi.exceptions import RequestValidationError
+from pydantic import BaseModel, ConfigDict, Field, HttpUrl, model_validator
+
+from api.neterrors import describe
 
 WECOM_SEND = "https://qyapi.weixin.qq.com/cgi-bin/webhook/send"
 POSTIZ_CLOUD = "https://api.postiz.com"
+WECOM_LIMITS = {"text": 2048, "markdown": 4096}  # bytes of UTF-8 content
 
 
 class PostizTarget(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
     api_key: str = Field(..., min_length=1, max_length=500, description="Postiz 公共 API 密钥")
     integration_id: str = Field(..., min_length=1, max_length=200, description="Postiz 频道（integration）ID")
+    provider: str | None = Field(
+        None, pattern=r"^[a-z0-9][a-z0-9-]{0,39}$",
+        description="频道所在平台，写进 settings.__type（Postiz 要求），例如 x、linkedin、telegram、discord",
+    )  # fmt: skip
     base_url: HttpUrl = Field(POSTIZ_CLOUD, description="自建 Postiz 的后端地址；默认官方云服务")
-    time: str = Field("20:00", pattern=r"^\d{2}:\d{2}$", description="草稿的计划时间（当天，HH:MM）")
+    time: str = Field(
+        "20:00", pattern=r"^([01]\d|2[0-3]):[0-5]\d$", description="草稿的计划时间（当天，HH:MM，北京时间）"
+    )
     topic: int = Field(1, ge=1, le=10, description="发送第几个话题（从 1 开始，1 为排名第一）")
-    settings: dict[str, Any] = Field({}, description="原样转给 Postiz 的平台设置")
+    settings: dict[str, Any] = Field({}, description="原样转给 Postiz 的平台设置（可含 __type）")
+
+    @model_validator(mode="after")
+    def _needs_type(self) -> PostizTarget:
+        if not self.provider and not self.settings.get("__type"):
+            raise ValueError(
+                "需要 provider（频道平台，例如 x、linkedin、telegram），或在 settings 里写 __type"
+            )
+        return self
+
+    def post_settings(self) -> dict[str, Any]:
+        return {**self.settings, "__type": self.provider or self.settings["__type"]}
 
 
 class WecomTarget(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
     webhook_url: HttpUrl | None = Field(None, description="群机器人完整地址（含 key）")
-    key: str | None = Field(None, max_length=200, description="或只给 key")
+    key: str | None = Field(None, min_length=1, max_length=200, description="或只给 key")
+    msgtype: Literal["text", "markdown"] = Field("text", description="消息类型：text（默认）或 markdown")
     topic: int = Field(1, ge=1, le=10, description="发送第几个话题（从 1 开始）")
-    mentioned_list: list[str] = Field([], max_length=50, description="要 @ 的成员，@all 为所有人")
+    mentioned_list: list[str] = Field(
+        [], max_length=50, description="要 @ 的成员 userid，text 消息可用 @all 提醒所有人"
+    )
+
+    @model_validator(mode="after")
+    def _needs_address(self) -> WecomTarget:
+        if self.webhook_url is None and not self.key:
+            raise ValueError("需要 webhook_url（群机器人完整地址）或 key")
+        if self.msgtype == "markdown" and "@all" in self.mentioned_list:
+            raise ValueError("markdown 消息不支持 @all，只能 @ 具体成员的 userid")
+        return self
 
 
 class Delivery(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
     postiz: PostizTarget | None = None
     wecom: WecomTarget | None = None
+
+    @model_validator(mode="after")
+    def _needs_target(self) -> Delivery:
+        if self.postiz is None and self.wecom is None:
+            raise ValueError("至少给一个投递目标：postiz 或 wecom")
+        return self
+
+
+def check_topics(delivery: Delivery | None, n: int, loc: tuple[str | int, ...] = ("body",)) -> None:
+    """A target's `topic` must exist in a plan of `n` topics: 422 naming the field (never a silent fallback)."""
+    if delivery is None:
+        return
+    errors = []
+    for name in ("postiz", "wecom"):
+        target = getattr(delivery, name)
+        if target is not None and target.topic > n:
+            errors.append({"type": "value_error", "loc": (*loc, "delivery", name, "topic"), "input": target.topic,
+                           "msg": "", "ctx": {"error": f"方案只有 {n} 个话题（n={n}），没有第 {target.topic} 个"}})  # fmt: skip
+    if errors:
+        raise RequestValidationError(errors)
 
 
 def _topic(plan: dict[str, Any], index: int) -> dict[str, Any]:
     topics = plan.get("topics") or []
-    if not topics:
-        raise ValueError("方案里没有话题")
-    return topics[min(index, len(topics)) - 1]
-
-
-def _check_text(topic: dict[str, Any]) -> str:
-    return topic["text"]
+    if not 1 <= index <= len(topics):
+        raise ValueError(f"方案只有 {len(topics)} 个话题，没有第 {index} 个")
+    return topics[index - 1]
 
 
 async def send_postiz(
@@ -69,44 +127,63 @@ async def send_postiz(
         "tags": [],
         "posts": [{
             "integration": {"id": target.integration_id},
-            "value": [{"content": _check_text(topic), "image": []}],
-            "settings": target.settings,
+            "value": [{"content": topic["text"], "image": []}],
+            "settings": target.post_settings(),
         }],
     }  # fmt: skip
     url = str(target.base_url).rstrip("/") + "/public/v1/posts"
     response = await client.post(url, json=body, headers={"Authorization": target.api_key})
     ok = 200 <= response.status_code < 300
-    out: dict[str, Any] = {"target": "postiz", "ok": ok, "status_code": response.status_code}
+    out: dict[str, Any] = {
+        "target": "postiz",
+        "ok": ok,
+        "topic": target.topic,
+        "status_code": response.status_code,
+    }
     try:
         out["response"] = response.json()
     except ValueError:
         out["response"] = None
     if not ok:
-        out["error"] = f"Postiz 返回 HTTP {response.status_code}"
+        out["error"] = f"Postiz 拒绝了请求（HTTP {response.status_code}）"
     return out
+
+
+def wecom_message(text: str, target: WecomTarget) -> dict[str, Any]:
+    if target.msgtype == "markdown":
+        mentions = "".join(f"<@{user}>" for user in target.mentioned_list)
+        return {"msgtype": "markdown", "markdown": {"content": text + (f"\n{mentions}" if mentions else "")}}
+    body: dict[str, Any] = {"content": text}
+    if target.mentioned_list:
+        body["mentioned_list"] = target.mentioned_list
+    return {"msgtype": "text", "text": body}
 
 
 async def send_wecom(plan: dict[str, Any], target: WecomTarget, client: httpx.AsyncClient) -> dict[str, Any]:
     topic = _topic(plan, target.topic)
+    message = wecom_message(topic["text"], target)
+    size = len(message[target.msgtype]["content"].encode("utf-8"))
+    if size > WECOM_LIMITS[target.msgtype]:
+        raise ValueError(
+            f"话题太长：企业微信 {target.msgtype} 消息最多 {WECOM_LIMITS[target.msgtype]} 字节，这条有 {size} 字节"
+        )
     if target.webhook_url is not None:
         url, params = str(target.webhook_url), None
-    elif target.key:
-        url, params = WECOM_SEND, {"key": target.key}
     else:
-        return {"target": "wecom", "ok": False, "error": "企业微信需要 webhook_url 或 key"}
-    text: dict[str, Any] = {"content": _check_text(topic)}
-    if target.mentioned_list:
-        text["mentioned_list"] = target.mentioned_list
-    response = await client.post(url, params=params, json={"msgtype": "text", "text": text})
-    out: dict[str, Any] = {"target": "wecom", "status_code": response.status_code}
+        url, params = WECOM_SEND, {"key": target.key}
+    response = await client.post(url, params=params, json=message)
+    out: dict[str, Any] = {"target": "wecom", "topic": target.topic, "status_code": response.status_code}
     try:
         data = response.json()
     except ValueError:
         data = {}
+    data = data if isinstance(data, dict) else {}
     out["ok"] = response.status_code == 200 and data.get("errcode") == 0
     out["response"] = data or None
     if not out["ok"]:
-        out["error"] = f"企业微信返回 errcode={data.get('errcode')} {data.get('errmsg', '')}".strip()
+        out["error"] = f"企业微信拒绝了消息（errcode={data.get('errcode')}，HTTP {response.status_code}）"
+        if data.get("errmsg"):
+            out["reason"] = str(data["errmsg"])[:300]
     return out
 
 
@@ -119,8 +196,13 @@ async def deliver(plan: dict[str, Any], delivery: Delivery, *, timeout: float = 
                 continue
             try:
                 results.append(await sender(plan, target, client))
-            except (httpx.HTTPError, ValueError) as exc:
+            except httpx.HTTPError as exc:
+                message, reason = describe(exc)
+                results.append({"target": name, "ok": False, "topic": target.topic, "error": f"发送失败：{message}",
+                                "reason": reason})  # fmt: skip
+            except ValueError as exc:
                 results.append(
-                    {"target": name, "ok": False, "error": f"发送失败：{type(exc).__name__}: {exc}"[:300]}
+                    {"target": name, "ok": False, "topic": target.topic, "error": f"没有发送：{exc}"}
                 )
-    return results
+    at = datetime.now(UTC).isoformat()
+    return [{**r, "at": at} for r in results]

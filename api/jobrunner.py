@@ -5,6 +5,7 @@ Polls the jobs table (so any worker may pick up any job, including ones requeued
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import threading
 from concurrent.futures import ThreadPoolExecutor
@@ -17,11 +18,19 @@ log = logging.getLogger("huati.api.jobs")
 
 
 def draft_item(item: dict[str, Any], settings: Settings) -> dict[str, Any]:
+    """One batch item: the plan, then its optional delivery (results stored with the plan)."""
     from assistant.drafting import draft_plan
     from assistant.models import PlanRequest
 
     request = PlanRequest.model_validate({k: v for k, v in item.items() if k in PlanRequest.model_fields})
-    return draft_plan(request, settings=settings, save=True).public_dict()
+    plan = draft_plan(request, settings=settings, save=True).public_dict()
+    if item.get("delivery"):
+        from api.delivery import Delivery, deliver
+        from assistant import deliveries
+
+        plan["delivery"] = asyncio.run(deliver(plan, Delivery.model_validate(item["delivery"])))
+        deliveries.record(plan["id"], plan["delivery"], settings)
+    return plan
 
 
 class JobRunner:

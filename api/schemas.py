@@ -3,12 +3,31 @@
 from __future__ import annotations
 
 from datetime import date as Date
-from typing import Any, Literal
+from datetime import datetime
+from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, HttpUrl
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, HttpUrl
 
 from api.delivery import Delivery
 from assistant.models import CheckResult, DailyPlan, Hook, PlanRequest, TopicType
+
+
+def _day(value: Any) -> Date:
+    """Dates from clients: strict YYYY-MM-DD inside the supported range (assistant.dates), else a 422."""
+    from assistant.dates import check_range, parse_day
+    from assistant.errors import InputError
+
+    try:
+        if isinstance(value, str):
+            return parse_day(value)
+        if isinstance(value, Date) and not isinstance(value, datetime):
+            return check_range(value)
+    except InputError as exc:
+        raise ValueError(exc.message) from None
+    raise ValueError("应是日期，格式 YYYY-MM-DD，例如 2026-12-22")
+
+
+ApiDay = Annotated[Date, BeforeValidator(_day)]
 
 
 class PlanCreate(PlanRequest):
@@ -16,6 +35,9 @@ class PlanCreate(PlanRequest):
 
     model_config = ConfigDict(extra="forbid")
 
+    date: ApiDay | None = Field(
+        None, description="YYYY-MM-DD（1901-01-01 到 2099-12-31），默认今天（北京时间）"
+    )
     delivery: Delivery | None = Field(None, description="生成后投递到 Postiz 草稿 / 企业微信群机器人（可选）")
 
     def plan_request(self) -> PlanRequest:
@@ -52,10 +74,22 @@ class PlanList(BaseModel):
     offset: int
 
 
+def _topic_ref(value: Any) -> int | str:
+    if (
+        isinstance(value, bool)
+        or not isinstance(value, int | str)
+        or (isinstance(value, str) and not value.strip())
+    ):
+        raise ValueError("应是话题序号（从 1 开始的整数）或话题 id")
+    return value
+
+
 class FeedbackCreate(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    topic: int | str = Field(..., description="第几个话题（从 1 开始，同 huati feedback）或话题 id")
+    topic: Annotated[int | str, BeforeValidator(_topic_ref)] = Field(
+        ..., description="第几个话题（从 1 开始，同 huati feedback）或话题 id"
+    )
     verdict: Literal["accepted", "rejected", "edited"]
     text: str | None = Field(None, max_length=500, description="edited 时改后的全文")
     note: str | None = Field(None, max_length=500)
@@ -74,9 +108,10 @@ class FeedbackPublic(BaseModel):
 class BatchCreate(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    items: list[PlanRequest] = Field(
-        ..., min_length=1, max_length=31, description="例如一周 7 天的 {date, product, audience}"
-    )
+    items: list[PlanCreate] = Field(
+        ..., min_length=1, max_length=31,
+        description="例如一周 7 天的 {date, product, audience}；字段与 POST /v1/plans 相同（含可选的 delivery）",
+    )  # fmt: skip
     callback_url: HttpUrl | None = Field(None, description="完成后 POST 结果到这里（HMAC-SHA256 签名）")
 
 
@@ -119,7 +154,7 @@ class CheckCreate(BaseModel):
     product: str = Field(..., min_length=1, max_length=100)
     category: str | None = Field(None, max_length=50)
     audience: str | None = Field(None, max_length=50)
-    date: Date | None = None
+    date: ApiDay | None = None
     trend: list[str] = Field([], max_length=20)
 
 
@@ -133,7 +168,7 @@ class TrendsPush(BaseModel):
     )
     text: str | None = Field(None, description="JSONL / CSV / DailyHotApi JSON 原文")
     format: Literal["jsonl", "csv", "dailyhot"] | None = None
-    date: Date | None = Field(None, description="条目没写日期时用这个")
+    date: ApiDay | None = Field(None, description="条目没写日期时用这个")
     platform: str | None = Field(None, max_length=50)
 
 
@@ -165,7 +200,32 @@ class Problem(BaseModel):
     errors: list[dict[str, str]] | None = None
 
 
-PROBLEMS: dict[int | str, dict[str, Any]] = {
-    code: {"model": Problem, "content": {"application/problem+json": {}}}
-    for code in (401, 403, 413, 422, 429)
+PROBLEM_TEXT = {
+    400: "请求有误",
+    401: "没有带密钥，或密钥无效（带 WWW-Authenticate: Bearer）",
+    403: "密钥已吊销",
+    404: "不存在",
+    409: "冲突",
+    413: "请求体超过大小上限",
+    415: "不支持的内容类型",
+    422: "输入有误：field 指出第一个出错的字段，errors 列出全部",
+    429: "请求过于频繁：见 Retry-After（秒）",
+    500: "服务器内部错误（细节只写进服务端日志）",
+    502: "模型服务出错",
+    503: "服务不可用：检索索引没建好，或请求了服务端没配置的功能",
 }
+PROBLEM_SCHEMA = {"$ref": "#/components/schemas/Problem"}
+
+
+def problems(*extra: int, **described: str) -> dict[int | str, dict[str, Any]]:
+    """OpenAPI `responses` for the errors every authenticated route can give, plus `extra` codes.
+    `described` overrides a description: problems(409, d409="…")."""
+    codes = sorted({401, 403, 413, 422, 429, 500, *extra})
+    return {
+        code: {"description": described.get(f"d{code}", PROBLEM_TEXT.get(code, "错误")),
+               "content": {"application/problem+json": {"schema": PROBLEM_SCHEMA}}}
+        for code in codes
+    }  # fmt: skip
+
+
+PROBLEMS = problems()

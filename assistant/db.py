@@ -22,6 +22,7 @@ TABLE_MODULES = [
     "assistant.storage",  # plans, feedback
     "assistant.keys",  # API keys
     "assistant.jobs",  # batch jobs, webhook attempts, idempotency records
+    "assistant.deliveries",  # delivery results of plans (Postiz, 企业微信)
     "assistant.chat.sessions",  # chat sessions and messages
     "assistant.checks.judge",  # LLM judge cache
 ]

@@ -137,7 +137,7 @@ def get_job(job_id: str, settings: Settings | None = None, key_id: str | None = 
         "total": len(row.items),
         "completed": len(ordered),
         "failed": sum(1 for r in ordered if r.get("status") == "error"),
-        "items": row.items,
+        "items": [_masked(item) for item in row.items],
         "results": ordered,
         "error": row.error,
         "resumes": row.resumes,
@@ -147,6 +147,26 @@ def get_job(job_id: str, settings: Settings | None = None, key_id: str | None = 
             "url": row.callback_url, "state": row.callback_state, "attempts": attempts(job_id, settings),
         },
     }  # fmt: skip
+
+
+_SECRETS = {"api_key", "key"}
+
+
+def _masked(value: Any) -> Any:
+    """A stored item as shown to clients: delivery credentials are kept for the worker, never shown."""
+    if isinstance(value, dict):
+        out = {}
+        for name, inner in value.items():
+            if name in _SECRETS and isinstance(inner, str):
+                out[name] = "***"
+            elif name == "webhook_url" and isinstance(inner, str) and "?" in inner:
+                out[name] = inner.split("?", 1)[0] + "?key=***"
+            else:
+                out[name] = _masked(inner)
+        return out
+    if isinstance(value, list):
+        return [_masked(inner) for inner in value]
+    return value
 
 
 def _results(row) -> dict[str, Any]:  # noqa: ANN001

@@ -7,14 +7,15 @@ from typing import Any
 from fastapi import APIRouter
 
 from api.deps import ApiKeyDep
-from api.schemas import PROBLEMS, CheckCreate
+from api.schemas import CheckCreate, problems
 
 router = APIRouter(prefix="/v1", tags=["checks"])
 
 
-@router.post("/checks", summary="检查话题：合规、低门槛、相关性、语气", responses=PROBLEMS)
+@router.post("/checks", summary="检查话题：合规、低门槛、相关性、语气", responses=problems())
 def create_check(body: CheckCreate, _key: ApiKeyDep) -> dict[str, Any]:
     from assistant.cli.check import _check_one  # the one implementation behind `huati check --json`
 
-    return _check_one(body.text, body.product, body.category, body.audience,
-                      body.date.isoformat() if body.date else None, body.trend)  # fmt: skip
+    result = _check_one(body.text, body.product, body.category, body.audience,
+                        body.date.isoformat() if body.date else None, body.trend)  # fmt: skip
+    return result[0] if isinstance(result, tuple) else result  # newer CLI: (json, product, audience)

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import re
-from datetime import date as Date
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
@@ -13,7 +12,7 @@ from pydantic import ValidationError
 
 from api.deps import ApiKeyDep, SettingsDep
 from api.problems import ApiProblem, validation_errors
-from api.schemas import PROBLEMS, CaseCreate, TrendsPush, TrendsResult
+from api.schemas import PROBLEMS, ApiDay, CaseCreate, TrendsPush, TrendsResult
 from assistant.errors import InputError
 from assistant.models import SearchHit
 
@@ -74,7 +73,7 @@ def _model(model: type, data: Any) -> Any:
              openapi_extra=TRENDS_BODY, responses=PROBLEMS)  # fmt: skip
 async def push_trends(
     request: Request, _key: ApiKeyDep, settings: SettingsDep,
-    date: Annotated[Date | None, Query(description="条目没写日期时用这个")] = None,
+    date: Annotated[ApiDay | None, Query(description="条目没写日期时用这个（YYYY-MM-DD）")] = None,
     platform: Annotated[str | None, Query(max_length=50)] = None,
     format: Annotated[Literal["jsonl", "csv", "dailyhot"] | None, Query()] = None,  # noqa: A002
 ) -> dict[str, Any]:  # fmt: skip
@@ -162,7 +161,7 @@ def search(
     _key: ApiKeyDep, settings: SettingsDep,
     q: Annotated[str, Query(min_length=1, max_length=200, description="关键词")],
     kind: Annotated[Literal["all", "cases", "trends", "calendar"], Query()] = "all",
-    date: Annotated[Date | None, Query()] = None,
+    date: Annotated[ApiDay | None, Query(description="按这一天检索节日节气和热点（YYYY-MM-DD）")] = None,
     k: Annotated[int, Query(ge=1, le=50)] = 5,
 ) -> list[SearchHit]:  # fmt: skip
     from assistant.retrieval import MAX_K

@@ -6,17 +6,17 @@ import asyncio
 import hashlib
 import json
 import threading
-from datetime import date as Date
 from typing import Annotated, Any
 
 import anyio
 from fastapi import APIRouter, Header, Query, Request, Response
 from starlette.concurrency import run_in_threadpool
 
+from api.delivery import check_topics, deliver
 from api.deps import ApiKeyDep, SettingsDep, StoreDep
 from api.problems import ApiProblem
 from api.schemas import (
-    PROBLEMS,
+    ApiDay,
     BatchCreate,
     FeedbackCreate,
     FeedbackPublic,
@@ -24,8 +24,9 @@ from api.schemas import (
     PlanCreate,
     PlanList,
     PlanPublic,
+    problems,
 )
-from assistant import idempotency, jobs
+from assistant import deliveries, idempotency, jobs
 from assistant.errors import InputError, NotFoundError
 
 router = APIRouter(prefix="/v1", tags=["plans"])
@@ -87,20 +88,20 @@ async def _reserve(key_id: str, idem: str, digest: str, settings: Any) -> idempo
 @router.post(
     "/plans", status_code=201, response_model=None, summary="生成一天的话题方案",
     responses={201: {"model": PlanPublic, "description": "新方案"}, 200: {"model": PlanPublic, "description": "幂等重放"},
-               409: {"description": "同一 Idempotency-Key 用于不同请求体"}, **PROBLEMS},
+               **problems(409, 502, 503, d409="同一 Idempotency-Key 用于不同请求体，或同键请求仍在处理中")},
 )  # fmt: skip
 async def create_plan(body: PlanCreate, key: ApiKeyDep, settings: SettingsDep, store: StoreDep, response: Response,
                       idempotency_key: IdempotencyKey = None) -> dict[str, Any]:  # fmt: skip
     from assistant.drafting import adraft_plan
 
+    check_topics(body.delivery, body.n)
     owner = None
     if idempotency_key is not None:
         reservation = await _reserve(key.id, idempotency_key, body_hash(body), settings)
         if reservation.state == "done":
-            plan = await run_in_threadpool(_load, store, reservation.plan_id)
             response.status_code = 200
             response.headers["Idempotent-Replayed"] = "true"
-            return plan.public_dict()
+            return await run_in_threadpool(_public, store, reservation.plan_id, settings)
         owner = reservation.owner
     try:
         plan = await adraft_plan(body.plan_request(), settings=settings, save=False)
@@ -114,38 +115,63 @@ async def create_plan(body: PlanCreate, key: ApiKeyDep, settings: SettingsDep, s
     if owner is not None:
         with anyio.CancelScope(shield=True):
             await run_in_threadpool(idempotency.complete, key.id, idempotency_key, owner, plan.id, settings)
-    data = plan.public_dict()
+    data = plan.public_dict() | {"delivery": None}
     if body.delivery is not None:
-        from api.delivery import deliver
-
         data["delivery"] = await deliver(data, body.delivery)
+        await run_in_threadpool(deliveries.record, plan.id, data["delivery"], settings)
     response.headers["Location"] = f"/v1/plans/{plan.id}"
     return data
 
 
+def _public(store: Any, plan_id: str, settings: Any) -> dict[str, Any]:
+    data = _load(store, plan_id).public_dict()
+    data["delivery"] = deliveries.for_plans([plan_id], settings).get(plan_id)
+    return data
+
+
 @router.get("/plans/{plan_id}", response_model=None, summary="读取方案",
-            responses={200: {"model": PlanPublic}, 404: PROBLEMS[401] | {"description": "没有这个方案"}, **PROBLEMS})  # fmt: skip
-def read_plan(plan_id: str, _key: ApiKeyDep, store: StoreDep) -> dict[str, Any]:
-    return _load(store, plan_id).public_dict()
+            responses={200: {"model": PlanPublic, "description": "方案（含投递结果）"}, **problems(404)})  # fmt: skip
+def read_plan(plan_id: str, _key: ApiKeyDep, store: StoreDep, settings: SettingsDep) -> dict[str, Any]:
+    return _public(store, plan_id, settings)
+
+
+def _filter_value(kind: str, value: str | None, settings: Any) -> str | None:
+    """A catalogue product or persona given by id, name or alias → the value plans are stored under."""
+    if not value or not value.strip():
+        return None
+    from assistant.knowledge import find_audience, find_product
+
+    if kind == "product":
+        found = find_product(value, settings)
+        return found.id if found is not None else value.strip()
+    try:
+        return find_audience(value, settings).name
+    except InputError:  # not a known persona (any more): match the stored text as given
+        return value.strip()
 
 
 @router.get(
-    "/plans", response_model=PlanList, summary="按日期 / 商品 / 群类型列出方案（分页）", responses=PROBLEMS
+    "/plans", response_model=PlanList, summary="按日期 / 商品 / 群类型列出方案（分页）", responses=problems()
 )
 def list_plans(
-    _key: ApiKeyDep, store: StoreDep,
-    date: Annotated[Date | None, Query(description="YYYY-MM-DD")] = None,
-    product: Annotated[str | None, Query(max_length=100)] = None,
-    audience: Annotated[str | None, Query(max_length=50)] = None,
+    _key: ApiKeyDep, store: StoreDep, settings: SettingsDep,
+    date: Annotated[ApiDay | None, Query(description="YYYY-MM-DD")] = None,
+    product: Annotated[str | None, Query(max_length=100, description="商品 id、名称或别名")] = None,
+    audience: Annotated[str | None, Query(max_length=50, description="群类型 id、名称或别名（如 宝妈）")] = None,
     limit: Annotated[int, Query(ge=1, le=100)] = 20,
     offset: Annotated[int, Query(ge=0)] = 0,
 ) -> dict[str, Any]:  # fmt: skip
-    page, total = store.list_plans(date=date, product=product, audience=audience, limit=limit, offset=offset)
-    return {"items": [p.public_dict() for p in page], "total": total, "limit": limit, "offset": offset}
+    page, total = store.list_plans(
+        date=date, product=_filter_value("product", product, settings),
+        audience=_filter_value("audience", audience, settings), limit=limit, offset=offset,
+    )  # fmt: skip
+    sent = deliveries.for_plans([p.id for p in page], settings)
+    items = [p.public_dict() | {"delivery": sent.get(p.id)} for p in page]
+    return {"items": items, "total": total, "limit": limit, "offset": offset}
 
 
 @router.post("/plans/{plan_id}/feedback", status_code=201, response_model=FeedbackPublic,
-             summary="对方案里的某个话题反馈：采用 / 不用 / 改写", responses=PROBLEMS)  # fmt: skip
+             summary="对方案里的某个话题反馈：采用 / 不用 / 改写", responses=problems(404))  # fmt: skip
 def add_feedback(plan_id: str, body: FeedbackCreate, _key: ApiKeyDep, store: StoreDep) -> dict[str, Any]:
     row = store.add_feedback(plan_id, body.topic, body.verdict, edited_text=body.text, note=body.note)
     return {k: row.get(k) for k in FeedbackPublic.model_fields}
@@ -155,7 +181,7 @@ def add_feedback(plan_id: str, body: FeedbackCreate, _key: ApiKeyDep, store: Sto
 
 
 @router.post("/plans:batch", status_code=202, response_model=JobPublic, summary="批量生成（例如一周），返回任务",
-             responses=PROBLEMS)  # fmt: skip
+             responses=problems())  # fmt: skip
 def create_batch(
     body: BatchCreate, key: ApiKeyDep, settings: SettingsDep, request: Request
 ) -> dict[str, Any]:
@@ -163,7 +189,9 @@ def create_batch(
         raise InputError(
             "使用 callback_url 需要先设置 HUATI_WEBHOOK_SECRET（回调签名用的密钥）", field="callback_url"
         )
-    items = [item.model_dump(mode="json") for item in body.items]
+    for index, item in enumerate(body.items):
+        check_topics(item.delivery, item.n, ("body", "items", index))
+    items = [item.model_dump(mode="json", exclude_none=True) for item in body.items]
     job_id = jobs.create_job(key.id, items, str(body.callback_url) if body.callback_url else None, settings)
     runner = getattr(request.app.state, "jobs", None)
     if runner is not None:

@@ -7,7 +7,7 @@ import asyncio
 import time
 from datetime import UTC, datetime
 
-from assistant.models import DailyPlan, PlanRequest, Product, Topic, TopicType
+from assistant.models import DailyPlan, PlanRequest, Topic, TopicType
 
 
 class Drafting:
@@ -26,12 +26,13 @@ class Drafting:
             from assistant.errors import InputError
 
             raise InputError(f"商品 {request.product} 生成失败（测试替身）", field="product")
-        product = Product(
-            id="p-" + request.product, name=request.product, category=request.category or "日用"
-        )
+        from assistant.knowledge import find_audience, resolve_product
+
+        product = resolve_product(request.product, request.category, request.points)  # catalogue or ad hoc
+        audience = find_audience(request.audience) if request.audience else None
         topics = [Topic(type=TopicType.experience, question=f"你用过{request.product}吗？（{i + 1}）")
                   for i in range(request.n)]  # fmt: skip
-        plan = DailyPlan(date=request.date or datetime.now(UTC).date(), product=product, topics=topics,
+        plan = DailyPlan(date=request.date or datetime.now(UTC).date(), product=product, audience=audience, topics=topics,
                          engine="offline", model="api-test-double", created_at=datetime.now(UTC), request=request)  # fmt: skip
         if save:
             from assistant.storage import Store

@@ -129,3 +129,19 @@ def test_push_trends_body_is_never_a_server_path(client, tmp_path):
     assert r.status_code == 422 and "服务器上的文件" not in r.text
     long_json = [{"t" * 300: 1}]  # once made parse_trends stat() a too-long "path" (found by schemathesis)
     assert client.post("/v1/trends", json=long_json).status_code == 422
+
+
+def test_edge_dates_are_422_naming_the_field_everywhere(client):
+    for day in ("0001-01-01", "9999-12-31", "2026-02-30"):
+        search = client.get("/v1/search", params={"q": "冬至", "date": day})
+        assert search.status_code == 422 and search.json()["field"] == "date", search.text
+        check = client.post("/v1/checks", json={"text": "你用过保温杯吗？", "product": "保温杯", "date": day})
+        assert check.status_code == 422 and check.json()["field"] == "date"
+        pushed = client.post("/v1/trends", params={"date": day}, content=TRENDS_JSONL.encode(),
+                             headers={"Content-Type": "application/jsonl"})  # fmt: skip
+        assert pushed.status_code == 422 and pushed.json()["field"] == "date"
+        in_body = client.post("/v1/trends", json={"items": [{"title": "降温了"}], "date": day})
+        assert in_body.status_code == 422 and in_body.json()["field"] == "date"
+    assert (
+        "1901-01-01" in client.get("/v1/search", params={"q": "冬至", "date": "0001-01-01"}).json()["detail"]
+    )

@@ -289,7 +289,7 @@ def test_taken_over_worker_stops_without_overwriting(huati_env):
 
 
 def test_callback_of_job_finished_by_a_dead_worker_is_still_sent(signed_client, huati_env):
-    from sqlalchemy import update
+    from sqlalchemy import insert
 
     from assistant.db import get_engine
 
@@ -297,14 +297,16 @@ def test_callback_of_job_finished_by_a_dead_worker_is_still_sent(signed_client, 
     receiver = Recorder(lambda path, headers, body: (received.append(body), (200, {}))[1])
     try:
         settings = signed_client.app.state.settings
-        key_id = signed_client.app.state.jobs.owner  # any id; the job is read back by id only
-        job_id = jobs.create_job(key_id, WEEK[:1], receiver.url, settings)
+        job_id = "job_deadworker01"
         dead = subprocess.Popen([sys.executable, "-c", "pass"])
         dead.wait()
+        now = datetime.now(jobs.UTC)
         with get_engine(settings).begin() as conn:  # finished, callback never sent, owner process gone
-            conn.execute(update(jobs.jobs).where(jobs.jobs.c.id == job_id).values(
-                status="done", owner=f"{jobs.worker_id().rpartition(':')[0]}:{dead.pid}",
-                results={"0": {"index": 0, "status": "ok", "plan_id": "p1", "plan": {}}},
+            conn.execute(insert(jobs.jobs).values(
+                id=job_id, key_id="key_test", status="done", items=WEEK[:1], callback_url=receiver.url,
+                callback_state="pending", owner=f"{jobs.worker_id().rpartition(':')[0]}:{dead.pid}", heartbeat_at=now,
+                results={"0": {"index": 0, "status": "ok", "plan_id": "p1", "plan": {}}}, resumes=0,
+                created_at=now, updated_at=now,
             ))  # fmt: skip
         signed_client.app.state.jobs.wake()
         deadline = time.time() + 20
@@ -315,3 +317,33 @@ def test_callback_of_job_finished_by_a_dead_worker_is_still_sent(signed_client, 
         receiver.close()
     assert job["callback"]["state"] == "delivered" and len(job["callback"]["attempts"]) == 1
     assert len(received) == 1 and json.loads(received[0])["id"] == job_id
+
+
+def test_batch_items_refuse_unknown_fields(client):
+    r = client.post("/v1/plans:batch", json={"items": [WEEK[0], {**WEEK[1], "audiance": "宝妈群"}]})
+    assert r.status_code == 422 and r.json()["field"] == "items.1.audiance"
+    r = client.post(
+        "/v1/plans:batch", json={"items": [{**WEEK[0], "delivery": {"wecom": {"key": "k", "topic": 2}}}]}
+    )
+    assert r.status_code == 422 and r.json()["field"] == "items.0.delivery.wecom.topic"  # n=1
+
+
+def test_batch_item_delivery_is_sent_stored_and_its_secret_never_shown(client):
+    sent = []
+    robot = Recorder(
+        lambda path, headers, body: (sent.append(json.loads(body)), (200, {"errcode": 0, "errmsg": "ok"}))[1]
+    )
+    try:
+        delivery = {"wecom": {"webhook_url": f"{robot.url}/cgi-bin/webhook/send?key=robot-secret"}}
+        r = client.post("/v1/plans:batch", json={"items": [{**WEEK[0], "delivery": delivery}, WEEK[1]]})
+        assert r.status_code == 202, r.text
+        job = _wait_job(client, r.json()["id"])
+    finally:
+        robot.close()
+    assert job["status"] == "done" and len(sent) == 1
+    first, second = job["results"]
+    assert first["plan"]["delivery"][0]["ok"] is True and "delivery" not in second["plan"]
+    assert sent[0]["text"]["content"] == first["plan"]["topics"][0]["text"]
+    assert client.get(f"/v1/plans/{first['plan_id']}").json()["delivery"] == first["plan"]["delivery"]
+    assert "robot-secret" not in json.dumps(job, ensure_ascii=False)
+    assert job["items"][0]["delivery"]["wecom"]["webhook_url"].endswith("?key=***")

@@ -92,6 +92,31 @@ def test_list_filters_and_paginates(client):
     assert bad.status_code == 422 and bad.json()["field"] == "limit"
 
 
+def test_list_filters_take_id_name_or_alias(client):
+    assert client.post("/v1/plans", json=BODY).status_code == 201  # 亮白牙膏 for 宝妈群
+    assert client.post("/v1/plans", json={**BODY, "audience": "大学生群"}).status_code == 201
+    assert client.post("/v1/plans", json={"product": "自制辣酱", "n": 1}).status_code == 201  # ad hoc
+    for audience in ("宝妈群", "moms", "宝妈"):
+        listed = client.get("/v1/plans", params={"audience": audience}).json()
+        assert listed["total"] == 1 and listed["items"][0]["audience"]["name"] == "宝妈群", audience
+    for product in ("亮白牙膏", "toothpaste", "美白牙膏"):
+        assert client.get("/v1/plans", params={"product": product}).json()["total"] == 2, product
+    assert client.get("/v1/plans", params={"product": "自制辣酱"}).json()["total"] == 1
+    assert client.get("/v1/plans", params={"audience": "不存在的群"}).json()["total"] == 0
+
+
+def test_edge_dates_are_422_naming_the_field(client):
+    for day in ("0001-01-01", "9999-12-31", "2026-2-30", "1900-12-31"):
+        r = client.post("/v1/plans", json={**BODY, "date": day})
+        assert r.status_code == 422 and r.json()["field"] == "date", (day, r.text)
+        listed = client.get("/v1/plans", params={"date": day})
+        assert listed.status_code == 422 and listed.json()["field"] == "date"
+        batch = client.post("/v1/plans:batch", json={"items": [BODY, {**BODY, "date": day}]})
+        assert batch.status_code == 422 and batch.json()["field"] == "items.1.date"
+    assert "2099-12-31" in client.get("/v1/plans", params={"date": "0001-01-01"}).json()["detail"]
+    assert client.post("/v1/plans", json={**BODY, "date": "2099-12-31"}).status_code == 201
+
+
 def test_feedback(client, store):
     plan = client.post("/v1/plans", json=BODY).json()
     r = client.post(f"/v1/plans/{plan['id']}/feedback", json={"topic": 2, "verdict": "accepted"})

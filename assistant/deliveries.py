@@ -1,0 +1,43 @@
+"""Delivery results of plans (Postiz draft, 企业微信 robot), stored so that reading a plan again or replaying
+its Idempotency-Key shows what was sent. Secrets (API keys, robot keys) are never part of a result."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import JSON, Column, DateTime, Integer, String, Table, insert, select
+
+from assistant.db import get_engine, metadata
+from assistant.settings import Settings
+
+plan_deliveries = Table(
+    "plan_deliveries",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("plan_id", String(64), nullable=False, index=True),
+    Column("results", JSON, nullable=False),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+)
+
+
+def record(plan_id: str, results: list[dict[str, Any]], settings: Settings | None = None) -> None:
+    with get_engine(settings).begin() as conn:
+        conn.execute(
+            insert(plan_deliveries).values(plan_id=plan_id, results=results, created_at=datetime.now(UTC))
+        )
+
+
+def for_plans(plan_ids: Iterable[str], settings: Settings | None = None) -> dict[str, list[dict[str, Any]]]:
+    """The latest delivery results of each plan that has any."""
+    ids = list(dict.fromkeys(plan_ids))
+    if not ids:
+        return {}
+    with get_engine(settings).connect() as conn:
+        rows = conn.execute(
+            select(plan_deliveries.c.plan_id, plan_deliveries.c.results)
+            .where(plan_deliveries.c.plan_id.in_(ids))
+            .order_by(plan_deliveries.c.id)
+        ).all()
+    return {row.plan_id: list(row.results) for row in rows}  # later rows win
