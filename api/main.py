@@ -15,7 +15,7 @@ from contextlib import asynccontextmanager
 import anyio.to_thread
 from fastapi import FastAPI
 
-from api import problems
+from api import docs, problems
 from assistant import __version__
 from assistant.settings import Settings
 
@@ -30,6 +30,15 @@ WARM_UP_ENV = "HUATI_API_WARM_UP"  # set by `huati serve` (on by default)
 DESCRIPTION = """话题 Huati 的 HTTP 接口：给排期工具（Postiz、n8n、自建定时任务、SCRM）生成每日群话题方案、
 检查话题、推送热点和案例、批量任务与回调。除 `/healthz`、`/readyz` 外都需要
 `Authorization: Bearer <密钥>`（`huati keys create NAME` 生成）。错误一律是 `application/problem+json`。"""
+
+TAGS = [
+    {"name": "health", "description": "存活与就绪检查（不需要认证）"},
+    {"name": "plans", "description": "话题方案：生成（幂等）、读取、列表、反馈、批量任务"},
+    {"name": "jobs", "description": "批量任务的状态、结果和回调记录"},
+    {"name": "checks", "description": "检查一条话题：合规、低门槛、相关性、语气"},
+    {"name": "knowledge", "description": "推送热点和案例，检索知识库"},
+    {"name": "chat", "description": "对话助手"},
+]
 
 
 @asynccontextmanager
@@ -108,6 +117,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         version=__version__,
         description=DESCRIPTION,
         lifespan=_lifespan,
+        openapi_tags=TAGS,
+        docs_url=None,  # api.docs serves /docs and /redoc without a CDN
+        redoc_url=None,
     )
     app.state.settings = settings or get_settings()
     problems.install(app)
@@ -115,6 +127,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         _include(app, name, optional=False)
     for name in OPTIONAL_ROUTERS:
         _include(app, name, optional=True)
+    docs.install(app)
     app.add_middleware(problems.BodyLimit, limit=app.state.settings.api_max_body_bytes)
     app.openapi = lambda: _openapi(app)  # type: ignore[method-assign]
     return app
@@ -126,16 +139,35 @@ def _openapi(app: FastAPI) -> dict:
         return app.openapi_schema
     from fastapi.openapi.utils import get_openapi
 
-    from api.schemas import CaseCreate, TrendsPush
+    from api.schemas import PROBLEM_SCHEMA, PROBLEM_TEXT, CaseCreate, Problem, TrendsPush
 
     schema = get_openapi(title=app.title, version=app.version, description=app.description, routes=app.routes)
     components = schema.setdefault("components", {}).setdefault("schemas", {})
-    for model in (TrendsPush, CaseCreate):
+    for model in (TrendsPush, CaseCreate, Problem):
         spec = model.model_json_schema(ref_template="#/components/schemas/{model}")
         components.update(spec.pop("$defs", {}))
         components[model.__name__] = spec
+    for path in schema.get("paths", {}).values():
+        for operation in path.values():
+            for code, response in operation.get("responses", {}).items():
+                _localise(code, response, PROBLEM_SCHEMA, PROBLEM_TEXT)
+    for unused in ("HTTPValidationError", "ValidationError"):
+        components.pop(unused, None)
     app.openapi_schema = schema
     return schema
+
+
+def _localise(code: str, response: dict, problem_schema: dict, texts: dict[int, str]) -> None:
+    """Errors are application/problem+json with the Problem schema; FastAPI's English defaults become Chinese."""
+    if response.get("description") == "Successful Response":
+        response["description"] = "成功"
+    if not code.isdigit() or int(code) < 400:
+        return
+    content = response.setdefault("content", {})
+    content.pop("application/json", None)
+    content["application/problem+json"] = {"schema": problem_schema}
+    if response.get("description") in (None, "", "Validation Error") or response["description"].isascii():
+        response["description"] = texts.get(int(code), "错误")
 
 
 app = create_app()

@@ -100,7 +100,35 @@ def test_openapi_documents_bearer_and_routes(client):
         "Problem",
     ):
         assert name in spec["components"]["schemas"], name
-    assert client.get("/docs").status_code == 200
+    for name in ("HTTPValidationError", "ValidationError"):  # FastAPI's default error shapes are not ours
+        assert name not in spec["components"]["schemas"]
+    problem = {"$ref": "#/components/schemas/Problem"}
+    for path, item in spec["paths"].items():
+        if path.startswith("/v1/chat"):  # the chat routes document themselves (api/routes/chat.py)
+            continue
+        for method, operation in item.items():
+            for code, response in operation["responses"].items():
+                assert not response["description"].isascii(), (path, method, code, response["description"])
+                if int(code) >= 400:
+                    assert response["content"] == {"application/problem+json": {"schema": problem}}, (
+                        path,
+                        code,
+                    )
+    assert "404" in spec["paths"]["/v1/plans/{plan_id}"]["get"]["responses"]
+    assert "409" in spec["paths"]["/v1/plans"]["post"]["responses"]
+
+
+def test_docs_page_needs_no_external_network(client):
+    import re
+
+    page = client.get("/docs")
+    assert page.status_code == 200 and "swagger" in page.text.lower()
+    urls = re.findall(r"(?:src|href)=[\"']([^\"']+)", page.text)
+    assert urls and not re.search(r"https?://", page.text)  # no CDN: every asset from this server
+    for url in urls:
+        asset = client.get(url)
+        assert asset.status_code == 200 and len(asset.content) > 100, url
+    assert client.get("/redoc").status_code == 200
 
 
 def test_healthz_and_readyz(client):
