@@ -10,6 +10,7 @@ Sequential round trips: draft (1) + repair (only for malformed output) + revise 
 
 from __future__ import annotations
 
+import asyncio
 import re
 from dataclasses import replace
 from typing import Any, Literal
@@ -21,7 +22,7 @@ from assistant.drafting import title_key
 from assistant.errors import ConfigError
 from assistant.models import DailyPlan, Hook, PlanRequest, Topic, TopicOrigin, TopicType
 from assistant.offline_engine import DayContext
-from assistant.ranking import is_contained, is_near_duplicate, jaccard, mmr
+from assistant.ranking import bigrams, is_contained, is_near_duplicate, jaccard, mmr
 from assistant.settings import OFFLINE_MODEL, Settings
 from assistant.structured import Run, Structured, Usage, messages, schema_json, structured_output
 
@@ -122,13 +123,21 @@ def problems(topic: Topic) -> list[str]:
     return [f"{name}: {'；'.join(r.reasons[:2])}" for name, r in topic.checks.items() if not r.passed]
 
 
-def guard_lines(topic: Topic, ctx: DayContext) -> list[str]:
+def guard_lines(topic: Topic, ctx: DayContext, memo: dict[str, list[str]] | None = None) -> list[str]:
     """The bridge and follow-ups are posted too: drop any that breaks compliance, carries platform-risk words
-    (导流、加微信、红包) or sells hard. Returns the checks' reasons for what was dropped."""
+    (导流、加微信、红包) or sells hard. Returns the checks' reasons for what was dropped. `memo`: verdicts
+    shared by the topics of one answer (they often repeat a line)."""
     from assistant.checks.compliance import check_compliance
     from assistant.checks.tone import check_tone
 
+    memo = {} if memo is None else memo
+
     def bad(line: str) -> list[str]:
+        if line not in memo:
+            memo[line] = _line_problems(line)
+        return memo[line]
+
+    def _line_problems(line: str) -> list[str]:
         comp = check_compliance(line, ctx.product)
         risky = [f for f in comp.details.get("findings", []) if f.get("rule") == "PLAT-RISK"]
         tone = check_tone(line, ctx.audience)
@@ -163,9 +172,9 @@ def repeats(topic: Topic, texts: list[str]) -> bool:
 def build_revise_chain(chat_model: Any, settings: Settings) -> Any:
     """Runnable `{"topic", "ctx", "run", "instruction" ("" = fix the checks' problems), "problems", "trends",
     "avoid"} -> Topic` (checked again)."""
-    from langchain_core.runnables import RunnableLambda, RunnablePassthrough
+    from langchain_core.runnables import RunnableLambda
 
-    async def render(x: dict[str, Any]) -> list[Any]:
+    async def render(x: dict[str, Any]) -> dict[str, Any]:
         topic, ctx = x["topic"], x["ctx"]
         system, _ = prompts.render("draft_system", settings)
         data = {"type": topic.type.value, "opening": topic.opening, "question": topic.question,
@@ -177,19 +186,19 @@ def build_revise_chain(chat_model: Any, settings: Settings) -> Any:
             schema=schema_json(DraftTopic),
         )  # fmt: skip
         x["run"].versions["revise_topic"] = version
-        return messages(system, user)
+        return {**x, "messages": messages(system, user)}
 
-    def finish(x: dict[str, Any]) -> Topic:
+    async def finish(x: dict[str, Any]) -> Topic:
         new = x["draft"].to_topic(hook_sources(x["ctx"]))
         if new.hook is None:
             new.hook = x["topic"].hook
         return check(new, x["ctx"])
 
     return (
-        RunnablePassthrough.assign(messages=RunnableLambda(render))
-        | RunnablePassthrough.assign(draft=structured_output(chat_model, settings, DraftTopic))
-        | RunnableLambda(finish)
-    ).with_config(run_name="revise_topic")
+        RunnableLambda(render, name="render_revise")
+        | structured_output(chat_model, settings, DraftTopic, key="draft")
+        | RunnableLambda(finish, name="check_revision")
+    )
 
 
 async def arevise_llm(structured: Structured, topic: Topic, instruction: str, ctx: DayContext,
@@ -211,8 +220,10 @@ def rank(topics: list[Topic], n: int) -> list[Topic]:
         if not repeats(t, [u.text for u in unique]):
             unique.append(t)
 
+    grams = {id(t): bigrams(t.text) for t in unique}
+
     def sim(a: Topic, b: Topic) -> float:
-        return 0.6 * jaccard(a.text, b.text) + 0.4 * (a.type == b.type)
+        return 0.6 * jaccard(grams[id(a)], grams[id(b)]) + 0.4 * (a.type == b.type)
 
     return mmr(unique, [t.score for t in unique], sim, n)
 
@@ -260,7 +271,7 @@ def build_draft_chain(
 
     The plan is `engine="llm"` when at least one topic is the model's; topics the offline engine filled in
     are listed in `plan.topic_origins` and counted in `fallback_reason`. Any failure -> the offline plan."""
-    from langchain_core.runnables import RunnableLambda, RunnablePassthrough
+    from langchain_core.runnables import RunnableLambda
 
     from assistant import drafting, offline_engine
     from assistant.llm import model_name
@@ -269,23 +280,27 @@ def build_draft_chain(
     label = model or model_name(chat_model, settings)
     revise_chain = build_revise_chain(chat_model, settings)
 
-    def start(x: DayContext | dict[str, Any]) -> dict[str, Any]:
+    async def start(x: DayContext | dict[str, Any]) -> dict[str, Any]:
         state = dict(x) if isinstance(x, dict) else {"ctx": x}
         state.setdefault("run", Run())
         return state
 
-    async def render(state: dict[str, Any]) -> list[Any]:
+    def retrieve(state: dict[str, Any]) -> dict[str, Any]:  # sync: a thread, the index may load a model
+        return {**state, "cases": cases(state)}
+
+    async def render(state: dict[str, Any]) -> dict[str, Any]:
         msgs, versions = render_draft(state["ctx"], candidate_count(n, state["ctx"]), state["cases"], settings,
                                       schema=settings.llm_structured_method == "prompt")  # fmt: skip
         state["run"].versions.update(versions)
         state["run"].usage.round_trips += 1
-        return msgs
+        return {**state, "messages": msgs}
 
-    def guard(state: dict[str, Any]) -> dict[str, Any]:
+    async def guard(state: dict[str, Any]) -> dict[str, Any]:
         ctx, run = state["ctx"], state["run"]
         sources = hook_sources(ctx)
         topics: list[Topic] = []
         issues: list[list[str]] = []
+        memo: dict[str, list[str]] = {}
         for draft in state["drafted"].topics:
             topic = draft.to_topic(sources)
             if repeats(topic, ctx.recent):
@@ -296,7 +311,7 @@ def build_draft_chain(
                 continue
             check(topic, ctx)
             topics.append(topic)
-            issues.append(problems(topic) + guard_lines(topic, ctx))
+            issues.append(problems(topic) + guard_lines(topic, ctx, memo))
         return {**state, "topics": topics, "issues": issues}
 
     async def revise(state: dict[str, Any]) -> dict[str, Any]:
@@ -318,21 +333,21 @@ def build_draft_chain(
                 run.dropped["failed"] += 1
         return {**state, "topics": kept}
 
-    def ranked(state: dict[str, Any]) -> list[Topic]:
+    async def ranked(state: dict[str, Any]) -> dict[str, Any]:
         chosen = rank(state["topics"], n)
         if not chosen:
             raise NoUsableTopics("候选里" + _why(state["run"], settings.history_days, 0))
-        return chosen
+        return {**state, "chosen": chosen}
 
-    def fill(state: dict[str, Any]) -> dict[str, Any]:
+    async def fill(state: dict[str, Any]) -> dict[str, Any]:
         ctx, chosen = state["ctx"], state["chosen"]
         extra: list[Topic] = []
         if len(chosen) < n:
             fill_ctx = replace(ctx, recent=[*ctx.recent, *(t.text for t in chosen)])
-            extra = offline_engine.draft_topics(fill_ctx, n - len(chosen), settings)
+            extra = await asyncio.to_thread(offline_engine.draft_topics, fill_ctx, n - len(chosen), settings)
         return {**state, "extra": extra}
 
-    def plan(state: dict[str, Any]) -> DailyPlan:
+    async def plan(state: dict[str, Any]) -> DailyPlan:
         ctx, run, chosen, extra = state["ctx"], state["run"], state["chosen"], state["extra"]
         topics = [*chosen, *extra]
         out = drafting.build_plan(ctx, request, topics, "llm", label, settings)
@@ -357,17 +372,18 @@ def build_draft_chain(
         out.usage = state["run"].usage.public()  # what the failed attempt cost
         return out
 
+    cases = _cases(settings)
     llm_path = (
-        RunnablePassthrough.assign(cases=RunnableLambda(_cases(settings)).with_config(run_name="retrieve"))
-        | RunnablePassthrough.assign(messages=RunnableLambda(render).with_config(run_name="render_prompts"))
-        | RunnablePassthrough.assign(drafted=structured_output(chat_model, settings, DraftTopics))
-        | RunnableLambda(guard).with_config(run_name="guard")
-        | RunnableLambda(revise).with_config(run_name="revise_failing")
-        | RunnablePassthrough.assign(chosen=RunnableLambda(ranked).with_config(run_name="rank"))
-        | RunnableLambda(fill).with_config(run_name="fill_offline")
-        | RunnableLambda(plan).with_config(run_name="plan")
+        RunnableLambda(retrieve, name="retrieve")
+        | RunnableLambda(render, name="render_prompts")
+        | structured_output(chat_model, settings, DraftTopics, key="drafted")
+        | RunnableLambda(guard, name="guard")
+        | RunnableLambda(revise, name="revise_failing")
+        | RunnableLambda(ranked, name="rank")
+        | RunnableLambda(fill, name="fill_offline")
+        | RunnableLambda(plan, name="plan")
     )
-    chain = RunnableLambda(start) | llm_path.with_fallbacks(
-        [RunnableLambda(offline).with_config(run_name="offline_fallback")], exception_key="error"
+    chain = RunnableLambda(start, name="start") | llm_path.with_fallbacks(
+        [RunnableLambda(offline, name="offline_fallback")], exception_key="error"
     )
     return chain.with_config(run_name="draft_plan")

@@ -12,7 +12,7 @@ import re
 import threading
 from collections import Counter
 from dataclasses import dataclass, field
-from operator import itemgetter
+from functools import lru_cache
 from typing import Any
 
 from pydantic import BaseModel, ValidationError
@@ -99,6 +99,7 @@ class Run:
     dropped: Counter[str] = field(default_factory=Counter)
 
 
+@lru_cache(maxsize=16)
 def schema_json(model: type[BaseModel]) -> str:
     return json.dumps(model.model_json_schema(), ensure_ascii=False)
 
@@ -109,11 +110,24 @@ def messages(system: str, user: str) -> list[Any]:
     return [SystemMessage(content=system), HumanMessage(content=user)]
 
 
-def structured_output(chat_model: Any, settings: Settings, schema: type[BaseModel]) -> Any:
-    """Runnable `{"messages", "run"} -> schema`: the model call, the parser, one repair retry
+def pick(key: str) -> Any:
+    """`itemgetter` as an async Runnable: a sync lambda would hop to a thread pool on every `ainvoke`."""
+    from langchain_core.runnables import RunnableLambda
+
+    async def get(x: dict[str, Any]) -> Any:
+        return x[key]
+
+    return RunnableLambda(get, name=f"pick_{key}")
+
+
+def structured_output(
+    chat_model: Any, settings: Settings, schema: type[BaseModel], key: str | None = None
+) -> Any:
+    """Runnable `{"messages", "run", ...} -> schema instance` (or, with `key`, the input dict plus
+    `{key: instance}`): the model call, the tolerant parser, and one repair call for malformed output
     (`prompts/repair_topics.j2`); a second malformed output raises ProviderError."""
     from langchain_core.messages import AIMessage, HumanMessage
-    from langchain_core.runnables import RunnableBranch, RunnableLambda, RunnableParallel
+    from langchain_core.runnables import RunnableLambda, RunnablePassthrough
 
     method = settings.llm_structured_method
     llm = chat_model
@@ -121,39 +135,51 @@ def structured_output(chat_model: Any, settings: Settings, schema: type[BaseMode
         llm = chat_model.with_structured_output(schema, method=method, include_raw=True)
 
     async def parse(x: dict[str, Any]) -> dict[str, Any]:
-        out = x["out"]
+        x = dict(x)
+        out = x.pop("out")
         message = out["raw"] if isinstance(out, dict) else out
         x["run"].usage.add(message)
-        raw = content(message)
-        state = {"messages": x["messages"], "run": x["run"], "raw": raw, "parsed": None, "error": ""}
+        x["raw"] = raw = content(message)
+        x["parsed"], x["error"] = None, ""
         if isinstance(out, dict) and out.get("parsed") is not None:
-            return {**state, "parsed": out["parsed"]}
+            x["parsed"] = out["parsed"]
+            return x
         try:  # prompt method; or a server that put the JSON in the text anyway
-            return {**state, "parsed": parse_json_object(raw, schema)}
+            x["parsed"] = parse_json_object(raw, schema)
         except MalformedOutput as exc:
             error = out.get("parsing_error") if isinstance(out, dict) else None
-            return {**state, "error": str(error or exc)}
+            x["error"] = str(error or exc)
+        return x
 
-    attempt = RunnableParallel(out=itemgetter("messages") | llm, messages=itemgetter("messages"),
-                               run=itemgetter("run")) | RunnableLambda(parse)  # fmt: skip
+    attempt = RunnablePassthrough.assign(out=pick("messages") | llm) | RunnableLambda(parse, name="parse")
+
+    def done(x: dict[str, Any]) -> Any:
+        parsed = x["parsed"]
+        if key is None:
+            return parsed
+        state = {k: v for k, v in x.items() if k not in ("raw", "parsed", "error", "first_messages")}
+        return {**state, "messages": x.get("first_messages", x["messages"]), key: parsed}
 
     async def repair(x: dict[str, Any]) -> dict[str, Any]:
         text, version = prompts.render("repair_topics", settings, error=x["error"], raw=x["raw"][:4000],
                                        schema=schema_json(schema))  # fmt: skip
         x["run"].versions["repair_topics"] = version
         x["run"].usage.round_trips += 1
-        return {"messages": [*x["messages"], AIMessage(content=x["raw"]), HumanMessage(content=text)],
-                "run": x["run"]}  # fmt: skip
+        msgs = [*x["messages"], AIMessage(content=x["raw"]), HumanMessage(content=text)]
+        return {**x, "first_messages": x["messages"], "messages": msgs}
 
-    async def final(x: dict[str, Any]) -> BaseModel:
+    async def final(x: dict[str, Any]) -> Any:
         if x["parsed"] is None:
             raise ProviderError(f"模型两次输出都不是合格的 JSON：{x['error']}")
-        return x["parsed"]
+        return done(x)
 
-    repaired = RunnableLambda(repair) | attempt | RunnableLambda(final)
-    return (
-        attempt | RunnableBranch((lambda x: x["parsed"] is not None, itemgetter("parsed")), repaired)
-    ).with_config(run_name=f"structured_{schema.__name__}")
+    repaired = RunnableLambda(repair, name="repair") | attempt | RunnableLambda(final, name="final")
+
+    async def route(x: dict[str, Any]) -> Any:
+        # a Runnable returned by a RunnableLambda is invoked with the same input: the repair retry
+        return done(x) if x["parsed"] is not None else repaired
+
+    return attempt | RunnableLambda(route, name=f"structured_{schema.__name__}")
 
 
 class Structured:

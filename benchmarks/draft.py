@@ -101,10 +101,10 @@ def llm(latency: float, concurrent: int) -> None:
         print(f"  model calls per plan {plan.usage.calls}, tokens in {plan.usage.input_tokens} "
               f"out {plan.usage.output_tokens}")  # fmt: skip
 
-        from fake_openai import default_responder, failing_responder
+        from fake_openai import default_responder, quiz_responder
 
         server.reset()
-        server.responder = failing_responder(2)
+        server.responder = quiz_responder(2)
         start = time.perf_counter()
         plan = draft_plan(req, save=False)
         wall = time.perf_counter() - start
@@ -113,6 +113,18 @@ def llm(latency: float, concurrent: int) -> None:
         print(f"LLM plan with 2 topics failing the checks: wall {wall:.2f} s, sequential round trips {waves} "
               f"(floor {waves * latency:.1f} s), model calls {plan.usage.calls}, tokens in "
               f"{plan.usage.input_tokens} out {plan.usage.output_tokens}")  # fmt: skip
+
+        # a group with history: yesterday's plan is saved, today's model answer repeats it, the offline
+        # engine fills the gap (no extra model call)
+        other = req.model_copy(update={"audience": "职场白领群"})
+        draft_plan(other.model_copy(update={"date": DAY.replace(day=DAY.day - 1)}), save=True)
+        server.reset()
+        start = time.perf_counter()
+        plan = draft_plan(other, save=False)
+        wall = time.perf_counter() - start
+        engines = [t["engine"] for t in plan.public_dict()["topics"]]
+        print(f"LLM plan for a group with history: wall {wall:.2f} s, sequential round trips {server.waves()}, "
+              f"model calls {plan.usage.calls}, topics by engine {engines}")  # fmt: skip
 
         server.reset()
         settings = get_settings()
