@@ -123,6 +123,14 @@ def _history(messages: list[ChatMessage]) -> list[Any]:
     return out
 
 
+def unchanged_note(steps: list[dict[str, Any]]) -> str:
+    """A line stating which revisions failed this turn (so a model's 「改好了」 cannot stand alone)."""
+    failed = [s for s in steps if s.get("tool") in ("revise_topic", "revise") and s.get("error")]
+    if not failed or any(s.get("tool") == "revise" and not s.get("error") for s in steps):
+        return ""
+    return "\n" + "\n".join(f"（注意：这次修改没有成功，话题保持原样：{s['error']}）" for s in failed)
+
+
 class AgentDone:
     """Last item of `run_agent`: the full reply text and the tool steps taken."""
 
@@ -166,6 +174,9 @@ async def run_agent(
                 extra = "\n\n".join(results) or "（模型没有给出回答）"
                 reply += extra
                 yield extra
+            if note := unchanged_note(steps):  # the model may not claim a change that did not happen
+                reply += note
+                yield note
             yield AgentDone(reply, steps)
             return
         if shown and not shown[-1].endswith("\n"):

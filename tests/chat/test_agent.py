@@ -218,3 +218,14 @@ def test_agent_revision_is_saved_in_the_plan(chat_env):
     assert reply.tools == ["revise"]
     after = Store().get_plan(drafted.plan_id).topics[1].text
     assert after != before and after == reply.message.data["steps"][0]["topic"]["text"]
+
+
+def test_model_cannot_claim_a_failed_revision(chat_env):
+    s = chat.new_session()
+    chat.respond(s.id, "明天卖空气炸锅，给我两个话题")
+    model = fake(call("revise_topic", {"index": 9, "instruction": "更短"}, "c1"), "改好了！")
+    reply = chat.respond(s.id, "第九个更短", chat_model=model)
+    assert reply.message.content.startswith("改好了！")
+    assert (
+        "这次修改没有成功，话题保持原样" in reply.message.content and "没有第 9 个" in reply.message.content
+    )
