@@ -143,9 +143,10 @@ class Store:
         *,
         date_from: Date | None = None,
         date_to: Date | None = None,
+        by_date: bool = False,
     ) -> tuple[list[DailyPlan], int]:
-        """Newest first. `product` matches the catalogue id or name; `audience` the group name;
-        `date_from` / `date_to` bound the plan date (inclusive)."""
+        """Newest first (created, or plan date with `by_date`). `product` matches the catalogue id or name;
+        `audience` the group name; `date_from` / `date_to` bound the plan date (inclusive)."""
         query = select(plans.c.data)
         count = select(func.count()).select_from(plans)
         conds = []
@@ -161,9 +162,8 @@ class Store:
             conds.append(plans.c.date <= date_to)
         for cond in conds:
             query, count = query.where(cond), count.where(cond)
-        query = (
-            query.order_by(plans.c.created_at.desc(), plans.c.id).limit(max(1, limit)).offset(max(0, offset))
-        )
+        order = (plans.c.date.desc(), plans.c.created_at.desc()) if by_date else (plans.c.created_at.desc(),)
+        query = query.order_by(*order, plans.c.id).limit(max(1, limit)).offset(max(0, offset))
         with self.engine.connect() as conn:
             rows = conn.execute(query).scalars().all()
             total = conn.execute(count).scalar() or 0

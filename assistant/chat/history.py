@@ -105,6 +105,11 @@ def reply(
             lines.append(f"  还没有反馈。头条话题：{p.topics[0].text}")
         if revisions.get(p.id):
             lines.append(f"  （对话里改过 {len(revisions[p.id])} 次，上面是改后的版本）")
+    if ask == "effect" and found:
+        counts = {name: sum(1 for v in found if v.verdict == key) for key, name in VERDICTS.items()}
+        silent = sum(1 for p in plans if not per_plan[p.id])
+        summary = "、".join(f"{name} {n} 个" for name, n in counts.items() if n)
+        lines.append(f"合计：{summary}" + (f"；另有 {silent} 份方案还没有反馈" if silent else "") + "。")
     if ask == "effect" and not found:
         lines.append("这些方案都还没有运营反馈，看不出效果。")
     if ask in ("effect", "best") and not found:

@@ -66,8 +66,10 @@ def recent_plans(
     until: Date | None = None,
     limit: int = 10,
 ) -> tuple[list[DailyPlan], int]:
-    """Newest plans (optionally of one product) dated between `since` and `until`, and how many there are."""
-    return _store(settings).list_plans(product=product, date_from=since, date_to=until, limit=limit)
+    """Latest-dated plans (optionally of one product) between `since` and `until`, and how many there are."""
+    return _store(settings).list_plans(
+        product=product, date_from=since, date_to=until, limit=limit, by_date=True
+    )
 
 
 def feedback_for(plan_id: str, settings: Settings) -> list[dict[str, Any]]:

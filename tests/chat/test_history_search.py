@@ -152,3 +152,14 @@ def test_compliance_advice_is_not_cut(chat_env):
     assert expected in compliance  # shown whole, not cut mid-example
     assert not any(line.startswith("· 贴合产品") for line in lines)  # no product known: left out
     assert "没有指定商品" in reply.message.content
+
+
+def test_history_lists_latest_dates_first_with_a_summary(chat_env):
+    s = chat.new_session()
+    today_plan = chat.respond(s.id, "今天卖空气炸锅，给我两个话题").plan_id
+    older, newer = _copies(today_plan, [5, 2])  # the older plan was stored first, the newer one later
+    Store().add_feedback(older, 1, "accepted")
+    Store().add_feedback(newer, 2, "rejected", note="没人回")
+    reply = chat.respond(s.id, "上周的话题效果怎样").message.content
+    assert reply.index(today_plan) < reply.index(newer) < reply.index(older)
+    assert "合计：采用 1 个、弃用 1 个；另有 1 份方案还没有反馈。" in reply
