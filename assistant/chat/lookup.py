@@ -77,18 +77,25 @@ def next_event(name: str, day: Date) -> CalendarEvent | None:
     from assistant.calendar import events_for
 
     for horizon in (_NEAR_DAYS, _YEAR_DAYS):  # most questions are about the coming weeks: look there first
-        events = [e for e in events_for(day, horizon) if e.kind != "season" and e.days_from >= 0]
+        events = [  # a holiday or 年货节 already under way counts (negative days_from)
+            e
+            for e in events_for(day, horizon)
+            if e.kind != "season" and (e.days_from >= 0 or e.kind == "public_holiday" or e.name == "年货节")
+        ]
         exact = [e for e in events if e.name == name]
         loose = [e for e in events if e.name.startswith(name) or name.startswith(e.name)]
         found = exact or loose
         if found:
-            return min(found, key=lambda e: e.days_from)
+            return min(found, key=lambda e: abs(e.days_from))
     return None
 
 
 def _when(event: CalendarEvent) -> str:
     d = event.date
-    days = "就是今天" if event.days_from == 0 else f"还有 {event.days_from} 天"
+    if event.days_from < 0:
+        days = f"{-event.days_from} 天前已经开始"
+    else:
+        days = "就是今天" if event.days_from == 0 else f"还有 {event.days_from} 天"
     return f"{d.isoformat()}（周{_WEEK[d.weekday()]}，{days}）"
 
 

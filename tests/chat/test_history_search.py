@@ -163,3 +163,13 @@ def test_history_lists_latest_dates_first_with_a_summary(chat_env):
     reply = chat.respond(s.id, "上周的话题效果怎样").message.content
     assert reply.index(today_plan) < reply.index(newer) < reply.index(older)
     assert "合计：采用 1 个、弃用 1 个；另有 1 份方案还没有反馈。" in reply
+
+
+def test_next_event_counts_an_ongoing_season_and_rolls_over_the_year():
+    from assistant.chat.lookup import next_event
+
+    spring = spring_festival(2027)
+    during = next_event("年货节", spring - timedelta(days=10))  # 年货节 runs up to a few days before 春节
+    assert during is not None and during.days_from < 0 and during.date < spring
+    after = next_event("春节", spring + timedelta(days=1))
+    assert after is not None and after.date == spring_festival(2028)
