@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
 from typing import Any, Literal
 
@@ -99,8 +99,14 @@ def _yaml_problem(exc: yaml.YAMLError) -> str:
     return problem
 
 
-def _yaml_items(path: Path, model: type[BaseModel], line_offset: int = 0) -> list[Any]:
-    """Parse a YAML list of mappings into `model`, reporting `path:line: reason`."""
+def _yaml_items(
+    path: Path,
+    model: type[BaseModel],
+    line_offset: int = 0,
+    check: Callable[[Any], tuple[str, str] | None] | None = None,
+) -> list[Any]:
+    """Parse a YAML list of mappings into `model`, reporting `path:line: reason`. `check(item)` may return
+    (field, reason) for a valid-looking item that is still wrong (an unknown trait ...)."""
     text = path.read_text(encoding="utf-8")
     try:
         root = yaml.compose(text, Loader=yaml.SafeLoader)
@@ -126,6 +132,13 @@ def _yaml_items(path: Path, model: type[BaseModel], line_offset: int = 0) -> lis
                     line = key.start_mark.line + 1
                     break
             raise _fail(path, line, f"第 {index + 1} 项：{_reason(err)}") from exc
+        problem = check(items[-1]) if check else None
+        if problem:
+            field, why = problem
+            line = next(
+                (k.start_mark.line + 1 for k, _v in getattr(node, "value", []) if k.value == field), line
+            )
+            raise _fail(path, line, f"第 {index + 1} 项：字段 {field} 无效：{why}")
     return items
 
 
@@ -157,11 +170,49 @@ def _unique(items: Iterable[Any], files: Sequence[Path], what: str) -> None:
 # --------------------------------------------------------------------------- products
 
 
+def _vocabulary(kb: Path) -> tuple[set[str], set[str]]:
+    """(known traits, known tie-in keys) from the pattern library; empty sets when it is missing."""
+    path = kb / "patterns" / "patterns.yaml"
+    try:
+        loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+        lib = yaml.load(path.read_text(encoding="utf-8"), Loader=loader) or {}  # noqa: S506 - safe loader
+    except (OSError, yaml.YAMLError):
+        return set(), set()
+    themes = lib.get("themes") or {}
+    keys = {"direct", *themes, *(str(e) for t in themes.values() for e in (t or {}).get("events") or [])}
+    return set(lib.get("traits") or {}), keys
+
+
+def _product_check(kb: Path, settings: Settings | None) -> Callable[[Product], tuple[str, str] | None]:
+    traits, keys = _vocabulary(kb)
+    groups = {k for a in load_audiences(settings) for k in (a.id, a.name)}
+
+    def check(p: Product) -> tuple[str, str] | None:
+        bad = [t for t in p.traits if traits and t not in traits]
+        if bad:
+            return "traits", f"不认识的特征 {'、'.join(bad)}（可选：{'、'.join(sorted(traits))}）"
+        for field, tags in (("scenarios", p.scenario_audiences), ("questions", p.question_audiences)):
+            unknown = sorted({g for gs in tags.values() for g in gs} - groups)
+            if unknown and groups:
+                return field, f"for 里的群不存在：{'、'.join(unknown)}"
+        odd = [k for k in p.tie_ins if keys and k not in keys]
+        if odd:
+            return (
+                "tie_ins",
+                f"不认识的由头 {'、'.join(odd)}（写节日节气名、patterns.yaml 里的主题名，或 direct）",
+            )
+        return None
+
+    return check
+
+
 def load_products(settings: Settings | None = None) -> list[Product]:
     """Every product in `knowledge_base/products/*.yaml`."""
+    kb = _kb_dir(settings)
 
     def build(files: list[Path]) -> list[Product]:
-        products = [p for f in files for p in _yaml_items(f, Product)]
+        check = _product_check(kb, settings)
+        products = [p for f in files for p in _yaml_items(f, Product, check=check)]
         _unique(products, files, "产品")
         return products
 

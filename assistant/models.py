@@ -30,7 +30,9 @@ class Product(BaseModel):
     subject: str = Field("", description="everyday noun people use, e.g. 牙膏 for 亮白牙膏")
     selling_points: list[str] = []
     scenarios: list[str] = Field([], description="everyday moments of use, e.g. 早上刷牙")
-    scenario_audiences: dict[str, list[str]] = Field({}, description="scenario -> groups it suits; absent = all")
+    scenario_audiences: dict[str, list[str]] = Field(
+        {}, description="scenario -> groups it suits; absent = all"
+    )
     audience: list[str] = []
     keywords: list[str] = Field([], description="words that tie a topic to this product")
     forbidden_claims: list[str] = Field([], description="claims that must never be made")
@@ -105,7 +107,9 @@ class Audience(BaseModel):
     active_hours: list[ActiveWindow] = []
     tone: str = ""
     address: str = Field("大家", description="how the operator addresses the group, e.g. 宝妈们")
-    trend_skip: list[str] = Field([], description="trend words that belong to other groups' lives (打工人 ...)")
+    trend_skip: list[str] = Field(
+        [], description="trend words that belong to other groups' lives (打工人 ...)"
+    )
 
 
 class TrendItem(BaseModel):

@@ -1,6 +1,8 @@
-"""The offline engine: fills the pattern library (`knowledge_base/patterns/patterns.yaml`) from the product,
-the audience and the day's hooks, scores every candidate with the same checks as the eval harness, drops
-failures, and picks diverse winners with MMR. Deterministic for the same inputs.
+"""The offline engine: fills the pattern library (`knowledge_base/patterns/patterns.yaml`) and the product's
+own questions and tie-ins from the product, the group and the day's hooks (`offline_hooks`), scores every
+candidate with the same checks as the eval harness, drops failures and repeats of what the group saw in the
+memory window, and picks diverse winners with MMR. When the memory leaves too few fresh topics, the least
+recently used ones come back, each with a note saying so. Deterministic for the same inputs.
 """
 
 from __future__ import annotations
@@ -13,32 +15,18 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-from assistant.models import Audience, CalendarEvent, Hook, Product, Topic, TopicType, TrendItem, stable_id
-from assistant.ranking import bigrams, is_contained, is_near_duplicate, jaccard, mmr
+from assistant.models import Audience, CalendarEvent, Product, Topic, TopicType, TrendItem, stable_id
+from assistant.offline_hooks import NO_HOOK, DayHook, day_hooks, product_themes
+from assistant.offline_memory import last_used, repeat_note, used_concepts
+from assistant.ranking import jaccard, mmr, near_duplicate_of, question_core
 from assistant.settings import Settings, get_settings
 
 MAX_CHARS = 60
 HOOK_BONUS = 0.2
-_END_PUNCT = re.compile(r"[。！!，,；;～~\s]+$")
-_TITLE_PUNCT = re.compile(r"[？?！!。～~#]+$")
-_QUESTION = re.compile(r"[？?]")
-JITTER = 0.06  # per-pattern, seeded: different days and groups see different shapes
+JITTER = 0.06  # per concept, seeded: different days and groups see different shapes
 LENGTH_FREE = 28  # characters; longer topics lose a little rank per character
-
-
-@dataclass(frozen=True)
-class DayHook:
-    kind: str  # trend | calendar | season | none
-    title: str = ""
-    source: str = ""
-    opening: str = "none"  # key into the library's openings
-    days: int = 0
-    weight: float = 0.0
-
-    def as_hook(self) -> Hook | None:
-        if self.kind == "none":
-            return None
-        return Hook(kind=self.kind, title=self.title, source=self.source)  # type: ignore[arg-type]
+_END_PUNCT = re.compile(r"[。！!，,；;～~\s]+$")
+_LEAD_TAKEN = re.compile(r"：|^(说说|晒|投个票|吐槽|坦白|说实话)")
 
 
 @dataclass
@@ -49,15 +37,14 @@ class DayContext:
     trends: list[TrendItem] = field(default_factory=list)
     events: list[CalendarEvent] = field(default_factory=list)
     user_trends: list[str] = field(default_factory=list)
-    recent: list[str] = field(default_factory=list)
+    recent: list[str] = field(default_factory=list)  # texts this group saw in the memory window
+    recent_dates: dict[str, Date] = field(default_factory=dict)  # text -> last day it was proposed
+    notes: list[str] = field(default_factory=list)  # plan-level notes (skipped trends ...), filled here
+    avoid: list[str] = field(default_factory=list)  # texts never to repeat, not even when relaxing
 
     def seed(self) -> str:
-        parts = [
-            self.product.id,
-            self.product.name,
-            self.audience.id if self.audience else "-",
-            self.date.isoformat(),
-        ]
+        parts = [self.product.id, self.product.name, self.audience.id if self.audience else "-",
+                 self.date.isoformat()]  # fmt: skip
         return stable_id(*parts, *self.user_trends, *(t.title for t in self.trends))
 
 
@@ -65,10 +52,12 @@ class DayContext:
 class Candidate:
     topic: Topic
     pattern: str
+    concept: str
     hook: DayHook
     passed: bool
     compliant: bool
     rank: float
+    repeats: str | None = None  # the recent text this one repeats
 
 
 # --------------------------------------------------------------------------- library
@@ -94,6 +83,9 @@ def _load(path: str, mtime: float) -> dict[str, Any]:
     for p in data["patterns"]:
         if p.get("type") not in TopicType.__members__:
             raise DataError(f"{path}: 模式 {p.get('id')} 的 type 不认识：{p.get('type')}")
+    for spec in (data.get("themes") or {}).values():  # YAML reads 618 as a number
+        spec["words"] = [str(w) for w in spec.get("words") or []]
+        spec["events"] = [str(e) for e in spec.get("events") or []]
     return data
 
 
@@ -112,14 +104,18 @@ def version(settings: Settings | None = None) -> str:
     return str(library(settings).get("version", "patterns"))
 
 
-def _word(table: dict[str, Any], product: Product, default: str) -> str:
-    return table.get("by_product", {}).get(product.id) or table.get("by_category", {}).get(
-        product.category, table.get("default", default)
-    )
+def _by_category(table: dict[str, Any], product: Product, default: str) -> str:
+    return str(table.get("by_category", {}).get(product.category, table.get("default", default)))
+
+
+def traits_of(product: Product, lib: dict[str, Any]) -> set[str]:
+    if product.traits or not product.ad_hoc:
+        return set(product.traits)
+    return set(lib.get("ad_hoc", {}).get("traits", {}).get(product.category, []))
 
 
 def verb_for(product: Product, lib: dict[str, Any]) -> str:
-    return _word(lib.get("verbs", {}), product, "用")
+    return product.verb or _by_category(lib.get("verbs", {}), product, "用")
 
 
 def everyday_noun(product: Product) -> str:
@@ -138,210 +134,267 @@ def everyday_noun(product: Product) -> str:
     return best if len(best) >= 2 else product.category or product.noun
 
 
-# --------------------------------------------------------------------------- hooks
-
-
-def _affinity(text: str, product: Product) -> float:
-    words = [product.noun, *product.keywords]
-    if any(w and w in text for w in words):
-        return 1.0
-    grams = bigrams(text)
-    return 0.4 if any(bigrams(w) & grams for w in words if len(w) >= 2) else 0.0
-
-
-def _safe(title: str, product: Product) -> bool:
-    """A trend title quoted in a topic must not bring a claim word along (禁止宣传美白 ...)."""
-    from assistant.checks import check_compliance
-
-    return not any(c in title for c in product.forbidden_claims) and check_compliance(title, product).passed
-
-
-def day_hooks(ctx: DayContext, lib: dict[str, Any]) -> list[DayHook]:
-    """The day's hooks, best first: typed trends, trends matching the product, calendar, season."""
-    event_names = {e.name for e in ctx.events}
-    hooks = [DayHook("trend", _TITLE_PUNCT.sub("", t.strip()), "用户输入", "trend", 0, 1.0)
-             for t in ctx.user_trends
-             if t.strip() and t.strip() not in event_names and _safe(t, ctx.product)]  # fmt: skip
-    found = []
-    for item in ctx.trends:
-        title = _TITLE_PUNCT.sub("", item.title).strip()
-        aff = _affinity(title, ctx.product)
-        if aff >= 1.0 and 2 <= len(title) <= 20 and not _QUESTION.search(title) and _safe(title, ctx.product):
-            age = max(0, (ctx.date - item.date).days)
-            src = item.url or f"{item.platform} {item.date.isoformat()}"
-            found.append(DayHook("trend", title, src, "trend", 0, round(aff * (1 - age / 8), 3)))
-    hooks += sorted(found, key=lambda h: -h.weight)[:3]
-    kind_weight = {"shopping_festival": 0.6, "public_holiday": 0.5, "lunar_festival": 0.5, "solar_term": 0.5,
-                   "festival": 0.1}  # fmt: skip
-    cal = []
-    for e in ctx.events:
-        if e.kind == "season" or not 0 <= e.days_from <= 7:
-            continue
-        aff = 1.0 if _affinity(e.name, ctx.product) == 1.0 else kind_weight.get(e.kind, 0.4)
-        key = ("calendar_today", "calendar_tomorrow")[e.days_from] if e.days_from < 2 else "calendar_soon"
-        src = f"calendar:{e.date.isoformat()}"
-        cal.append(DayHook("calendar", e.name, src, key, e.days_from, round(aff * (1 - e.days_from / 10), 3)))
-    hooks += sorted(cal, key=lambda h: -h.weight)[:3]
-    season = next((e for e in ctx.events if e.kind == "season"), None)
-    word = lib.get("seasons", {}).get(season.name) if season else None
-    if season and word:
-        seasons = ctx.product.seasons
-        weight = 0.5 if season.name in seasons else 0.3 if (not seasons or "全年" in seasons) else 0.0
-        if weight:
-            hooks.append(DayHook("season", word, "calendar:season", "season", 0, weight))
-    return hooks
-
-
-def _openings(hook: DayHook, lib: dict[str, Any], address: str) -> list[str]:
-    table = lib.get("openings", {})
-    if hook.kind == "season":
-        options = table.get("season", {}).get(hook.title, [])
-    elif hook.kind == "none" and not address:
-        return [""]
-    else:
-        options = table.get(hook.opening if hook.kind != "none" else "none", [])
-    return [o.format(hook=hook.title, days=hook.days, addr=address) for o in options]
+def slots(product: Product, audience: Audience | None, lib: dict[str, Any]) -> dict[str, str]:
+    traits = traits_of(product, lib)
+    owns = lib.get("owns", {})
+    own = product.own or next((owns[t] for t in owns if t in traits), owns.get("default", "你家的"))
+    mines, goods = lib.get("mines", {}), lib.get("goods", {})
+    return {
+        "good": next((goods[t] for t in goods if t in traits), goods.get("default", "好用")),
+        "mine": next((mines[t] for t in mines if t in traits), mines.get("default", "我家")),
+        "noun": everyday_noun(product),
+        "verb": verb_for(product, lib),
+        "own": own,
+        "unit": product.unit or _by_category(lib.get("units", {}), product, "个"),
+        "moment": product.moment,
+        "rival": product.rivals[0] if product.rivals else "",
+        "addr": audience.address if audience else "大家",
+    }
 
 
 # --------------------------------------------------------------------------- candidates
 
 
-def _fits(pattern: dict[str, Any], product: Product, lib: dict[str, Any]) -> bool:
-    if product.id in pattern.get("skip", []):
-        return False
-    kinds = pattern.get("kinds")
-    if not kinds or product.id in pattern.get("also", []):
-        return True
-    if product.ad_hoc:  # unknown product: only the shapes that fit anything
-        return False
-    kind = "durable" if product.id in lib.get("durables", []) else "consumable"
-    return kind in kinds
+def _traits_ok(spec: dict[str, Any], traits: set[str]) -> bool:
+    need, skip = spec.get("traits"), spec.get("skip_traits", [])
+    return (not need or bool(traits & set(need))) and not traits & set(skip)
 
 
-def _questions(pattern: dict[str, Any], slots: dict[str, str], scenes: list[str]) -> list[tuple[str, str]]:
+def _fits(
+    pattern: dict[str, Any], ctx: DayContext, traits: set[str], s: dict[str, str], scenes: list[str]
+) -> bool:
+    if ctx.product.id in pattern.get("skip", []) or not _traits_ok(pattern, traits):
+        return False
+    if ctx.audience and ctx.audience.id in pattern.get("skip_audiences", []):
+        return False
+    needs = pattern.get("needs", "none")
+    return {"scene": bool(scenes), "scenes3": len(scenes) >= 3, "moment": bool(s["moment"] and scenes),
+            "rival": bool(s["rival"]), "unit": bool(s["unit"])}.get(needs, True)  # fmt: skip
+
+
+def _entries(items: list[Any], traits: set[str], audience: Audience | None = None) -> list[str]:
     out = []
-    for template in pattern["questions"]:
-        for scene in scenes if "{scene}" in template else [""]:
-            out.append((template.format(**{**slots, "scene": scene}), scene))
+    who = audience.id if audience else None
+    for item in items:
+        if isinstance(item, dict):
+            only, skip = item.get("audiences"), item.get("skip_audiences", [])
+            if _traits_ok(item, traits) and (not only or who in only) and who not in skip:
+                out.append(str(item["text"]))
+        else:
+            out.append(str(item))
     return out
 
 
-def _hooks_for(pattern: dict[str, Any], hooks: list[DayHook], season_ok: bool) -> list[DayHook]:
-    needs = pattern.get("needs", "none")
-    none = DayHook("none")
-    if needs == "calendar":
-        return [h for h in hooks if h.kind == "calendar"]
-    if needs == "trend":
-        return [h for h in hooks if h.kind == "trend"]
-    if needs == "season":
-        return [none, *[h for h in hooks if h.kind == "trend"][:2]] if season_ok else []
-    return [none, *hooks[:5]]
+def infer_type(question: str) -> TopicType:
+    """Topic type of a hand-written question (catalogue questions and tie-ins carry no type)."""
+    rules = [(r"^投个票", "vote"), (r"晒(一晒|张|出|照|图|个|下)|拍给", "photo_share"), (r"小时候", "memory"),
+             (r"窍门|小讲究|怎么放|怎么让|怎么办", "tips_swap"),
+             (r"经历|坦白|吐槽|翻过车|哭笑不得|丢过|嫌弃|忘了|热醒|最搞笑", "confession"),
+             (r"还是|、.+，还是", "either_or"), (r"会多备|会给.{0,4}(添|备)|会带几|备多少|打算", "prediction")]  # fmt: skip
+    for rx, kind in rules:
+        if re.search(rx, question):
+            return TopicType(kind)
+    return TopicType.experience
 
 
-def _bridge(product: Product, noun: str, lib: dict[str, Any], index: int, rng: random.Random) -> str:
-    from assistant.checks import check_compliance
-
-    points = [_END_PUNCT.sub("", p) for p in product.selling_points if p.strip()]
-    templates = lib.get("bridges", [])
-    for point in ([points[index % len(points)]] if points else []) + [""]:
-        for name in (product.name, noun):
-            template = rng.choice(templates) if point else lib.get("bridge_no_point", "{name}")
-            text = template.format(name=name, noun=noun, point=point)
-            if check_compliance(text, product).passed:
-                return text
-    return ""
+@dataclass
+class _Draft:
+    question: str
+    type: TopicType
+    pattern: str
+    concept: str
+    hook: DayHook = NO_HOOK
+    scene: str = ""
+    follow_ups: list[str] = field(default_factory=list)
 
 
-def _follow_ups(pattern: dict[str, Any], slots: dict[str, str], scene: str, product: Product) -> list[str]:
-    from assistant.checks import check_compliance
+def _pattern_drafts(ctx: DayContext, lib: dict[str, Any], s: dict[str, str], traits: set[str],
+                    scenes: list[str]) -> list[_Draft]:  # fmt: skip
+    out = []
+    for pattern in lib["patterns"]:
+        if not _fits(pattern, ctx, traits, s, scenes):
+            continue
+        follow = _entries(pattern.get("follow_ups", []), traits)
+        for i, template in enumerate(_entries(pattern["questions"], traits, ctx.audience)):
+            concept = f"{pattern['id']}#{i}"
+            picks = scenes if "{scene}" in template else [""]
+            trio = dict(zip(("scene1", "scene2", "scene3"), scenes[:3], strict=False))
+            for scene in picks:
+                fill = {**s, **trio, "scene": scene}
+                out.append(_Draft(template.format(**fill), TopicType(pattern["type"]), pattern["id"], concept,
+                                  scene=scene, follow_ups=[f.format(**fill) for f in follow]))  # fmt: skip
+    return out
 
-    lines = [f.format(**{**slots, "scene": scene}) for f in pattern.get("follow_ups", [])]
-    return [line for line in lines if check_compliance(line, product).passed][:3]
+
+def _own_drafts(
+    ctx: DayContext, lib: dict[str, Any], s: dict[str, str], hooks: list[DayHook]
+) -> list[_Draft]:
+    """The catalogue's hand-written questions, and the tie-ins of every hook that fits."""
+    out = []
+    for q in ctx.product.questions_for(ctx.audience):
+        out.append(_Draft(q.format(**s), infer_type(q), "own", f"own#{stable_id(q, length=8)}"))
+    generic = lib.get("theme_questions", {})
+    for hook in hooks:
+        for key in hook.keys:
+            lines = ctx.product.tie_ins.get(key)
+            if lines is None and key == "direct":
+                lines = lib.get("direct_questions", [])
+            elif lines is None and ctx.product.ad_hoc and key in product_themes(ctx.product, lib):
+                lines = generic.get(key, [])
+            for line in lines or []:
+                q = line.format(**{**s, "hook": hook.title})
+                out.append(
+                    _Draft(q, infer_type(q), f"tie:{key}", f"tie#{key}#{stable_id(line, length=8)}", hook)
+                )
+    return out
 
 
-def _slots(ctx: DayContext, lib: dict[str, Any], hooks: list[DayHook]) -> dict[str, str]:
-    season = next((h.title for h in hooks if h.kind == "season"), "")
-    return {
-        "noun": everyday_noun(ctx.product),
-        "verb": verb_for(ctx.product, lib),
-        "want": _word(lib.get("wants", {}), ctx.product, "最需要"),
-        "addr": ctx.audience.address if ctx.audience else "大家",
-        "season": season,
-    }
+def _opening(
+    d: _Draft, rng: random.Random, lib: dict[str, Any], s: dict[str, str], ctx: DayContext
+) -> str | None:
+    """The first line: the hook's lead (None when every lead clashes with the question), else a plain one."""
+    if d.hook.kind != "none":
+        if d.hook.title in d.question:
+            return ""
+        leads = [lead for lead in d.hook.leads if d.question[:2] not in lead]
+        return rng.choice(leads) if leads else None
+    options = [o for o in lib.get("openings", [""]) if ctx.audience or "{addr}" not in o]
+    if _LEAD_TAKEN.search(d.question):
+        options = [o for o in options if not o or "{addr}" in o]
+    return rng.choice(options or [""]).format(addr=s["addr"])
 
 
 def candidates(ctx: DayContext, lib: dict[str, Any], hooks: list[DayHook] | None = None) -> list[Candidate]:
-    """Every pattern x question x hook, checked; duplicates and recent near-duplicates removed."""
+    """Every pattern, catalogue question and tie-in, checked; repeats of the memory window marked."""
     from assistant.checks import run_checks
 
-    hooks = day_hooks(ctx, lib) if hooks is None else hooks
+    if hooks is None:
+        screened = day_hooks(ctx, lib)
+        hooks = screened.hooks
+        ctx.notes[:] = screened.notes
     rng = random.Random(ctx.seed())
-    slots = _slots(ctx, lib, hooks)
-    season_hook = next((h for h in hooks if h.kind == "season"), None)
-    season_ok = bool(season_hook and season_hook.weight >= 0.5)
-    scenes = sorted(rng.sample(ctx.product.scenarios, min(3, len(ctx.product.scenarios))),
-                    key=ctx.product.scenarios.index)  # fmt: skip
-    recent = [r for r in ctx.recent if r]
-    jitter = {p["id"]: rng.uniform(-JITTER, JITTER) for p in lib["patterns"]}
+    traits = traits_of(ctx.product, lib)
+    s = slots(ctx.product, ctx.audience, lib)
+    own_scenes = ctx.product.scenes_for(ctx.audience)
+    scenes = sorted(rng.sample(own_scenes, min(3, len(own_scenes))), key=own_scenes.index)
+    drafts = _own_drafts(ctx, lib, s, hooks) + _pattern_drafts(ctx, lib, s, traits, scenes)
+    used = used_concepts(ctx.recent, [(d.concept, d.question, {d.scene, d.hook.title}) for d in drafts])
+    type_follow = lib.get("type_follow_ups", {})
+    bias = {k: float(v) for k, v in (lib.get("type_bias") or {}).items()}
+    jitter: dict[str, float] = {}
     seen: set[str] = set()
     out: list[Candidate] = []
-    for pattern in lib["patterns"]:
-        if not _fits(pattern, ctx.product, lib):
+    for d in drafts:
+        opening = _opening(d, rng, lib, s, ctx)
+        hook = d.hook if opening is not None else NO_HOOK
+        text = (opening or "") + d.question
+        if text in seen or len(text) > MAX_CHARS or text.count("？") + text.count("?") > 1:
             continue
-        if pattern.get("needs") == "scene" and not scenes:
+        seen.add(text)
+        if ctx.avoid and near_duplicate_of(text, ctx.avoid):
             continue
-        for question, scene in _questions(pattern, slots, scenes):
-            for hook in _hooks_for(pattern, hooks, season_ok):
-                options = _openings(hook, lib, slots["addr"] if ctx.audience else "")
-                opening = rng.choice(options) if options else ""
-                text = opening + question
-                if text in seen or len(text) > MAX_CHARS:
-                    continue
-                seen.add(text)
-                if recent and (is_near_duplicate(text, recent) or is_contained(question, recent)):
-                    continue
-                trend = [hook.title] if hook.kind == "trend" else None
-                report = run_checks(text, ctx.product, audience=ctx.audience, date=ctx.date, trend=trend)
-                topic = Topic(
-                    type=TopicType(pattern["type"]),
-                    opening=opening,
-                    question=question,
-                    hook=hook.as_hook(),
-                    follow_ups=_follow_ups(pattern, slots, scene, ctx.product),
-                    checks=report.checks,
-                    pattern=pattern["id"],
-                )
-                rank = report.score + HOOK_BONUS * hook.weight + jitter[pattern["id"]]
-                rank -= 0.004 * max(0, len(text) - LENGTH_FREE)
-                out.append(Candidate(topic, pattern["id"], hook, report.passed,
-                                     report.checks["compliance"].passed, round(rank, 4)))  # fmt: skip
+        repeats = used.get(d.concept) or near_duplicate_of(text, ctx.recent)
+        trend = [hook.title] if hook.kind == "trend" else None
+        report = run_checks(text, ctx.product, audience=ctx.audience, date=ctx.date, trend=trend)
+        follow = d.follow_ups or [f.format(**s) for f in type_follow.get(d.type.value, [])]
+        topic = Topic(type=d.type, opening=opening or "", question=d.question, hook=hook.as_hook(),
+                      follow_ups=_safe_lines(follow, ctx.product), checks=report.checks, pattern=d.pattern)  # fmt: skip
+        if d.concept not in jitter:
+            jitter[d.concept] = rng.uniform(-JITTER, JITTER)
+        rank = report.score + HOOK_BONUS * hook.weight + jitter[d.concept] + bias.get(d.type.value, 0.0)
+        rank -= 0.004 * max(0, len(text) - LENGTH_FREE)
+        out.append(Candidate(topic, d.pattern, d.concept, hook, report.passed,
+                             report.checks["compliance"].passed, round(rank, 4), repeats))  # fmt: skip
     return out
 
 
+def _safe_lines(lines: list[str], product: Product) -> list[str]:
+    from assistant.checks import check_compliance
+
+    return [line for line in lines if check_compliance(line, product).passed][:3]
+
+
+# --------------------------------------------------------------------------- picking
+
+
+def _same_hook(a: DayHook, b: DayHook) -> float:
+    """1 for the same hook, 0.7 when one hook's title contains the other's (冬至 / 冬至吃饺子)."""
+    if a.kind == "none" or b.kind == "none":
+        return 0.0
+    if a.title == b.title:
+        return 1.0 if a.kind == b.kind else 0.7
+    short, long = sorted((a.title, b.title), key=len)
+    return 0.7 if len(short) >= 2 and short in long else 0.0
+
+
 def similarity(a: Candidate, b: Candidate) -> float:
-    same_hook = a.hook.kind in ("trend", "calendar") and a.hook.title == b.hook.title
-    same_hook += 0.4 * (a.hook.kind == "season" and b.hook.kind == "season")
-    return (0.4 * jaccard(a.topic.text, b.topic.text) + 0.25 * (a.topic.type == b.topic.type)
-            + 0.5 * same_hook + 0.1 * (a.pattern == b.pattern))  # fmt: skip
+    same_hook = _same_hook(a.hook, b.hook)
+    same_opening = bool(a.topic.opening) and a.topic.opening == b.topic.opening
+    return (0.45 * jaccard(question_core(a.topic.text), question_core(b.topic.text))
+            + 0.25 * (a.topic.type == b.topic.type) + 0.5 * same_hook + 0.15 * (a.pattern == b.pattern)
+            + 0.2 * same_opening)  # fmt: skip
 
 
-def pick(cands: list[Candidate], n: int) -> list[Candidate]:
-    """Passing candidates ranked by MMR; compliant ones fill up if too few pass. Never a non-compliant one."""
-    passing = sorted((c for c in cands if c.passed), key=lambda c: -c.rank)
-    chosen = mmr(passing, [c.rank for c in passing], similarity, n)
+def _allowed(c: Candidate, picked: list[Candidate]) -> bool:
+    if any(c.concept == p.concept for p in picked):
+        return False
+    if c.hook.kind == "season" and any(p.hook.kind == "season" for p in picked):
+        return False
+    return near_duplicate_of(c.topic.text, [p.topic.text for p in picked]) is None
+
+
+def _mmr(cands: list[Candidate], n: int, picked: list[Candidate]) -> list[Candidate]:
+    ranked = sorted(cands, key=lambda c: -c.rank)
+    fresh = mmr(ranked, [c.rank for c in ranked], similarity, n,
+                allowed=lambda c, p: _allowed(c, picked + p))  # fmt: skip
+    return fresh
+
+
+def pick(cands: list[Candidate], n: int, ctx: DayContext | None = None, settings: Settings | None = None) -> list[
+        Candidate]:  # fmt: skip
+    """Fresh passing candidates by MMR; when the memory blocks too many, the least recently used repeats
+    (noted on the topic); then compliant ones that fail a softer check. Never a non-compliant one."""
+    chosen = _mmr([c for c in cands if c.passed and not c.repeats], n, [])
     if len(chosen) < n:
-        rest = sorted((c for c in cands if c.compliant and not c.passed), key=lambda c: -c.rank)
-        chosen += mmr(rest, [c.rank for c in rest], similarity, n - len(chosen))
+        stale = [c for c in cands if c.passed and c.repeats]
+        dates = last_used(ctx, [c.repeats for c in stale if c.repeats], settings) if stale else {}
+        oldest = sorted(stale, key=lambda c: (dates.get(c.repeats or "", Date.min), -c.rank))
+        for c in oldest:
+            if len(chosen) >= n:
+                break
+            if _allowed(c, chosen):
+                c.topic.note = repeat_note(c.repeats or "", dates.get(c.repeats or ""), settings)
+                chosen.append(c)
+    if len(chosen) < n:
+        rest = [c for c in cands if c.compliant and not c.passed and not c.repeats]
+        chosen += _mmr(rest, n - len(chosen), chosen)
     return chosen
 
 
 def draft_topics(ctx: DayContext, n: int, settings: Settings | None = None) -> list[Topic]:
     lib = library(settings)
-    chosen = pick(candidates(ctx, lib), n)
+    chosen = pick(candidates(ctx, lib), n, ctx, settings)
     rng = random.Random(ctx.seed() + "bridge")
+    s = slots(ctx.product, ctx.audience, lib)
     topics = []
     for i, c in enumerate(chosen):
-        c.topic.bridge = _bridge(ctx.product, everyday_noun(ctx.product), lib, i, rng)
+        c.topic.bridge = bridge(ctx.product, s, lib, i, rng)
         c.topic.score = round(c.rank, 3)
         topics.append(c.topic)
+    if topics and ctx.notes:
+        topics[0].note = "；".join(filter(None, [*ctx.notes, topics[0].note]))
     return topics
+
+
+def bridge(product: Product, s: dict[str, str], lib: dict[str, Any], index: int, rng: random.Random) -> str:
+    from assistant.checks import check_compliance
+
+    points = [_END_PUNCT.sub("", p) for p in product.selling_points if p.strip()]
+    templates = lib.get("bridges", [])
+    for point in ([points[index % len(points)]] if points else []) + [""]:
+        for name in (product.name, s["noun"]):
+            template = rng.choice(templates) if point else lib.get("bridge_no_point", "{name}")
+            text = template.format(**{**s, "name": name, "point": point})
+            if check_compliance(text, product).passed:
+                return text
+    return ""

@@ -32,16 +32,32 @@ def _greeting(minute: int, texts: dict) -> str:
     return texts["greetings"]["evening"]
 
 
-def _day_line(events: list[CalendarEvent], texts: dict) -> str:
+def _day_line(events: list[CalendarEvent], texts: dict, day: Date) -> str:
+    special = texts.get("day_special", {})
     for e in events:
         if e.kind != "season" and e.days_from == 0:
-            return texts["day_today"].format(event=e.name)
+            return special.get(e.name) or texts["day_today"].format(event=e.name)
     for e in events:
-        if e.kind != "season" and 0 < e.days_from <= 7:
+        if e.kind == "solar_term" and e.days_from == 1 and "term_tomorrow" in texts:
+            return texts["term_tomorrow"].format(event=e.name)
+        if e.kind not in ("season", "solar_term") and 0 < e.days_from <= 7:
             key = "day_tomorrow" if e.days_from == 1 and "day_tomorrow" in texts else "day_soon"
             return texts[key].format(event=e.name, days=e.days_from)
+    window = _season_window(day, texts)
+    if window:
+        return str(window["greeting"])
     season = next((e for e in events if e.kind == "season"), None)
     return texts["season"].get(season.name, "") if season else ""
+
+
+def _season_window(day: Date, texts: dict) -> dict | None:
+    """The felt-season line for `day` (早晚还凉 in early spring, not 春天到了)."""
+    key = day.strftime("%m-%d")
+    for w in texts.get("season_windows", []):
+        start, end = str(w["from"]), str(w["to"])
+        if "greeting" in w and ((start <= key <= end) if start <= end else (key >= start or key <= end)):
+            return w
+    return None
 
 
 def build_timeline(
@@ -51,17 +67,22 @@ def build_timeline(
     events: list[CalendarEvent],
     texts: dict,
 ) -> list[TimelineStep]:
-    """warm-up -> launch -> follow-ups -> product link at the reply peak -> wrap-up."""
-    del day  # the events already carry the day's context
+    """warm-up -> launch -> follow-ups -> product link at the reply peak -> wrap-up.
+
+    The warm-up goes out when the first active window opens (never before the group is awake); when that
+    window is also the main one, the launch follows `launch_gap` minutes later."""
     windows = sorted(audience.active_hours if audience and audience.active_hours else DEFAULT_WINDOWS,
                      key=lambda w: _minutes(w.start))  # fmt: skip
     main = main_window(windows)
     start, end = _minutes(main.start), _minutes(main.end)
     first = windows[0]
-    warm = _minutes(first.start) if first is not main else max(0, start - 30)
+    warm = _minutes(first.start)
+    if first is main:
+        gap = int(texts.get("launch_gap", 20))
+        start = min(start + gap, max(start, end - 40))
     address = audience.address if audience else "大家"
     greeting = _greeting(warm, texts).format(address=address)
-    warm_text = greeting + _day_line(events, texts)
+    warm_text = greeting + _day_line(events, texts, day)
     steps = [
         TimelineStep(time=_hhmm(warm), stage="warm_up", action=texts["actions"]["warm_up"], text=warm_text)
     ]

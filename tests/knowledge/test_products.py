@@ -20,7 +20,7 @@ def test_catalogue_validates_and_is_rich():
     for p in products:
         assert p.subject, p.id
         assert 5 <= len(p.selling_points) <= 8, p.id
-        assert 5 <= len(p.scenarios) <= 8, p.id
+        assert 5 <= len(p.scenarios) <= 10, p.id
         assert 8 <= len(p.keywords) <= 15, p.id
         assert p.subject in p.keywords, p.id
         assert p.forbidden_claims, p.id
