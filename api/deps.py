@@ -130,6 +130,9 @@ def require_key(
     settings: SettingsDep,
     credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(bearer)],
 ) -> KeyRecord:
+    known = getattr(request.state, "api_key", None)
+    if known is not None:  # already authenticated and counted (api.routing.AuthFirstRoute, before the body)
+        return known
     challenge = {"WWW-Authenticate": 'Bearer realm="huati"'}
     if credentials is not None:
         record = find_key(credentials.credentials, settings)

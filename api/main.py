@@ -161,7 +161,7 @@ def _localise(code: str, response: dict, problem_schema: dict, texts: dict[int, 
     """Errors are application/problem+json with the Problem schema; FastAPI's English defaults become Chinese."""
     if response.get("description") == "Successful Response":
         response["description"] = "成功"
-    if not code.isdigit() or int(code) < 400:
+    if response.pop("x-not-problem", False) or not code.isdigit() or int(code) < 400:
         return
     content = response.setdefault("content", {})
     content.pop("application/json", None)

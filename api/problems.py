@@ -6,6 +6,7 @@ No stack trace ever reaches a client: unexpected exceptions are logged and answe
 from __future__ import annotations
 
 import logging
+import re
 from typing import Any
 
 from fastapi import FastAPI, Request
@@ -99,27 +100,84 @@ _MESSAGES = {
 }
 
 
+_JSON_REASONS = [  # json.JSONDecodeError.msg prefixes
+    ("Expecting value", "这里缺少一个值"),
+    ("Extra data", "JSON 结束后还有多余的内容"),
+    ("Expecting property name enclosed in double quotes", "属性名要用英文双引号括起来"),
+    ("Expecting ':' delimiter", "缺少冒号 :"),
+    ("Expecting ',' delimiter", "缺少逗号 ,"),
+    ("Unterminated string", "字符串没有结束（缺少右引号）"),
+    ("Invalid control character", "字符串里有不允许的控制字符（例如没转义的换行）"),
+    ("Invalid \\", "反斜杠转义写法不对"),
+    ("Illegal trailing comma", "结尾多了一个逗号"),
+]
+_UNION_TAGS = {"int", "str", "float", "bool", "none"}
+
+
+def json_error(msg: str, doc: str | bytes | None, pos: int | None) -> str:
+    """A Chinese reason for a JSON syntax error, with where it happened (line and column)."""
+    reason = next((zh for en, zh in _JSON_REASONS if msg.startswith(en)), "格式不对")
+    if isinstance(doc, bytes):
+        doc = doc.decode("utf-8", "replace")
+    if isinstance(doc, str) and isinstance(pos, int):
+        if not doc[pos:].strip() and msg != "Extra data":
+            return "JSON 没写完（在结尾处中断）"
+        line = doc.count("\n", 0, pos) + 1
+        column = pos - (doc.rfind("\n", 0, pos) + 1) + 1
+        return f"{reason}（第 {line} 行第 {column} 列）"
+    return reason
+
+
 def _field(loc: tuple | list) -> str:
     parts = [str(p) for p in loc]
     if parts and parts[0] in ("body", "query", "path", "header"):
         parts = parts[1:] or parts
+    # pydantic names the union member or validator it tried ("topic.int", "x.function-before[...]")
+    parts = [p for i, p in enumerate(parts) if i == 0 or (p not in _UNION_TAGS and "[" not in p)]
     return ".".join(parts) or "body"
 
 
-def validation_errors(errors: list[dict[str, Any]]) -> list[dict[str, str]]:
-    out = []
+def _message(kind: str, ctx: dict[str, Any]) -> str:
+    if kind == "literal_error" and "expected" in ctx:
+        options = re.findall(r"'([^']*)'", str(ctx["expected"])) or [str(ctx["expected"])]
+        return f"只能是 {'、'.join(options)}" + (" 之一" if len(options) > 1 else "")
+    if kind in ("greater_than_equal", "less_than_equal", "greater_than", "less_than") and ctx:
+        words = {"greater_than_equal": "不能小于", "less_than_equal": "不能大于", "greater_than": "应大于",
+                 "less_than": "应小于"}  # fmt: skip
+        bound = next(iter(ctx.values()))
+        return f"{words[kind]} {bound}"
+    if kind in ("string_too_short", "string_too_long") and ("min_length" in ctx or "max_length" in ctx):
+        return (
+            f"至少 {ctx['min_length']} 个字符"
+            if kind == "string_too_short"
+            else f"最多 {ctx['max_length']} 个字符"
+        )
+    if kind in ("too_short", "too_long") and ("min_length" in ctx or "max_length" in ctx):
+        return f"至少 {ctx['min_length']} 条" if kind == "too_short" else f"最多 {ctx['max_length']} 条"
+    if kind == "value_error" and ctx.get("error"):
+        return str(ctx["error"])
+    if kind == "string_pattern_mismatch":
+        return "格式不对"
+    return _MESSAGES.get(kind, "取值不对")
+
+
+def validation_errors(errors: list[dict[str, Any]], body: Any = None) -> list[dict[str, str]]:
+    out: list[dict[str, str]] = []
+    seen: set[str] = set()
     for err in errors:
         kind = err.get("type", "")
-        message = _MESSAGES.get(kind, "取值不对")
         ctx = err.get("ctx") or {}
-        if kind == "literal_error" and "expected" in ctx:
-            message = f"只能是 {ctx['expected']}"
-        elif kind in ("greater_than_equal", "less_than_equal") and ctx:
-            bound = ctx.get("ge", ctx.get("le"))
-            message = f"{'不能小于' if kind == 'greater_than_equal' else '不能大于'} {bound}"
-        elif kind == "value_error" and ctx.get("error"):
-            message = str(ctx["error"])
-        out.append({"field": _field(err.get("loc", ())), "message": message})
+        loc = err.get("loc", ())
+        if kind == "json_invalid":
+            pos = loc[1] if len(loc) > 1 and isinstance(loc[1], int) else None
+            entry = {"field": "body", "message": "不是合法的 JSON：" + json_error(str(ctx.get("error", "")), body, pos),
+                     "reason": str(ctx.get("error", ""))}  # fmt: skip
+        else:
+            entry = {"field": _field(loc), "message": _message(kind, ctx)}
+        if entry["field"] in seen:  # one message per field (a union reports each member)
+            continue
+        seen.add(entry["field"])
+        out.append(entry)
     return out
 
 
@@ -138,6 +196,12 @@ def install(app: FastAPI) -> None:
 
     @app.exception_handler(StarletteHTTPException)
     async def _http(request: Request, exc: StarletteHTTPException) -> JSONResponse:
+        if (
+            exc.status_code == 400 and exc.detail == "There was an error parsing the body"
+        ):  # FastAPI: not UTF-8
+            return problem(422, "字段 body：请求体无法解析，应是 UTF-8 编码的 JSON", instance=request.url.path,
+                           field="body", errors=[{"field": "body", "message": "请求体无法解析，应是 UTF-8 编码的 JSON"}],
+                           reason=type(exc.__cause__).__name__ if exc.__cause__ else None)  # fmt: skip
         detail = exc.detail if isinstance(exc.detail, str) and not exc.detail.isascii() else None
         detail = detail or DETAILS.get(exc.status_code) or TITLES.get(exc.status_code, "请求失败")
         return problem(
@@ -146,7 +210,7 @@ def install(app: FastAPI) -> None:
 
     @app.exception_handler(RequestValidationError)
     async def _invalid(request: Request, exc: RequestValidationError) -> JSONResponse:
-        errors = validation_errors(list(exc.errors()))
+        errors = validation_errors(list(exc.errors()), getattr(exc, "body", None))
         first = errors[0] if errors else {"field": "body", "message": "取值不对"}
         detail = "；".join(f"字段 {e['field']}：{e['message']}" for e in errors[:5]) or "请求参数不对"
         return problem(422, detail, instance=request.url.path, field=first["field"], errors=errors)

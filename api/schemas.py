@@ -119,7 +119,8 @@ class WebhookAttempt(BaseModel):
     attempt: int
     url: str
     status_code: int | None
-    error: str | None
+    error: str | None = Field(None, description="失败原因（中文）")
+    reason: str | None = Field(None, description="技术原因（HTTP 状态或异常），便于排查")
     seconds: float
     at: str
 

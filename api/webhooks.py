@@ -16,6 +16,7 @@ from typing import Any
 
 import httpx
 
+from api.neterrors import describe
 from assistant import jobs
 from assistant.settings import Settings
 
@@ -65,21 +66,28 @@ class WebhookSender:
                 headers = {"Content-Type": "application/json", TIMESTAMP_HEADER: str(ts), SIGNATURE_HEADER: signature,
                            "User-Agent": "huati-webhook/1", "Huati-Job": job_id, "Huati-Attempt": str(attempt)}  # fmt: skip
                 started = time.perf_counter()
-                status, error = None, None
+                status, error, reason = None, None, None
                 try:
                     response = client.post(url, content=body, headers=headers)
                     status = response.status_code
                     if not 200 <= status < 300:
-                        error = f"HTTP {status}"
+                        error, reason = f"接收方返回 HTTP {status}", f"HTTP {status}"
                 except httpx.HTTPError as exc:
-                    error = f"{type(exc).__name__}: {exc}"[:300]
+                    error, reason = describe(exc)
                 jobs.record_attempt(
-                    job_id, attempt, url, status, error, time.perf_counter() - started, self.settings
+                    job_id,
+                    attempt,
+                    url,
+                    status,
+                    error,
+                    time.perf_counter() - started,
+                    self.settings,
+                    reason=reason,
                 )
                 if error is None:
                     jobs.set_callback_state(job_id, "delivered", self.settings)
                     return True
-                log.warning("webhook for %s attempt %d failed: %s", job_id, attempt, error)
+                log.warning("webhook for %s attempt %d failed: %s", job_id, attempt, reason)
                 if attempt < self.max_attempts:
                     time.sleep(delay)
                     delay *= 2

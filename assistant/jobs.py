@@ -37,6 +37,7 @@ from assistant import idempotency as _idempotency  # noqa: F401 - declares idemp
 from assistant import leases
 from assistant.db import get_engine, metadata
 from assistant.errors import HuatiError, NotFoundError
+from assistant.migrate import ensure_columns
 from assistant.settings import Settings
 
 log = logging.getLogger("huati.jobs")
@@ -70,9 +71,10 @@ webhook_attempts = Table(
     Column("attempt", Integer, nullable=False),
     Column("url", Text, nullable=False),
     Column("status_code", Integer, nullable=True),
-    Column("error", Text, nullable=True),
+    Column("error", Text, nullable=True),  # Chinese, for people
     Column("seconds", Float, nullable=False),
     Column("at", DateTime(timezone=True), nullable=False),
+    Column("reason", Text, nullable=True),  # technical reason (exception), added after the first release
 )
 
 
@@ -113,14 +115,20 @@ def _row(job_id: str, settings: Settings | None):  # noqa: ANN202
     return row
 
 
+def _engine(settings: Settings | None):  # noqa: ANN202
+    engine = get_engine(settings)
+    ensure_columns(engine, webhook_attempts)
+    return engine
+
+
 def attempts(job_id: str, settings: Settings | None = None) -> list[dict[str, Any]]:
-    with get_engine(settings).connect() as conn:
+    with _engine(settings).connect() as conn:
         rows = conn.execute(
             select(webhook_attempts)
             .where(webhook_attempts.c.job_id == job_id)
             .order_by(webhook_attempts.c.id)
         ).all()
-    return [{"attempt": r.attempt, "url": r.url, "status_code": r.status_code, "error": r.error,
+    return [{"attempt": r.attempt, "url": r.url, "status_code": r.status_code, "error": r.error, "reason": r.reason,
              "seconds": round(r.seconds, 3), "at": _aware(r.at).isoformat()} for r in rows]  # fmt: skip
 
 
@@ -310,10 +318,11 @@ def set_callback_state(job_id: str, state: str, settings: Settings | None = None
 
 
 def record_attempt(job_id: str, attempt: int, url: str, status_code: int | None, error: str | None,
-                   seconds: float, settings: Settings | None = None) -> None:  # fmt: skip
-    with get_engine(settings).begin() as conn:
+                   seconds: float, settings: Settings | None = None, reason: str | None = None) -> None:  # fmt: skip
+    with _engine(settings).begin() as conn:
         conn.execute(insert(webhook_attempts).values(
-            job_id=job_id, attempt=attempt, url=url, status_code=status_code, error=error, seconds=seconds, at=_now()
+            job_id=job_id, attempt=attempt, url=url, status_code=status_code, error=error, seconds=seconds, at=_now(),
+            reason=reason,
         ))  # fmt: skip
         conn.execute(update(jobs).where(jobs.c.id == job_id).values(heartbeat_at=_now()))  # still alive
 

@@ -7,9 +7,10 @@ from typing import Any
 from fastapi import APIRouter
 
 from api.deps import ApiKeyDep
+from api.routing import AuthFirstRoute
 from api.schemas import CheckCreate, problems
 
-router = APIRouter(prefix="/v1", tags=["checks"])
+router = APIRouter(prefix="/v1", tags=["checks"], route_class=AuthFirstRoute)
 
 
 @router.post("/checks", summary="检查话题：合规、低门槛、相关性、语气", responses=problems())

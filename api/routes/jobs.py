@@ -7,14 +7,15 @@ from typing import Any
 from fastapi import APIRouter
 
 from api.deps import ApiKeyDep, SettingsDep
-from api.schemas import PROBLEMS, JobPublic
+from api.routing import AuthFirstRoute
+from api.schemas import JobPublic, problems
 from assistant import jobs
 
-router = APIRouter(prefix="/v1", tags=["jobs"])
+router = APIRouter(prefix="/v1", tags=["jobs"], route_class=AuthFirstRoute)
 
 
 @router.get(
-    "/jobs/{job_id}", response_model=JobPublic, summary="任务状态、结果和回调记录", responses=PROBLEMS
+    "/jobs/{job_id}", response_model=JobPublic, summary="任务状态、结果和回调记录", responses=problems(404)
 )
 def read_job(job_id: str, key: ApiKeyDep, settings: SettingsDep) -> dict[str, Any]:
     return jobs.get_job(job_id, settings, key_id=key.id)

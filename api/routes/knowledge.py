@@ -11,12 +11,13 @@ from fastapi import APIRouter, Query, Request
 from pydantic import ValidationError
 
 from api.deps import ApiKeyDep, SettingsDep
-from api.problems import ApiProblem, validation_errors
+from api.problems import ApiProblem, json_error, validation_errors
+from api.routing import AuthFirstRoute
 from api.schemas import PROBLEMS, ApiDay, CaseCreate, TrendsPush, TrendsResult
 from assistant.errors import InputError
 from assistant.models import SearchHit
 
-router = APIRouter(prefix="/v1", tags=["knowledge"])
+router = APIRouter(prefix="/v1", tags=["knowledge"], route_class=AuthFirstRoute)
 
 RAW_TYPES = {"text/csv": "csv", "application/jsonl": "jsonl", "application/x-ndjson": "jsonl",
              "text/plain": None, "text/markdown": None}  # fmt: skip
@@ -91,7 +92,8 @@ async def push_trends(
         try:
             data = json.loads(text)
         except json.JSONDecodeError as exc:
-            raise InputError(f"JSON 格式错误：{exc.msg}（第 {exc.lineno} 行）", field="body") from exc
+            raise ApiProblem(422, f"字段 body：不是合法的 JSON：{json_error(exc.msg, exc.doc, exc.pos)}", field="body",
+                             reason=exc.msg) from exc  # fmt: skip
         if isinstance(data, dict) and ("items" in data or "text" in data) and "data" not in data:
             push = _model(TrendsPush, data)
             date, platform, fmt = push.date or date, push.platform or platform, push.format or fmt
@@ -140,7 +142,8 @@ async def push_case(request: Request, _key: ApiKeyDep, settings: SettingsDep) ->
         try:
             data = json.loads(text)
         except json.JSONDecodeError as exc:
-            raise InputError(f"JSON 格式错误：{exc.msg}", field="body") from exc
+            raise ApiProblem(422, f"字段 body：不是合法的 JSON：{json_error(exc.msg, exc.doc, exc.pos)}", field="body",
+                             reason=exc.msg) from exc  # fmt: skip
         body = _model(CaseCreate, data)
         text, name = body.markdown, body.name
     elif media not in ("text/markdown", "text/plain", "text/x-markdown"):

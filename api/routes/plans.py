@@ -15,6 +15,7 @@ from starlette.concurrency import run_in_threadpool
 from api.delivery import check_topics, deliver
 from api.deps import ApiKeyDep, SettingsDep, StoreDep
 from api.problems import ApiProblem
+from api.routing import AuthFirstRoute
 from api.schemas import (
     ApiDay,
     BatchCreate,
@@ -29,7 +30,7 @@ from api.schemas import (
 from assistant import deliveries, idempotency, jobs
 from assistant.errors import InputError, NotFoundError
 
-router = APIRouter(prefix="/v1", tags=["plans"])
+router = APIRouter(prefix="/v1", tags=["plans"], route_class=AuthFirstRoute)
 
 IDEMPOTENCY_WAIT = 120.0  # seconds a duplicate waits for the first request to finish
 IdempotencyKey = Annotated[

@@ -109,7 +109,7 @@ def test_openapi_documents_bearer_and_routes(client):
         for method, operation in item.items():
             for code, response in operation["responses"].items():
                 assert not response["description"].isascii(), (path, method, code, response["description"])
-                if int(code) >= 400:
+                if int(code) >= 400 and path != "/readyz":  # readyz's 503 is its status JSON
                     assert response["content"] == {"application/problem+json": {"schema": problem}}, (
                         path,
                         code,
@@ -149,3 +149,77 @@ def test_llm_engine_without_model_is_503_naming_the_setting(huati_env, secret):
         )
     assert r.status_code == 503 and r.json()["title"] == "配置错误"
     assert "HUATI_LLM" in r.json()["detail"] or "OPENAI" in r.json()["detail"]
+
+
+TRUNCATED = '{"product":"亮白牙膏",'.encode()
+
+
+def test_malformed_json_names_the_body_in_chinese(client):
+    r = client.post("/v1/plans", content=TRUNCATED, headers={"Content-Type": "application/json"})
+    body = r.json()
+    assert r.status_code == 422 and body["field"] == "body"  # not the character offset ("18")
+    assert body["detail"].startswith("字段 body：不是合法的 JSON") and "Expecting" not in body["detail"]
+    assert "没写完" in body["detail"]
+    r = client.post(
+        "/v1/plans", content=b'{"product": "x"} trailing', headers={"Content-Type": "application/json"}
+    )
+    assert "多余的内容" in r.json()["detail"] and "第 1 行第 18 列" in r.json()["detail"]
+    assert r.json()["errors"][0]["reason"].startswith("Extra data")  # the technical reason, kept apart
+    r = client.post(
+        "/v1/plans", content=b'{"product": "\xff\xfe"}', headers={"Content-Type": "application/json"}
+    )
+    assert r.status_code == 422 and r.json()["field"] == "body" and "UTF-8" in r.json()["detail"]
+
+
+def test_auth_comes_before_the_body(app, huati_env, monkeypatch):
+    from assistant.keys import create_key, revoke_key
+
+    good, revoked = create_key("good", huati_env)[1], create_key("revoked", huati_env)[1]
+    revoke_key("revoked", huati_env)
+    headers = {"Content-Type": "application/json"}
+    with TestClient(app) as c:
+        assert c.post("/v1/plans", content=TRUNCATED, headers=headers).status_code == 401
+        r = c.post("/v1/plans", content=TRUNCATED, headers={**headers, "Authorization": f"Bearer {revoked}"})
+        assert r.status_code == 403
+        assert c.post("/v1/checks", content=b"\xff", headers=headers).status_code == 401
+        assert c.post("/v1/trends", content=b"{", headers=headers).status_code == 401
+        assert c.post("/v1/plans:batch", content=b"[", headers=headers).status_code == 401
+        monkeypatch.setattr(app.state.settings, "api_rate_limit", 2)
+        auth = {**headers, "Authorization": f"Bearer {good}"}
+        codes = [c.post("/v1/plans", content=TRUNCATED, headers=auth).status_code for _ in range(3)]
+    assert codes == [422, 422, 429]  # malformed requests count against the key's rate limit too
+
+
+def test_no_english_in_details(client):
+    plan = client.post("/v1/plans", json={"product": "保温杯", "n": 1}).json()
+    fb = client.post(f"/v1/plans/{plan['id']}/feedback", json={"topic": 1, "verdict": "maybe"}).json()
+    assert fb["field"] == "verdict" and "只能是 accepted、rejected、edited 之一" in fb["detail"]
+    assert " or " not in fb["detail"]
+    as_float = client.post(
+        f"/v1/plans/{plan['id']}/feedback", json={"topic": 1.5, "verdict": "accepted"}
+    ).json()
+    assert as_float["field"] == "topic" and len(as_float["errors"]) == 1
+    for content in (b"{", b'[{"title": "x"}] extra', b""):
+        r = client.post("/v1/trends", content=content, headers={"Content-Type": "application/json"})
+        detail = r.json()["detail"]
+        assert r.status_code == 422 and "Expecting" not in detail and "Extra data" not in detail, detail
+    r = client.post("/v1/cases", content=b"{", headers={"Content-Type": "application/json"})
+    assert r.status_code == 422 and r.json()["detail"].startswith("字段 body：不是合法的 JSON")
+
+
+def test_readyz_details_are_chinese(huati_env, monkeypatch):
+    from api.main import create_app
+    from assistant.settings import Settings
+
+    monkeypatch.setenv("HUATI_CHROMA_HOST", "127.0.0.1")
+    monkeypatch.setenv("HUATI_CHROMA_PORT", "9")  # nothing listens there
+    settings = Settings()
+    settings.ensure_home()
+    (settings.home / "index").mkdir(parents=True, exist_ok=True)
+    (settings.home / "index" / "manifest.json").write_text('{"collection": "huati", "parts": {}}')
+    with TestClient(create_app(settings)) as c:
+        r = c.get("/readyz")
+    body = r.json()
+    assert r.status_code == 503 and body["checks"]["store"] == "ok"
+    assert "Chroma" in body["checks"]["index"] and "Error" not in body["checks"]["index"]
+    assert body["reasons"]["index"]  # the exception type, apart from the Chinese message

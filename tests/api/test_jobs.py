@@ -100,7 +100,8 @@ def test_callback_signed_retried_and_recorded(signed_client):
     assert job["callback"]["state"] == "delivered"
     attempts = job["callback"]["attempts"]
     assert [a["status_code"] for a in attempts] == [503, 503, 200]
-    assert attempts[0]["error"] == "HTTP 503" and attempts[2]["error"] is None
+    assert attempts[0]["error"] == "接收方返回 HTTP 503" and attempts[0]["reason"] == "HTTP 503"
+    assert attempts[2]["error"] is None
     last = receiver.requests[-1]
     payload = json.loads(last["body"])
     assert payload["id"] == job["id"] and payload["status"] == "done" and len(payload["results"]) == 2
@@ -347,3 +348,16 @@ def test_batch_item_delivery_is_sent_stored_and_its_secret_never_shown(client):
     assert client.get(f"/v1/plans/{first['plan_id']}").json()["delivery"] == first["plan"]["delivery"]
     assert "robot-secret" not in json.dumps(job, ensure_ascii=False)
     assert job["items"][0]["delivery"]["wecom"]["webhook_url"].endswith("?key=***")
+
+
+def test_unreachable_callback_is_recorded_in_chinese(signed_client):
+    from servers import free_port
+
+    signed_client.app.state.jobs.webhook_attempts = 1
+    r = signed_client.post(
+        "/v1/plans:batch", json={"items": WEEK[:1], "callback_url": f"http://127.0.0.1:{free_port()}/h"}
+    )
+    job = _wait_job(signed_client, r.json()["id"])
+    attempt = job["callback"]["attempts"][0]
+    assert job["callback"]["state"] == "failed" and attempt["status_code"] is None
+    assert attempt["error"].startswith("无法连接") and "ConnectError" in attempt["reason"]
