@@ -324,7 +324,9 @@ def _same_hook(a: DayHook, b: DayHook) -> float:
     if a.title == b.title:
         return 1.0 if a.kind == b.kind else 0.7
     short, long = sorted((a.title, b.title), key=len)
-    return 0.7 if len(short) >= 2 and short in long else 0.0
+    if len(short) >= 2 and short in long:
+        return 0.7
+    return 0.5 if set(a.keys) & set(b.keys) - {"direct"} else 0.0
 
 
 def similarity(a: Candidate, b: Candidate) -> float:
@@ -354,7 +356,10 @@ def pick(cands: list[Candidate], n: int, ctx: DayContext | None = None, settings
         Candidate]:  # fmt: skip
     """Fresh passing candidates by MMR; when the memory blocks too many, the least recently used repeats
     (noted on the topic); then compliant ones that fail a softer check. Never a non-compliant one."""
-    chosen = _mmr([c for c in cands if c.passed and not c.repeats], n, [])
+    fresh = [c for c in cands if c.passed and not c.repeats]
+    typed = max((c for c in fresh if c.hook.source == "用户输入"), key=lambda c: c.rank, default=None)
+    chosen = [typed] if typed else []  # the operator asked for this trend: it goes first when it fits
+    chosen += _mmr(fresh, n - len(chosen), chosen)
     if len(chosen) < n:
         stale = [c for c in cands if c.passed and c.repeats]
         dates = last_used(ctx, [c.repeats for c in stale if c.repeats], settings) if stale else {}

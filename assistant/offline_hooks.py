@@ -13,7 +13,9 @@ from typing import Any
 from assistant.models import Audience, CalendarEvent, Hook, Product, TrendItem
 
 _TITLE_PUNCT = re.compile(r"[？?！!。～~#\s]+$")
-_ASKS = re.compile(r"[？?]|[吗呢么嘛啥]\s*$|什么|怎么|哪|谁|几[个天点次]|多少|如何|为什么|为啥|还是")
+_ASKS = re.compile(
+    r"[？?]|[吗呢么嘛啥谁几]\s*$|还是|什么\s*$|哪(个|种|里|儿|边)?\s*$|多少\s*$"
+)  # the title itself asks
 _INSTRUCTION = re.compile(
     r"忽略|无视|忘掉|忘记|之前的|以上|上面的|指令|提示词|prompt|system|扮演|你现在是|你是一个|请(你|输出|回复|生成|写)"
     r"|不要管|照我说|按我说",
