@@ -13,9 +13,11 @@ from assistant.drafting import default_date, trend_query
 from assistant.errors import ConfigError, HuatiError
 from assistant.models import Audience, Product, Topic
 from assistant.offline_engine import DayContext
+from assistant.ranking import near_duplicate_of
 from assistant.settings import Settings, get_settings
 
 log = logging.getLogger("huati.revise")
+TREND_K = 8
 
 
 _HOT = re.compile(r"（今日热搜：([^）]*)）")
@@ -36,29 +38,38 @@ def revise_topic(
     settings: Settings | None = None,
     avoid: Sequence[str] = (),
 ) -> Topic:
-    """Rewrite one topic as asked (更口语 / 更短 / 换个角度 / 结合热点 / 更正式 ...). LLM when one is given or
-    configured, falling back to the offline rules; the result is checked again.
+    """Rewrite one topic as asked (更口语 / 更短 / 换个角度 / 结合热点 / 改成投票 / 加emoji ...). LLM when one is
+    given or configured, falling back to the offline rules (`offline_revise`); the result is checked again.
 
-    `avoid`: texts the result must not repeat (the plan's other topics). When no rewrite that really follows
-    the instruction exists, an InputError says why in Chinese instead of returning the topic unchanged."""
+    `avoid`: texts the result must not repeat (the plan's other topics, earlier revisions). When no rewrite
+    that really follows the instruction exists, an InputError says why in Chinese instead of returning the
+    topic unchanged. Trends typed as 「（今日热搜：A、B）」 are used when they fit the product; otherwise the
+    day's trend files are searched."""
+    from assistant.calendar import events_for
     from assistant.offline_revise import revise_offline
 
     settings = settings or get_settings()
     day = date or default_date()
     instruction = (instruction or "").strip() or "换个角度"
-    trends = _instruction_trends(instruction)
-    if not trends and re.search(r"热点|热搜|热门|新闻", instruction):
+    typed = _instruction_trends(instruction)
+    found = []
+    if not typed and re.search(r"热点|热搜|热门|新闻|时事|蹭", instruction):
         try:
             from assistant.retrieval import trends_for
 
-            trends = [t.title for t in trends_for(day, query=trend_query(product), k=3, settings=settings,
-                                                  dense=False)]  # fmt: skip
+            found = trends_for(day, query=trend_query(product), k=TREND_K, settings=settings, dense=False)
         except HuatiError:
-            trends = []
-    ctx = DayContext(product, audience, day, user_trends=trends)
+            found = []
+    ctx = DayContext(product, audience, day, trends=found, events=events_for(day, 7), user_trends=typed)
+    avoid = [a for a in avoid if a and a != topic.text]
     if chat_model is not None or settings.llm_configured:
         try:
-            return _revise_llm(topic, instruction, ctx, trends, chat_model, settings)
+            new = _revise_llm(
+                topic, instruction, ctx, typed or [t.title for t in found], chat_model, settings
+            )
+            if new.text != topic.text and not near_duplicate_of(new.text, avoid):
+                return new
+            log.info("LLM revision repeated the topic or the plan, using offline rules")
         except ConfigError:
             raise
         except Exception as exc:  # noqa: BLE001 - offline rules still give an answer
