@@ -25,6 +25,7 @@ STAGES_ZH = {
     "product_link": "放链接",
     "wrap_up": "收尾",
 }
+VERDICTS_ZH = {"accepted": "采用", "rejected": "不用", "edited": "改过再用"}
 HOOKS_ZH = {"trend": "热点", "calendar": "节日节气", "season": "季节", "scenario": "场景", "case": "案例"}
 
 
@@ -32,6 +33,29 @@ def parse_date(value: str | None) -> Date | None:
     from assistant.dates import parse_day
 
     return None if value is None or not value.strip() else parse_day(value)
+
+
+def parse_count(value: str) -> int:
+    text = str(value).strip()
+    if not text.isdigit() or not 1 <= int(text) <= 10:
+        raise InputError(f"-n 只能是 1 到 10 之间的整数，收到：{text or '空'}", field="n")
+    return int(text)
+
+
+def validation_zh(exc: Exception) -> str:
+    """A pydantic ValidationError of PlanRequest as one Chinese line."""
+    names = {"product": "产品名", "trend": "热点", "category": "类目", "points": "卖点", "audience": "群类型",
+             "date": "日期", "n": "-n"}  # fmt: skip
+    first = exc.errors()[0]  # type: ignore[attr-defined]
+    field = names.get(str(first["loc"][0]) if first["loc"] else "", "参数")
+    ctx = first.get("ctx") or {}
+    if first["type"] == "string_too_long":
+        return f"{field}太长了，最多 {ctx.get('max_length')} 个字"
+    if first["type"] == "string_too_short":
+        return f"{field}不能为空"
+    if first["type"] == "value_error":
+        return str(ctx.get("error") or first["msg"]).removeprefix("Value error, ")
+    return f"{field}不对：{first.get('input')!r}"
 
 
 def engine_line(plan: DailyPlan) -> str:
@@ -70,6 +94,8 @@ def print_plan(plan: DailyPlan) -> None:
             body.append("跟进：" + " / ".join(t.follow_ups))
         if t.bridge:
             body.append("引出商品：" + t.bridge)
+        if t.note:
+            body.append(f"[yellow]说明：{t.note}[/]")
         console.print(Panel("\n".join(body), title=f"话题 {i}", title_align="left"), highlight=False)
     if plan.timeline:
         table = Table(title="今日节奏", show_lines=False)
@@ -81,7 +107,7 @@ def print_plan(plan: DailyPlan) -> None:
         console.print(table)
 
 
-def plan_markdown(plan: DailyPlan) -> str:
+def plan_markdown(plan: DailyPlan, feedback: list[dict[str, Any]] | None = None) -> str:
     who = plan.audience.name if plan.audience else "未指定群"
     lines = [
         f"# {plan.date.isoformat()} {plan.product.name}｜{who}",
@@ -103,11 +129,18 @@ def plan_markdown(plan: DailyPlan) -> str:
             lines.append(f"- 跟进：{f}")
         if t.bridge:
             lines.append(f"- 引出商品：{t.bridge}")
+        if t.note:
+            lines.append(f"- 说明：{t.note}")
         lines.append("")
     if plan.timeline:
         lines += ["## 今日节奏", "", "| 时间 | 环节 | 内容 |", "|---|---|---|"]
         lines += [f"| {s.time} | {STAGES_ZH.get(s.stage, s.stage)} | {(s.text or s.action).replace('|', '｜')} |"
                   for s in plan.timeline]  # fmt: skip
+    if feedback:
+        lines += ["", "## 反馈", ""]
+        for f in feedback:
+            extra = f"：{f['edited_text']}" if f.get("edited_text") else ""
+            lines.append(f"- 话题 {f['topic_index']}：{VERDICTS_ZH.get(f['verdict'], f['verdict'])}{extra}")
     return "\n".join(lines) + "\n"
 
 
@@ -115,7 +148,7 @@ def draft(
     product: Annotated[str, typer.Argument(help="产品名（商品库里的名字或别名），或临时产品名")],
     date: Annotated[str | None, typer.Option("--date", help="日期 YYYY-MM-DD，默认明天")] = None,
     audience: Annotated[str | None, typer.Option("--audience", "-a", help="群画像，例如 宝妈群")] = None,
-    n: Annotated[int, typer.Option("-n", help="话题数量 1-10")] = 3,
+    n: Annotated[str, typer.Option("-n", help="话题数量 1-10")] = "3",
     trend: Annotated[list[str] | None, typer.Option("--trend", help="今天的热点，可重复")] = None,
     category: Annotated[str | None, typer.Option("--category", help="临时产品的类目")] = None,
     points: Annotated[
@@ -128,22 +161,24 @@ def draft(
     from pydantic import ValidationError
 
     from assistant.drafting import draft_plan
+    from assistant.knowledge import MAX_PRODUCT_NAME
     from assistant.models import PlanRequest
 
     if not product.strip():
         raise InputError("产品名不能为空，请写上今天要推的产品，例如：huati draft 亮白牙膏", field="product")
-    if not 1 <= n <= 10:
-        raise InputError(f"-n 只能是 1 到 10，收到：{n}", field="n")
+    if len(product.strip()) > MAX_PRODUCT_NAME:
+        raise InputError(f"产品名太长（{len(product.strip())} 个字），请控制在 {MAX_PRODUCT_NAME} 个字以内，卖点请用 --points 单独写",
+                         field="product")  # fmt: skip
+    count = parse_count(n)
     if engine not in ("auto", "offline", "llm"):
         raise InputError(f"--engine 只能是 auto、offline 或 llm，收到：{engine}", field="engine")
     split = [p.strip() for p in (points or "").replace("，", ",").split(",") if p.strip()]
     try:
-        request = PlanRequest(product=product.strip(), date=parse_date(date), audience=audience, n=n,
+        request = PlanRequest(product=product.strip(), date=parse_date(date), audience=audience, n=count,
                               trend=[t for t in trend or [] if t.strip()], category=category, points=split,
                               engine=engine)  # type: ignore[arg-type]  # fmt: skip
     except ValidationError as exc:
-        first = exc.errors()[0]
-        raise InputError(f"参数不对：{first['loc'][0]} {first['msg']}") from None
+        raise InputError(validation_zh(exc)) from None
     if as_json:
         plan = draft_plan(request)
         typer.echo(json.dumps(plan.public_dict(), ensure_ascii=False, indent=2))
@@ -167,6 +202,10 @@ def history(
 
     if limit < 1:
         raise InputError("--limit 至少是 1", field="limit")
+    if audience and audience.strip():
+        from assistant.knowledge import find_audience
+
+        audience = find_audience(audience).name  # unknown -> the list of known groups
     if product:
         from assistant.knowledge import find_product
 
@@ -222,10 +261,14 @@ def export(
 
     if fmt not in ("md", "json"):
         raise InputError(f"--format 只能是 md 或 json，收到：{fmt}", field="format")
-    plan = Store().get_plan(plan_id)
-    text = (
-        plan_markdown(plan) if fmt == "md" else json.dumps(plan.public_dict(), ensure_ascii=False, indent=2)
-    )
+    store = Store()
+    plan = store.get_plan(plan_id)
+    if fmt == "md":
+        text = plan_markdown(plan, store.feedback_for(plan.id))
+    else:
+        data = plan.public_dict()
+        data["feedback"] = store.feedback_for(plan.id)
+        text = json.dumps(data, ensure_ascii=False, indent=2)
     if out is None:
         typer.echo(text)
         return
