@@ -119,8 +119,8 @@ def sign_out(response: Any) -> None:
 
 def _limiter(request: Request, settings: Settings) -> RateLimiter:
     limiter = getattr(request.app.state, "limiter", None)
-    if limiter is None or limiter.capacity != settings.api_rate_limit:
-        limiter = RateLimiter(settings.api_rate_limit)
+    if limiter is None or limiter.capacity != settings.api_rate_limit or limiter.settings is not settings:
+        limiter = RateLimiter(settings.api_rate_limit, settings)  # buckets in the shared database
         request.app.state.limiter = limiter
     return limiter
 

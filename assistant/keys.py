@@ -8,10 +8,11 @@ from __future__ import annotations
 
 import hashlib
 import secrets
+import time
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
-from sqlalchemy import Column, DateTime, String, Table, insert, select, update
+from sqlalchemy import Column, DateTime, Float, String, Table, bindparam, case, insert, select, update
 from sqlalchemy.exc import IntegrityError
 
 from assistant.db import get_engine, metadata
@@ -31,6 +32,17 @@ api_keys = Table(
     Column("kind", String(16), nullable=False, default="api"),
     Column("created_at", DateTime(timezone=True), nullable=False),
     Column("revoked_at", DateTime(timezone=True), nullable=True),
+)
+
+
+# Per-key token buckets for the API rate limit, in the shared database so that every worker (and every machine
+# on the same PostgreSQL) draws from one bucket. `updated` is unix seconds.
+rate_buckets = Table(
+    "rate_buckets",
+    metadata,
+    Column("key_id", String(32), primary_key=True),
+    Column("tokens", Float, nullable=False),
+    Column("updated", Float, nullable=False),
 )
 
 
@@ -132,3 +144,57 @@ def revoke_key(id_or_name: str, settings: Settings | None = None) -> KeyRecord:
             conn.execute(update(api_keys).where(api_keys.c.id == row.id).values(revoked_at=datetime.now(UTC)))
         row = conn.execute(select(api_keys).where(api_keys.c.id == row.id)).first()
     return _record(row)
+
+
+def _take_statement():  # noqa: ANN202 - built once: constructing the expression costs more than running it
+    b = rate_buckets.c
+    now, rate, cap = (
+        bindparam("now", type_=Float),
+        bindparam("rate", type_=Float),
+        bindparam("cap", type_=Float),
+    )
+    elapsed = case((now > b.updated, now - b.updated), else_=0.0)
+    refilled = b.tokens + elapsed * rate
+    level = case((refilled > cap, cap), else_=refilled)
+    return (
+        update(rate_buckets)
+        .where(b.key_id == bindparam("key"), level >= 1.0)
+        .values(tokens=level - 1.0, updated=now)
+    )
+
+
+_TAKE = _take_statement()
+_READ = select(rate_buckets).where(rate_buckets.c.key_id == bindparam("key"))
+
+
+def take_token(key_id: str, capacity: float, per_second: float, settings: Settings | None = None,
+               now: float | None = None) -> float:  # fmt: skip
+    """Take one token from `key_id`'s bucket (refilled at `per_second`, at most `capacity`).
+
+    Returns 0 when allowed, else the seconds until a token is back. One conditional UPDATE does the refill and
+    the take atomically (SQLite's write lock / PostgreSQL's row lock), so concurrent workers never both spend
+    the last token. A bucket is not worth a durable commit: on PostgreSQL the transaction skips the WAL flush."""
+    now = time.time() if now is None else now
+    engine = get_engine(settings)
+    params = {"key": key_id, "now": now, "rate": per_second, "cap": capacity}
+    for _ in range(3):
+        with engine.begin() as conn:
+            if conn.dialect.name == "postgresql":
+                conn.exec_driver_sql("SET LOCAL synchronous_commit TO OFF")
+            taken = conn.execute(_TAKE, params)
+        if taken.rowcount == 1:
+            return 0.0
+        with engine.connect() as conn:
+            row = conn.execute(_READ, {"key": key_id}).first()
+        if row is not None:
+            current = min(capacity, row.tokens + max(0.0, now - row.updated) * per_second)
+            if current < 1.0:
+                return (1.0 - current) / per_second
+            continue  # refilled meanwhile: try again
+        try:
+            with engine.begin() as conn:
+                conn.execute(insert(rate_buckets).values(key_id=key_id, tokens=capacity - 1.0, updated=now))
+            return 0.0
+        except IntegrityError:
+            continue  # another worker made the bucket first
+    return 1.0 / per_second

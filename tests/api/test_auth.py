@@ -61,17 +61,44 @@ def test_rate_limit_429_with_retry_after(huati_env, drafting, monkeypatch):
     assert other.status_code == 200  # per key
 
 
-def test_rate_limiter_refills():
+def test_rate_limiter_refills(huati_env):
     from api.ratelimit import RateLimiter
 
-    now = [0.0]
-    limiter = RateLimiter(60, clock=lambda: now[0])  # one token per second
+    now = [1000.0]
+    limiter = RateLimiter(60, huati_env, clock=lambda: now[0])  # one token per second
     assert all(limiter.hit("k") == 0 for _ in range(60))
     wait = limiter.hit("k")
     assert 0.9 < wait <= 1.0
     now[0] += 1.0
     assert limiter.hit("k") == 0
     assert limiter.hit("k") > 0
+    now[0] += 3600
+    assert sum(limiter.hit("k") == 0 for _ in range(70)) == 60  # refills up to the capacity, not beyond
+
+
+def test_rate_limit_is_shared_by_workers(huati_env):
+    """Two limiters (two workers) and concurrent hits across processes draw from one bucket per key."""
+    import os
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    from api.ratelimit import RateLimiter
+
+    a, b = RateLimiter(10, huati_env), RateLimiter(10, huati_env)
+    allowed = [(a if i % 2 else b).hit("shared") == 0 for i in range(20)]
+    assert sum(allowed) == 10  # not 2 × 10
+    script = """
+import sys
+from api.ratelimit import RateLimiter
+limiter = RateLimiter(30, clock=lambda: 1000.0)  # frozen clock: no refill while they race
+print(sum(limiter.hit("multi") == 0 for _ in range(25)))
+"""
+    env = {**os.environ, "HUATI_HOME": str(huati_env.home)}
+    procs = [subprocess.Popen([sys.executable, "-c", script], env=env, cwd=Path(__file__).parents[2],
+                              stdout=subprocess.PIPE, text=True) for _ in range(3)]  # fmt: skip
+    counts = [int(p.communicate(timeout=60)[0]) for p in procs]
+    assert sum(counts) == 30, counts  # 75 tries at once, capacity 30
 
 
 @pytest.fixture

@@ -99,3 +99,59 @@ def test_api_on_postgres(postgres_url, huati_env, drafting, monkeypatch):
     assert jobs.claim(job["id"], "other:1", settings) is False  # finished jobs cannot be claimed again
     dispose_engines()
     reset_settings()
+
+
+def test_two_servers_on_one_postgres_share_idempotency_and_the_rate_limit(
+    postgres_url, indexed_home, tmp_path
+):
+    """Two real `huati serve` processes on one PostgreSQL: concurrent identical requests spread over both make
+    exactly one plan, and a key's rate limit holds across both (not 2×)."""
+    import sys
+
+    import httpx
+    from servers import REPO, create_key_cli, start_serve, stop_serve
+
+    sys.path.insert(0, str(REPO / "tests"))
+    from fake_openai import FakeOpenAI
+
+    home = tmp_path / "home"
+    shutil.copytree(indexed_home.home, home, ignore=shutil.ignore_patterns("huati.db*"))
+    limit = 12
+    with FakeOpenAI(latency=0.5) as fake:  # each plan takes ≥ 0.5 s: the identical requests overlap
+        env = {"HUATI_DATABASE_URL": postgres_url, "HUATI_API_RATE_LIMIT": str(limit), "HUATI_LLM_BASE_URL": fake.base_url,
+               "HUATI_LLM_API_KEY": "test", "HUATI_LLM_MODEL": "fake-huati-1", "HUATI_LLM_MAX_RETRIES": "0"}  # fmt: skip
+        racer, counted = create_key_cli(home, "racer", env), create_key_cli(home, "counted", env)
+        ports = [free_port(), free_port()]
+        servers = [start_serve(home, port, env, ("--no-warm-up",)) for port in ports]
+        try:
+            body = {"product": "保温杯", "date": "2026-12-01", "n": 2, "engine": "llm"}
+            barrier = threading.Barrier(8)
+
+            def post(i: int) -> httpx.Response:
+                headers = {"Authorization": f"Bearer {racer}", "Idempotency-Key": "two-servers"}
+                barrier.wait()
+                return httpx.post(
+                    f"http://127.0.0.1:{ports[i % 2]}/v1/plans", json=body, headers=headers, timeout=120
+                )
+
+            with ThreadPoolExecutor(8) as pool:
+                responses = list(pool.map(post, range(8)))
+            assert sorted(r.status_code for r in responses) == [200] * 7 + [201], [
+                r.text[:200] for r in responses
+            ]
+            assert len({r.json()["id"] for r in responses}) == 1
+            auth = {"Authorization": f"Bearer {racer}"}
+            for port in ports:  # both servers see the one plan
+                listed = httpx.get(
+                    f"http://127.0.0.1:{port}/v1/plans", params={"product": "保温杯"}, headers=auth
+                )
+                assert listed.json()["total"] == 1
+            codes = [httpx.get(f"http://127.0.0.1:{ports[i % 2]}/v1/plans", headers={"Authorization": f"Bearer {counted}"},
+                               params={"limit": 1}).status_code for i in range(2 * limit)]  # fmt: skip
+            allowed = codes.count(200)
+            assert limit <= allowed <= limit + 2 and codes.count(429) == 2 * limit - allowed, (
+                codes
+            )  # + refill
+        finally:
+            for proc in servers:
+                stop_serve(proc)

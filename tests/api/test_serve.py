@@ -12,7 +12,7 @@ from pathlib import Path
 
 import httpx
 import pytest
-from servers import free_port
+from servers import create_key_cli, free_port, start_serve
 
 pytestmark = pytest.mark.slow
 REPO = Path(__file__).resolve().parents[2]
@@ -21,19 +21,7 @@ REPO = Path(__file__).resolve().parents[2]
 def start(
     home: Path, port: int, extra_env: dict[str, str] | None = None, args: tuple[str, ...] = ()
 ) -> subprocess.Popen:
-    env = {**os.environ, "HUATI_HOME": str(home), **(extra_env or {})}
-    proc = subprocess.Popen([sys.executable, "-m", "assistant.cli.main", "serve", "--port", str(port), *args],
-                            env=env, cwd=REPO, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)  # fmt: skip
-    deadline = time.time() + 60
-    while time.time() < deadline:
-        assert proc.poll() is None, proc.stderr.read().decode()
-        try:
-            if httpx.get(f"http://127.0.0.1:{port}/healthz", timeout=1).status_code == 200:
-                return proc
-        except httpx.HTTPError:
-            time.sleep(0.2)
-    proc.kill()
-    raise AssertionError("huati serve did not start")
+    return start_serve(home, port, extra_env, args)
 
 
 @pytest.fixture
@@ -47,9 +35,7 @@ def home(indexed_home, tmp_path):
 
 
 def _key(home: Path) -> str:
-    out = subprocess.run([sys.executable, "-m", "assistant.cli.main", "keys", "create", "serve-test"], cwd=REPO,
-                         env={**os.environ, "HUATI_HOME": str(home)}, capture_output=True, text=True, check=True)  # fmt: skip
-    return out.stdout.strip().splitlines()[-1]
+    return create_key_cli(home, "serve-test")
 
 
 def test_serve_over_http_and_resume_after_kill(home):
