@@ -172,7 +172,7 @@ def repeats(topic: Topic, texts: list[str]) -> bool:
 def build_revise_chain(chat_model: Any, settings: Settings) -> Any:
     """Runnable `{"topic", "ctx", "run", "instruction" ("" = fix the checks' problems), "problems", "trends",
     "avoid"} -> Topic` (checked again)."""
-    from langchain_core.runnables import RunnableLambda
+    from langchain_core.runnables import RunnableLambda, RunnableSequence
 
     async def render(x: dict[str, Any]) -> dict[str, Any]:
         topic, ctx = x["topic"], x["ctx"]
@@ -194,10 +194,10 @@ def build_revise_chain(chat_model: Any, settings: Settings) -> Any:
             new.hook = x["topic"].hook
         return check(new, x["ctx"])
 
-    return (
-        RunnableLambda(render, name="render_revise")
-        | structured_output(chat_model, settings, DraftTopic, key="draft")
-        | RunnableLambda(finish, name="check_revision")
+    return RunnableSequence(
+        RunnableLambda(render, name="render_revise"),
+        structured_output(chat_model, settings, DraftTopic, key="draft"),
+        RunnableLambda(finish, name="check_revision"),
     )
 
 
@@ -213,19 +213,14 @@ async def arevise_llm(structured: Structured, topic: Topic, instruction: str, ct
 
 
 def rank(topics: list[Topic], n: int) -> list[Topic]:
-    """Topics that pass every check, best first without near-duplicates of a better one, diverse by MMR."""
+    """Topics that pass every check, by checks score, diverse by MMR (repeats were dropped before)."""
     ordered = sorted((t for t in topics if passed(t)), key=lambda t: -t.score)
-    unique: list[Topic] = []
-    for t in ordered:
-        if not repeats(t, [u.text for u in unique]):
-            unique.append(t)
-
-    grams = {id(t): bigrams(t.text) for t in unique}
+    grams = {id(t): bigrams(t.text) for t in ordered}
 
     def sim(a: Topic, b: Topic) -> float:
         return 0.6 * jaccard(grams[id(a)], grams[id(b)]) + 0.4 * (a.type == b.type)
 
-    return mmr(unique, [t.score for t in unique], sim, n)
+    return mmr(ordered, [t.score for t in ordered], sim, n)
 
 
 # --------------------------------------------------------------------------- the chain
@@ -271,14 +266,14 @@ def build_draft_chain(
 
     The plan is `engine="llm"` when at least one topic is the model's; topics the offline engine filled in
     are listed in `plan.topic_origins` and counted in `fallback_reason`. Any failure -> the offline plan."""
-    from langchain_core.runnables import RunnableLambda
+    from langchain_core.runnables import RunnableLambda, RunnableSequence
 
     from assistant import drafting, offline_engine
     from assistant.llm import model_name
 
     n = request.n
     label = model or model_name(chat_model, settings)
-    revise_chain = build_revise_chain(chat_model, settings)
+    revise_chain: list[Any] = []
 
     async def start(x: DayContext | dict[str, Any]) -> dict[str, Any]:
         state = dict(x) if isinstance(x, dict) else {"ctx": x}
@@ -320,18 +315,27 @@ def build_draft_chain(
         if not todo:
             return state
         run.usage.round_trips += 1
-        others = [[t.text for j, t in enumerate(topics) if j != i] for i in todo]
-        inputs = [{"topic": topics[i], "ctx": ctx, "run": run, "instruction": "", "problems": issues[i],
-                   "trends": [], "avoid": [*ctx.recent[-20:], *avoid]} for i, avoid in zip(todo, others, strict=True)]  # fmt: skip
-        results = await revise_chain.abatch(inputs, return_exceptions=True)
-        kept = list(topics)
-        for i, new, avoid in zip(todo, results, others, strict=True):
-            if isinstance(new, Topic) and passed(new) and not repeats(new, [*ctx.recent, *avoid]):
+        inputs = [{"topic": topics[i], "ctx": ctx, "run": run, "instruction": "", "problems": issues[i], "trends": [],
+                   "avoid": [*ctx.recent[-20:], *(t.text for j, t in enumerate(topics) if j != i)]} for i in todo]  # fmt: skip
+        if not revise_chain:  # built on first need: most plans never revise
+            revise_chain.append(build_revise_chain(chat_model, settings))
+        results = await revise_chain[0].abatch(inputs, return_exceptions=True)
+        kept: list[Topic | None] = list(topics)
+        for i, new in zip(todo, results, strict=True):
+            verdict = None
+            if not isinstance(new, Topic) or not passed(new):
+                verdict = "failed"
+            elif repeats(new, ctx.recent):
+                verdict = "recent"
+            elif repeats(new, [t.text for j, t in enumerate(kept) if j != i and t is not None and passed(t)]):
+                verdict = "same"
+            if verdict is None:
                 guard_lines(new, ctx)
                 kept[i] = new
             elif not passed(topics[i]):  # still failing after its one revision: dropped
-                run.dropped["failed"] += 1
-        return {**state, "topics": kept}
+                kept[i] = None
+                run.dropped[verdict] += 1
+        return {**state, "topics": [t for t in kept if t is not None]}
 
     async def ranked(state: dict[str, Any]) -> dict[str, Any]:
         chosen = rank(state["topics"], n)
@@ -373,17 +377,17 @@ def build_draft_chain(
         return out
 
     cases = _cases(settings)
-    llm_path = (
-        RunnableLambda(retrieve, name="retrieve")
-        | RunnableLambda(render, name="render_prompts")
-        | structured_output(chat_model, settings, DraftTopics, key="drafted")
-        | RunnableLambda(guard, name="guard")
-        | RunnableLambda(revise, name="revise_failing")
-        | RunnableLambda(ranked, name="rank")
-        | RunnableLambda(fill, name="fill_offline")
-        | RunnableLambda(plan, name="plan")
+    llm_path = RunnableSequence(
+        RunnableLambda(retrieve, name="retrieve"),
+        RunnableLambda(render, name="render_prompts"),
+        structured_output(chat_model, settings, DraftTopics, key="drafted"),
+        RunnableLambda(guard, name="guard"),
+        RunnableLambda(revise, name="revise_failing"),
+        RunnableLambda(ranked, name="rank"),
+        RunnableLambda(fill, name="fill_offline"),
+        RunnableLambda(plan, name="plan"),
     )
-    chain = RunnableLambda(start, name="start") | llm_path.with_fallbacks(
+    fallbacks = llm_path.with_fallbacks(
         [RunnableLambda(offline, name="offline_fallback")], exception_key="error"
     )
-    return chain.with_config(run_name="draft_plan")
+    return RunnableSequence(RunnableLambda(start, name="start"), fallbacks, name="draft_plan")

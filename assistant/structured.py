@@ -127,7 +127,7 @@ def structured_output(
     `{key: instance}`): the model call, the tolerant parser, and one repair call for malformed output
     (`prompts/repair_topics.j2`); a second malformed output raises ProviderError."""
     from langchain_core.messages import AIMessage, HumanMessage
-    from langchain_core.runnables import RunnableLambda, RunnablePassthrough
+    from langchain_core.runnables import RunnableLambda, RunnablePassthrough, RunnableSequence
 
     method = settings.llm_structured_method
     llm = chat_model
@@ -151,7 +151,8 @@ def structured_output(
             x["error"] = str(error or exc)
         return x
 
-    attempt = RunnablePassthrough.assign(out=pick("messages") | llm) | RunnableLambda(parse, name="parse")
+    call = RunnablePassthrough.assign(out=RunnableSequence(pick("messages"), llm))
+    attempt = RunnableSequence(call, RunnableLambda(parse, name="parse"))
 
     def done(x: dict[str, Any]) -> Any:
         parsed = x["parsed"]
@@ -173,13 +174,16 @@ def structured_output(
             raise ProviderError(f"模型两次输出都不是合格的 JSON：{x['error']}")
         return done(x)
 
-    repaired = RunnableLambda(repair, name="repair") | attempt | RunnableLambda(final, name="final")
+    repaired = RunnableSequence(
+        RunnableLambda(repair, name="repair"), attempt, RunnableLambda(final, name="final")
+    )
 
     async def route(x: dict[str, Any]) -> Any:
         # a Runnable returned by a RunnableLambda is invoked with the same input: the repair retry
         return done(x) if x["parsed"] is not None else repaired
 
-    return attempt | RunnableLambda(route, name=f"structured_{schema.__name__}")
+    return RunnableSequence(call, RunnableLambda(parse, name="parse"),
+                            RunnableLambda(route, name=f"structured_{schema.__name__}"))  # fmt: skip
 
 
 class Structured:
