@@ -68,12 +68,15 @@ def test_batch_item_errors_are_kept_per_item(client, drafting):
     assert job["results"][1]["status"] == "error" and "坏商品" in job["results"][1]["error"]["detail"]
 
 
-def test_job_of_another_key_is_404(client, huati_env):
+def test_jobs_and_plans_are_readable_by_every_key_of_the_install(client, huati_env):
+    """Single tenant (docs/api.md): another key of the same install reads the job and its plans."""
     from assistant.keys import create_key
 
     job_id = client.post("/v1/plans:batch", json={"items": WEEK[:1]}).json()["id"]
-    other = create_key("other", huati_env)[1]
-    assert client.get(f"/v1/jobs/{job_id}", headers={"Authorization": f"Bearer {other}"}).status_code == 404
+    job = _wait_job(client, job_id)
+    other = {"Authorization": f"Bearer {create_key('other', huati_env)[1]}"}
+    assert client.get(f"/v1/jobs/{job_id}", headers=other).json()["id"] == job_id
+    assert client.get(f"/v1/plans/{job['results'][0]['plan_id']}", headers=other).status_code == 200
     assert client.get("/v1/jobs/job_nope").status_code == 404
 
 
