@@ -189,9 +189,11 @@ def revise(ctx: ChatContext, index: int | None, instruction: str, use_trends: bo
     if use_trends and not re.search(r"热点|热搜|热门", instruction):
         instruction += "，结合今天的热搜"  # revise_topic looks today's trends up itself
     store = _store(ctx.settings)
-    earlier = [r["before_text"] for r in store.revisions_for(plan.id, index)]
+    records = store.revisions_for(plan.id)
+    earlier = [r["before_text"] for r in records if r["topic_index"] == index]
     others = [t.text for i, t in enumerate(plan.topics, 1) if i != index]
-    avoid = list(dict.fromkeys([*others, *earlier]))
+    replaced = [r["before_text"] for r in records]  # texts the operator already changed away from
+    avoid = list(dict.fromkeys([*others, *earlier, *replaced]))
     with _FallbackWatch() as watch:
         new = revise_topic(
             topic,

@@ -10,7 +10,11 @@ from assistant.chat.router import cn_number, parse_count, parse_date, revise_ins
 
 TODAY = date(2026, 12, 18)  # a Friday
 COLLOQUIAL, SHORT, FORMAL = "更口语一点，像群里聊天", "更短，一句话说完", "稍微正式一点，措辞稳重"
-ANGLE, PLAIN, LONGER = "换个角度，问法和切入点都换掉", "少点推销味，像朋友聊天那样问", "写长一点，多一点细节"
+ANGLE, PLAIN, LONGER = (
+    "换个角度，问法和切入点都换掉",
+    "更口语一点，少点推销味，像朋友聊天那样问",
+    "写长一点，多一点细节",
+)
 TREND = "结合今天的热搜重写"
 
 

@@ -33,7 +33,7 @@ def test_revisions_build_on_the_previous_revision(chat_env):
     s = chat.new_session()
     chat.respond(s.id, "明天卖空气炸锅，给我两个话题")
     one = chat.respond(s.id, "第二个更口语一点")
-    two = chat.respond(s.id, "第二个正式一点")
+    two = chat.respond(s.id, "第二个改成投票")
     step_one = one.message.data["steps"][0]["topic"]["text"]
     step_two = two.message.data["steps"][0]["topic"]["text"]
     assert step_one != step_two
