@@ -397,8 +397,9 @@ def bridge(product: Product, s: dict[str, str], lib: dict[str, Any], index: int,
     points = [_END_PUNCT.sub("", p) for p in product.selling_points if p.strip()]
     templates = lib.get("bridges", [])
     for point in ([points[index % len(points)]] if points else []) + [""]:
+        options = [t for t in templates if "：" not in point or "{point}，" in t] or templates
         for name in (product.name, s["noun"]):
-            template = rng.choice(templates) if point else lib.get("bridge_no_point", "{name}")
+            template = rng.choice(options) if point else lib.get("bridge_no_point", "{name}")
             text = template.format(**{**s, "name": name, "point": point})
             if check_compliance(text, product).passed:
                 return text
