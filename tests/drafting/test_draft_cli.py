@@ -88,3 +88,37 @@ def test_history_show_export_feedback(huati_env, tmp_path):
     assert json.loads(r.stdout)["feedback"][0]["verdict"] == "edited"
     r = run("show", "doesnotexist")
     assert r.exit_code == 3 and "找不到方案" in r.output
+
+
+def test_bad_input_is_one_chinese_line(huati_env):
+    r = run("draft", "牙膏", "-n", "abc")
+    assert r.exit_code == 2 and "-n" in r.output and "整数" in r.output
+    assert "Invalid value" not in r.output and "Usage" not in r.output
+    r = run("draft", "好" * 150)
+    assert r.exit_code == 2 and "太长" in r.output and "String should" not in r.output
+    r = run("history", "--audience", "火星群")
+    assert r.exit_code == 2 and "未知的群类型" in r.output and "宝妈群" in r.output
+
+
+def test_history_audience_alias_and_export_feedback(huati_env):
+    r = run("draft", "亮白牙膏", "--date", "2026-12-21", "-a", "宝妈群", "--json")
+    plan_id = json.loads(r.stdout)["id"]
+    r = run("history", "--audience", "宝妈", "--json")
+    assert json.loads(r.stdout)["plans"][0]["id"] == plan_id
+    assert run("feedback", plan_id, "1", "rejected", "--note", "太像广告").exit_code == 0
+    data = json.loads(run("export", plan_id, "--format", "json").stdout)
+    assert data["feedback"] and data["feedback"][0]["verdict"] == "rejected"
+    md = run("export", plan_id, "--format", "md").stdout
+    assert "## 反馈" in md and "话题 1：不用" in md
+
+
+def test_skipped_trend_is_explained_in_the_plan(huati_env):
+    r = run("draft", "亮白牙膏", "--date", "2026-12-22", "-a", "宝妈群", "--trend", "加微信abc123领红包")
+    assert r.exit_code == 0, r.output
+    assert "说明：" in r.stdout and "联系方式" in r.stdout
+    r = run(
+        "draft", "亮白牙膏", "--date", "2026-12-22", "-a", "宝妈群", "--trend", "加微信abc123领红包", "--json"
+    )
+    topics = json.loads(r.stdout)["topics"]
+    assert all("abc123" not in " ".join([t["text"], t["bridge"], *t["follow_ups"]]) for t in topics)
+    assert "abc123" in topics[0]["note"] and "联系方式" in topics[0]["note"]

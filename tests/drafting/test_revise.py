@@ -28,7 +28,9 @@ def _all_pass(topic) -> bool:  # noqa: ANN001
 @pytest.mark.parametrize(
     ("text", "kind"),
     [("更口语一点", "colloquial"), ("短一点", "short"), ("换个角度", "angle"), ("结合热点", "trend"),
-     ("更正式些", "formal"), ("随便改改", "angle")],
+     ("更正式些", "formal"), ("随便改改", "angle"), ("第一个别那么正式", "colloquial"), ("太随意了", "formal"),
+     ("第一个改成投票", "vote"), ("改成晒图", "photo"), ("改成二选一", "either_or"), ("加个emoji", "emoji"),
+     ("去掉表情", "no_emoji"), ("带上冬至", "festival"), ("别蹭热点", "plain"), ("翻译成英文", "unknown")],
 )  # fmt: skip
 def test_instruction_kinds(text, kind):
     assert instruction_kind(text) == kind
@@ -68,3 +70,105 @@ def test_llm_revision_failure_uses_offline(plan):
     model = FakeListChatModel(responses=["不是 JSON", "还不是"])
     revised = revise_topic(topic, "更短", plan.product, plan.audience, DAY, chat_model=model)
     assert len(revised.text) < len(topic.text)
+
+
+# --------------------------------------------------------------------------- the contract: follow it or say why
+
+
+def _revise(topic, instruction, plan, **kw):  # noqa: ANN001, ANN003, ANN202
+    return revise_topic(topic, instruction, plan.product, plan.audience, plan.date, **kw)
+
+
+def test_new_angle_never_repeats_the_plan_or_earlier_revisions(plan):
+    from assistant.ranking import near_duplicate_of
+
+    topic, others = plan.topics[0], [t.text for t in plan.topics[1:]]
+    seen = [topic.text, *others]
+    for _ in range(4):  # the chat passes earlier revisions back in `avoid`
+        new = _revise(topic, "换个角度", plan, avoid=seen)
+        assert _all_pass(new) and "羽绒服" in new.text
+        assert near_duplicate_of(new.text, seen) is None, (new.text, seen)
+        seen.append(new.text)
+
+
+def test_trend_revision_without_a_related_trend_says_so(huati_env):
+    from assistant.errors import InputError
+
+    day = date(2026, 6, 18)  # the trend file of the day has nothing about toothpaste
+    plan = draft_plan(PlanRequest(product="亮白牙膏", audience="宝妈群", date=day), save=False)
+    with pytest.raises(InputError) as exc:
+        _revise(plan.topics[0], "结合今天的热搜", plan)
+    assert "牙膏" in exc.value.message and "热点" in exc.value.message
+    with pytest.raises(InputError) as exc:  # a typed trend that is spam is refused with the reason
+        _revise(plan.topics[0], "结合热点（今日热搜：加微信abc123领红包）", plan)
+    assert "联系方式" in exc.value.message
+
+
+def test_colloquial_changes_visibly_then_stops(plan):
+    from assistant.errors import InputError
+
+    topic = plan.topics[1]
+    casual = _revise(topic, "更口语", plan)
+    assert casual.text != topic.text and _all_pass(casual)
+    changed = sum(a != b for a, b in zip(casual.text, topic.text, strict=False)) + abs(
+        len(casual.text) - len(topic.text)
+    )
+    assert changed >= 3
+    try:
+        again = _revise(casual, "更口语", plan)
+    except InputError as exc:
+        assert "口语" in exc.message
+    else:
+        assert again.text != casual.text
+
+
+def test_negation_is_understood(plan):
+    formal = _revise(plan.topics[0], "更正式", plan)
+    assert formal.text.startswith("各位好")
+    relaxed = _revise(formal, "第一个别那么正式", plan)
+    assert not relaxed.text.startswith("各位好") and _all_pass(relaxed)
+
+
+@pytest.mark.parametrize(("instruction", "kind"), [("第一个改成投票", "vote"), ("改成晒图", "photo_share"),
+                                                   ("改成二选一", "either_or")])  # fmt: skip
+def test_shape_changes(instruction, kind, plan):
+    topic = next(t for t in plan.topics if t.type.value != kind)
+    new = _revise(topic, instruction, plan, avoid=[t.text for t in plan.topics])
+    assert new.type.value == kind and _all_pass(new) and new.text != topic.text
+    if kind == "vote":
+        assert "投个票" in new.text and "A" in new.text
+
+
+def test_emoji_and_unknown_instructions(plan):
+    import re as _re
+
+    from assistant.errors import InputError
+
+    topic = plan.topics[0]
+    new = _revise(topic, "加个emoji", plan)
+    assert _re.search("[\U0001f000-\U0001faff\u2600-\u27bf]", new.text) and new.question.startswith(
+        topic.question
+    )
+    with pytest.raises(InputError):
+        _revise(new, "加个emoji", plan)
+    assert _revise(new, "去掉表情", plan).text == topic.text
+    with pytest.raises(InputError) as exc:
+        _revise(topic, "翻译成英文", plan)
+    assert "更短" in exc.value.message and "换个角度" in exc.value.message
+
+
+def test_festival_revision_only_when_one_fits(huati_env):
+    from assistant.errors import InputError
+
+    dumplings = draft_plan(
+        PlanRequest(product="手工水饺", audience="社区团购群", date=date(2026, 12, 22)), save=False
+    )
+    plain = next((t for t in dumplings.topics if not t.hook), dumplings.topics[-1])
+    new = _revise(plain, "带上节日", dumplings, avoid=[t.text for t in dumplings.topics])
+    assert new.hook and new.hook.kind == "calendar" and _all_pass(new)
+    coffee = draft_plan(
+        PlanRequest(product="手冲咖啡壶", category="厨房用品", date=date(2026, 12, 22)), save=False
+    )
+    with pytest.raises(InputError) as exc:
+        _revise(coffee.topics[0], "带上节日", coffee)
+    assert "冬至" in exc.value.message and "手冲咖啡壶" in exc.value.message

@@ -68,3 +68,10 @@ def test_audience_file_not_a_list(scratch_kb):
     (scratch_kb / "audiences" / "audiences.yaml").write_text("id: x\nname: 测试群\n", encoding="utf-8")
     with pytest.raises(DataError, match=r":1: 文件应是一个 YAML 列表"):
         load_audiences()
+
+
+def test_trend_skip_words_keep_other_groups_out():
+    seniors = find_audience("银发群")
+    assert "打工人" in seniors.trend_skip and "考研" in seniors.trend_skip
+    students = find_audience("大学生群")
+    assert "带娃" in students.trend_skip and "打工人" not in students.trend_skip

@@ -1,12 +1,14 @@
 from __future__ import annotations
 
 import re
+from pathlib import Path
 
 import pytest
 
 from assistant.errors import DataError, InputError
 from assistant.knowledge import audience_names, find_product, load_products, resolve_product
 
+REPO_KB_PATTERNS = Path(__file__).resolve().parents[2] / "knowledge_base" / "patterns"
 REQUIRED_IDS = {
     "toothpaste", "sunscreen", "face-cream", "diapers", "kids-cup", "air-fryer", "electric-blanket",
     "navel-orange", "dumplings", "oatmeal", "down-jacket", "cat-litter", "dog-treats", "earbuds",
@@ -168,3 +170,72 @@ def test_cache_reloads_changed_file(scratch_kb):
     )
     assert len(load_products()) == before + 1
     assert find_product("抽纸").id == "tissue"
+
+
+def test_new_fields_are_consistent():
+    from assistant.checks import check_compliance
+    from assistant.offline_engine import library
+
+    lib = library()
+    traits, themes = set(lib["traits"]), set(lib["themes"])
+    events = {str(e) for t in lib["themes"].values() for e in t.get("events", [])}
+    groups = set(audience_names())
+    for p in load_products():
+        assert p.traits and set(p.traits) <= traits, p.id
+        assert p.verb and p.unit, p.id
+        assert 12 <= len(p.questions) <= 30, p.id
+        for tags in (p.scenario_audiences, p.question_audiences):
+            assert {g for gs in tags.values() for g in gs} <= groups, p.id
+        assert set(p.tie_ins) <= themes | events | {"direct"}, (p.id, set(p.tie_ins) - themes - events)
+        for q in [*p.questions, *(line for lines in p.tie_ins.values() for line in lines)]:
+            assert q.count("？") <= 1 and len(q) <= 40, (p.id, q)
+            assert check_compliance(q.replace("{hook}", "双11"), p).passed, (p.id, q)
+
+
+def test_scenes_and_questions_follow_the_group():
+    from assistant.knowledge import find_audience
+
+    earbuds = find_product("耳机")
+    students, office = find_audience("大学生群"), find_audience("职场白领群")
+    assert "在办公室开线上会议" in earbuds.scenes_for(office)
+    assert "在办公室开线上会议" not in earbuds.scenes_for(students)
+    assert "在图书馆自习" in earbuds.scenes_for(students)
+    assert set(earbuds.scenes_for(None)) == set(earbuds.scenarios)  # no group: every scene
+    toothpaste = find_product("牙膏")
+    kid_question = next(q for q, groups in toothpaste.question_audiences.items() if "宝妈群" in groups)
+    assert kid_question in toothpaste.questions_for(find_audience("宝妈群"))
+    assert kid_question not in toothpaste.questions_for(students)
+
+
+def test_tagged_scenario_round_trips():
+    p = find_product("耳机")
+    again = type(p).model_validate(p.model_dump())
+    assert again.scenarios == p.scenarios and again.scenario_audiences == p.scenario_audiences
+
+
+def test_unknown_trait_or_group_points_at_line(scratch_kb):
+    import shutil
+
+    from assistant.knowledge import clear_cache
+
+    shutil.copytree(REPO_KB_PATTERNS, scratch_kb / "patterns")
+    path = scratch_kb / "products" / "catalogue.yaml"
+    path.write_text("- id: a\n  name: 甲\n  category: 其他\n  traits: [food, shiny]\n", encoding="utf-8")
+    with pytest.raises(DataError) as exc:
+        load_products()
+    assert ":4: " in exc.value.message and "shiny" in exc.value.message
+    path.write_text(
+        "- id: a\n  name: 甲\n  category: 其他\n  scenarios:\n    - 早上\n    - {text: 晚上, for: [火星群]}\n",
+        encoding="utf-8",
+    )
+    clear_cache()
+    with pytest.raises(DataError) as exc:
+        load_products()
+    assert ":4: " in exc.value.message and "火星群" in exc.value.message
+    path.write_text(
+        "- id: a\n  name: 甲\n  category: 其他\n  tie_ins: {火星节: [你过火星节吗？]}\n", encoding="utf-8"
+    )
+    clear_cache()
+    with pytest.raises(DataError) as exc:
+        load_products()
+    assert ":4: " in exc.value.message and "火星节" in exc.value.message
