@@ -37,6 +37,7 @@ _RULES: list[tuple[str, re.Pattern[str]]] = [
     ("trend", re.compile(r"热点|热搜|热门|新闻|时事|蹭")),
     ("festival", re.compile(r"节日|节气|过节|节庆|冬至|春节|过年|中秋|端午|元宵|圣诞|除夕|618|双11|双12")),
     ("emoji", re.compile(r"emoji|表情|颜文字", re.I)),
+    ("longer", re.compile(r"长一点|长些|写长|详细|具体一点|丰富|多一点细节|多点细节")),
     ("short", re.compile(r"短|精简|简洁|简短|少点字|一句话|删减")),
     ("colloquial", re.compile(r"口语|随意|接地气|轻松|活泼|俏皮|像聊天|亲切|热情|随性|自然|有趣|好玩")),
     ("formal", re.compile(r"正式|书面|礼貌|稳重|客气|专业|官方")),
@@ -50,7 +51,7 @@ _RULES: list[tuple[str, re.Pattern[str]]] = [
 CONTENT = {"angle": None, "vote": TopicType.vote, "photo": TopicType.photo_share,
            "either_or": TopicType.either_or, "memory": TopicType.memory, "tips": TopicType.tips_swap,
            "trend": None, "festival": None}  # fmt: skip
-CAN_DO = "更短、更口语、更正式、换个角度、结合热点、带上节日、改成投票/晒图/二选一/回忆/妙招、加emoji、去掉表情或由头"
+CAN_DO = "更短、更长一点、更口语、更正式、换个角度、结合热点、带上节日、改成投票/晒图/二选一/回忆/妙招、加emoji、去掉表情或由头"
 _EMOJI = re.compile("[\U0001f000-\U0001faff\u2600-\u27bf\ufe0f]")
 _CASUAL_OPENINGS = (
     "来唠唠，",
@@ -61,6 +62,7 @@ _CASUAL_OPENINGS = (
     "好奇问一句：",
     "问个小问题：",
 )
+_LED = re.compile(r"^[^，,？?]{0,6}[：:]|^(说说|晒|说实话)")
 _EXAMPLE = re.compile(r"[，,]?\s*我先(来|说|晒|坦白)[：:][^？?]*$")
 
 
@@ -183,7 +185,8 @@ def _colloquial(topic: Topic, rules: dict[str, Any], addr: str) -> Topic:
     style = rules.get("colloquial", {})
     new = topic.model_copy(deep=True)
     new.question = _subs(new.question, style.get("words", {}))
-    if _plain_opening(new.opening, addr, rules) and not new.opening.startswith(_CASUAL_OPENINGS):
+    led = _LED.search(new.question)  # 坦白局：/投个票：/说实话， already lead the question
+    if _plain_opening(new.opening, addr, rules) and not new.opening.startswith(_CASUAL_OPENINGS) and not led:
         options = [o.format(addr=addr) for o in style.get("openings", [])]
         if options:
             new.opening = options[sum(map(ord, topic.question)) % len(options)]
@@ -221,6 +224,18 @@ def _emoji(topic: Topic, rules: dict[str, Any], traits: set[str], product_id: st
     return new
 
 
+def _longer(topic: Topic, rules: dict[str, Any], addr: str) -> Topic:
+    """A warmer lead-in when there is none, then an easy invitation after the question."""
+    new = topic.model_copy(deep=True)
+    if not new.opening:
+        new.opening = str(rules.get("opening", "{addr}，")).format(addr=addr)
+    elif not any(new.question.endswith(t) for t in rules.get("tails", [])) and new.question.endswith("？"):
+        tails = rules.get("tails", [])
+        if tails:
+            new.question += tails[sum(map(ord, topic.question)) % len(tails)]
+    return new
+
+
 def _style(kind: str, topic: Topic, ctx: DayContext, settings: Settings | None, avoid: list[str]) -> Topic:
     lib = library(settings)
     rules = lib.get("revise", {})
@@ -233,6 +248,8 @@ def _style(kind: str, topic: Topic, ctx: DayContext, settings: Settings | None, 
         return _formal(topic, rules, addr)
     if kind == "emoji":
         return _emoji(topic, rules.get("emoji", {}), traits_of(ctx.product, lib), ctx.product.id)
+    if kind == "longer":
+        return _longer(topic, rules.get("longer", {}), addr)
     new = topic.model_copy(deep=True)
     if kind == "no_emoji":
         new.opening, new.question = _EMOJI.sub("", new.opening), _EMOJI.sub("", new.question)
@@ -244,6 +261,7 @@ def _style(kind: str, topic: Topic, ctx: DayContext, settings: Settings | None, 
 
 
 _SAME = {
+    "longer": "这条已经够长了，群里的话题再长就没人看完了；可以换个角度。",
     "colloquial": "这条已经够口语了，再改就不像正经话了；可以换个角度，或者加个emoji。",
     "formal": "这条已经挺正式了；再正式就不像群里聊天了，可以换个角度。",
     "no_emoji": "这条里没有表情，不用去。",
