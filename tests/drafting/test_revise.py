@@ -30,7 +30,8 @@ def _all_pass(topic) -> bool:  # noqa: ANN001
     [("更口语一点", "colloquial"), ("短一点", "short"), ("换个角度", "angle"), ("结合热点", "trend"),
      ("更正式些", "formal"), ("随便改改", "angle"), ("第一个别那么正式", "colloquial"), ("太随意了", "formal"),
      ("第一个改成投票", "vote"), ("改成晒图", "photo"), ("改成二选一", "either_or"), ("加个emoji", "emoji"),
-     ("去掉表情", "no_emoji"), ("带上冬至", "festival"), ("别蹭热点", "plain"), ("翻译成英文", "unknown")],
+     ("去掉表情", "no_emoji"), ("带上冬至", "festival"), ("别蹭热点", "plain"), ("翻译成英文", "unknown"),
+     ("写长一点，多一点细节", "longer"), ("语气更亲切温柔一点", "colloquial"), ("更简单，谁都能一句话回答", "short")],
 )  # fmt: skip
 def test_instruction_kinds(text, kind):
     assert instruction_kind(text) == kind
