@@ -38,7 +38,9 @@ class PostizTarget(BaseModel):
         None, pattern=r"^[a-z0-9][a-z0-9-]{0,39}$",
         description="频道所在平台，写进 settings.__type（Postiz 要求），例如 x、linkedin、telegram、discord",
     )  # fmt: skip
-    base_url: HttpUrl = Field(POSTIZ_CLOUD, description="自建 Postiz 的后端地址；默认官方云服务")
+    base_url: HttpUrl = Field(
+        POSTIZ_CLOUD, validate_default=True, description="自建 Postiz 的后端地址；默认官方云服务"
+    )
     time: str = Field(
         "20:00", pattern=r"^([01]\d|2[0-3]):[0-5]\d$", description="草稿的计划时间（当天，HH:MM，北京时间）"
     )
