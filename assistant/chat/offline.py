@@ -45,7 +45,7 @@ def answer_offline(ctx: tools.ChatContext, text: str) -> tuple[str, list[dict[st
     except HuatiError as exc:
         index = (intent.args.get("index") or ctx.focus or 1) if ctx.plan_id else None
         step: dict[str, Any] = {"tool": intent.tool, "error": exc.message}
-        if index:
-            step["index"] = index
+        if index:  # the topic stays the one being discussed, even when its revision failed
+            step.update(index=index, plan_id=ctx.plan_id)
         return error_text(intent.tool, exc, index), [step]
     return result.text, [_step_record(result)]

@@ -76,7 +76,7 @@ def test_agent_drafts_then_revises_through_tools(chat_env):
     assert tool_msgs[0].tool_call_id == "c1" and "空气炸锅" in tool_msgs[0].content
     assert sessions.get_session(s.id).plan_id == reply.plan_id
 
-    model2 = fake(call("revise_topic", {"index": 1, "instruction": "更口语一点"}, "c2"), "改好了。")
+    model2 = fake(call("revise_topic", {"index": 1, "instruction": "换个角度"}, "c2"), "改好了。")
     revised = chat.respond(s.id, "第一个更口语一点", chat_model=model2)
     assert revised.tools == ["revise"] and revised.plan_id == reply.plan_id
     assert revised.engine == "llm" and revised.fallback_reason is None
@@ -200,7 +200,7 @@ def test_fallback_reuses_tools_already_run_in_the_turn(chat_env):
     assert "大模型出错后改用规则路由" in reply.message.content  # the footer does not claim no LLM was called
 
     model = CallsThenDies(
-        messages=iter([call("revise_topic", {"index": 1, "instruction": "更口语一点"}, "c2")])
+        messages=iter([call("revise_topic", {"index": 1, "instruction": "换个角度"}, "c2")])
     )
     revised = chat.respond(s.id, "第一个更口语一点", chat_model=model)
     assert revised.tools == ["revise"]
@@ -213,7 +213,7 @@ def test_agent_revision_is_saved_in_the_plan(chat_env):
     s = chat.new_session()
     drafted = chat.respond(s.id, "明天卖空气炸锅，给我两个话题")
     before = Store().get_plan(drafted.plan_id).topics[1].text
-    model = fake(call("revise_topic", {"index": 2, "instruction": "更口语一点"}, "c1"), "改好了，看看。")
+    model = fake(call("revise_topic", {"index": 2, "instruction": "换个角度"}, "c1"), "改好了，看看。")
     reply = chat.respond(s.id, "第二个更口语一点", chat_model=model)
     assert reply.tools == ["revise"]
     after = Store().get_plan(drafted.plan_id).topics[1].text

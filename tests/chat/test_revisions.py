@@ -32,7 +32,7 @@ def _hot_today(*titles: str) -> None:
 
 def test_revision_is_saved_into_the_plan_with_its_history(chat_env):
     s, before = _plan()
-    reply = chat.respond(s.id, "第二个更口语一点")
+    reply = chat.respond(s.id, "第二个换个角度")
     assert reply.tools == ["revise"] and "改好了" in reply.message.content
     after = Store().get_plan(before.id)
     new_text = reply.message.data["steps"][0]["topic"]["text"]
@@ -60,7 +60,7 @@ def test_the_api_plan_shows_the_current_text(chat_env):
             f"/v1/chat/sessions/{sid}/messages", json={"message": "明天卖电热毯，给我两个话题"}
         ).json()["plan_id"]
         original = client.get(f"/v1/plans/{plan_id}").json()["topics"][0]["text"]
-        turn = client.post(f"/v1/chat/sessions/{sid}/messages", json={"message": "第一个更口语一点"}).json()
+        turn = client.post(f"/v1/chat/sessions/{sid}/messages", json={"message": "第一个换个角度"}).json()
         assert turn["tools"] == ["revise"], turn["reply"]
         current = client.get(f"/v1/plans/{plan_id}").json()
         assert current["topics"][0]["text"] != original
@@ -71,7 +71,7 @@ def test_the_api_plan_shows_the_current_text(chat_env):
 
 def test_repl_plan_shows_the_revised_text(chat_env):
     r = CliRunner().invoke(
-        app, ["chat"], input="明天卖空气炸锅，给我两个话题\n第一个更口语一点\n/plan\n/quit\n"
+        app, ["chat"], input="明天卖空气炸锅，给我两个话题\n第一个换个角度\n/plan\n/quit\n"
     )
     assert r.exit_code == 0, r.output
     revised = re.search(r"改好了[^\n]*\n([^\n]+)\n", r.output)[1]
@@ -129,7 +129,7 @@ def test_impossible_revision_is_an_honest_reply_and_changes_nothing(chat_env):
 
 def test_new_batch_skips_texts_replaced_by_revisions(chat_env):
     s, plan = _plan("明天卖电热毯，银发群，给我两个话题")
-    chat.respond(s.id, "第一个更口语一点")
+    chat.respond(s.id, "第一个换个角度")
     replaced = Store().revisions_for(plan.id)[0]["before_text"]
     again = chat.respond(s.id, "换一批")
     assert again.tools == ["draft"]
@@ -146,7 +146,7 @@ def test_offline_fallback_revision_is_not_labelled_llm(chat_env, monkeypatch):
     monkeypatch.setenv("HUATI_LLM_MAX_RETRIES", "0")
     reset_settings()
     s, plan = _plan("明天卖空气炸锅，给我两个话题")
-    reply = chat.respond(s.id, "第一个更口语一点")
+    reply = chat.respond(s.id, "第一个换个角度")
     assert reply.tools == ["revise"] and "改好了" in reply.message.content, reply.message.content
     record = Store().revisions_for(plan.id)[0]
     assert (record["engine"], record["model"]) == ("offline", "huati-offline-patterns")

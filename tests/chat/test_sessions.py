@@ -32,7 +32,7 @@ def test_session_survives_restart_with_its_plan(chat_env):
 def test_revisions_build_on_the_previous_revision(chat_env):
     s = chat.new_session()
     chat.respond(s.id, "明天卖空气炸锅，给我两个话题")
-    one = chat.respond(s.id, "第二个更口语一点")
+    one = chat.respond(s.id, "第二个换个角度")
     two = chat.respond(s.id, "第二个改成投票")
     step_one = one.message.data["steps"][0]["topic"]["text"]
     step_two = two.message.data["steps"][0]["topic"]["text"]
