@@ -109,7 +109,10 @@
       el("div", { class: "topic-actions" }, details, copy));
   }
 
+  let shownPlanId = "";
+
   function renderPlan(plan) {
+    shownPlanId = plan.id || "";
     $("#plan-result").hidden = false;
     const who = plan.audience ? ` · ${plan.audience.name}` : "";
     $("#plan-title").textContent = `${plan.date} · ${plan.product.name}${who}`;
@@ -165,6 +168,11 @@
       el("span", { class: "aud", text: plan.audience ? plan.audience.name : "" }),
       el("span", { class: "first", text: plan.topics.length ? plan.topics[0].text : "" }));
     list.prepend(el("li", {}, item));
+  }
+
+  function updateHistory(plan) {
+    const item = document.querySelector(`#history-list .history-item[data-plan-id="${CSS.escape(plan.id)}"] .first`);
+    if (item) item.textContent = plan.topics.length ? plan.topics[0].text : "";
   }
 
   $("#history-list").addEventListener("click", async (ev) => {
@@ -256,8 +264,17 @@
         else if (ev.event === "error") throw new Error(data.detail || "出错了");
         else if (ev.event === "done") {
           out.dataset.engine = data.engine;
-          if (data.tools.includes("draft") && data.plan_id) {
-            api("GET", `/v1/plans/${encodeURIComponent(data.plan_id)}`).then(addHistory).catch(() => {});
+          if (data.plan_id && (data.tools.includes("draft") || data.tools.includes("redraft"))) {
+            api("GET", `/v1/plans/${encodeURIComponent(data.plan_id)}`).then((plan) => {
+              addHistory(plan);
+              renderPlan(plan);
+            }).catch(() => {});
+          } else if (data.plan_id && data.tools.includes("revise")) {
+            // The chat saved a revised topic into the plan: the cards and history show the current text.
+            api("GET", `/v1/plans/${encodeURIComponent(data.plan_id)}`).then((plan) => {
+              if (shownPlanId === plan.id) renderPlan(plan);
+              updateHistory(plan);
+            }).catch(() => {});
           }
         }
         log.scrollTop = log.scrollHeight;

@@ -60,11 +60,20 @@ def test_chat_streams_and_resumes(page_for, server):  # noqa: ANN001
     reply = page.locator("#chat-log .msg.assistant").last
     assert "空气炸锅" in reply.inner_text() and "离线引擎回答" in reply.inner_text()
     assert int(reply.get_attribute("data-chunks")) > 3  # arrived as several SSE token events
+    # The plan drafted in chat is on the plan tab too.
+    page.wait_for_selector("#topic-cards .topic:nth-child(2)", state="attached")
+    before = page.locator("#topic-cards .topic-text").nth(1).text_content()
     page.fill("#chat-input", "第二个更口语一点")
     page.click("#chat-send")
     page.wait_for_function(DONE.format(n=2))
     revised = page.locator("#chat-log .msg.assistant").last
     assert "第 2 个" in revised.inner_text() and "error" not in (revised.get_attribute("class") or "")
+    # The revision was saved into the plan: the card now shows the new text, the one quoted in the reply.
+    page.wait_for_function(
+        "t => document.querySelectorAll('#topic-cards .topic-text')[1].textContent !== t", arg=before
+    )
+    after = page.locator("#topic-cards .topic-text").nth(1).text_content()
+    assert after and after in revised.inner_text()
     page.screenshot(path=str(DOCS / "screenshot-chat.png"))
     # The plan drafted in chat joined the history list.
     page.click("a[data-tab=history]")
