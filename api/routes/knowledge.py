@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import csv
 import json
 import re
 from pathlib import Path
@@ -109,8 +110,15 @@ async def push_trends(
             raise InputError("JSON 应是条目列表、DailyHotApi 对象或 {items: [...]}", field="body")
     else:
         raise ApiProblem(415, f"不支持的内容类型 {media}：用 application/json、application/jsonl 或 text/csv")
-    # A newline makes parse_trends treat the body as text, never as a server-side file path.
-    items, errors = parse_trends(text.rstrip("\n") + "\n", fmt, date=date, platform=platform, name="<请求体>")
+    # Old-Mac / Windows line ends become "\n"; a newline makes parse_trends treat the body as text, never as a
+    # server-side file path.
+    text = text.replace("\r\n", "\n").replace("\r", "\n")
+    try:
+        items, errors = parse_trends(
+            text.rstrip("\n") + "\n", fmt, date=date, platform=platform, name="<请求体>"
+        )
+    except csv.Error as exc:  # a malformed CSV the parser itself could not read
+        raise ApiProblem(422, "CSV 格式不对：无法按表格读取请求体", field="body", reason=str(exc)) from exc
     if not items:
         raise ApiProblem(422, "没有解析出任何热点条目" + (f"：{errors[0]}" if errors else ""), field="body",
                          errors=[{"field": "body", "message": e} for e in errors[:50]])  # fmt: skip

@@ -145,3 +145,12 @@ def test_edge_dates_are_422_naming_the_field_everywhere(client):
     assert (
         "1901-01-01" in client.get("/v1/search", params={"q": "冬至", "date": "0001-01-01"}).json()["detail"]
     )
+
+
+def test_push_trends_with_old_mac_line_ends(client):
+    """A lone CR once crashed the CSV reader (500, found by schemathesis)."""
+    csv_cr = "title,date,platform\r暖宝宝安排上了,2026-11-24,weibo\r"
+    r = client.post("/v1/trends", content=csv_cr.encode(), headers={"Content-Type": "text/csv"})
+    assert r.status_code == 200 and r.json()["saved"] == 1, r.text
+    r = client.post("/v1/trends", content=b'"a\rb', headers={"Content-Type": "text/csv"})
+    assert r.status_code == 422 and r.json()["field"] == "body"
