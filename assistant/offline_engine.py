@@ -204,6 +204,7 @@ class _Draft:
     pattern: str
     concept: str
     hook: DayHook = NO_HOOK
+    bias: float = 0.0
     scene: str = ""
     follow_ups: list[str] = field(default_factory=list)
 
@@ -222,7 +223,8 @@ def _pattern_drafts(ctx: DayContext, lib: dict[str, Any], s: dict[str, str], tra
             for scene in picks:
                 fill = {**s, **trio, "scene": scene}
                 out.append(_Draft(template.format(**fill), TopicType(pattern["type"]), pattern["id"], concept,
-                                  scene=scene, follow_ups=[f.format(**fill) for f in follow]))  # fmt: skip
+                                  scene=scene, follow_ups=[f.format(**fill) for f in follow],
+                                  bias=float(pattern.get("bias", 0.0))))  # fmt: skip
     return out
 
 
@@ -301,7 +303,9 @@ def candidates(ctx: DayContext, lib: dict[str, Any], hooks: list[DayHook] | None
                       follow_ups=_safe_lines(follow, ctx.product), checks=report.checks, pattern=d.pattern)  # fmt: skip
         if d.concept not in jitter:
             jitter[d.concept] = rng.uniform(-JITTER, JITTER)
-        rank = report.score + HOOK_BONUS * hook.weight + jitter[d.concept] + bias.get(d.type.value, 0.0)
+        rank = (
+            report.score + HOOK_BONUS * hook.weight + jitter[d.concept] + bias.get(d.type.value, 0.0) + d.bias
+        )
         rank -= 0.004 * max(0, len(text) - LENGTH_FREE)
         out.append(Candidate(topic, d.pattern, d.concept, hook, report.passed,
                              report.checks["compliance"].passed, round(rank, 4), repeats))  # fmt: skip

@@ -193,8 +193,15 @@ def _when(e: CalendarEvent) -> str:
     return ("today", "tomorrow")[e.days_from] if e.days_from < 2 else "soon"
 
 
+def _off_season(ctx: Any) -> bool:
+    """A seasonal product out of its season (羽绒服 in June): no theme tie-ins from the calendar."""
+    seasons = ctx.product.seasons
+    now = next((e.name for e in ctx.events if e.kind == "season"), None)
+    return bool(seasons and now and "全年" not in seasons and now not in seasons)
+
+
 def _calendar_hooks(ctx: Any, lib: dict[str, Any], out: Screened) -> None:
-    mine = product_themes(ctx.product, lib)
+    mine = set() if _off_season(ctx) else product_themes(ctx.product, lib)
     table = lib.get("leads", {})
     found = []
     for e in ctx.events:

@@ -191,13 +191,27 @@ def _colloquial(topic: Topic, rules: dict[str, Any], addr: str) -> Topic:
         if options:
             new.opening = options[sum(map(ord, topic.question)) % len(options)]
     for old, repl in style.get("tails", []):
-        if new.question.endswith(old):
+        if new.question.endswith(old) and not new.question.endswith(tuple(style.get("tags", []))):
             if not re.search(r"[呀啊呢没啦不]？$", new.question) and not (
                 repl == "不？" and "是" in new.question
             ):
                 new.question = new.question[: -len(old)] + repl
             break
+    tags = style.get("tags", [])
+    if tags and _edits(topic.text, new.text) < 3 and not new.question.endswith(tuple(tags)):
+        new.question += tags[sum(map(ord, topic.question)) % len(tags)]  # a chatty invitation after the ask
     return new
+
+
+def _edits(a: str, b: str) -> int:
+    """Characters that differ between two texts (a rough, cheap edit size)."""
+    from difflib import SequenceMatcher
+
+    return sum(
+        max(i2 - i1, j2 - j1)
+        for op, i1, i2, j1, j2 in SequenceMatcher(None, a, b).get_opcodes()
+        if op != "equal"
+    )
 
 
 def _formal(topic: Topic, rules: dict[str, Any], addr: str) -> Topic:
@@ -208,6 +222,8 @@ def _formal(topic: Topic, rules: dict[str, Any], addr: str) -> Topic:
         new.opening = lead
     elif not new.opening.startswith(lead):
         new.opening = lead + new.opening
+    for tag in rules.get("colloquial", {}).get("tags", []):
+        new.question = new.question.removesuffix(tag)
     new.opening = _subs(new.opening, style.get("words", {}))
     new.question = _subs(new.question, style.get("words", {}))
     return new
