@@ -344,6 +344,8 @@ def similarity(a: Candidate, b: Candidate) -> float:
 def _allowed(c: Candidate, picked: list[Candidate]) -> bool:
     if any(c.concept == p.concept for p in picked):
         return False
+    if c.hook.kind != "none" and any(_same_hook(c.hook, p.hook) >= 1.0 for p in picked):
+        return False  # one topic per hook (and at most one on the season)
     if c.hook.kind == "season" and any(p.hook.kind == "season" for p in picked):
         return False
     return near_duplicate_of(c.topic.text, [p.topic.text for p in picked]) is None
