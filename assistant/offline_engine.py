@@ -25,6 +25,7 @@ MAX_CHARS = 60
 HOOK_BONUS = 0.2
 JITTER = 0.06  # per concept, seeded: different days and groups see different shapes
 LENGTH_FREE = 28  # characters; longer topics lose a little rank per character
+EVENT_LINE_BONUS = 0.1  # a line written for the event itself (冬至这天…) beats a theme line under it
 _END_PUNCT = re.compile(r"[。！!，,；;～~\s]+$")
 _LEAD_TAKEN = re.compile(r"：|^(说说|晒|投个票|吐槽|坦白|说实话)")
 
@@ -245,9 +246,9 @@ def _own_drafts(
                 lines = generic.get(key, [])
             for line in lines or []:
                 q = line.format(**{**s, "hook": hook.title})
-                out.append(
-                    _Draft(q, infer_type(q), f"tie:{key}", f"tie#{key}#{stable_id(line, length=8)}", hook)
-                )
+                concept = f"tie#{key}#{stable_id(line, length=8)}"
+                own_line = EVENT_LINE_BONUS if key == hook.title else 0.0  # written for this very event
+                out.append(_Draft(q, infer_type(q), f"tie:{key}", concept, hook, bias=own_line))
     return out
 
 

@@ -13,9 +13,10 @@ from typing import Any
 from assistant.models import Audience, CalendarEvent, Hook, Product, TrendItem
 
 _TITLE_PUNCT = re.compile(r"[？?！!。～~#\s]+$")
-_ASKS = re.compile(
-    r"[？?]|[吗呢么嘛啥谁几]\s*$|还是|什么\s*$|哪(个|种|里|儿|边)?\s*$|多少\s*$"
-)  # the title itself asks
+_ASKS = re.compile(  # the title asks something itself
+    r"[？?]|[吗呢么嘛啥谁几]\s*$|还是|为什么|为啥|什么\s*$|哪(个|种|里|儿|边)?\s*$|多少\s*$"
+    r"|[你您].{0,12}(什么|怎么|哪|谁|几|多少|吗|啥|呢)"
+)
 _INSTRUCTION = re.compile(
     r"忽略|无视|忘掉|忘记|之前的|以上|上面的|指令|提示词|prompt|system|扮演|你现在是|你是一个|请(你|输出|回复|生成|写)"
     r"|不要管|照我说|按我说",
@@ -116,7 +117,7 @@ def screen_trend(title: str, product: Product, audience: Audience | None, lib: d
         return (), f"是负面或敏感新闻（{bad.group(0)}），不适合当群话题的由头"
     if len(text) > MAX_TREND_CHARS:
         return (), f"太长了（{len(text)} 个字），不像一条热点标题"
-    if _ASKS.search(text):
+    if _ASKS.search(text) or _ASKS.search((title or "").strip()):
         return (), "本身是个问句，放进话题会变成一次问两件事"
     if audience is not None:
         odd = next((w for w in audience.trend_skip if w and w in text), None)
