@@ -243,7 +243,7 @@ def _own_drafts(
             if lines is None and key == "direct":
                 lines = lib.get("direct_questions", [])
             elif lines is None and ctx.product.ad_hoc and key in product_themes(ctx.product, lib):
-                lines = generic.get(key, [])
+                lines = _entries(generic.get(key, []), traits_of(ctx.product, lib))
             for line in lines or []:
                 q = line.format(**{**s, "hook": hook.title})
                 concept = f"tie#{key}#{stable_id(line, length=8)}"
