@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import hashlib
 import secrets
+import threading
 import time
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -164,6 +165,7 @@ def _take_statement():  # noqa: ANN202 - built once: constructing the expression
 
 
 _TAKE = _take_statement()
+_SQLITE_WRITES = threading.Lock()
 _READ = select(rate_buckets).where(rate_buckets.c.key_id == bindparam("key"))
 
 
@@ -176,6 +178,13 @@ def take_token(key_id: str, capacity: float, per_second: float, settings: Settin
     the last token. A bucket is not worth a durable commit: on PostgreSQL the transaction skips the WAL flush."""
     now = time.time() if now is None else now
     engine = get_engine(settings)
+    if engine.dialect.name == "sqlite":  # one writer at a time in this process: no busy-handler sleeps
+        with _SQLITE_WRITES:
+            return _take(engine, key_id, capacity, per_second, now)
+    return _take(engine, key_id, capacity, per_second, now)
+
+
+def _take(engine, key_id: str, capacity: float, per_second: float, now: float) -> float:  # noqa: ANN001
     params = {"key": key_id, "now": now, "rate": per_second, "cap": capacity}
     for _ in range(3):
         with engine.begin() as conn:
