@@ -195,13 +195,12 @@ def _product_check(kb: Path, settings: Settings | None) -> Callable[[Product], t
             unknown = sorted({g for gs in tags.values() for g in gs} - groups)
             if unknown and groups:
                 return field, f"for 里的群不存在：{'、'.join(unknown)}"
-        odd = [k for k in p.tie_ins if keys and k not in keys]
-        if odd:
-            return (
-                "tie_ins",
-                f"不认识的由头 {'、'.join(odd)}（写节日节气名、patterns.yaml 里的主题名，或 direct）",
-            )
-        return None
+        odd = "、".join(k for k in p.tie_ins if keys and k not in keys)
+        return (
+            ("tie_ins", f"不认识的由头 {odd}（写节日节气名、patterns.yaml 里的主题名，或 direct）")
+            if odd
+            else None
+        )
 
     return check
 
