@@ -140,6 +140,10 @@ class Keeper:
                 if entry[0] <= 0:
                     del self._held[name]
 
+    def held(self) -> list[str]:
+        with self._lock:
+            return list(self._held)
+
     def holds(self, name: str) -> bool:
         with self._lock:
             return name in self._held

@@ -24,6 +24,15 @@ print(r.state, r.owner, flush=True)
 """  # exits without completing or releasing, like a worker killed mid-request
 
 
+@pytest.fixture(autouse=True)
+def _forget_leases():
+    """Reservations a test leaves pending must not be renewed after its database is gone."""
+    yield
+    for name in idempotency.leases.keeper.held():
+        if name.startswith("idem:"):
+            idempotency.leases.keeper.drop(name)
+
+
 def _reserve_in_dead_process(home: Path, idem: str) -> str:
     out = subprocess.run([sys.executable, "-c", RESERVE, idem], env={**os.environ, "HUATI_HOME": str(home)},
                          cwd=REPO, capture_output=True, text=True, check=True)  # fmt: skip
