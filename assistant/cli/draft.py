@@ -35,11 +35,11 @@ def parse_date(value: str | None) -> Date | None:
     return None if value is None or not value.strip() else parse_day(value)
 
 
-def parse_count(value: str) -> int:
-    text = str(value).strip()
-    if not text.isdigit() or not 1 <= int(text) <= 10:
-        raise InputError(f"-n 只能是 1 到 10 之间的整数，收到：{text or '空'}", field="n")
-    return int(text)
+def parse_count(value: int) -> int:
+    """-n within 1..10 (a non-integer is refused in Chinese by the CLI's usage-error mapping)."""
+    if not 1 <= value <= 10:
+        raise InputError(f"-n 只能是 1 到 10 之间的整数，收到：{value}", field="n")
+    return value
 
 
 def validation_zh(exc: Exception) -> str:
@@ -148,7 +148,7 @@ def draft(
     product: Annotated[str, typer.Argument(help="产品名（商品库里的名字或别名），或临时产品名")],
     date: Annotated[str | None, typer.Option("--date", help="日期 YYYY-MM-DD，默认明天")] = None,
     audience: Annotated[str | None, typer.Option("--audience", "-a", help="群画像，例如 宝妈群")] = None,
-    n: Annotated[str, typer.Option("-n", help="话题数量 1-10")] = "3",
+    n: Annotated[int, typer.Option("-n", help="话题数量 1-10")] = 3,
     trend: Annotated[list[str] | None, typer.Option("--trend", help="今天的热点，可重复")] = None,
     category: Annotated[str | None, typer.Option("--category", help="临时产品的类目")] = None,
     points: Annotated[
