@@ -78,8 +78,13 @@ def _direct(text: str, product: Product) -> bool:
 
 
 def _theme_hits(text: str, lib: dict[str, Any]) -> list[str]:
+    """Themes whose words, or whose calendar events (a typed 冬至 on another day), the title contains."""
     return [
-        name for name, spec in lib.get("themes", {}).items() if any(w in text for w in spec.get("words", []))
+        name
+        for name, spec in lib.get("themes", {}).items()
+        if any(
+            w in text for w in [*spec.get("words", []), *(e for e in spec.get("events", []) if len(e) >= 2)]
+        )
     ]
 
 
