@@ -13,11 +13,13 @@ from fastapi.responses import StreamingResponse
 from pydantic import BaseModel, Field
 
 from api.deps import ApiKeyDep
+from api.routing import AuthFirstRoute
+from api.schemas import problems
 from assistant import chat
 from assistant.chat import sessions
 from assistant.errors import HuatiError
 
-router = APIRouter(prefix="/v1/chat", tags=["chat"])
+router = APIRouter(prefix="/v1/chat", tags=["对话"], route_class=AuthFirstRoute)
 log = logging.getLogger("huati.api.chat")
 
 
@@ -40,7 +42,7 @@ class ChatSessionPublic(BaseModel):
 
 class ChatReplyPublic(BaseModel):
     session_id: str
-    reply: str = Field(..., description="assistant reply text; its last line names the engine")
+    reply: str = Field(..., description="助手的回复；最后一行写明是哪个引擎回答的")
     engine: str
     model: str
     tools: list[str]
@@ -101,12 +103,23 @@ async def _events(session_id: str, message: str) -> AsyncIterator[str]:
 _RUNNING: set[asyncio.Task] = set()  # keep references so unfinished turns are not garbage-collected
 
 
-@router.post("/sessions", status_code=status.HTTP_201_CREATED, response_model=ChatSessionPublic)
+@router.post(
+    "/sessions",
+    status_code=status.HTTP_201_CREATED,
+    response_model=ChatSessionPublic,
+    summary="开一个新对话",
+    responses={201: {"description": "新对话"}, **problems()},
+)
 def create_session(_key: ApiKeyDep, body: ChatSessionCreate | None = Body(None)) -> Any:
     return chat.new_session((body.title if body else "").strip()).model_dump(mode="json")
 
 
-@router.get("/sessions/{session_id}", response_model=ChatSessionPublic)
+@router.get(
+    "/sessions/{session_id}",
+    response_model=ChatSessionPublic,
+    summary="读取对话（含全部消息）",
+    responses={200: {"description": "对话和消息"}, **problems(404)},
+)
 def read_session(session_id: str, _key: ApiKeyDep) -> Any:
     return sessions.get_session(session_id).model_dump(mode="json")
 
@@ -114,12 +127,14 @@ def read_session(session_id: str, _key: ApiKeyDep) -> Any:
 @router.post(
     "/sessions/{session_id}/messages",
     response_model=ChatReplyPublic,
+    summary="发一条消息：JSON 回复，或 Accept: text/event-stream 时流式返回",
     responses={
         200: {
             "content": {"text/event-stream": {}},
-            "description": "JSON reply, or SSE events "
-            "`token` ({text}), `done` (the reply), `error` ({title, status, detail})",
-        }
+            "description": "JSON 回复；或 SSE 事件 `token`（{text}，分段文本）、`done`（完整回复）、"
+            "`error`（{title, status, detail}）",
+        },
+        **problems(404),
     },
 )
 async def post_message(session_id: str, body: ChatMessageCreate, request: Request, _key: ApiKeyDep) -> Any:

@@ -104,8 +104,6 @@ def test_openapi_documents_bearer_and_routes(client):
         assert name not in spec["components"]["schemas"]
     problem = {"$ref": "#/components/schemas/Problem"}
     for path, item in spec["paths"].items():
-        if path.startswith("/v1/chat"):  # the chat routes document themselves (api/routes/chat.py)
-            continue
         for method, operation in item.items():
             for code, response in operation["responses"].items():
                 assert not response["description"].isascii(), (path, method, code, response["description"])
@@ -184,6 +182,9 @@ def test_auth_comes_before_the_body(app, huati_env, monkeypatch):
         assert c.post("/v1/checks", content=b"\xff", headers=headers).status_code == 401
         assert c.post("/v1/trends", content=b"{", headers=headers).status_code == 401
         assert c.post("/v1/plans:batch", content=b"[", headers=headers).status_code == 401
+        assert c.post("/v1/chat/sessions/any/messages", content=b"{", headers=headers).status_code == 401
+        r = c.post("/v1/chat/sessions", content=b"{", headers={**headers, "Authorization": f"Bearer {revoked}"})
+        assert r.status_code == 403
         monkeypatch.setattr(app.state.settings, "api_rate_limit", 2)
         auth = {**headers, "Authorization": f"Bearer {good}"}
         codes = [c.post("/v1/plans", content=TRUNCATED, headers=auth).status_code for _ in range(3)]
