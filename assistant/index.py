@@ -29,6 +29,7 @@ from assistant.settings import Settings, get_settings
 
 MANIFEST_VERSION = 1
 _LOCK = threading.Lock()
+_CLIENT_LOCK = threading.Lock()
 _PART_CACHE: dict[str, Partition] = {}
 _CLIENTS: dict[tuple, Any] = {}
 _COLLECTIONS: dict[tuple, Any] = {}
@@ -195,16 +196,21 @@ class IndexStore:
     # ------------------------------------------------------------------ chroma
     def client(self):
         key = self._client_key()
-        if key not in _CLIENTS:
-            import chromadb
-            from chromadb.config import Settings as ChromaSettings
+        if key in _CLIENTS:
+            return _CLIENTS[key]
+        # Chroma's client construction is not thread-safe: two threads building the first client of a path
+        # at once left one with a half-initialised binding ('RustBindingsAPI' object has no attribute ...).
+        with _CLIENT_LOCK:
+            if key not in _CLIENTS:
+                import chromadb
+                from chromadb.config import Settings as ChromaSettings
 
-            chroma_settings = ChromaSettings(anonymized_telemetry=False, allow_reset=False)
-            if key[0] == "http":
-                _CLIENTS[key] = chromadb.HttpClient(host=key[1], port=key[2], settings=chroma_settings)
-            else:
-                (self.root / "chroma").mkdir(parents=True, exist_ok=True)
-                _CLIENTS[key] = chromadb.PersistentClient(path=key[1], settings=chroma_settings)
+                chroma_settings = ChromaSettings(anonymized_telemetry=False, allow_reset=False)
+                if key[0] == "http":
+                    _CLIENTS[key] = chromadb.HttpClient(host=key[1], port=key[2], settings=chroma_settings)
+                else:
+                    (self.root / "chroma").mkdir(parents=True, exist_ok=True)
+                    _CLIENTS[key] = chromadb.PersistentClient(path=key[1], settings=chroma_settings)
         return _CLIENTS[key]
 
     def _client_key(self) -> tuple:
