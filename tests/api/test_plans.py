@@ -88,6 +88,12 @@ def test_list_filters_and_paginates(client):
     assert {p["id"] for p in page["items"]}.isdisjoint({p["id"] for p in rest["items"]})
     day = client.get("/v1/plans", params={"date": "2026-11-25"}).json()
     assert day["total"] == 1 and day["items"][0]["date"] == "2026-11-25"
+    one = client.get(f"/v1/plans/{day['items'][0]['id']}").json()
+    # The list shows each topic with who wrote it, the same as reading the plan.
+    assert [(t["engine"], t["model"]) for t in day["items"][0]["topics"]] == [
+        (t["engine"], t["model"]) for t in one["topics"]
+    ]
+    assert all(t["engine"] == one["engine"] for t in one["topics"])
     bad = client.get("/v1/plans", params={"limit": 0})
     assert bad.status_code == 422 and bad.json()["field"] == "limit"
 
