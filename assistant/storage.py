@@ -14,7 +14,7 @@ from sqlalchemy import Date as SqlDate
 
 from assistant.db import get_engine, metadata
 from assistant.errors import InputError, NotFoundError
-from assistant.models import DailyPlan, Topic
+from assistant.models import DailyPlan, Topic, TopicOrigin
 from assistant.settings import Settings, get_settings
 
 plans = Table(
@@ -191,6 +191,9 @@ class Store:
             )
         before = plan.topics[index - 1]
         plan.topics[index - 1] = topic
+        plan.topic_origins.pop(before.id, None)
+        if engine in ("offline", "llm"):  # who wrote the new text, whatever wrote the rest of the plan
+            plan.topic_origins[topic.id] = TopicOrigin(engine=engine, model=model or plan.model)
         if index == 1:
             retarget_timeline(plan, before)
         row = {

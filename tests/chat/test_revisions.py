@@ -151,3 +151,16 @@ def test_offline_fallback_revision_is_not_labelled_llm(chat_env, monkeypatch):
     record = Store().revisions_for(plan.id)[0]
     assert (record["engine"], record["model"]) == ("offline", "huati-offline-patterns")
     assert "离线规则改写" in reply.message.content and "some-model" not in reply.message.content
+
+
+def test_a_revised_topic_names_the_engine_that_rewrote_it(chat_env):
+    _s, plan = _plan("明天卖空气炸锅，给我两个话题")
+    new = plan.topics[1].model_copy(
+        update={"id": "t-rewritten", "question": "你家空气炸锅最常做的是哪道菜？"}
+    )
+    Store().revise_topic(plan.id, 1, new, instruction="换个角度", engine="llm", model="qwen-plus")
+    topics = Store().get_plan(plan.id).public_dict()["topics"]
+    assert [(t["engine"], t["model"]) for t in topics] == [
+        ("llm", "qwen-plus"),
+        (plan.engine, plan.model),
+    ]
