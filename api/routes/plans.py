@@ -160,7 +160,7 @@ def list_plans(
     product: Annotated[str | None, Query(max_length=100, description="商品 id、名称或别名")] = None,
     audience: Annotated[str | None, Query(max_length=50, description="群类型 id、名称或别名（如 宝妈）")] = None,
     limit: Annotated[int, Query(ge=1, le=100)] = 20,
-    offset: Annotated[int, Query(ge=0)] = 0,
+    offset: Annotated[int, Query(ge=0, le=1_000_000, description="跳过前多少条")] = 0,
 ) -> dict[str, Any]:  # fmt: skip
     page, total = store.list_plans(
         date=date, product=_filter_value("product", product, settings),

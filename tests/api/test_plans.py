@@ -96,6 +96,8 @@ def test_list_filters_and_paginates(client):
     assert all(t["engine"] == one["engine"] for t in one["topics"])
     bad = client.get("/v1/plans", params={"limit": 0})
     assert bad.status_code == 422 and bad.json()["field"] == "limit"
+    huge = client.get("/v1/plans", params={"offset": 2**63})  # beyond SQLite's INTEGER: a 500 before
+    assert huge.status_code == 422 and huge.json()["field"] == "offset"
 
 
 def test_list_filters_take_id_name_or_alias(client):
