@@ -307,7 +307,9 @@ class Store:
             replaced = conn.execute(select(revisions.c.plan_id, revisions.c.topic_index, revisions.c.before_text)
                                     .where(revisions.c.plan_id.in_({r[0] for r in rows}))).all()  # fmt: skip
             verdicts = conn.execute(select(feedback.c.plan_id, feedback.c.topic_index, feedback.c.verdict,
-                                           feedback.c.edited_text).order_by(feedback.c.id)).all()  # fmt: skip
+                                           feedback.c.edited_text)
+                                    .where(feedback.c.plan_id.in_({r[0] for r in rows}))
+                                    .order_by(feedback.c.id)).all()  # fmt: skip
         last = {(p, i): (v, e) for p, i, v, e in verdicts}
         out = []
         for plan_id, idx, text in rows:
@@ -320,7 +322,7 @@ class Store:
         out.extend(
             text for plan_id, idx, text in replaced if last.get((plan_id, idx), (None,))[0] != "rejected"
         )
-        return out
+        return list(dict.fromkeys(out))  # a day drafted again repeats the same texts: match each once
 
 
 def retarget_timeline(plan: DailyPlan, old_lead: Topic) -> None:

@@ -118,3 +118,13 @@ def test_rejected_topics_do_not_block(huati_env):
     store.add_feedback(plan.id, 1, "rejected")
     texts = store.recent_topic_texts("宝妈群", since_date=DAY, before_date=DAY + timedelta(days=1))
     assert plan.topics[0].text not in texts
+
+
+def test_history_for_dedup_lists_each_text_once(huati_env):
+    # Drafting the same day again (the page's button pressed twice) repeats texts; dedup matches each once.
+    day = date(2026, 12, 21)
+    request = PlanRequest(product="亮白牙膏", audience="宝妈群", date=day)
+    first = draft_plan(request)
+    draft_plan(request)
+    recent = Store().recent_topic_texts("宝妈群", since_date=day, before_date=day + timedelta(days=1))
+    assert sorted(recent) == sorted(t.text for t in first.topics)
