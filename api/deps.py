@@ -136,7 +136,7 @@ def require_key(
     challenge = {"WWW-Authenticate": 'Bearer realm="huati"'}
     if credentials is not None:
         record = find_key(credentials.credentials, settings)
-        if record is None:
+        if record is None or record.kind != "api":  # older versions kept per-browser keys: never bearer keys
             raise ApiProblem(401, "API 密钥无效：请检查 Authorization: Bearer <密钥>", headers=challenge)
     else:
         record = session_record(request, settings)

@@ -1,7 +1,8 @@
 """API keys: the secret is shown once at creation and stored only as a SHA-256 hash.
 
 Keys are high-entropy random tokens, so a plain (unsalted) SHA-256 is enough to make a leaked table
-useless and keeps lookup a single indexed query. `kind="browser"` keys back the web page's session cookie.
+useless and keeps lookup a single indexed query. `kind="browser"` rows were per-browser keys of older
+versions (the page now signs in with an API key); they authenticate nothing and are listed with `--all`.
 """
 
 from __future__ import annotations

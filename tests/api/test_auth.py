@@ -199,3 +199,12 @@ def test_keys_cli(huati_env):
     assert "已吊销" in runner.invoke(app, ["keys", "list"]).output
     missing = runner.invoke(app, ["keys", "revoke", "nope"])
     assert missing.exit_code == 3 and "找不到密钥" in missing.output
+
+
+def test_legacy_browser_keys_authenticate_nothing(app, huati_env):
+    from assistant.keys import create_key
+
+    _record, secret = create_key("browser-old", huati_env, kind="browser")  # what older versions minted
+    with TestClient(app) as c:
+        assert c.get("/v1/plans", headers={"Authorization": f"Bearer {secret}"}).status_code == 401
+        assert c.post("/login", data={"key": secret}).status_code == 401
