@@ -52,14 +52,22 @@ def gather_context(request: PlanRequest, settings: Settings, store: Any = None) 
         log.info("trends unavailable: %s", exc)
         trends = []
     events = events_for(day, CALENDAR_HORIZON)
-    recent: list[str] = []
+    recent: list[tuple[str, Date]] = []
     if store is not None and settings.history_days > 0:
-        recent = store.recent_topic_texts(
+        recent = store.recent_topics(
             audience.name if audience else None,
             since_date=day - timedelta(days=settings.history_days),
             before_date=day,
         )
-    return DayContext(product, audience, day, trends, events, [t for t in request.trend if t.strip()], recent)
+    ctx = DayContext(product, audience, day, trends, events, recent=[t for t, _ in recent],
+                     recent_dates=dict(recent))  # fmt: skip
+    # Typed trends are untrusted: both engines get only those that fit the product; the plan says why not.
+    from assistant.offline_hooks import screen_typed_trends
+
+    ctx.user_trends, ctx.notes = screen_typed_trends(
+        [t for t in request.trend if t.strip()], ctx, offline_engine.library(settings)
+    )
+    return ctx
 
 
 _TITLE_END = re.compile(r"[\s？?！!。～~#]+$")
@@ -109,7 +117,7 @@ def build_plan(ctx: DayContext, request: PlanRequest, topics: list[Topic], engin
     return DailyPlan(
         date=ctx.date, product=ctx.product, audience=ctx.audience, topics=topics, timeline=timeline,
         engine=engine, model=model, calendar=ctx.events, trends=ctx.trends, created_at=datetime.now(UTC),
-        request=request,
+        request=request, notes=list(ctx.notes),
     )  # fmt: skip
 
 

@@ -273,6 +273,11 @@ class DailyPlan(BaseModel):
     timeline: list[TimelineStep] = []
     engine: Literal["offline", "llm"]
     model: str
+    notes: list[str] = Field(
+        [],
+        description="what the operator should know about the whole plan, e.g. a "
+        "typed trend that was not used and why",
+    )
     fallback_reason: str | None = Field(
         None,
         description="why the LLM was not used, when it was asked for (for the whole plan, or for the "

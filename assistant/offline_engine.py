@@ -274,7 +274,7 @@ def candidates(ctx: DayContext, lib: dict[str, Any], hooks: list[DayHook] | None
     if hooks is None:
         screened = day_hooks(ctx, lib)
         hooks = screened.hooks
-        ctx.notes[:] = screened.notes
+        ctx.notes[:] = list(dict.fromkeys([*ctx.notes, *screened.notes]))
     rng = random.Random(ctx.seed())
     traits = traits_of(ctx.product, lib)
     s = slots(ctx.product, ctx.audience, lib)
@@ -369,7 +369,7 @@ def pick(cands: list[Candidate], n: int, ctx: DayContext | None = None, settings
     chosen += _mmr(fresh, n - len(chosen), chosen)
     if len(chosen) < n:
         stale = [c for c in cands if c.passed and c.repeats]
-        dates = last_used(ctx, [c.repeats for c in stale if c.repeats], settings) if stale else {}
+        dates = last_used(ctx, [c.repeats for c in stale if c.repeats]) if stale else {}
         oldest = sorted(stale, key=lambda c: (dates.get(c.repeats or "", Date.min), -c.rank))
         for c in oldest:
             if len(chosen) >= n:
@@ -393,8 +393,6 @@ def draft_topics(ctx: DayContext, n: int, settings: Settings | None = None) -> l
         c.topic.bridge = bridge(ctx.product, s, lib, i, rng)
         c.topic.score = round(c.rank, 3)
         topics.append(c.topic)
-    if topics and ctx.notes:
-        topics[0].note = "；".join(filter(None, [*ctx.notes, topics[0].note]))
     return topics
 
 

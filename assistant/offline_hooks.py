@@ -142,18 +142,43 @@ def screen_trend(title: str, product: Product, audience: Audience | None, lib: d
     return keys, ""
 
 
-def _trend_hooks(ctx: Any, lib: dict[str, Any], out: Screened) -> None:
+def _screen_typed(
+    titles: list[str], ctx: Any, lib: dict[str, Any]
+) -> tuple[list[tuple[str, tuple]], list[str]]:
+    """Typed trends that fit the product, with their theme keys (a calendar event's name passes with no
+    keys: the calendar hooks judge it), and a note for each one skipped."""
     event_names = {e.name for e in ctx.events}
+    kept: list[tuple[str, tuple]] = []
+    notes: list[str] = []
+    for raw in titles:
+        title = _TITLE_PUNCT.sub("", raw.strip())
+        if not title or title in (t for t, _ in kept):
+            continue
+        if title in event_names:
+            kept.append((title, ()))
+            continue
+        keys, why = screen_trend(title, ctx.product, ctx.audience, lib)
+        if keys:
+            kept.append((title, keys))
+        else:
+            notes.append(f"没有用你给的热点「{_show(title)}」：{why}。")
+    return kept, notes
+
+
+def screen_typed_trends(titles: list[str], ctx: Any, lib: dict[str, Any]) -> tuple[list[str], list[str]]:
+    """(typed trends either engine may use, notes on the ones skipped): untrusted text such as spam,
+    instructions, claims, bad news or an unrelated title never reaches a topic or a prompt."""
+    kept, notes = _screen_typed(titles, ctx, lib)
+    return [title for title, _keys in kept], notes
+
+
+def _trend_hooks(ctx: Any, lib: dict[str, Any], out: Screened) -> None:
     table = lib.get("leads", {})
     long_leads = tuple(table.get("trend", ["最近「{hook}」很火，"]))
     short_leads = tuple(table.get("trend_short", long_leads))
-    for raw in ctx.user_trends:
-        title = _TITLE_PUNCT.sub("", raw.strip())
-        if not title or title in event_names:
-            continue
-        keys, why = screen_trend(title, ctx.product, ctx.audience, lib)
-        if not keys:
-            out.notes.append(f"没有用你给的热点「{_show(title)}」：{why}。")
+    kept, out.notes = _screen_typed(ctx.user_trends, ctx, lib)
+    for title, keys in kept:
+        if not keys:  # a calendar event typed as a trend
             continue
         weight = 1.1 if keys[0] == "direct" else 0.9
         label = _label(keys, lib, ctx.product)

@@ -51,28 +51,9 @@ def repeat_note(text: str, when: Date | None, settings: Settings | None) -> str:
     )
 
 
-def last_used(ctx: Any, texts: list[str], settings: Settings | None) -> dict[str, Date]:
-    """When each repeated text was last proposed to this group: from the context (`recent_dates`), else
-    from the plan store."""
+def last_used(ctx: Any, texts: list[str]) -> dict[str, Date]:
+    """When each repeated text was last proposed to this group (`ctx.recent_dates`, filled by drafting from
+    the plan store)."""
     if ctx is None:
         return {}
-    known = {t: ctx.recent_dates[t] for t in texts if t in ctx.recent_dates}
-    missing = sorted(set(texts) - set(known))
-    if not missing:
-        return known
-    try:
-        from sqlalchemy import func, select
-
-        from assistant.db import get_engine
-        from assistant.storage import plan_topics
-
-        who = ctx.audience.name if ctx.audience else None
-        query = select(plan_topics.c.text, func.max(plan_topics.c.date)).where(
-            plan_topics.c.text.in_(missing), plan_topics.c.date < ctx.date,
-            plan_topics.c.audience.is_(None) if who is None else plan_topics.c.audience == who,
-        ).group_by(plan_topics.c.text)  # fmt: skip
-        with get_engine(settings or get_settings()).connect() as conn:
-            known.update({text: day for text, day in conn.execute(query).all() if day})
-    except Exception:  # noqa: BLE001 - dates only make the note more precise
-        pass
-    return known
+    return {t: ctx.recent_dates[t] for t in texts if t in ctx.recent_dates}

@@ -289,9 +289,16 @@ class Store:
         self, audience: str | None, product: str | None = None, since_date: Date | None = None,
         before_date: Date | None = None,
     ) -> list[str]:  # fmt: skip
-        """Topic texts proposed for this group since `since_date` (edited texts included), for dedup.
-        Rejected topics are left out: the operator never posted them."""
-        query = select(plan_topics.c.plan_id, plan_topics.c.idx, plan_topics.c.text)
+        """Topic texts proposed for this group since `since_date` (edited texts included), for dedup."""
+        return [text for text, _day in self.recent_topics(audience, product, since_date, before_date)]
+
+    def recent_topics(
+        self, audience: str | None, product: str | None = None, since_date: Date | None = None,
+        before_date: Date | None = None,
+    ) -> list[tuple[str, Date]]:  # fmt: skip
+        """(text, last plan date it was proposed on) for this group since `since_date`, each text once, edited
+        and replaced texts included. Rejected topics are left out: the operator never posted them."""
+        query = select(plan_topics.c.plan_id, plan_topics.c.idx, plan_topics.c.text, plan_topics.c.date)
         if audience is None:
             query = query.where(plan_topics.c.audience.is_(None))
         else:
@@ -303,26 +310,28 @@ class Store:
         if before_date is not None:
             query = query.where(plan_topics.c.date < before_date)
         with self.engine.connect() as conn:
-            rows = conn.execute(query).all()
+            rows = conn.execute(query.order_by(plan_topics.c.date)).all()
+            plan_ids = {r[0] for r in rows}
             replaced = conn.execute(select(revisions.c.plan_id, revisions.c.topic_index, revisions.c.before_text)
-                                    .where(revisions.c.plan_id.in_({r[0] for r in rows}))).all()  # fmt: skip
+                                    .where(revisions.c.plan_id.in_(plan_ids))).all()  # fmt: skip
             verdicts = conn.execute(select(feedback.c.plan_id, feedback.c.topic_index, feedback.c.verdict,
                                            feedback.c.edited_text)
-                                    .where(feedback.c.plan_id.in_({r[0] for r in rows}))
+                                    .where(feedback.c.plan_id.in_(plan_ids))
                                     .order_by(feedback.c.id)).all()  # fmt: skip
         last = {(p, i): (v, e) for p, i, v, e in verdicts}
-        out = []
-        for plan_id, idx, text in rows:
+        day_of = {plan_id: day for plan_id, _idx, _text, day in rows}
+        out: dict[str, Date] = {}  # a day drafted again repeats the same texts: each once, latest date
+        for plan_id, idx, text, day in rows:
             verdict, edited = last.get((plan_id, idx), (None, None))
             if verdict == "rejected":
                 continue
-            out.append(text)
+            out[text] = day
             if edited:
-                out.append(edited)
-        out.extend(
-            text for plan_id, idx, text in replaced if last.get((plan_id, idx), (None,))[0] != "rejected"
-        )
-        return list(dict.fromkeys(out))  # a day drafted again repeats the same texts: match each once
+                out[edited] = day
+        for plan_id, idx, text in replaced:
+            if last.get((plan_id, idx), (None,))[0] != "rejected":
+                out[text] = max(out.get(text, day_of[plan_id]), day_of[plan_id])
+        return sorted(out.items(), key=lambda item: item[1])  # oldest first, as the engine reads them
 
 
 def retarget_timeline(plan: DailyPlan, old_lead: Topic) -> None:

@@ -77,12 +77,15 @@
       "data-check": name }, `${passed ? "✓" : "✗"} ${CHECKS[name] || name}`);
   }
 
-  function topicCard(topic, index) {
+  function topicCard(plan, topic, index) {
     const checks = topic.checks || {};
     const meta = el("div", { class: "topic-meta" });
     if (topic.type) meta.append(el("span", { text: TYPES[topic.type] || topic.type }));
     for (const name of Object.keys(CHECKS)) if (checks[name]) meta.append(badge(name, checks[name]));
     if (topic.hook && topic.hook.title) meta.append(el("span", { text: `· ${topic.hook.title}` }));
+    if (plan && (topic.engine !== plan.engine || topic.model !== plan.model)) {
+      meta.append(el("span", { class: "origin", text: topic.engine === "offline" ? "· 离线引擎补足" : `· 大模型 ${topic.model}` }));
+    }
 
     const details = el("details", {}, el("summary", { text: "检查理由与跟进话术" }));
     const list = el("ul");
@@ -121,8 +124,11 @@
     const fb = $("#plan-fallback");
     fb.hidden = !plan.fallback_reason;
     fb.textContent = plan.fallback_reason ? `注意：${plan.fallback_reason}` : "";
+    const notes = $("#plan-notes");
+    notes.replaceChildren(...(plan.notes || []).map((n) => el("li", { text: n })));
+    notes.hidden = !(plan.notes || []).length;
     const cards = $("#topic-cards");
-    cards.replaceChildren(...plan.topics.map(topicCard));
+    cards.replaceChildren(...plan.topics.map((t, i) => topicCard(plan, t, i)));
     const tl = $("#timeline");
     tl.replaceChildren(...(plan.timeline || []).map((s) => el("li", {},
       el("span", { class: "time", text: s.time }), el("span", { class: "stage", text: STAGES[s.stage] || s.stage }),
@@ -143,6 +149,8 @@
     if (!body.product) { setStatus("请先填写主推产品", true); return; }
     if (form.get("audience")) body.audience = form.get("audience");
     if (form.get("date")) body.date = form.get("date");
+    const trends = String(form.get("trend") || "").split(/[,，、]/).map((t) => t.trim()).filter(Boolean);
+    if (trends.length) body.trend = trends;
     const btn = $("#plan-submit");
     btn.disabled = true;
     setStatus("正在生成方案…");

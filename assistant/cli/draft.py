@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
+from rich.markup import escape
 
 from assistant.cli.common import console
 from assistant.errors import InputError
@@ -59,10 +60,16 @@ def validation_zh(exc: Exception) -> str:
 
 
 def engine_line(plan: DailyPlan) -> str:
-    if plan.engine == "llm":
-        return f"引擎：大模型 {plan.model}"
-    line = f"引擎：离线模式库（{plan.model}）"
+    line = f"引擎：大模型 {plan.model}" if plan.engine == "llm" else f"引擎：离线模式库（{plan.model}）"
     return f"{line}｜{plan.fallback_reason}" if plan.fallback_reason else line
+
+
+def origin_label(plan: DailyPlan, topic: Any) -> str:
+    """'' when the plan's engine wrote the topic, else who did (an LLM plan filled up offline)."""
+    origin = plan.origin(topic)
+    if (origin.engine, origin.model) == (plan.engine, plan.model):
+        return ""
+    return f"由大模型 {origin.model} 写" if origin.engine == "llm" else f"由离线引擎（{origin.model}）补足"
 
 
 def _badges(checks: dict[str, Any]) -> str:
@@ -84,18 +91,23 @@ def print_plan(plan: DailyPlan) -> None:
         f"方案 {plan.id or '（未保存）'}｜{plan.date.isoformat()}｜{plan.product.name}｜{who}",
         highlight=False,
     )
+    for note in plan.notes:
+        console.print(f"[yellow]说明：{escape(note)}[/]", highlight=False)
     for i, t in enumerate(plan.topics, 1):
         hook = f"由头：{HOOKS_ZH.get(t.hook.kind, t.hook.kind)}「{t.hook.title}」" if t.hook else "由头：日常"
+        who_wrote = origin_label(plan, t)
         body = [
-            f"[bold]{t.text}[/]",
-            f"[dim]{TYPES_ZH.get(t.type.value, t.type.value)}｜{hook}｜{_badges(t.checks)}[/]",
+            f"[bold]{escape(t.text)}[/]",
+            f"[dim]{TYPES_ZH.get(t.type.value, t.type.value)}｜{escape(hook)}｜{_badges(t.checks)}"
+            + (f"｜{who_wrote}" if who_wrote else "")
+            + "[/]",
         ]
         if t.follow_ups:
-            body.append("跟进：" + " / ".join(t.follow_ups))
+            body.append(escape("跟进：" + " / ".join(t.follow_ups)))
         if t.bridge:
-            body.append("引出商品：" + t.bridge)
+            body.append(escape("引出商品：" + t.bridge))
         if t.note:
-            body.append(f"[yellow]说明：{t.note}[/]")
+            body.append(f"[yellow]说明：{escape(t.note)}[/]")
         console.print(Panel("\n".join(body), title=f"话题 {i}", title_align="left"), highlight=False)
     if plan.timeline:
         table = Table(title="今日节奏", show_lines=False)
@@ -115,6 +127,8 @@ def plan_markdown(plan: DailyPlan, feedback: list[dict[str, Any]] | None = None)
         f"> {engine_line(plan)}｜方案 {plan.id}",
         "",
     ]
+    if plan.notes:
+        lines += [*(f"> 说明：{note}" for note in plan.notes), ""]
     for i, t in enumerate(plan.topics, 1):
         passed = "、".join(
             NAMES_ZH[k] + ("✓" if v.passed else "✗") for k, v in t.checks.items() if k in NAMES_ZH
@@ -125,6 +139,8 @@ def plan_markdown(plan: DailyPlan, feedback: list[dict[str, Any]] | None = None)
                 f"- 由头：{HOOKS_ZH.get(t.hook.kind, t.hook.kind)}「{t.hook.title}」（{t.hook.source}）"
             )
         lines.append(f"- 检查：{passed}")
+        if who_wrote := origin_label(plan, t):
+            lines.append(f"- 引擎：{who_wrote}")
         for f in t.follow_ups:
             lines.append(f"- 跟进：{f}")
         if t.bridge:

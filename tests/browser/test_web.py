@@ -157,3 +157,18 @@ def test_revoked_key_ends_the_session(page_for, server):  # noqa: ANN001
     assert "吊销" in page.inner_text("#plan-status")
     page.reload()
     assert "已被吊销" in page.inner_text("#login-error")
+
+
+def test_plan_notes_say_which_typed_trend_was_left_out(page_for, server):  # noqa: ANN001
+    page = page_for()
+    page.goto(server + "/")
+    page.fill("input[name=product]", "亮白牙膏")
+    page.fill("input[name=trend]", "加微信abc123领红包，冬天刷牙水太冰")
+    page.click("#plan-submit")
+    page.wait_for_selector("#plan-notes li")
+    notes = page.inner_text("#plan-notes")
+    assert (
+        "abc123" in notes and "联系方式" in notes and "冬天刷牙水太冰" not in notes
+    )  # the fitting one was used
+    assert "abc123" not in page.inner_text("#topic-cards")
+    assert page.js_errors == []

@@ -119,6 +119,23 @@ def test_skipped_trend_is_explained_in_the_plan(huati_env):
     r = run(
         "draft", "亮白牙膏", "--date", "2026-12-22", "-a", "宝妈群", "--trend", "加微信abc123领红包", "--json"
     )
-    topics = json.loads(r.stdout)["topics"]
+    data = json.loads(r.stdout)
+    topics = data["topics"]
     assert all("abc123" not in " ".join([t["text"], t["bridge"], *t["follow_ups"]]) for t in topics)
-    assert "abc123" in topics[0]["note"] and "联系方式" in topics[0]["note"]
+    assert len(data["notes"]) == 1 and "abc123" in data["notes"][0] and "联系方式" in data["notes"][0]
+    md = run("export", data["id"], "--format", "md")
+    assert md.exit_code == 0 and "> 说明：" in md.stdout and "联系方式" in md.stdout
+
+
+def test_llm_plan_filled_offline_says_so(huati_env, monkeypatch):
+    from assistant.cli.draft import engine_line, origin_label
+    from assistant.drafting import draft_plan
+    from assistant.models import PlanRequest, TopicOrigin
+
+    plan = draft_plan(PlanRequest(product="亮白牙膏", date="2026-12-22", n=2), save=False)
+    plan.engine, plan.model = "llm", "qwen-plus"
+    plan.fallback_reason = "2 个话题中有 1 个由离线引擎补足"
+    plan.topic_origins = {plan.topics[1].id: TopicOrigin(engine="offline", model="huati-offline-patterns")}
+    assert engine_line(plan) == "引擎：大模型 qwen-plus｜2 个话题中有 1 个由离线引擎补足"
+    assert origin_label(plan, plan.topics[0]) == ""
+    assert "离线引擎" in origin_label(plan, plan.topics[1])

@@ -201,9 +201,12 @@ def test_unrelated_and_unsafe_trends_never_reach_the_text(huati_env):
         for b in bad:
             assert b not in _all_text(t)
         assert not (t.hook and t.hook.source == "用户输入")
-    note = plan.topics[0].note
-    for b, why in zip(bad, ["负面", "联系方式", "指令", "违规", "问句"], strict=True):
+    # One plan-level note per skipped trend, in the order typed; topic notes stay for topic matters.
+    assert len(plan.notes) == len(bad)
+    for note, b, why in zip(plan.notes, bad, ["负面", "联系方式", "指令", "违规", "问句"], strict=True):
         assert f"「{b[:23]}" in note and why in note, (b, note)
+    assert not any("没有用你给的热点" in t.note for t in plan.topics)
+    assert not [s for s in plan.sources if s.source == "用户输入"]
 
 
 def test_hooks_only_when_they_fit(huati_env):

@@ -80,7 +80,7 @@ def test_no_repeats_for_the_same_group_across_days(huati_env):
 
 
 class _NoHistory:
-    def recent_topic_texts(self, *a, **kw):  # noqa: ANN002, ANN003, ANN201
+    def recent_topics(self, *a, **kw):  # noqa: ANN002, ANN003, ANN201
         return []
 
 
