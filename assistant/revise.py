@@ -11,10 +11,10 @@ from typing import Any
 
 from assistant.drafting import default_date, trend_query
 from assistant.errors import ConfigError, HuatiError
-from assistant.models import Audience, Product, Topic
+from assistant.models import Audience, Product, Topic, TopicOrigin
 from assistant.offline_engine import DayContext
 from assistant.ranking import near_duplicate_of
-from assistant.settings import Settings, get_settings
+from assistant.settings import OFFLINE_MODEL, Settings, get_settings
 
 log = logging.getLogger("huati.revise")
 TREND_K = 8
@@ -38,13 +38,30 @@ def revise_topic(
     settings: Settings | None = None,
     avoid: Sequence[str] = (),
 ) -> Topic:
+    """`revise_topic_with_origin` without saying who wrote the result."""
+    new, _origin = revise_topic_with_origin(topic, instruction, product, audience, date, chat_model, settings,
+                                            avoid)  # fmt: skip
+    return new
+
+
+def revise_topic_with_origin(
+    topic: Topic,
+    instruction: str,
+    product: Product,
+    audience: Audience | None = None,
+    date: Date | None = None,
+    chat_model: Any = None,
+    settings: Settings | None = None,
+    avoid: Sequence[str] = (),
+) -> tuple[Topic, TopicOrigin]:
     """Rewrite one topic as asked (更口语 / 更短 / 换个角度 / 结合热点 / 改成投票 / 加emoji ...). LLM when one is
     given or configured, falling back to the offline rules (`offline_revise`); the result is checked again.
 
     `avoid`: texts the result must not repeat (the plan's other topics, earlier revisions). When no rewrite
     that really follows the instruction exists, an InputError says why in Chinese instead of returning the
     topic unchanged. Trends typed as 「（今日热搜：A、B）」 are used when they fit the product; otherwise the
-    day's trend files are searched."""
+    day's trend files are searched. Returns the topic and which engine and model wrote it (the offline rules
+    when the model failed or repeated something)."""
     from assistant.calendar import events_for
     from assistant.offline_revise import revise_offline
 
@@ -64,23 +81,25 @@ def revise_topic(
     avoid = [a for a in avoid if a and a != topic.text]
     if chat_model is not None or settings.llm_configured:
         try:
-            new = _revise_llm(
+            new, model = _revise_llm(
                 topic, instruction, ctx, typed or [t.title for t in found], chat_model, settings
             )
             if new.text != topic.text and not near_duplicate_of(new.text, avoid):
-                return new
+                return new, TopicOrigin(engine="llm", model=model)
             log.info("LLM revision repeated the topic or the plan, using offline rules")
         except ConfigError:
             raise
         except Exception as exc:  # noqa: BLE001 - offline rules still give an answer
             log.info("LLM revision failed, using offline rules: %s", exc)
-    return revise_offline(topic, instruction, ctx, settings, avoid=avoid)
+    new = revise_offline(topic, instruction, ctx, settings, avoid=avoid)
+    return new, TopicOrigin(engine="offline", model=OFFLINE_MODEL)
 
 
 def _revise_llm(topic: Topic, instruction: str, ctx: DayContext, trends: list[str], chat_model: Any,
-                settings: Settings) -> Topic:  # fmt: skip
+                settings: Settings) -> tuple[Topic, str]:  # fmt: skip
+    """The model's revision and the model's name."""
     from assistant.chains import Structured, Usage, arevise_llm
-    from assistant.llm import get_chat_model
+    from assistant.llm import get_chat_model, model_name
 
     model = chat_model if chat_model is not None else get_chat_model(settings)
     structured = Structured(model, settings, Usage())
@@ -99,4 +118,4 @@ def _revise_llm(topic: Topic, instruction: str, ctx: DayContext, trends: list[st
             new = pool.submit(asyncio.run, run()).result()
     if not new.checks["compliance"].passed:
         raise ValueError("改写结果没有通过合规检查")
-    return new
+    return new, model_name(model, settings)

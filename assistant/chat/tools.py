@@ -6,9 +6,7 @@ functions back the offline router and, wrapped by `langchain_tools`, the LLM age
 
 from __future__ import annotations
 
-import logging
 import re
-import threading
 from dataclasses import dataclass, field
 from datetime import date as Date
 from datetime import timedelta
@@ -17,7 +15,7 @@ from typing import Any
 from assistant.chat import replies
 from assistant.errors import InputError, NotFoundError
 from assistant.models import DailyPlan, Topic
-from assistant.settings import OFFLINE_MODEL, Settings, get_settings
+from assistant.settings import Settings, get_settings
 
 
 @dataclass
@@ -156,33 +154,10 @@ def current_topic(ctx: ChatContext, index: int | None) -> tuple[DailyPlan, int, 
     return plan, index, ctx.revised.get(index) or plan.topics[index - 1]
 
 
-class _FallbackWatch(logging.Handler):
-    """Notices, in this thread, revise_topic's log line saying the LLM failed and offline rules wrote the
-    revision, so such a revision is never labelled as LLM output."""
-
-    def __init__(self) -> None:
-        super().__init__(logging.INFO)
-        self.thread, self.fell_back = threading.get_ident(), False
-
-    def emit(self, record: logging.LogRecord) -> None:
-        if record.thread == self.thread and "offline" in record.getMessage():
-            self.fell_back = True
-
-    def __enter__(self) -> _FallbackWatch:
-        logger = logging.getLogger("huati.revise")
-        if logger.getEffectiveLevel() > logging.INFO:
-            logger.setLevel(logging.INFO)  # once: INFO records must exist for the watch to see them
-        logger.addHandler(self)
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        logging.getLogger("huati.revise").removeHandler(self)
-
-
 def revise(ctx: ChatContext, index: int | None, instruction: str, use_trends: bool = False) -> ToolResult:
     """Rewrite topic N and save it into the plan (the replaced text stays in the revision history)."""
     from assistant.ranking import is_near_duplicate
-    from assistant.revise import revise_topic
+    from assistant.revise import revise_topic_with_origin
 
     plan, index, topic = current_topic(ctx, index)
     ctx.focus = index
@@ -194,17 +169,9 @@ def revise(ctx: ChatContext, index: int | None, instruction: str, use_trends: bo
     others = [t.text for i, t in enumerate(plan.topics, 1) if i != index]
     replaced = [r["before_text"] for r in records]  # texts the operator already changed away from
     avoid = list(dict.fromkeys([*others, *earlier, *replaced]))
-    with _FallbackWatch() as watch:
-        new = revise_topic(
-            topic,
-            instruction,
-            plan.product,
-            plan.audience,
-            plan.date,
-            None,
-            settings=ctx.settings,
-            avoid=avoid,
-        )
+    new, origin = revise_topic_with_origin(
+        topic, instruction, plan.product, plan.audience, plan.date, None, settings=ctx.settings, avoid=avoid
+    )
     if new.text == topic.text:  # never claim a change that did not happen
         raise InputError(
             f"没能改出和现在不同的版本，现在还是：{topic.text}", hint="换个要求试试，例如「换个角度」"
@@ -222,8 +189,7 @@ def revise(ctx: ChatContext, index: int | None, instruction: str, use_trends: bo
             f"改出来的和第 {twin} 个几乎一样，没有用。现在还是：{topic.text}",
             hint="换个要求试试，例如「更短」",
         )
-    engine = "llm" if ctx.settings.llm_configured and not watch.fell_back else "offline"
-    model = ctx.settings.llm_model_name if engine == "llm" else OFFLINE_MODEL
+    engine, model = origin.engine, origin.model
     record = store.revise_topic(
         plan.id,
         index,
