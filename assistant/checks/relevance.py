@@ -190,6 +190,9 @@ _STOP_BIGRAMS = frozenset(
 )
 
 
+TIE_IN_HORIZON = 7
+
+
 def tie_in(n: Normalized, trends: list[str], events: list[str]) -> dict[str, Any]:
     out: dict[str, Any] = {"trends": [], "events": []}
     for trend in trends:
@@ -201,7 +204,7 @@ def tie_in(n: Normalized, trends: list[str], events: list[str]) -> dict[str, Any
     return out
 
 
-def _events_for(day: Date | None) -> list[str]:
+def _events_for(day: Date | None, horizon: int = 3) -> list[str]:
     if day is None:
         return []
     try:
@@ -209,7 +212,7 @@ def _events_for(day: Date | None) -> list[str]:
     except ImportError:
         return []
     try:
-        return [e.name for e in calendar.events_for(day, horizon_days=3)]
+        return [e.name for e in calendar.events_for(day, horizon_days=horizon)]
     except Exception:  # noqa: BLE001 - the tie-in report must never break a check
         return []
 
@@ -281,14 +284,16 @@ def check_relevance(
             )
         else:
             reasons.append(f"更像在聊「{names[best_id]}」：{other_words}（得分 {best_other}）。")
-    link = tie_in(n, trends, day_events)
+    # The tie-in report looks as far ahead as drafting does (a week): "再过5天就是大雪了" is a calendar hook.
+    week_events = _events_for(date, TIE_IN_HORIZON) if date is not None else []
+    link = tie_in(n, trends, week_events)
     for t in link["trends"]:
         reasons.append(f"{'结合了' if t['mentioned'] else '没有提到'}今天的热点「{t['title']}」。")
     events = [e for e in link["events"] if e["mentioned"]]
     if events:
         reasons.append(f"结合了日历节点「{'、'.join(e['name'] for e in events)}」。")
-    elif day_events and not trends:
-        reasons.append(f"没有提到这几天的日历节点（{'、'.join(day_events[:3])}）。")
+    elif week_events and not trends:
+        reasons.append(f"没有提到这几天的日历节点（{'、'.join(week_events[:3])}）。")
     target_spans = [list(n.span(*_find(n.text, t))) for t in matched.get(target, [])]
     # Highlight what is wrong: when the check fails, the words that make it about another product (or none).
     spans = (

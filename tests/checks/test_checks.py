@@ -233,3 +233,12 @@ def test_run_checks_dates_are_strict(toothpaste):
         run_checks("你刷牙吗？", toothpaste, date="2026-2-1")
     with pytest.raises(InputError):
         run_checks("你刷牙吗？", toothpaste, date="2100-01-01")
+
+
+def test_calendar_tie_in_looks_a_week_ahead_like_drafting(toothpaste):
+    from datetime import date
+
+    # 大雪 is on 2026-12-07: five days after the 2nd, inside the week drafting takes hooks from.
+    ahead = check_relevance("再过5天就是大雪了，你刷牙会用温水吗？", toothpaste, date=date(2026, 12, 2))
+    assert any(e["name"] == "大雪" and e["mentioned"] for e in ahead.details["tie_in"]["events"])
+    assert any("结合了日历节点" in r and "大雪" in r for r in ahead.reasons)
