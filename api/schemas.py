@@ -56,7 +56,9 @@ class TopicPublic(BaseModel):
     checks: dict[str, CheckResult] = {}
     score: float = 0.0
     pattern: str | None = None
-    engine: Literal["offline", "llm"] = Field(..., description="写这个话题的引擎（大模型方案里可能有离线补足的话题）")
+    engine: Literal["offline", "llm"] = Field(
+        ..., description="写这个话题的引擎（大模型方案里可能有离线补足的话题）"
+    )
     model: str = Field(..., description="写这个话题的模型")
 
 

@@ -19,7 +19,9 @@ def create(name: Annotated[str, typer.Argument(help="密钥名称，例如 posti
 
 
 def list_cmd(
-    all_: Annotated[bool, typer.Option("--all", help="也列出旧版本网页会话留下的浏览器密钥（已不能使用）")] = False,
+    all_: Annotated[
+        bool, typer.Option("--all", help="也列出旧版本网页会话留下的浏览器密钥（已不能使用）")
+    ] = False,
 ) -> None:
     """列出 API 密钥（不显示密钥本身）。"""
     from rich.table import Table

@@ -183,7 +183,9 @@ def test_auth_comes_before_the_body(app, huati_env, monkeypatch):
         assert c.post("/v1/trends", content=b"{", headers=headers).status_code == 401
         assert c.post("/v1/plans:batch", content=b"[", headers=headers).status_code == 401
         assert c.post("/v1/chat/sessions/any/messages", content=b"{", headers=headers).status_code == 401
-        r = c.post("/v1/chat/sessions", content=b"{", headers={**headers, "Authorization": f"Bearer {revoked}"})
+        r = c.post(
+            "/v1/chat/sessions", content=b"{", headers={**headers, "Authorization": f"Bearer {revoked}"}
+        )
         assert r.status_code == 403
         monkeypatch.setattr(app.state.settings, "api_rate_limit", 2)
         auth = {**headers, "Authorization": f"Bearer {good}"}
