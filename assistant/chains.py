@@ -20,8 +20,9 @@ from pydantic import BaseModel, Field
 from assistant import prompts
 from assistant.drafting import title_key
 from assistant.errors import ConfigError
-from assistant.models import DailyPlan, Hook, PlanRequest, Topic, TopicOrigin, TopicType
+from assistant.models import DailyPlan, Hook, PlanRequest, Product, Topic, TopicOrigin, TopicType
 from assistant.offline_engine import DayContext
+from assistant.offline_hooks import unsafe_trend
 from assistant.ranking import bigrams, is_contained, is_near_duplicate, jaccard, mmr
 from assistant.settings import OFFLINE_MODEL, Settings
 from assistant.structured import Run, Structured, Usage, messages, schema_json, structured_output
@@ -41,9 +42,12 @@ class DraftTopic(BaseModel):
     bridge: str = ""
     follow_ups: list[str] = []
 
-    def to_topic(self, sources: dict[str, str]) -> Topic:
+    def to_topic(self, sources: dict[str, str], product: Product) -> Topic:
+        """The topic; a trend hook named after an unsafe title (spam, an instruction, bad news) is dropped."""
         hook = None
         title = self.hook_title.strip()
+        if self.hook_kind == "trend" and unsafe_trend(title, product):
+            title = ""
         if self.hook_kind and title:
             hook = Hook(kind=self.hook_kind, title=title, source=sources.get(title_key(title), "llm"))
         return Topic(type=self.type, opening=self.opening.strip(), question=self.question.strip(), hook=hook,
@@ -189,7 +193,7 @@ def build_revise_chain(chat_model: Any, settings: Settings) -> Any:
         return {**x, "messages": messages(system, user)}
 
     async def finish(x: dict[str, Any]) -> Topic:
-        new = x["draft"].to_topic(hook_sources(x["ctx"]))
+        new = x["draft"].to_topic(hook_sources(x["ctx"]), x["ctx"].product)
         if new.hook is None:
             new.hook = x["topic"].hook
         return check(new, x["ctx"])
@@ -297,7 +301,7 @@ def build_draft_chain(
         issues: list[list[str]] = []
         memo: dict[str, list[str]] = {}
         for draft in state["drafted"].topics:
-            topic = draft.to_topic(sources)
+            topic = draft.to_topic(sources, ctx.product)
             if repeats(topic, ctx.recent):
                 run.dropped["recent"] += 1
                 continue

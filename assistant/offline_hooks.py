@@ -99,27 +99,34 @@ def _label(keys: tuple[str, ...], lib: dict[str, Any], product: Product) -> str:
 # --------------------------------------------------------------------------- trends (untrusted text)
 
 
+def unsafe_trend(title: str, product: Product) -> str:
+    """Why a trend title must never be posted (empty, an instruction, spam, a claim, bad news), else ""."""
+    from assistant.checks import check_compliance
+
+    text = _TITLE_PUNCT.sub("", (title or "").strip())
+    if not text:
+        return "是空的"
+    if _INSTRUCTION.search(text):
+        return "像是给机器的指令，不是热点"
+    spam = _SPAM.search(text)
+    if spam:
+        return f"带联系方式或引流内容（{spam.group(0)}），不能发到群里"
+    if any(c and c in text for c in product.forbidden_claims) or not check_compliance(text, product).passed:
+        return "含有不能说的功效或绝对化说法，放进话题会违规"
+    bad = _SENSITIVE.search(text)
+    return f"是负面或敏感新闻（{bad.group(0)}），不适合当群话题的由头" if bad else ""
+
+
 def screen_trend(title: str, product: Product, audience: Audience | None, lib: dict[str, Any]) -> tuple[
     tuple[str, ...], str]:  # fmt: skip
     """(tie-in keys, "") when the trend can hook a topic about `product`, else ((), the reason in Chinese).
 
     A typed or scraped trend is data: anything that reads like an instruction, carries contact details or
     spam, makes a claim, is bad news, or has nothing to do with the product never reaches the posted text."""
-    from assistant.checks import check_compliance
-
     text = _TITLE_PUNCT.sub("", (title or "").strip())
-    if not text:
-        return (), "是空的"
-    if _INSTRUCTION.search(text):
-        return (), "像是给机器的指令，不是热点"
-    spam = _SPAM.search(text)
-    if spam:
-        return (), f"带联系方式或引流内容（{spam.group(0)}），不能发到群里"
-    if any(c and c in text for c in product.forbidden_claims) or not check_compliance(text, product).passed:
-        return (), "含有不能说的功效或绝对化说法，放进话题会违规"
-    bad = _SENSITIVE.search(text)
-    if bad:
-        return (), f"是负面或敏感新闻（{bad.group(0)}），不适合当群话题的由头"
+    unsafe = unsafe_trend(text, product)
+    if unsafe:
+        return (), unsafe
     if len(text) > MAX_TREND_CHARS:
         return (), f"太长了（{len(text)} 个字），不像一条热点标题"
     if _ASKS.search(text) or _ASKS.search((title or "").strip()):

@@ -302,3 +302,18 @@ def test_sources_are_only_what_the_topics_used(huati_env):
     assert used <= {title_key(s.title) for s in plan.sources if s.kind == "trend"}
     unused = [t.title for t in plan.trends if title_key(t.title) not in used]
     assert unused and not {s.title for s in plan.sources} & set(unused)
+
+
+def test_a_hook_on_a_skipped_trend_is_no_source(huati_env):
+    # A model that names a skipped typed trend (or any unsafe title) as its hook gets no hook and no source.
+    spam, fits = "加微信abc123领红包", "冬天刷牙水太冰"
+    hooked = [dict(GOOD[0], hook_kind="trend", hook_title=spam), dict(GOOD[1], hook_kind="trend", hook_title=fits),
+              dict(GOOD[2], hook_kind="trend", hook_title="某明星塌房了")]  # fmt: skip
+    model = _model(json.dumps({"topics": hooked}, ensure_ascii=False))
+    plan = draft_plan(REQ.model_copy(update={"trend": [spam, fits]}), chat_model=model, save=False)
+    assert plan.engine == "llm"
+    hooks = {t.question: t.hook for t in plan.topics}
+    assert hooks[GOOD[0]["question"]] is None and hooks[GOOD[2]["question"]] is None
+    assert hooks[GOOD[1]["question"]].title == fits and hooks[GOOD[1]["question"]].source == "用户输入"
+    assert [(s.title, s.source) for s in plan.sources if s.kind == "trend"] == [(fits, "用户输入")]
+    assert len(plan.notes) == 1 and "abc123" in plan.notes[0]
