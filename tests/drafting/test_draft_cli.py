@@ -127,15 +127,37 @@ def test_skipped_trend_is_explained_in_the_plan(huati_env):
     assert md.exit_code == 0 and "> 说明：" in md.stdout and "联系方式" in md.stdout
 
 
-def test_llm_plan_filled_offline_says_so(huati_env, monkeypatch):
-    from assistant.cli.draft import engine_line, origin_label
-    from assistant.drafting import draft_plan
-    from assistant.models import PlanRequest, TopicOrigin
+def test_skipped_trend_notice_in_the_readable_plan(huati_env):
+    r = run("draft", "亮白牙膏", "--date", "2026-12-22", "-a", "宝妈群", "--trend", "某明星塌房了")
+    assert r.exit_code == 0, r.output
+    head = r.stdout.split("话题 1", 1)[0]  # a plan-level line, before the first topic
+    assert "说明：没有用你给的热点「某明星塌房了」" in head and "负面或敏感" in head
 
-    plan = draft_plan(PlanRequest(product="亮白牙膏", date="2026-12-22", n=2), save=False)
-    plan.engine, plan.model = "llm", "qwen-plus"
-    plan.fallback_reason = "2 个话题中有 1 个由离线引擎补足"
-    plan.topic_origins = {plan.topics[1].id: TopicOrigin(engine="offline", model="huati-offline-patterns")}
-    assert engine_line(plan) == "引擎：大模型 qwen-plus｜2 个话题中有 1 个由离线引擎补足"
-    assert origin_label(plan, plan.topics[0]) == ""
-    assert "离线引擎" in origin_label(plan, plan.topics[1])
+
+def test_llm_plan_filled_offline_says_so(huati_env):
+    # The model gives one usable topic of two: the offline engine writes the other, and every view says so.
+    from langchain_core.language_models.fake_chat_models import FakeListChatModel
+
+    from assistant.drafting import draft_plan
+    from assistant.models import PlanRequest
+
+    one = {
+        "type": "either_or",
+        "question": "买牙膏的时候，你更看重价格还是口碑？",
+        "follow_ups": ["我站口碑～"],
+    }
+    model = FakeListChatModel(responses=[json.dumps({"topics": [one]}, ensure_ascii=False)])
+    request = PlanRequest(product="亮白牙膏", audience="宝妈群", date="2026-12-22", n=2, engine="llm")
+    plan = draft_plan(request, chat_model=model)
+    assert plan.engine == "llm" and [plan.origin(t).engine for t in plan.topics] == ["llm", "offline"]
+    shown = run("show", plan.id)
+    assert shown.exit_code == 0, shown.output
+    head = "".join(shown.stdout.split("方案 ", 1)[0].split())  # the engine line (rich wraps it)
+    assert head.startswith("引擎：大模型") and "2个话题中有1个由离线引擎补足" in head
+    panels = ["".join(p.split()) for p in shown.stdout.split("话题 2", 1)]
+    assert (
+        "由离线引擎" not in panels[0].split("话题1", 1)[1]
+        and "由离线引擎（huati-offline-patterns）" in panels[1]
+    )
+    md = run("export", plan.id, "--format", "md").stdout.split("## ")
+    assert [("引擎：由离线引擎" in part) for part in md if part.startswith("话题")] == [False, True]

@@ -173,3 +173,29 @@ def test_festival_revision_only_when_one_fits(huati_env):
     with pytest.raises(InputError) as exc:
         _revise(coffee.topics[0], "带上节日", coffee)
     assert "冬至" in exc.value.message and "手冲咖啡壶" in exc.value.message
+
+
+def test_revision_says_which_engine_wrote_it(plan):
+    # The chat labels a revision from this result, not from log lines: it must hold with logging switched off.
+    import logging
+
+    from assistant.revise import revise_topic_with_origin
+
+    topic = plan.topics[0]
+    new = {"type": "memory", "opening": "", "question": "你小时候冬天穿的羽绒服，还记得是什么颜色吗？"}
+    good = FakeListChatModel(responses=[json.dumps(new, ensure_ascii=False)])
+    logging.disable(logging.CRITICAL)
+    try:
+        by_model, origin = revise_topic_with_origin(topic, "换成回忆类", plan.product, plan.audience, DAY,
+                                                    chat_model=good)  # fmt: skip
+        assert (origin.engine, origin.model) == ("llm", "fake-list-chat-model")
+        assert by_model.question == new["question"]
+        repeat = {"type": topic.type.value, "opening": topic.opening, "question": topic.question}
+        for responses in (["不是 JSON", "还不是"], [json.dumps(repeat, ensure_ascii=False)]):
+            model = FakeListChatModel(responses=responses)  # fails, or only repeats the topic
+            offline, origin = revise_topic_with_origin(topic, "更短", plan.product, plan.audience, DAY,
+                                                       chat_model=model)  # fmt: skip
+            assert (origin.engine, origin.model) == ("offline", "huati-offline-patterns")
+            assert len(offline.text) < len(topic.text)
+    finally:
+        logging.disable(logging.NOTSET)

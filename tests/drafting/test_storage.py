@@ -128,3 +128,51 @@ def test_history_for_dedup_lists_each_text_once(huati_env):
     draft_plan(request)
     recent = Store().recent_topic_texts("宝妈群", since_date=day, before_date=day + timedelta(days=1))
     assert sorted(recent) == sorted(t.text for t in first.topics)
+
+
+def test_recent_topics_carry_the_last_date_each_text_was_proposed(huati_env):
+    first = _draft(day=DAY)
+    again = _draft(day=DAY + timedelta(days=3), save=False)
+    Store().save_plan(again.model_copy(update={"topics": [first.topics[0], *again.topics[1:]]}))
+    store = Store()
+    store.add_feedback(first.id, 2, "edited", edited_text="你家牙膏是谁挑的？")
+    pairs = store.recent_topics("宝妈群", since_date=DAY, before_date=DAY + timedelta(days=10))
+    when = dict(pairs)
+    assert len(when) == len(pairs)  # each text once
+    assert when[first.topics[0].text] == DAY + timedelta(days=3)  # proposed again later: the later day
+    assert when[first.topics[1].text] == DAY and when["你家牙膏是谁挑的？"] == DAY
+    assert [d for _t, d in pairs] == sorted(d for _t, d in pairs)
+    assert store.recent_topic_texts("宝妈群", since_date=DAY, before_date=DAY + timedelta(days=10)) == [
+        t for t, _d in pairs
+    ]
+
+
+class _MemoryStore:
+    """A store that is not SQL: drafting must read the group's history (texts and dates) only through it."""
+
+    def __init__(self) -> None:
+        self.seen: list[tuple[str, date]] = []
+
+    def recent_topics(self, audience, product=None, since_date=None, before_date=None):  # noqa: ANN001, ANN201
+        return [(t, d) for t, d in self.seen if since_date <= d < before_date]
+
+
+def test_repeat_notes_take_their_dates_from_the_store(huati_env, monkeypatch):
+    from assistant.settings import get_settings, reset_settings
+
+    monkeypatch.setenv("HUATI_HISTORY_DAYS", "60")
+    reset_settings()
+    store, start, noted = _MemoryStore(), date(2026, 3, 2), 0
+    for i in range(30):
+        day = start + timedelta(days=i)
+        request = PlanRequest(product="竹纤维抽纸", category="家居日用", audience="宝妈群", date=day)
+        plan = draft_plan(request, save=False, store=store, settings=get_settings())
+        last = {t: d for t, d in store.seen}
+        for t in plan.topics:
+            if "重复" in t.note:
+                noted += 1
+                quoted = t.note.split("「", 1)[1].split("」", 1)[0].rstrip("…")
+                when = next(d for text, d in last.items() if text.startswith(quoted))
+                assert t.note.startswith(f"和{when.month}月{when.day}日"), (t.note, when)
+        store.seen += [(t.text, day) for t in plan.topics]
+    assert noted
