@@ -75,7 +75,7 @@ def hook_sources(ctx: DayContext) -> dict[str, str]:
 
 
 def _product_data(ctx: DayContext) -> dict[str, Any]:
-    from assistant.offline_engine import everyday_noun
+    from assistant.offline_library import everyday_noun
 
     p = ctx.product
     return {"商品名": p.name, "日常叫法": everyday_noun(p), "类目": p.category, "卖点": p.selling_points,
@@ -272,7 +272,7 @@ def build_draft_chain(
     are listed in `plan.topic_origins` and counted in `fallback_reason`. Any failure -> the offline plan."""
     from langchain_core.runnables import RunnableLambda, RunnableSequence
 
-    from assistant import drafting, offline_engine
+    from assistant import drafting, offline_engine, offline_library
     from assistant.llm import model_name
 
     n = request.n
@@ -365,7 +365,7 @@ def build_draft_chain(
         out.topic_origins = {t.id: TopicOrigin(engine="llm", model=label) for t in chosen}
         out.topic_origins.update({t.id: TopicOrigin(engine="offline", model=OFFLINE_MODEL) for t in extra})
         if extra:
-            out.prompt_versions["patterns"] = offline_engine.version(settings)
+            out.prompt_versions["patterns"] = offline_library.version(settings)
             why = _why(run, settings.history_days, len(chosen))
             out.fallback_reason = (
                 f"{len(topics)} 个话题中有 {len(extra)} 个由离线引擎补足（大模型的候选里{why}）"

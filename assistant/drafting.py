@@ -10,7 +10,7 @@ from datetime import UTC, datetime, timedelta
 from datetime import date as Date
 from typing import Any, Literal
 
-from assistant import offline_engine
+from assistant import offline_engine, offline_library
 from assistant.errors import ConfigError, HuatiError
 from assistant.models import DailyPlan, PlanRequest, Product, SourceRef, Topic
 from assistant.offline_engine import DayContext
@@ -65,7 +65,7 @@ def gather_context(request: PlanRequest, settings: Settings, store: Any = None) 
     from assistant.offline_hooks import screen_typed_trends
 
     ctx.user_trends, ctx.notes = screen_typed_trends(
-        [t for t in request.trend if t.strip()], ctx, offline_engine.library(settings)
+        [t for t in request.trend if t.strip()], ctx, offline_library.library(settings)
     )
     return ctx
 
@@ -110,7 +110,7 @@ def build_plan(ctx: DayContext, request: PlanRequest, topics: list[Topic], engin
                model: str, settings: Settings) -> DailyPlan:  # fmt: skip
     from assistant.timeline import build_timeline
 
-    lib = offline_engine.library(settings)
+    lib = offline_library.library(settings)
     timeline = build_timeline(
         topics[0] if topics else None, ctx.audience, ctx.date, ctx.events, lib["timeline"]
     )
@@ -126,7 +126,7 @@ def offline_plan(
 ) -> DailyPlan:
     topics = offline_engine.draft_topics(ctx, request.n, settings)
     plan = build_plan(ctx, request, topics, "offline", OFFLINE_MODEL, settings)
-    plan.prompt_versions = {"patterns": offline_engine.version(settings)}
+    plan.prompt_versions = {"patterns": offline_library.version(settings)}
     plan.sources = sources_for(topics, ctx)
     plan.fallback_reason = reason
     return plan

@@ -11,7 +11,8 @@ from typing import Any
 
 from assistant.errors import InputError
 from assistant.models import Topic, TopicType
-from assistant.offline_engine import Candidate, DayContext, candidates, library, slots, traits_of
+from assistant.offline_engine import Candidate, DayContext, candidates
+from assistant.offline_library import library, slots, traits_of
 from assistant.ranking import near_duplicate_of
 from assistant.settings import Settings
 

@@ -9,7 +9,7 @@ import pytest
 from assistant.drafting import draft_plan
 from assistant.knowledge import load_products
 from assistant.models import PlanRequest
-from assistant.offline_engine import library
+from assistant.offline_library import library
 
 PRODUCTS = [p.name for p in load_products()]
 DAYS = [date(2026, 11, 24), date(2026, 12, 21), date(2027, 2, 1)]
