@@ -103,16 +103,18 @@ def reserve(key_id: str, idem_key: str, body_hash: str, settings: Settings | Non
     engine = _engine(settings)
     owner = f"{leases.worker_id()}/{secrets.token_hex(6)}"
     now = _now()
+    # Hold the lease before the row exists: a request in this process that reads our row must find its owner
+    # alive (owner_alive asks the keeper), or it would take the reservation over and draft a second plan.
+    _hold(key_id, idem_key, owner, settings)
     try:
         with engine.begin() as conn:
             conn.execute(insert(idempotency).values(
                 key_id=key_id, idem_key=idem_key, body_hash=body_hash, state="pending", created_at=now,
                 owner=owner, lease_until=now + LEASE,
             ))  # fmt: skip
-        _hold(key_id, idem_key, owner, settings)
         return Reservation("new", owner=owner)
     except IntegrityError:
-        pass
+        drop_lease(owner)
     with engine.connect() as conn:
         row = conn.execute(select(idempotency).where(_where(key_id, idem_key))).first()
     if row is None:  # released between our INSERT and SELECT: try again
@@ -127,12 +129,13 @@ def reserve(key_id: str, idem_key: str, body_hash: str, settings: Settings | Non
         return Reservation("pending")
     guard = and_(_where(key_id, idem_key), idempotency.c.state == "pending",
                  idempotency.c.owner.is_(None) if row.owner is None else idempotency.c.owner == row.owner)  # fmt: skip
+    _hold(key_id, idem_key, owner, settings)  # before the row names us, as above
     with engine.begin() as conn:
         taken = conn.execute(update(idempotency).where(guard).values(owner=owner, lease_until=now + LEASE))
     if taken.rowcount != 1:  # another request took it over first
+        drop_lease(owner)
         return Reservation("pending")
     log.warning("Idempotency-Key %s: owner %s is gone, request %s takes over", idem_key, row.owner, owner)
-    _hold(key_id, idem_key, owner, settings)
     return Reservation("new", owner=owner, taken_over=True)
 
 

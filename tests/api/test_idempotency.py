@@ -168,3 +168,31 @@ def test_tables_from_before_leases_are_migrated(huati_env):
         "job_1", 1, "http://127.0.0.1:9/", None, "无法连接", 0.1, huati_env, reason="ConnectError"
     )
     assert jobs.attempts("job_1", huati_env)[0]["reason"] == "ConnectError"
+
+
+def test_a_new_reservation_is_held_before_another_thread_can_read_it(huati_env):
+    # Concurrent identical requests in one process: the moment our row is written, a request that reads it
+    # must find its owner alive (the keeper holds its lease), or it would take over and draft a second plan.
+    from sqlalchemy import event
+
+    from assistant.db import get_engine
+
+    seen: list[bool] = []
+
+    def on_insert(conn, cursor, statement, params, context, executemany):  # noqa: ANN001, ANN202, ARG001
+        if statement.lstrip().upper().startswith("INSERT INTO IDEMPOTENCY_KEYS"):
+            owner = next(p for p in (params.values() if isinstance(params, dict) else params)
+                         if isinstance(p, str) and "/" in p and ":" in p)  # fmt: skip
+            seen.append(idempotency.leases.owner_alive(owner, None, idempotency.LEASE, f"idem:{owner}"))
+
+    engine = get_engine(huati_env)
+    event.listen(engine, "before_cursor_execute", on_insert)
+    try:
+        first = idempotency.reserve("key_x", "race", "hash-1", huati_env)
+    finally:
+        event.remove(engine, "before_cursor_execute", on_insert)
+    assert first.state == "new" and seen == [True]
+    # A losing INSERT (the key is taken) leaves no lease of its own behind.
+    held = set(idempotency.leases.keeper.held())
+    assert idempotency.reserve("key_x", "race", "hash-1", huati_env).state == "pending"
+    assert set(idempotency.leases.keeper.held()) == held
