@@ -141,10 +141,13 @@ def reserve(key_id: str, idem_key: str, body_hash: str, settings: Settings | Non
 
 def complete(key_id: str, idem_key: str, owner: str, plan_id: str, settings: Settings | None = None) -> bool:
     """Record the finished plan. False when the reservation was taken over meanwhile (logged)."""
-    drop_lease(owner)
-    with _engine(settings).begin() as conn:
-        done = conn.execute(update(idempotency).where(and_(_where(key_id, idem_key), idempotency.c.owner == owner))
-                            .values(state="done", plan_id=plan_id, lease_until=None))  # fmt: skip
+    try:  # the lease is dropped only after the row says done: until then a reader must see a live owner
+        with _engine(settings).begin() as conn:
+            done = conn.execute(update(idempotency)
+                                .where(and_(_where(key_id, idem_key), idempotency.c.owner == owner))
+                                .values(state="done", plan_id=plan_id, lease_until=None))  # fmt: skip
+    finally:
+        drop_lease(owner)
     if done.rowcount != 1:
         log.warning("Idempotency-Key %s was taken over before plan %s was recorded", idem_key, plan_id)
     return done.rowcount == 1
@@ -152,8 +155,10 @@ def complete(key_id: str, idem_key: str, owner: str, plan_id: str, settings: Set
 
 def release(key_id: str, idem_key: str, owner: str, settings: Settings | None = None) -> None:
     """Forget our pending reservation after a failed request, so the client can retry with the same key."""
-    drop_lease(owner)
-    with _engine(settings).begin() as conn:
-        conn.execute(delete(idempotency).where(and_(
-            _where(key_id, idem_key), idempotency.c.state == "pending", idempotency.c.owner == owner
-        )))  # fmt: skip
+    try:
+        with _engine(settings).begin() as conn:
+            conn.execute(delete(idempotency).where(and_(
+                _where(key_id, idem_key), idempotency.c.state == "pending", idempotency.c.owner == owner
+            )))  # fmt: skip
+    finally:
+        drop_lease(owner)

@@ -196,3 +196,28 @@ def test_a_new_reservation_is_held_before_another_thread_can_read_it(huati_env):
     held = set(idempotency.leases.keeper.held())
     assert idempotency.reserve("key_x", "race", "hash-1", huati_env).state == "pending"
     assert set(idempotency.leases.keeper.held()) == held
+
+
+def test_the_owner_stays_alive_until_its_plan_is_recorded(huati_env):
+    # complete() used to drop the lease first: a request reading the still-pending row in that gap took over.
+    from sqlalchemy import event
+
+    from assistant.db import get_engine
+
+    first = idempotency.reserve("key_x", "finish", "hash-1", huati_env)
+    seen: list[bool] = []
+
+    def on_update(conn, cursor, statement, params, context, executemany):  # noqa: ANN001, ANN202, ARG001
+        if statement.lstrip().upper().startswith("UPDATE IDEMPOTENCY_KEYS") and "plan-1" in str(params):
+            seen.append(
+                idempotency.leases.owner_alive(first.owner, None, idempotency.LEASE, f"idem:{first.owner}")
+            )
+
+    engine = get_engine(huati_env)
+    event.listen(engine, "before_cursor_execute", on_update)
+    try:
+        assert idempotency.complete("key_x", "finish", first.owner, "plan-1", huati_env)
+    finally:
+        event.remove(engine, "before_cursor_execute", on_update)
+    assert seen == [True]
+    assert f"idem:{first.owner}" not in idempotency.leases.keeper.held()  # and dropped afterwards
