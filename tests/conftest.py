@@ -87,3 +87,35 @@ def indexed_home(tmp_path_factory):
     else:
         os.environ["HUATI_HOME"] = previous
     reset_settings()
+
+
+@pytest.fixture
+def chroma_server(tmp_path):
+    """A real `chroma run` server on a free 127.0.0.1 port, started by the test; yields (port, process)."""
+    import shutil
+    import subprocess
+    import time
+
+    exe = shutil.which("chroma")
+    if exe is None:
+        pytest.skip("chroma CLI not installed")
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    proc = subprocess.Popen([exe, "run", "--path", str(tmp_path / "chroma-server"), "--host", "127.0.0.1",
+                             "--port", str(port)], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)  # fmt: skip
+    try:
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            try:
+                socket.create_connection(("127.0.0.1", port), timeout=0.5).close()
+                break
+            except OSError:
+                time.sleep(0.2)
+        else:
+            pytest.fail("chroma server did not start")
+        yield port, proc
+    finally:
+        if proc.poll() is None:
+            proc.terminate()
+            proc.wait(timeout=10)

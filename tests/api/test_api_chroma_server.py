@@ -2,14 +2,8 @@
 
 from __future__ import annotations
 
-import shutil
-import socket
-import subprocess
-import time
-
 import pytest
 from fastapi.testclient import TestClient
-from servers import free_port
 
 pytestmark = pytest.mark.slow
 
@@ -23,38 +17,14 @@ source: 运营笔记
 """
 
 
-@pytest.fixture
-def chroma_port(tmp_path):
-    exe = shutil.which("chroma")
-    if exe is None:
-        pytest.skip("chroma CLI not installed")
-    port = free_port()
-    proc = subprocess.Popen([exe, "run", "--path", str(tmp_path / "chroma"), "--host", "127.0.0.1", "--port", str(port)],
-                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)  # fmt: skip
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        try:
-            socket.create_connection(("127.0.0.1", port), timeout=0.5).close()
-            break
-        except OSError:
-            time.sleep(0.2)
-    else:
-        proc.kill()
-        pytest.fail("chroma server did not start")
-    yield port, proc
-    if proc.poll() is None:
-        proc.terminate()
-        proc.wait(timeout=10)
-
-
-def test_readyz_and_search_with_chroma_server(chroma_port, huati_env, tmp_path, monkeypatch):
+def test_readyz_and_search_with_chroma_server(chroma_server, huati_env, tmp_path, monkeypatch):
     from api.main import create_app
     from assistant.index import forget_clients
     from assistant.ingest import ingest
     from assistant.keys import create_key
     from assistant.settings import Settings
 
-    port, proc = chroma_port
+    port, proc = chroma_server
     kb = tmp_path / "kb" / "cases"
     kb.mkdir(parents=True)
     (kb / "winter.md").write_text(CASE, encoding="utf-8")
