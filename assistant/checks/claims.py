@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
 
-from assistant.checks.lexicon import Matcher, kb_file, load_yaml, norm_term
+from assistant.checks.lexicon import Matcher, compiled, kb_file, load_yaml, norm_term
 from assistant.models import Product
 
 _PUNCT = "，,。！？!?；;：:、~…"
@@ -51,14 +51,11 @@ def _alt(terms: list[str]) -> str:
     return "|".join(re.escape(t) for t in normed)
 
 
-_GRAMMAR: list[tuple[int, Grammar]] = []  # one slot, replaced atomically
-
-
 def grammar() -> Grammar:
-    data = load_yaml(kb_file("compliance", "claims.yaml"))
-    current = _GRAMMAR[0] if _GRAMMAR else None
-    if current is not None and current[0] == id(data):
-        return current[1]
+    return compiled(("compliance", "claims.yaml"), _build)
+
+
+def _build(data: dict[str, Any]) -> Grammar:
     gap_b, gap_a = int(data.get("gap_before", 3)), int(data.get("gap_after", 4))
     forms: list[tuple[re.Pattern[str], str, dict[str, tuple[str, str]]]] = []
     before, after, negated = _alt(data["before"]), _alt(data["after"]), _alt(data["negated"])
@@ -86,7 +83,6 @@ def grammar() -> Grammar:
         temporal=re.compile(data.get("temporal") or "(?!)"),
         trigger=Matcher.build((w, True) for w in words),
     )
-    _GRAMMAR[:] = [(id(data), built)]
     return built
 
 

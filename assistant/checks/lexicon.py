@@ -7,11 +7,11 @@ from __future__ import annotations
 
 import re
 import time
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import ahocorasick
 import yaml
@@ -34,6 +34,22 @@ def kb_file(*parts: str) -> Path:
     if hit is None:
         hit = _paths[(base, parts)] = base.joinpath(*parts)
     return hit
+
+
+T = TypeVar("T")
+_COMPILED: dict[tuple[str, ...], tuple[int, Any]] = {}
+
+
+def compiled(parts: tuple[str, ...], build: Callable[[dict[str, Any]], T]) -> T:
+    """`build(data)` for the YAML file `kb_file(*parts)`, rebuilt only when the file's data is reloaded
+    (load_yaml returns the same dict object until the file changes). Replaced atomically per file."""
+    data = load_yaml(kb_file(*parts))
+    hit = _COMPILED.get(parts)
+    if hit is not None and hit[0] == id(data):
+        return hit[1]
+    value = build(data)
+    _COMPILED[parts] = (id(data), value)
+    return value
 
 
 def load_yaml(path: Path) -> dict[str, Any]:

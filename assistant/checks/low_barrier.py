@@ -12,7 +12,7 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
-from assistant.checks.lexicon import PatternSet, kb_file, load_yaml, pattern_set
+from assistant.checks.lexicon import PatternSet, compiled, pattern_set
 from assistant.checks.normalize import Normalized, normalize
 from assistant.models import CheckResult
 
@@ -51,14 +51,11 @@ class Rules:
     max_asks: int
 
 
-_RULES: list[tuple[int, Rules]] = []  # one slot, replaced atomically
-
-
 def rules() -> Rules:
-    data = load_yaml(kb_file("style", "low_barrier.yaml"))
-    current = _RULES[0] if _RULES else None
-    if current is not None and current[0] == id(data):
-        return current[1]
+    return compiled(("style", "low_barrier.yaml"), _build)
+
+
+def _build(data: dict[str, Any]) -> Rules:
     pen = dict(data.get("penalties", {}))
     statement = pen.pop("statement", {}) or {}
     impersonal = pen.pop("impersonal", {}) or {}
@@ -78,7 +75,6 @@ def rules() -> Rules:
         asks=re.compile(str(data.get("asks") or "吗|什么|哪|几|多少|怎么")),
         max_asks=int(data.get("max_asks", 2)),
     )
-    _RULES[:] = [(id(data), built)]
     return built
 
 

@@ -21,7 +21,7 @@ from datetime import date as Date
 from typing import Any
 
 from assistant.checks import lexicon
-from assistant.checks.lexicon import Matcher, kb_file, load_yaml, norm_term
+from assistant.checks.lexicon import Matcher, compiled, norm_term
 from assistant.checks.normalize import Normalized, normalize
 from assistant.models import CheckResult, Product
 
@@ -46,20 +46,16 @@ class Words:
     context: list[re.Pattern[str]]
 
 
-_WORDS: list[tuple[int, Words]] = []  # one slot, replaced atomically
-
-
 def words() -> Words:
-    data = load_yaml(kb_file("style", "relevance.yaml"))
-    current = _WORDS[0] if _WORDS else None
-    if current is not None and current[0] == id(data):
-        return current[1]
+    return compiled(("style", "relevance.yaml"), _build)
+
+
+def _build(data: dict[str, Any]) -> Words:
     built = Words(
         version=str(data.get("version", "0")),
         generic=frozenset(normalize(str(t)).text for t in data.get("generic", [])),
         context=[re.compile(p) for p in data.get("context", [])],
     )
-    _WORDS[:] = [(id(data), built)]
     return built
 
 

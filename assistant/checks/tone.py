@@ -11,7 +11,7 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
-from assistant.checks.lexicon import Matcher, kb_file, load_yaml, longest_only
+from assistant.checks.lexicon import Matcher, compiled, longest_only
 from assistant.checks.normalize import Normalized, normalize
 from assistant.models import Audience, CheckResult
 
@@ -46,14 +46,11 @@ class ToneRules:
     sell_patterns: list[re.Pattern[str]]
 
 
-_RULES: list[tuple[int, ToneRules]] = []  # one slot, replaced atomically
-
-
 def rules() -> ToneRules:
-    data = load_yaml(kb_file("style", "tone.yaml"))
-    current = _RULES[0] if _RULES else None
-    if current is not None and current[0] == id(data):
-        return current[1]
+    return compiled(("style", "tone.yaml"), _build)
+
+
+def _build(data: dict[str, Any]) -> ToneRules:
     groups = ("hard_sell", "ai_filler", "corporate", "lecture", "friendly")
     items = [(t, g) for g in groups for t in (data.get(g) or {}).get("terms", [])]
     weights = {g: float((data.get(g) or {}).get("weight", 1.0)) for g in groups}
@@ -76,7 +73,6 @@ def rules() -> ToneRules:
         audience=audience,
         sell_patterns=[re.compile(p) for p in (data.get("hard_sell") or {}).get("patterns", [])],
     )
-    _RULES[:] = [(id(data), built)]
     return built
 
 
