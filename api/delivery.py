@@ -9,7 +9,7 @@ the settings object must name the channel's platform in `__type` (e.g. "x", "lin
 `{"msgtype": "markdown", "markdown": {"content": ≤ 4096 bytes}}` (markdown @-mentions are `<@userid>` in the
 content); it answers `{"errcode": 0, "errmsg": "ok"}`.
 Failures are reported per target in the result; the plan itself is already saved. Results are stored
-(`assistant.deliveries`) and shown again by `GET /v1/plans/{id}`.
+(`assistant.service.deliveries`) and shown again by `GET /v1/plans/{id}`.
 """
 
 from __future__ import annotations

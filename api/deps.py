@@ -1,6 +1,6 @@
 """Request dependencies: settings, the plan store, and the authenticated API key.
 
-Two ways to authenticate (both resolve to a `KeyRecord` from `assistant.keys`):
+Two ways to authenticate (both resolve to a `KeyRecord` from `assistant.service.keys`):
 - `Authorization: Bearer <secret>` — keys made with `huati keys create NAME`.
 - The web page's browser session: the operator signs in at `/login` with an API key; `sign_in` sets a
   signed, HttpOnly, SameSite=Strict cookie `huati_session` naming that key's id (never the secret), valid
@@ -24,7 +24,7 @@ from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
 from api.problems import ApiProblem
 from api.ratelimit import RateLimiter
-from assistant.keys import KeyRecord, find_key, get_key
+from assistant.service.keys import KeyRecord, find_key, get_key
 from assistant.settings import Settings, get_settings
 
 COOKIE = "huati_session"

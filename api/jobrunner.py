@@ -11,7 +11,7 @@ import threading
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
-from assistant import jobs
+from assistant.service import jobs
 from assistant.settings import Settings
 
 log = logging.getLogger("huati.api.jobs")
@@ -26,7 +26,7 @@ def draft_item(item: dict[str, Any], settings: Settings) -> dict[str, Any]:
     plan = draft_plan(request, settings=settings, save=True).public_dict()
     if item.get("delivery"):
         from api.delivery import Delivery, deliver
-        from assistant import deliveries
+        from assistant.service import deliveries
 
         plan["delivery"] = asyncio.run(deliver(plan, Delivery.model_validate(item["delivery"])))
         deliveries.record(plan["id"], plan["delivery"], settings)

@@ -76,9 +76,9 @@ def _warm_up(app: FastAPI) -> None:
     started = time.perf_counter()
     try:
         from assistant.drafting import draft_plan
-        from assistant.index import IndexStore
         from assistant.knowledge import load_products
         from assistant.models import PlanRequest
+        from assistant.retrieval.index import IndexStore
 
         store = IndexStore(settings)
         manifest = store.manifest() or {"parts": {}}
@@ -87,7 +87,7 @@ def _warm_up(app: FastAPI) -> None:
         product = load_products(settings)[0].name
         draft_plan(PlanRequest(product=product, engine="offline", n=1), settings=settings, save=False)
         if settings.llm_configured:
-            import assistant.chains  # noqa: F401 - LangChain imports are the slow part of a first LLM plan
+            import assistant.drafting.llm.chain  # noqa: F401 - LangChain imports are the slow part of a first LLM plan
             from assistant.llm import get_chat_model
 
             get_chat_model(settings)

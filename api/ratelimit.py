@@ -1,6 +1,6 @@
 """Per-key rate limit: a token bucket per key id, refilled at `settings.api_rate_limit` per minute.
 
-The buckets live in the shared database (`assistant.keys.rate_buckets`), so the limit holds across all
+The buckets live in the shared database (`assistant.service.keys.rate_buckets`), so the limit holds across all
 `--workers` and across machines on one PostgreSQL: one conditional UPDATE per request (cost measured in
 benchmarks/api_load.py, documented in docs/api.md).
 """
@@ -11,7 +11,7 @@ import math
 import time
 from collections.abc import Callable
 
-from assistant.keys import take_token
+from assistant.service.keys import take_token
 from assistant.settings import Settings
 
 

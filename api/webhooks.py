@@ -2,7 +2,7 @@
 
 Headers: `Huati-Timestamp: <unix seconds>` and `Huati-Signature: t=<timestamp>,v1=<hex digest>`.
 Receivers recompute the digest with the shared secret (`HUATI_WEBHOOK_SECRET`) and reject stale timestamps.
-Every attempt is recorded in `assistant.jobs.webhook_attempts` and shown in the job.
+Every attempt is recorded in `assistant.service.jobs.webhook_attempts` and shown in the job.
 """
 
 from __future__ import annotations
@@ -17,7 +17,7 @@ from typing import Any
 import httpx
 
 from api.neterrors import describe
-from assistant import jobs
+from assistant.service import jobs
 from assistant.settings import Settings
 
 log = logging.getLogger("huati.api.webhooks")

@@ -163,7 +163,7 @@ def main() -> None:
     ap.add_argument("--database-url", help="HUATI_DATABASE_URL for the server (default: SQLite in the home)")
     args = ap.parse_args()
 
-    from assistant.keys import create_key
+    from assistant.service.keys import create_key
     from assistant.settings import Settings
 
     home = args.home or Path(tempfile.mkdtemp(prefix="huati-bench-"))

@@ -86,7 +86,7 @@ def _over_http(rounds: int) -> dict[str, tuple[list[float], list[float]]]:
     base = f"http://127.0.0.1:{port}"
     rows: dict[str, tuple[list[float], list[float]]] = {t: ([], []) for t in TURNS}
     with httpx.Client(base_url=base, timeout=60, headers={"X-Requested-With": "huati-bench"}) as client:
-        from assistant.keys import create_key
+        from assistant.service.keys import create_key
 
         secret = create_key(f"bench-{time.time_ns()}")[1]
         client.post("/login", data={"key": secret})  # the page's session cookie
@@ -119,7 +119,7 @@ def main() -> None:
     os.environ.setdefault("HUATI_HOME", tempfile.mkdtemp(prefix="huati-bench-chat-"))
     for var in ("HUATI_LLM_BASE_URL", "HUATI_LLM_API_KEY", "OPENAI_API_KEY", "OPENAI_BASE_URL"):
         os.environ.pop(var, None)
-    from assistant.ingest import ingest
+    from assistant.retrieval.ingest import ingest
 
     t0 = time.perf_counter()
     ingest(progress=False)

@@ -89,11 +89,11 @@ def percentile(values: list[float], q: float) -> float:
 
 
 def run_one(size: int, provider: str | None) -> dict:
-    from assistant.ingest import ingest
     from assistant.models import TrendItem
     from assistant.retrieval import search
+    from assistant.retrieval.ingest import ingest
+    from assistant.retrieval.trends import save_trends
     from assistant.settings import Settings
-    from assistant.trends import save_trends
 
     tmp = Path(tempfile.mkdtemp(prefix=f"huati-bench-{size}-"))
     end = make_kb(tmp / "kb", size)
@@ -112,8 +112,8 @@ def run_one(size: int, provider: str | None) -> dict:
     save_trends(items, settings)
     trends_s = time.perf_counter() - started
     # Queries: load everything once (as a server does at start), then measure.
-    from assistant.index import forget_clients
     from assistant.retrieval import warm_up
+    from assistant.retrieval.index import forget_clients
 
     forget_clients()  # start cold, like a fresh server process (the model stays loaded)
     warm_s = warm_up(settings)
@@ -146,8 +146,8 @@ def run_one(size: int, provider: str | None) -> dict:
 
 
 def run_recall(providers: list[str]) -> None:
-    from assistant.ingest import ingest
     from assistant.retrieval import search
+    from assistant.retrieval.ingest import ingest
     from assistant.settings import Settings
 
     rows = [

@@ -52,8 +52,8 @@ REPO = Path(__file__).resolve().parent.parent
 @pytest.fixture
 def huati_env(tmp_path, monkeypatch):
     """A fresh, empty HUATI_HOME for one test; settings and engines reset around it."""
-    from assistant.db import dispose_engines
     from assistant.settings import get_settings, reset_settings
+    from assistant.storage.db import dispose_engines
 
     home = tmp_path / "home"
     monkeypatch.setenv("HUATI_HOME", str(home))
@@ -70,9 +70,9 @@ def indexed_home(tmp_path_factory):
 
     Sets HUATI_HOME for the whole session; tests that use `huati_env` get their own fresh home.
     """
-    from assistant.db import dispose_engines
-    from assistant.ingest import ingest
+    from assistant.retrieval.ingest import ingest
     from assistant.settings import get_settings, reset_settings
+    from assistant.storage.db import dispose_engines
 
     home = tmp_path_factory.mktemp("indexed_home")
     previous = os.environ.get("HUATI_HOME")

@@ -26,7 +26,7 @@ Check = tuple[str, str] | None  # (Chinese message, exception type) or None when
 
 def _check_store(settings) -> Check:  # noqa: ANN001
     try:
-        from assistant.db import get_engine
+        from assistant.storage.db import get_engine
 
         with get_engine(settings).connect() as conn:
             conn.execute(text("SELECT 1"))
@@ -38,7 +38,7 @@ def _check_store(settings) -> Check:  # noqa: ANN001
 
 def _check_index(settings) -> Check:  # noqa: ANN001
     try:
-        from assistant.index import IndexStore
+        from assistant.retrieval.index import IndexStore
 
         store = IndexStore(settings)
         manifest = store.manifest()

@@ -12,7 +12,7 @@ from fastapi import APIRouter
 from api.deps import ApiKeyDep, SettingsDep
 from api.routing import AuthFirstRoute
 from api.schemas import JobPublic, problems
-from assistant import jobs
+from assistant.service import jobs
 
 router = APIRouter(prefix="/v1", tags=["jobs"], route_class=AuthFirstRoute)
 

@@ -81,7 +81,7 @@ async def push_trends(
 ) -> dict[str, Any]:  # fmt: skip
     from starlette.concurrency import run_in_threadpool
 
-    from assistant.trends import parse_trends, save_trends
+    from assistant.retrieval.trends import parse_trends, save_trends
 
     media, text = _media(request), await _text(request)
     if not text.strip():
@@ -141,8 +141,8 @@ def _case_file_name(name: str | None, case_id: str) -> str:
 async def push_case(request: Request, _key: ApiKeyDep, settings: SettingsDep) -> dict[str, Any]:
     from starlette.concurrency import run_in_threadpool
 
-    from assistant.ingest import ingest
     from assistant.knowledge import parse_case
+    from assistant.retrieval.ingest import ingest
 
     media, text = _media(request), await _text(request)
     name = None

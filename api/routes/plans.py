@@ -27,8 +27,8 @@ from api.schemas import (
     PlanPublic,
     problems,
 )
-from assistant import deliveries, idempotency, jobs
 from assistant.errors import InputError, NotFoundError
+from assistant.service import deliveries, idempotency, jobs
 
 router = APIRouter(prefix="/v1", tags=["plans"], route_class=AuthFirstRoute)
 

@@ -13,7 +13,7 @@ SOLAR_TERMS = (
     "立春 雨水 惊蛰 春分 清明 谷雨 立夏 小满 芒种 夏至 小暑 大暑 "
     "立秋 处暑 白露 秋分 寒露 霜降 立冬 小雪 大雪 冬至 小寒 大寒"
 ).split()
-# What operators say -> the calendar's event name (assistant.calendar).
+# What operators say -> the calendar's event name (assistant.retrieval.calendar).
 EVENT_ALIASES = {
     "过年": "春节",
     "春节": "春节",
@@ -74,7 +74,7 @@ def event_name_in(text: str) -> str | None:
 
 def next_event(name: str, day: Date) -> CalendarEvent | None:
     """The next occurrence of the named event on or after `day` (within about a year)."""
-    from assistant.calendar import events_for
+    from assistant.retrieval.calendar import events_for
 
     for horizon in (_NEAR_DAYS, _YEAR_DAYS):  # most questions are about the coming weeks: look there first
         events = [  # a holiday or 年货节 already under way counts (negative days_from)
@@ -113,7 +113,7 @@ def event_reply(
     name: str, said: str, day: Date, settings: Settings, product: str | None = None
 ) -> tuple[str, dict]:
     """「冬至有什么可以聊的」: when it is, what else falls then, cases and trends that mention it."""
-    from assistant.calendar import events_for
+    from assistant.retrieval.calendar import events_for
 
     event = next_event(name, day)
     if event is None:
@@ -151,7 +151,7 @@ def _cases(query: str, settings: Settings) -> list[SearchHit]:
 
 def upcoming_reply(day: Date, days: int = 14) -> tuple[str, dict]:
     """「下周有什么节日」: the festivals, solar terms and holidays of the coming two weeks."""
-    from assistant.calendar import events_for
+    from assistant.retrieval.calendar import events_for
 
     events = [e for e in events_for(day, days) if e.kind != "season" and e.days_from >= 0]
     if not events:

@@ -1,6 +1,6 @@
 """Chat conversations persisted in SQL: sessions (with the plan they work on) and their messages.
 
-Tables live on `assistant.db.metadata`, so they are created with everything else and survive restarts.
+Tables live on `assistant.storage.db.metadata`, so they are created with everything else and survive restarts.
 """
 
 from __future__ import annotations
@@ -13,9 +13,9 @@ from typing import Any, Literal
 from pydantic import BaseModel
 from sqlalchemy import Column, DateTime, ForeignKey, Integer, String, Table, Text, insert, select, update
 
-from assistant.db import get_engine, metadata
 from assistant.errors import InputError, NotFoundError
 from assistant.settings import Settings
+from assistant.storage.db import get_engine, metadata
 
 MAX_MESSAGE_CHARS = 2000
 MAX_TITLE_CHARS = 60

@@ -156,8 +156,8 @@ def current_topic(ctx: ChatContext, index: int | None) -> tuple[DailyPlan, int, 
 
 def revise(ctx: ChatContext, index: int | None, instruction: str, use_trends: bool = False) -> ToolResult:
     """Rewrite topic N and save it into the plan (the replaced text stays in the revision history)."""
-    from assistant.ranking import is_near_duplicate
-    from assistant.revise import revise_topic_with_origin
+    from assistant.drafting.ranking import is_near_duplicate
+    from assistant.drafting.revision import revise_topic_with_origin
 
     plan, index, topic = current_topic(ctx, index)
     ctx.focus = index

@@ -17,10 +17,10 @@ from typing import Any
 
 from sqlalchemy import Column, DateTime, String, Table, Text, select
 
-from assistant.db import get_engine, metadata
 from assistant.errors import ConfigError, InputError, ProviderError
 from assistant.models import Audience, CheckResult, Product
 from assistant.settings import Settings, get_settings
+from assistant.storage.db import get_engine, metadata
 
 DIMENSIONS = ("compliance", "low_barrier", "relevance", "tone")
 _VERSION = re.compile(r"\{#\s*version:\s*(\S+)\s*#\}")

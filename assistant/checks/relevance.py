@@ -204,7 +204,7 @@ def _events_for(day: Date | None, horizon: int = 3) -> list[str]:
     if day is None:
         return []
     try:
-        from assistant import calendar  # written by the retrieval work; optional here
+        from assistant.retrieval import calendar  # written by the retrieval work; optional here
     except ImportError:
         return []
     try:

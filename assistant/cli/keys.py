@@ -11,7 +11,7 @@ from assistant.cli.common import console
 
 def create(name: Annotated[str, typer.Argument(help="密钥名称，例如 postiz 或 n8n")]) -> None:
     """创建 API 密钥；密钥只显示这一次，库里只存哈希。"""
-    from assistant.keys import create_key
+    from assistant.service.keys import create_key
 
     record, secret = create_key(name)
     console.print(f"已创建密钥 [bold]{record.name}[/]（ID {record.id}）。请立即保存，之后无法再次查看：")
@@ -26,7 +26,7 @@ def list_cmd(
     """列出 API 密钥（不显示密钥本身）。"""
     from rich.table import Table
 
-    from assistant.keys import list_keys
+    from assistant.service.keys import list_keys
 
     keys = list_keys(include_browser=all_)
     if not keys:
@@ -43,7 +43,7 @@ def list_cmd(
 
 def revoke(id_or_name: Annotated[str, typer.Argument(help="密钥 ID 或名称")]) -> None:
     """吊销密钥：之后用它的请求一律 403。"""
-    from assistant.keys import revoke_key
+    from assistant.service.keys import revoke_key
 
     record = revoke_key(id_or_name)
     console.print(f"已吊销密钥 {record.name}（ID {record.id}）。")

@@ -33,7 +33,7 @@ def ingest_cmd(
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="不显示进度条")] = False,
 ) -> None:
     """把案例（Markdown）和热点（JSONL/CSV/JSON）导入检索索引；未改动的文件不会重复处理。"""
-    from assistant.ingest import ingest
+    from assistant.retrieval.ingest import ingest
 
     report = ingest(paths=paths or None, progress=not quiet, rebuild=rebuild)
     _print_errors(report.errors)
@@ -44,10 +44,10 @@ def ingest_cmd(
 
 
 def _ensure_index(kind: str) -> None:
-    from assistant.index import IndexStore
+    from assistant.retrieval.index import IndexStore
 
     if kind != "calendar" and not IndexStore().exists():
-        from assistant.ingest import ingest
+        from assistant.retrieval.ingest import ingest
 
         err_console.print("还没有检索索引，先自动导入知识库（以后可用 huati ingest 更新）……")
         report = ingest(progress=True)
@@ -81,7 +81,7 @@ def search_cmd(
         return
     from rich.table import Table
 
-    from assistant.embeddings import get_embedder
+    from assistant.retrieval.embeddings import get_embedder
 
     if not hits:
         console.print("没有找到相关内容。可以换个说法，或用 --kind all 扩大范围。")
@@ -105,8 +105,8 @@ def calendar_cmd(
     as_json: Annotated[bool, typer.Option("--json", help="输出 JSON 数组")] = False,
 ) -> None:
     """某天的节气、节日、法定假日、购物节和季节（离线计算）。"""
-    from assistant.calendar import events_for
     from assistant.retrieval import today
+    from assistant.retrieval.calendar import events_for
 
     if not 0 <= days <= 366:
         raise InputError("--days 应在 0 到 366 之间", field="days")
@@ -143,7 +143,7 @@ def trends_import_cmd(
     platform: Annotated[str | None, typer.Option("--platform", help="文件里没有平台时使用的平台名")] = None,
 ) -> None:
     """导入一份热榜文件：保存到 HUATI_HOME/trends/<日期>.jsonl 并加入索引。"""
-    from assistant.trends import FORMATS, parse_trends, save_trends
+    from assistant.retrieval.trends import FORMATS, parse_trends, save_trends
 
     if fmt is not None and fmt not in FORMATS:
         raise InputError(f"不支持的格式：{fmt}，可选 {'、'.join(FORMATS)}", field="format")

@@ -33,7 +33,7 @@ def app(huati_env, drafting):
 
 @pytest.fixture
 def secret(huati_env):
-    from assistant.keys import create_key
+    from assistant.service.keys import create_key
 
     return create_key("tests", huati_env)[1]
 

@@ -19,9 +19,9 @@ source: 运营笔记
 
 def test_readyz_and_search_with_chroma_server(chroma_server, huati_env, tmp_path, monkeypatch):
     from api.main import create_app
-    from assistant.index import forget_clients
-    from assistant.ingest import ingest
-    from assistant.keys import create_key
+    from assistant.retrieval.index import forget_clients
+    from assistant.retrieval.ingest import ingest
+    from assistant.service.keys import create_key
     from assistant.settings import Settings
 
     port, proc = chroma_server

@@ -21,7 +21,7 @@ def test_wrong_key_is_401(app):
 
 
 def test_revoked_key_is_403(client, huati_env):
-    from assistant.keys import revoke_key
+    from assistant.service.keys import revoke_key
 
     assert client.get("/v1/plans").status_code == 200
     revoke_key("tests", huati_env)
@@ -32,8 +32,8 @@ def test_revoked_key_is_403(client, huati_env):
 def test_keys_are_stored_hashed(huati_env):
     from sqlalchemy import select
 
-    from assistant.db import get_engine
-    from assistant.keys import api_keys, create_key, find_key
+    from assistant.service.keys import api_keys, create_key, find_key
+    from assistant.storage.db import get_engine
 
     record, secret = create_key("hash-check", huati_env)
     with get_engine(huati_env).connect() as conn:
@@ -45,7 +45,7 @@ def test_keys_are_stored_hashed(huati_env):
 def test_rate_limit_429_with_retry_after(huati_env, drafting, monkeypatch):
     monkeypatch.setenv("HUATI_API_RATE_LIMIT", "3")
     from api.main import create_app
-    from assistant.keys import create_key
+    from assistant.service.keys import create_key
     from assistant.settings import Settings
 
     settings = Settings()
@@ -110,7 +110,7 @@ def page(monkeypatch):
 
 
 def _sign_in(c: TestClient, name: str = "web") -> str:
-    from assistant.keys import create_key
+    from assistant.service.keys import create_key
 
     _record, secret = create_key(name)
     r = c.post("/login", data={"key": secret}, follow_redirects=False)
@@ -144,7 +144,7 @@ def test_browser_session_cookie(app, page):
 
 
 def test_login_from_another_site_is_refused(app, page):
-    from assistant.keys import create_key
+    from assistant.service.keys import create_key
 
     _record, secret = create_key("web")
     with TestClient(app) as c:
@@ -153,7 +153,7 @@ def test_login_from_another_site_is_refused(app, page):
 
 
 def test_revoking_the_key_ends_its_sessions(app, page):
-    from assistant.keys import revoke_key
+    from assistant.service.keys import revoke_key
 
     with TestClient(app) as c:
         _sign_in(c, "to-revoke")
@@ -202,7 +202,7 @@ def test_keys_cli(huati_env):
 
 
 def test_legacy_browser_keys_authenticate_nothing(app, huati_env):
-    from assistant.keys import create_key
+    from assistant.service.keys import create_key
 
     _record, secret = create_key("browser-old", huati_env, kind="browser")  # what older versions minted
     with TestClient(app) as c:

@@ -170,7 +170,7 @@ def test_malformed_json_names_the_body_in_chinese(client):
 
 
 def test_auth_comes_before_the_body(app, huati_env, monkeypatch):
-    from assistant.keys import create_key, revoke_key
+    from assistant.service.keys import create_key, revoke_key
 
     good, revoked = create_key("good", huati_env)[1], create_key("revoked", huati_env)[1]
     revoke_key("revoked", huati_env)

@@ -12,13 +12,13 @@ from pathlib import Path
 import pytest
 from sqlalchemy import insert, select
 
-from assistant import idempotency
 from assistant.errors import ConflictError
+from assistant.service import idempotency
 
 REPO = Path(__file__).resolve().parents[2]
 RESERVE = """
 import sys
-from assistant import idempotency
+from assistant.service import idempotency
 r = idempotency.reserve("key_x", sys.argv[1], "hash-1")
 print(r.state, r.owner, flush=True)
 """  # exits without completing or releasing, like a worker killed mid-request
@@ -42,7 +42,7 @@ def _reserve_in_dead_process(home: Path, idem: str) -> str:
 
 
 def _row(settings, idem):
-    from assistant.db import get_engine
+    from assistant.storage.db import get_engine
 
     with get_engine(settings).connect() as conn:
         return conn.execute(
@@ -83,7 +83,7 @@ def test_request_gone_from_this_process_is_taken_over(huati_env):
 
 
 def _insert(settings, idem, owner, lease_until):
-    from assistant.db import get_engine
+    from assistant.storage.db import get_engine
 
     idempotency.reserve("key_x", "warm-up", "h", settings)  # creates tables and columns
     with get_engine(settings).begin() as conn:
@@ -118,7 +118,7 @@ def test_lease_is_renewed_while_the_request_runs(huati_env, monkeypatch):
 
 def test_api_retry_after_a_crash_makes_the_plan(client, huati_env, drafting):
     """The audit's repro: the worker died mid-request; the retry must not wait 120 s and then 409 forever."""
-    from assistant.keys import list_keys
+    from assistant.service.keys import list_keys
 
     key = next(k for k in list_keys(huati_env) if k.name == "tests")
     body = {"product": "保温杯", "date": "2026-12-01", "n": 1}
@@ -126,7 +126,7 @@ def test_api_retry_after_a_crash_makes_the_plan(client, huati_env, drafting):
 
     out = subprocess.run([sys.executable, "-c", """
 import sys
-from assistant import idempotency
+from assistant.service import idempotency
 print(idempotency.reserve(sys.argv[1], "crash-api", sys.argv[2]).state)
 """, key.id, body_hash(PlanCreate.model_validate(body))], env={**os.environ, "HUATI_HOME": str(huati_env.home)},
         cwd=REPO, capture_output=True, text=True, check=True)  # fmt: skip
@@ -143,8 +143,8 @@ def test_tables_from_before_leases_are_migrated(huati_env):
     """A database made by the first release: idempotency_keys without owner/lease_until, attempts without reason."""
     import sqlite3
 
-    from assistant import jobs
-    from assistant.db import dispose_engines
+    from assistant.service import jobs
+    from assistant.storage.db import dispose_engines
 
     huati_env.ensure_home()
     db = sqlite3.connect(huati_env.home / "huati.db")
@@ -175,7 +175,7 @@ def test_a_new_reservation_is_held_before_another_thread_can_read_it(huati_env):
     # must find its owner alive (the keeper holds its lease), or it would take over and draft a second plan.
     from sqlalchemy import event
 
-    from assistant.db import get_engine
+    from assistant.storage.db import get_engine
 
     seen: list[bool] = []
 
@@ -202,7 +202,7 @@ def test_the_owner_stays_alive_until_its_plan_is_recorded(huati_env):
     # complete() used to drop the lease first: a request reading the still-pending row in that gap took over.
     from sqlalchemy import event
 
-    from assistant.db import get_engine
+    from assistant.storage.db import get_engine
 
     first = idempotency.reserve("key_x", "finish", "hash-1", huati_env)
     seen: list[bool] = []

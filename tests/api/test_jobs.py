@@ -14,7 +14,7 @@ import pytest
 from servers import Recorder
 
 from api.webhooks import SIGNATURE_HEADER, sign, verify
-from assistant import jobs
+from assistant.service import jobs
 
 WEEK = [{"product": "亮白牙膏", "date": f"2026-11-{d}", "audience": "宝妈群", "n": 1} for d in range(23, 30)]
 SECRET = "whsec-test"
@@ -36,7 +36,7 @@ def signed_client(huati_env, drafting, monkeypatch):
     from fastapi.testclient import TestClient
 
     from api.main import create_app
-    from assistant.keys import create_key
+    from assistant.service.keys import create_key
     from assistant.settings import Settings
 
     settings = Settings()
@@ -70,7 +70,7 @@ def test_batch_item_errors_are_kept_per_item(client, drafting):
 
 def test_jobs_and_plans_are_readable_by_every_key_of_the_install(client, huati_env):
     """Single tenant (docs/api.md): another key of the same install reads the job and its plans."""
-    from assistant.keys import create_key
+    from assistant.service.keys import create_key
 
     job_id = client.post("/v1/plans:batch", json={"items": WEEK[:1]}).json()["id"]
     job = _wait_job(client, job_id)
@@ -137,7 +137,7 @@ def test_signature_scheme():
 
 WORKER = """
 import sys, time
-from assistant import jobs
+from assistant.service import jobs
 from assistant.settings import get_settings
 
 def draft(item):
@@ -219,7 +219,8 @@ def test_live_worker_job_is_not_taken_over(huati_env):
 
 SLOW_WORKER = """
 import sys, time
-from assistant import jobs, leases
+from assistant.service import jobs
+from assistant.service import leases
 
 leases.keeper.every = 0.1
 made = []
@@ -239,7 +240,7 @@ print(jobs.run_job(sys.argv[1], owner, draft), len(made), flush=True)
 def test_slow_item_keeps_its_job_even_seen_from_another_host(huati_env, monkeypatch):
     """One item longer than the staleness limit: the heartbeat goes on during the item, so no other worker
     (here: this test, pretending to be on another host) requeues the job; after a kill it is requeued."""
-    from assistant import leases
+    from assistant.service import leases
 
     monkeypatch.setattr(jobs, "STALE_AFTER", __import__("datetime").timedelta(seconds=0.8))
     job_id = jobs.create_job("key_test", WEEK[:1], settings=huati_env)
@@ -281,7 +282,7 @@ def test_taken_over_worker_stops_without_overwriting(huati_env):
         calls.append(item["date"])
         from sqlalchemy import update
 
-        from assistant.db import get_engine
+        from assistant.storage.db import get_engine
 
         with get_engine(huati_env).begin() as conn:
             conn.execute(update(jobs.jobs).where(jobs.jobs.c.id == job_id).values(owner="new:2"))
@@ -295,7 +296,7 @@ def test_taken_over_worker_stops_without_overwriting(huati_env):
 def test_callback_of_job_finished_by_a_dead_worker_is_still_sent(signed_client, huati_env):
     from sqlalchemy import insert
 
-    from assistant.db import get_engine
+    from assistant.storage.db import get_engine
 
     received = []
     receiver = Recorder(lambda path, headers, body: (received.append(body), (200, {}))[1])

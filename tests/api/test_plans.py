@@ -43,7 +43,7 @@ def test_idempotency_other_body_conflicts(client):
 
 
 def test_idempotency_keys_are_per_api_key(client, huati_env):
-    from assistant.keys import create_key
+    from assistant.service.keys import create_key
 
     other = create_key("other", huati_env)[1]
     a = client.post("/v1/plans", json=BODY, headers={"Idempotency-Key": "shared"})

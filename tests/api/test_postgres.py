@@ -60,11 +60,11 @@ def test_api_on_postgres(postgres_url, huati_env, drafting, monkeypatch):
     from fastapi.testclient import TestClient
 
     from api.main import create_app
-    from assistant import jobs
-    from assistant.db import dispose_engines
-    from assistant.keys import create_key
+    from assistant.service import jobs
+    from assistant.service.keys import create_key
     from assistant.settings import Settings, reset_settings
     from assistant.storage import Store
+    from assistant.storage.db import dispose_engines
 
     monkeypatch.setenv("HUATI_DATABASE_URL", postgres_url)
     reset_settings()

@@ -17,9 +17,9 @@ CJK = re.compile(r"[\u4e00-\u9fff]")
 
 def _app_schema(indexed_home, tmp_path, monkeypatch):
     from api.main import create_app
-    from assistant.db import dispose_engines
-    from assistant.keys import create_key
+    from assistant.service.keys import create_key
     from assistant.settings import Settings, reset_settings
+    from assistant.storage.db import dispose_engines
 
     home = tmp_path / "home"
     shutil.copytree(indexed_home.home, home, ignore=shutil.ignore_patterns("huati.db*"))

@@ -75,7 +75,7 @@ def browser():
 @pytest.fixture
 def web_key(server):  # noqa: ANN001
     """An API key in the server's HUATI_HOME: the page is behind a login with such a key."""
-    from assistant.keys import create_key
+    from assistant.service.keys import create_key
 
     return create_key("网页-测试")[1]
 

@@ -147,7 +147,7 @@ def test_page_needs_a_key_to_sign_in(page_for, server, web_key):  # noqa: ANN001
 
 
 def test_revoked_key_ends_the_session(page_for, server):  # noqa: ANN001
-    from assistant.keys import revoke_key
+    from assistant.service.keys import revoke_key
 
     page = page_for()
     revoke_key("网页-测试")

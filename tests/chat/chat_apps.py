@@ -19,7 +19,7 @@ def make_app() -> FastAPI:
 def browser_client(client: TestClient) -> TestClient:
     """Authenticate like the page does: sign in at `/login` with an API key (session cookie), then
     same-origin requests."""
-    from assistant.keys import create_key
+    from assistant.service.keys import create_key
 
     secret = create_key(f"web-{secrets.token_hex(4)}")[1]
     assert client.post("/login", data={"key": secret}, follow_redirects=False).status_code == 303

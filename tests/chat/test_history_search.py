@@ -8,10 +8,10 @@ from datetime import date as Date
 from datetime import timedelta
 
 from assistant import chat
-from assistant.calendar import events_for, spring_festival
 from assistant.chat.lookup import hits_reply
 from assistant.models import SearchHit, TrendItem
 from assistant.retrieval import today
+from assistant.retrieval.calendar import events_for, spring_festival
 from assistant.storage import Store
 
 
@@ -118,7 +118,7 @@ def test_hits_that_do_not_mention_the_query_are_not_called_related():
 
 
 def test_whats_hot_lists_trends_even_with_a_plan_open(chat_env):
-    from assistant.trends import save_trends
+    from assistant.retrieval.trends import save_trends
 
     save_trends(
         [TrendItem(date=today(), platform="微博热搜", title="今冬最冷一周来了", heat=1e6)], index=False

@@ -9,8 +9,8 @@ from typer.testing import CliRunner
 
 from assistant import chat
 from assistant.cli.main import app
+from assistant.drafting.ranking import is_near_duplicate
 from assistant.models import TrendItem
-from assistant.ranking import is_near_duplicate
 from assistant.storage import Store
 
 
@@ -23,7 +23,7 @@ def _plan(text: str = "明天卖空气炸锅，宝妈群，给我三个话题"):
 
 def _hot_today(*titles: str) -> None:
     from assistant.retrieval import today
-    from assistant.trends import save_trends
+    from assistant.retrieval.trends import save_trends
 
     save_trends(
         [TrendItem(date=today(), platform="微博热搜", title=t, heat=1e6) for t in titles], index=False

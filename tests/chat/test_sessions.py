@@ -6,9 +6,9 @@ import pytest
 
 from assistant import chat
 from assistant.chat import sessions
-from assistant.db import dispose_engines
 from assistant.errors import InputError, NotFoundError
 from assistant.settings import reset_settings
+from assistant.storage.db import dispose_engines
 
 
 def test_session_survives_restart_with_its_plan(chat_env):

@@ -275,8 +275,8 @@ def test_the_chain_is_one_runnable(huati_env):
 
     from langchain_core.runnables import Runnable
 
-    from assistant.chains import build_draft_chain
     from assistant.drafting import gather_context
+    from assistant.drafting.llm.chain import build_draft_chain
     from assistant.models import DailyPlan
 
     chain = build_draft_chain(_model(json.dumps({"topics": GOOD}, ensure_ascii=False)), huati_env, REQ)

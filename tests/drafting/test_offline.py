@@ -7,9 +7,9 @@ from datetime import date
 import pytest
 
 from assistant.drafting import draft_plan
+from assistant.drafting.offline.library import library
 from assistant.knowledge import load_products
 from assistant.models import PlanRequest
-from assistant.offline_library import library
 
 PRODUCTS = [p.name for p in load_products()]
 DAYS = [date(2026, 11, 24), date(2026, 12, 21), date(2027, 2, 1)]
@@ -122,7 +122,7 @@ def test_ad_hoc_name_with_claim_words(name, noun, huati_env):
 
 from datetime import timedelta  # noqa: E402
 
-from assistant.ranking import near_duplicate_of  # noqa: E402
+from assistant.drafting.ranking import near_duplicate_of  # noqa: E402
 
 
 def _all_text(t) -> str:  # noqa: ANN001
@@ -169,7 +169,7 @@ def test_memory_runs_dry_relaxes_with_a_note(huati_env, monkeypatch):
 
 def test_relaxed_repeats_are_the_least_recently_used(huati_env):
     from assistant.drafting import gather_context
-    from assistant.offline_engine import candidates, draft_topics
+    from assistant.drafting.offline.engine import candidates, draft_topics
     from assistant.settings import get_settings
 
     day = date(2026, 12, 22)

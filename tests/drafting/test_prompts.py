@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from assistant import prompts
 from assistant.errors import ConfigError
+from assistant.llm import prompts
 
 
 def test_every_drafting_template_has_a_version(huati_env):

@@ -57,7 +57,7 @@ class Obedient(FakeListChatModel):
 
 
 def _draft_with_trend_file(tmp_path, monkeypatch, titles: list[str]):  # noqa: ANN202
-    from assistant.ingest import ingest
+    from assistant.retrieval.ingest import ingest
     from assistant.settings import get_settings, reset_settings
 
     home = tmp_path / f"home-{len(titles)}"

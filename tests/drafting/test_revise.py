@@ -9,9 +9,9 @@ import pytest
 from langchain_core.language_models.fake_chat_models import FakeListChatModel
 
 from assistant.drafting import draft_plan
+from assistant.drafting.offline.revise import instruction_kind
+from assistant.drafting.revision import revise_topic
 from assistant.models import PlanRequest
-from assistant.offline_revise import instruction_kind
-from assistant.revise import revise_topic
 
 DAY = date(2026, 11, 24)
 
@@ -81,7 +81,7 @@ def _revise(topic, instruction, plan, **kw):  # noqa: ANN001, ANN003, ANN202
 
 
 def test_new_angle_never_repeats_the_plan_or_earlier_revisions(plan):
-    from assistant.ranking import near_duplicate_of
+    from assistant.drafting.ranking import near_duplicate_of
 
     topic, others = plan.topics[0], [t.text for t in plan.topics[1:]]
     seen = [topic.text, *others]
@@ -179,7 +179,7 @@ def test_revision_says_which_engine_wrote_it(plan):
     # The chat labels a revision from this result, not from log lines: it must hold with logging switched off.
     import logging
 
-    from assistant.revise import revise_topic_with_origin
+    from assistant.drafting.revision import revise_topic_with_origin
 
     topic = plan.topics[0]
     new = {"type": "memory", "opening": "", "question": "你小时候冬天穿的羽绒服，还记得是什么颜色吗？"}

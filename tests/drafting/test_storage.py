@@ -7,9 +7,9 @@ from datetime import date, timedelta
 import pytest
 
 from assistant.drafting import draft_plan
+from assistant.drafting.ranking import is_near_duplicate
 from assistant.errors import InputError, NotFoundError
 from assistant.models import PlanRequest
-from assistant.ranking import is_near_duplicate
 from assistant.storage import Store
 
 DAY = date(2026, 12, 21)

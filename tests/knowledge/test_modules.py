@@ -7,7 +7,9 @@ import os
 
 
 def test_public_functions_stay_importable_from_knowledge():
-    from assistant import cases, kb_files, knowledge
+    from assistant import knowledge
+    from assistant.knowledge import cases
+    from assistant.knowledge import files as kb_files
 
     assert knowledge.load_cases is cases.load_cases and knowledge.parse_case is cases.parse_case
     assert knowledge.Case is cases.Case and knowledge.clear_cache is kb_files.clear_cache

@@ -174,7 +174,7 @@ def test_cache_reloads_changed_file(scratch_kb):
 
 def test_new_fields_are_consistent():
     from assistant.checks import check_compliance
-    from assistant.offline_library import library
+    from assistant.drafting.offline.library import library
 
     lib = library()
     traits, themes = set(lib["traits"]), set(lib["themes"])

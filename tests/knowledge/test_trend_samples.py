@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from assistant.models import TrendItem
-from assistant.trends import parse_trends
+from assistant.retrieval.trends import parse_trends
 
 TRENDS = Path(__file__).resolve().parents[2] / "knowledge_base" / "trends"
 PLATFORMS = {"微博热搜", "百度热搜", "抖音热榜", "小红书", "知乎热榜"}

@@ -9,7 +9,7 @@ from retrieval_kb import trend_line, write_case
 @pytest.fixture
 def tiny_kb(huati_env, tmp_path, monkeypatch):
     """A small knowledge base (3 cases, 2 trend files) and settings pointing at it (hash embedding)."""
-    from assistant.index import forget_clients
+    from assistant.retrieval.index import forget_clients
     from assistant.settings import get_settings, reset_settings
 
     kb = tmp_path / "kb"

@@ -2,7 +2,7 @@ from datetime import date
 
 import pytest
 
-from assistant.calendar import events_for, season, spring_festival, statutory_holiday
+from assistant.retrieval.calendar import events_for, season, spring_festival, statutory_holiday
 
 
 def _names(day, horizon=0, kind=None):

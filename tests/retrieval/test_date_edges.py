@@ -9,8 +9,8 @@ from typer.testing import CliRunner
 from assistant.cli.main import app
 from assistant.dates import MAX_DATE, MIN_DATE
 from assistant.errors import InputError
-from assistant.ingest import ingest
 from assistant.retrieval import search, trends_for
+from assistant.retrieval.ingest import ingest
 
 runner = CliRunner()
 

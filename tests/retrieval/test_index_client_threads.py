@@ -7,7 +7,7 @@ import threading
 
 
 def test_concurrent_first_client_is_usable(huati_env):
-    from assistant.index import IndexStore
+    from assistant.retrieval.index import IndexStore
 
     errors: list[str] = []
     clients: list[object] = []

@@ -6,9 +6,9 @@ from typer.testing import CliRunner
 
 from assistant.cli.main import app
 from assistant.errors import IndexError_
-from assistant.index import IndexStore
-from assistant.ingest import ingest
 from assistant.retrieval import search
+from assistant.retrieval.index import IndexStore
+from assistant.retrieval.ingest import ingest
 
 runner = CliRunner()
 
@@ -113,7 +113,7 @@ def test_interrupted_ingest_leaves_previous_index_usable(tiny_kb, monkeypatch):
 
 
 def test_crash_while_writing_a_partition(tiny_kb, monkeypatch):
-    from assistant import index
+    from assistant.retrieval import index
 
     ingest(settings=tiny_kb, progress=False)
     (tiny_kb.kb_dir / "cases" / "pets.md").unlink()
@@ -159,7 +159,7 @@ def test_refuses_to_mix_embeddings(tiny_kb, monkeypatch):
 
 def test_default_ingest_keeps_pushed_trends(tiny_kb):
     from assistant.models import TrendItem
-    from assistant.trends import save_trends
+    from assistant.retrieval.trends import save_trends
 
     save_trends([TrendItem(date=date(2026, 12, 20), platform="微博", title="暖气片上的猫")], tiny_kb)
     report = ingest(settings=tiny_kb, progress=False)
@@ -184,7 +184,7 @@ def test_cli_ingest_twice_says_no_change(tiny_kb):
 def test_shipped_knowledge_base_discovery_skips_examples():
     from pathlib import Path
 
-    from assistant.ingest import discover
+    from assistant.retrieval.ingest import discover
 
     kb = Path(__file__).resolve().parents[2] / "knowledge_base"
     found = discover(kb)

@@ -8,9 +8,9 @@ from typer.testing import CliRunner
 
 from assistant.cli.main import app
 from assistant.errors import IndexError_, ProviderError
-from assistant.index import IndexStore
-from assistant.ingest import ingest
 from assistant.retrieval import search
+from assistant.retrieval.index import IndexStore
+from assistant.retrieval.ingest import ingest
 from assistant.settings import get_settings, reset_settings
 
 runner = CliRunner()
@@ -24,7 +24,7 @@ def server():
 
 @pytest.fixture
 def openai_kb(tiny_kb, server, monkeypatch):
-    from assistant.embeddings import clear_cache
+    from assistant.retrieval.embeddings import clear_cache
 
     server.reset()
     server.embedding_fail_status = None
@@ -66,7 +66,7 @@ def test_cli_search_shows_the_openai_model(openai_kb):
 
 
 def test_switching_model_is_refused(openai_kb, monkeypatch):
-    from assistant.embeddings import clear_cache
+    from assistant.retrieval.embeddings import clear_cache
 
     ingest(settings=openai_kb, progress=False)
     monkeypatch.setenv("HUATI_EMBEDDING_MODEL", "bge-m3")
@@ -96,7 +96,7 @@ def test_endpoint_errors_are_clear(openai_kb, server, status, expected):
 
 
 def test_unreachable_endpoint(openai_kb, monkeypatch):
-    from assistant.embeddings import clear_cache
+    from assistant.retrieval.embeddings import clear_cache
 
     url = f"http://127.0.0.1:{free_port()}/v1"
     monkeypatch.setenv("HUATI_EMBEDDING_BASE_URL", url)
@@ -107,7 +107,7 @@ def test_unreachable_endpoint(openai_kb, monkeypatch):
 
 
 def test_openai_environment_variables_are_honoured(tiny_kb, server, monkeypatch):
-    from assistant.embeddings import clear_cache
+    from assistant.retrieval.embeddings import clear_cache
 
     server.reset()
     server.embedding_fail_status = None

@@ -29,7 +29,7 @@ def recall_at_k(settings, rows, k=K):
 
 
 def test_dataset_is_well_formed(indexed_home):
-    from assistant.index import IndexStore
+    from assistant.retrieval.index import IndexStore
 
     rows = _queries()
     assert len(rows) >= 30

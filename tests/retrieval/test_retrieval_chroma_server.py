@@ -2,15 +2,15 @@
 
 import pytest
 
-from assistant.ingest import ingest
 from assistant.retrieval import search
+from assistant.retrieval.ingest import ingest
 
 pytestmark = pytest.mark.slow
 
 
 def test_index_in_chroma_server(tiny_kb, chroma_server, monkeypatch):
     port, _proc = chroma_server
-    from assistant.index import forget_clients
+    from assistant.retrieval.index import forget_clients
     from assistant.settings import get_settings, reset_settings
 
     monkeypatch.setenv("HUATI_CHROMA_HOST", "127.0.0.1")

@@ -6,8 +6,8 @@ from typer.testing import CliRunner
 
 from assistant.cli.main import app
 from assistant.errors import IndexError_, InputError
-from assistant.ingest import ingest
 from assistant.retrieval import search, trend_weight, trends_for
+from assistant.retrieval.ingest import ingest
 
 runner = CliRunner()
 
@@ -35,7 +35,7 @@ def test_trend_date_window(built):
 
 def test_window_spans_month_boundary(built):
     from assistant.models import TrendItem
-    from assistant.trends import save_trends
+    from assistant.retrieval.trends import save_trends
 
     save_trends([TrendItem(date=date(2026, 11, 30), platform="抖音", title="月底的寒潮预警", heat=10)], built)
     titles = {h.title for h in search("寒潮", kind="trends", date=date(2026, 12, 2), k=10, settings=built)}
@@ -202,7 +202,7 @@ def test_filters_apply_per_kind(built):
 
 def test_same_trend_title_on_two_platforms_counts_once(built):
     from assistant.models import TrendItem
-    from assistant.trends import save_trends
+    from assistant.retrieval.trends import save_trends
 
     save_trends(
         [
@@ -224,8 +224,8 @@ def test_trends_for_without_dense_matches_characters(built):
 
 
 def test_warm_up_loads_every_partition(built, tmp_path):
-    from assistant.index import IndexStore, forget_clients
     from assistant.retrieval import warm_up
+    from assistant.retrieval.index import IndexStore, forget_clients
 
     assert warm_up(built.model_copy(update={"home": tmp_path / "empty"})) >= 0  # no index is not an error
     forget_clients()

@@ -5,7 +5,7 @@ from pathlib import Path
 import pytest
 
 from assistant.errors import InputError
-from assistant.trends import parse_heat, parse_trends, read_trend_files, save_trends
+from assistant.retrieval.trends import parse_heat, parse_trends, read_trend_files, save_trends
 
 EXAMPLES = Path(__file__).resolve().parents[2] / "knowledge_base" / "trends" / "examples"
 
@@ -137,7 +137,7 @@ def test_dailyhot_update_time_is_a_china_date():
 def test_epoch_times_use_china_time_whatever_the_machine_zone(monkeypatch):
     import time
 
-    from assistant.trends import parse_date
+    from assistant.retrieval.trends import parse_date
 
     moment_ms = 1795795200000  # 2026-11-27T16:00:00Z = 2026-11-28 00:00 in Beijing
     for zone in ("UTC", "America/Los_Angeles", "Asia/Shanghai"):

@@ -12,8 +12,8 @@ import numpy as np
 
 from assistant.dates import MIN_DATE, check_range
 from assistant.errors import IndexError_, InputError
-from assistant.index import IndexStore, Partition
 from assistant.models import SearchHit, TrendItem, stable_id
+from assistant.retrieval.index import IndexStore, Partition
 from assistant.settings import Settings, get_settings
 
 KINDS = ("cases", "trends", "calendar", "all")
@@ -40,7 +40,7 @@ def today() -> Date:
 
 
 def _norm(value: Any) -> str:
-    from assistant.text import normalize
+    from assistant.retrieval.text import normalize
 
     return normalize(str(value)).replace(" ", "")
 
@@ -99,7 +99,7 @@ class _Query:
     """A query's tokens and (lazily) its vector."""
 
     def __init__(self, text: str, settings: Settings, dense: bool = True):
-        from assistant.text import search_terms
+        from assistant.retrieval.text import search_terms
 
         self.text = text
         self.tokens = search_terms(text)
@@ -110,7 +110,7 @@ class _Query:
     @property
     def vec(self) -> np.ndarray:
         if self._vec is None:
-            from assistant.embeddings import get_embedder
+            from assistant.retrieval.embeddings import get_embedder
 
             self._vec = get_embedder(self.settings).embed([self.text])[0]
         return self._vec
@@ -215,8 +215,8 @@ def _search_trends(store: IndexStore, manifest: dict, q: _Query | None, day: Dat
 
 
 def _search_calendar(query: str, day: Date, k: int, only_matches: bool) -> list[SearchHit]:
-    from assistant.calendar import events_for
-    from assistant.text import tokenize
+    from assistant.retrieval.calendar import events_for
+    from assistant.retrieval.text import tokenize
 
     events = events_for(day, CALENDAR_HORIZON_DAYS)
     qn, tokens = _norm(query), tokenize(query)
@@ -243,7 +243,7 @@ def _search_calendar(query: str, day: Date, k: int, only_matches: bool) -> list[
 
 
 def _open(settings: Settings, required: bool = True) -> tuple[IndexStore, dict | None]:
-    from assistant.embeddings import get_embedder
+    from assistant.retrieval.embeddings import get_embedder
 
     store = IndexStore(settings)
     manifest = store.manifest()
@@ -257,7 +257,7 @@ def _open(settings: Settings, required: bool = True) -> tuple[IndexStore, dict |
 
 def check_query(query: str | None) -> str:
     """The stripped query; InputError when it is empty or has no letter, digit or Chinese character."""
-    from assistant.text import normalize
+    from assistant.retrieval.text import normalize
 
     query = (query or "").strip()
     if not query:
@@ -313,7 +313,7 @@ def trends_for(date: Date, window_days: int | None = None, query: str | None = N
     except IndexError_:
         manifest = None  # other embedding or corrupt manifest: fall back to the files
     if manifest is None or not any(n.startswith("trends-") for n in manifest["parts"]):
-        from assistant.trends import read_trend_files
+        from assistant.retrieval.trends import read_trend_files
 
         lo = date - timedelta(days=window)
         return _rank_lexical([i for i in read_trend_files(settings) if lo <= i.date <= date], date, query, k)
@@ -355,7 +355,7 @@ def warm_up(settings: Settings | None = None) -> float:
     call this at start so the first queries do not pay for it). Returns the seconds spent."""
     import time
 
-    from assistant.text import tokenize
+    from assistant.retrieval.text import tokenize
 
     started = time.perf_counter()
     settings = settings or get_settings()

@@ -10,10 +10,10 @@ from datetime import date as Date
 from typing import Any
 
 from assistant.drafting import default_date, trend_query
+from assistant.drafting.offline.engine import DayContext
+from assistant.drafting.ranking import near_duplicate_of
 from assistant.errors import ConfigError, HuatiError
 from assistant.models import Audience, Product, Topic, TopicOrigin
-from assistant.offline_engine import DayContext
-from assistant.ranking import near_duplicate_of
 from assistant.settings import OFFLINE_MODEL, Settings, get_settings
 
 log = logging.getLogger("huati.revise")
@@ -62,8 +62,8 @@ def revise_topic_with_origin(
     topic unchanged. Trends typed as 「（今日热搜：A、B）」 are used when they fit the product; otherwise the
     day's trend files are searched. Returns the topic and which engine and model wrote it (the offline rules
     when the model failed or repeated something)."""
-    from assistant.calendar import events_for
-    from assistant.offline_revise import revise_offline
+    from assistant.drafting.offline.revise import revise_offline
+    from assistant.retrieval.calendar import events_for
 
     settings = settings or get_settings()
     day = date or default_date()
@@ -98,7 +98,7 @@ def revise_topic_with_origin(
 def _revise_llm(topic: Topic, instruction: str, ctx: DayContext, trends: list[str], chat_model: Any,
                 settings: Settings) -> tuple[Topic, str]:  # fmt: skip
     """The model's revision and the model's name."""
-    from assistant.chains import Structured, Usage, arevise_llm
+    from assistant.drafting.llm.chain import Structured, Usage, arevise_llm
     from assistant.llm import get_chat_model, model_name
 
     model = chat_model if chat_model is not None else get_chat_model(settings)

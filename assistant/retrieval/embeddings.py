@@ -16,8 +16,8 @@ from typing import Protocol
 import numpy as np
 
 from assistant.errors import ConfigError, ProviderError
+from assistant.retrieval.text import char_ngrams, normalize
 from assistant.settings import Settings, get_settings
-from assistant.text import char_ngrams, normalize
 
 
 class Embedder(Protocol):

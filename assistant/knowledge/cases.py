@@ -10,7 +10,15 @@ import yaml
 from pydantic import BaseModel, ValidationError, field_validator
 
 from assistant.errors import DataError
-from assistant.kb_files import cached, display_path, fail, kb_dir, pydantic_reason, yaml_line, yaml_problem
+from assistant.knowledge.files import (
+    cached,
+    display_path,
+    fail,
+    kb_dir,
+    pydantic_reason,
+    yaml_line,
+    yaml_problem,
+)
 from assistant.settings import Settings
 
 

@@ -3,9 +3,9 @@
 A job is claimed with a conditional UPDATE (only one worker wins). While a process holds a job
 (`holding`), `leases.keeper` beats its heartbeat from a background thread, also in the middle of a slow
 item; each item's result is saved as soon as it is made. A worker that dies leaves the job `running`:
-`recover()` requeues it only when its owner is dead (see `assistant.leases.owner_alive`; finished items are
+`recover()` requeues it only when its owner is dead (see `assistant.service.leases.owner_alive`; finished items are
 kept, not redone) or, after `MAX_RESUMES` interruptions, marks it failed with the finished items still in
-`results`. Idempotency-Key reservations live in `assistant.idempotency` (imported here for its table).
+`results`. Idempotency-Key reservations live in `assistant.service.idempotency` (imported here for its table).
 """
 
 from __future__ import annotations
@@ -33,12 +33,12 @@ from sqlalchemy import (
     update,
 )  # fmt: skip
 
-from assistant import idempotency as _idempotency  # noqa: F401 - declares idempotency_keys on metadata
-from assistant import leases
-from assistant.db import get_engine, metadata
 from assistant.errors import HuatiError, NotFoundError
-from assistant.migrate import ensure_columns
+from assistant.service import idempotency as _idempotency  # noqa: F401 - declares idempotency_keys on metadata
+from assistant.service import leases
+from assistant.service.migrate import ensure_columns
 from assistant.settings import Settings
+from assistant.storage.db import get_engine, metadata
 
 log = logging.getLogger("huati.jobs")
 

@@ -352,7 +352,7 @@ def save_trends(
             touched.append(path)
     result.files = [str(p) for p in touched]
     if index and touched:
-        from assistant.ingest import ingest
+        from assistant.retrieval.ingest import ingest
 
         result.report = ingest(paths=touched, settings=settings, progress=False)
     return result

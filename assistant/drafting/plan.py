@@ -10,10 +10,11 @@ from datetime import UTC, datetime, timedelta
 from datetime import date as Date
 from typing import Any, Literal
 
-from assistant import offline_engine, offline_library
+from assistant.drafting.offline import engine as offline_engine
+from assistant.drafting.offline import library as offline_library
+from assistant.drafting.offline.engine import DayContext
 from assistant.errors import ConfigError, HuatiError
 from assistant.models import DailyPlan, PlanRequest, Product, SourceRef, Topic
-from assistant.offline_engine import DayContext
 from assistant.settings import OFFLINE_MODEL, Settings, get_settings
 
 log = logging.getLogger("huati.drafting")
@@ -37,8 +38,8 @@ def trend_query(product: Product) -> str:
 
 def gather_context(request: PlanRequest, settings: Settings, store: Any = None) -> DayContext:
     """Product, audience, the day's trends and calendar, and what this group saw recently."""
-    from assistant.calendar import events_for
     from assistant.knowledge import find_audience, resolve_product
+    from assistant.retrieval.calendar import events_for
 
     product = resolve_product(request.product, request.category, request.points, settings=settings)
     name = (request.audience or "").strip()
@@ -62,7 +63,7 @@ def gather_context(request: PlanRequest, settings: Settings, store: Any = None) 
     ctx = DayContext(product, audience, day, trends, events, recent=[t for t, _ in recent],
                      recent_dates=dict(recent))  # fmt: skip
     # Typed trends are untrusted: both engines get only those that fit the product; the plan says why not.
-    from assistant.offline_hooks import screen_typed_trends
+    from assistant.drafting.offline.hooks import screen_typed_trends
 
     ctx.user_trends, ctx.notes = screen_typed_trends(
         [t for t in request.trend if t.strip()], ctx, offline_library.library(settings)
@@ -108,7 +109,7 @@ def sources_for(
 
 def build_plan(ctx: DayContext, request: PlanRequest, topics: list[Topic], engine: Literal["offline", "llm"],
                model: str, settings: Settings) -> DailyPlan:  # fmt: skip
-    from assistant.timeline import build_timeline
+    from assistant.drafting.timeline import build_timeline
 
     lib = offline_library.library(settings)
     timeline = build_timeline(
@@ -177,7 +178,7 @@ async def adraft_plan(
 
 async def _llm_plan(ctx: DayContext, request: PlanRequest, settings: Settings, chat_model: Any) -> DailyPlan:
     """The LCEL chain (`chains.build_draft_chain`); it falls back to the offline plan by itself."""
-    from assistant.chains import build_draft_chain, fallback_reason
+    from assistant.drafting.llm.chain import build_draft_chain, fallback_reason
     from assistant.llm import get_chat_model
 
     try:

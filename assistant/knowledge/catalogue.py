@@ -13,9 +13,9 @@ from pathlib import Path
 
 import yaml
 
-from assistant.cases import CASE_REQUIRED, Case, load_cases, parse_case, split_front_matter
 from assistant.errors import InputError
-from assistant.kb_files import (
+from assistant.knowledge.cases import CASE_REQUIRED, Case, load_cases, parse_case, split_front_matter
+from assistant.knowledge.files import (
     cached,
     clear_cache,
     kb_dir,

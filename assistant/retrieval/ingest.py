@@ -19,12 +19,12 @@ from typing import Any
 
 import numpy as np
 
-from assistant.chunking import case_records, trend_records
-from assistant.embeddings import Embedder, get_embedder
 from assistant.errors import InputError
-from assistant.index import IndexStore, Partition, new_collection_name
+from assistant.retrieval.chunking import case_records, trend_records
+from assistant.retrieval.embeddings import Embedder, get_embedder
+from assistant.retrieval.index import IndexStore, Partition, new_collection_name
+from assistant.retrieval.trends import TREND_SUFFIXES
 from assistant.settings import Settings, get_settings
-from assistant.trends import TREND_SUFFIXES
 
 EMBED_BATCH = 256
 # Directories skipped when walking a tree (importer examples include a deliberately broken file).

@@ -9,11 +9,11 @@ import re
 from collections.abc import Sequence
 from typing import Any
 
+from assistant.drafting.offline.engine import Candidate, DayContext, candidates
+from assistant.drafting.offline.library import library, slots, traits_of
+from assistant.drafting.ranking import near_duplicate_of
 from assistant.errors import InputError
 from assistant.models import Topic, TopicType
-from assistant.offline_engine import Candidate, DayContext, candidates
-from assistant.offline_library import library, slots, traits_of
-from assistant.ranking import near_duplicate_of
 from assistant.settings import Settings
 
 _NOT = r"(别|不要|不用|别太|不要太|没必要|太|有点|有些|过于)(那么|这么|太)?"
@@ -100,7 +100,7 @@ def _checked(topic: Topic, ctx: DayContext) -> Topic:
 
 def _pool(ctx: DayContext, settings: Settings | None, avoid: list[str]) -> list[Candidate]:
     if not ctx.events:
-        from assistant.calendar import events_for
+        from assistant.retrieval.calendar import events_for
 
         ctx.events = events_for(ctx.date, 7)
     ctx.avoid = avoid

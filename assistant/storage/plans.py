@@ -12,10 +12,10 @@ from typing import Any, Literal
 from sqlalchemy import Column, DateTime, ForeignKey, Integer, String, Table, Text, func, select
 from sqlalchemy import Date as SqlDate
 
-from assistant.db import get_engine, metadata
 from assistant.errors import InputError, NotFoundError
 from assistant.models import DailyPlan, Topic, TopicOrigin
 from assistant.settings import Settings, get_settings
+from assistant.storage.db import get_engine, metadata
 
 plans = Table(
     "plans",

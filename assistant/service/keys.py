@@ -17,9 +17,9 @@ from datetime import UTC, datetime
 from sqlalchemy import Column, DateTime, Float, String, Table, bindparam, case, insert, select, update
 from sqlalchemy.exc import IntegrityError
 
-from assistant.db import get_engine, metadata
 from assistant.errors import ConflictError, InputError, NotFoundError
 from assistant.settings import Settings
+from assistant.storage.db import get_engine, metadata
 
 SECRET_PREFIX = "hk_"
 MAX_NAME = 64

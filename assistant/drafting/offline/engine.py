@@ -13,11 +13,11 @@ from dataclasses import dataclass, field
 from datetime import date as Date
 from typing import Any
 
+from assistant.drafting.offline.hooks import NO_HOOK, DayHook, day_hooks, product_themes
+from assistant.drafting.offline.library import library, slots, traits_of
+from assistant.drafting.offline.memory import last_used, repeat_note, used_concepts
+from assistant.drafting.ranking import jaccard, mmr, near_duplicate_of, question_core
 from assistant.models import Audience, CalendarEvent, Product, Topic, TopicType, TrendItem, stable_id
-from assistant.offline_hooks import NO_HOOK, DayHook, day_hooks, product_themes
-from assistant.offline_library import library, slots, traits_of
-from assistant.offline_memory import last_used, repeat_note, used_concepts
-from assistant.ranking import jaccard, mmr, near_duplicate_of, question_core
 from assistant.settings import Settings
 
 MAX_CHARS = 60

@@ -17,8 +17,8 @@ from typing import Any
 
 from pydantic import BaseModel, ValidationError
 
-from assistant import prompts
 from assistant.errors import ProviderError
+from assistant.llm import prompts
 from assistant.models import TokenUsage
 from assistant.settings import Settings
 

@@ -18,11 +18,11 @@ from datetime import UTC, datetime, timedelta
 from sqlalchemy import Column, DateTime, String, Table, UniqueConstraint, and_, delete, insert, select, update
 from sqlalchemy.exc import IntegrityError
 
-from assistant import leases
-from assistant.db import get_engine, metadata
 from assistant.errors import ConflictError
-from assistant.migrate import ensure_columns
+from assistant.service import leases
+from assistant.service.migrate import ensure_columns
 from assistant.settings import Settings
+from assistant.storage.db import get_engine, metadata
 
 log = logging.getLogger("huati.idempotency")
 

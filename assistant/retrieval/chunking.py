@@ -8,8 +8,8 @@ from typing import Any
 
 from assistant.errors import DataError
 from assistant.models import stable_id
-from assistant.text import search_terms
-from assistant.trends import parse_trends
+from assistant.retrieval.text import search_terms
+from assistant.retrieval.trends import parse_trends
 
 MAX_CHUNK_CHARS = 700
 EMBED_CHARS = 500

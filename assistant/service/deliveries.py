@@ -9,8 +9,8 @@ from typing import Any
 
 from sqlalchemy import JSON, Column, DateTime, Integer, String, Table, insert, select
 
-from assistant.db import get_engine, metadata
 from assistant.settings import Settings
+from assistant.storage.db import get_engine, metadata
 
 plan_deliveries = Table(
     "plan_deliveries",

@@ -17,15 +17,15 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, Field
 
-from assistant import prompts
 from assistant.drafting import title_key
+from assistant.drafting.offline.engine import DayContext
+from assistant.drafting.offline.hooks import unsafe_trend
+from assistant.drafting.ranking import bigrams, is_contained, is_near_duplicate, jaccard, mmr
 from assistant.errors import ConfigError
+from assistant.llm import prompts
+from assistant.llm.structured import Run, Structured, Usage, messages, schema_json, structured_output
 from assistant.models import DailyPlan, Hook, PlanRequest, Product, Topic, TopicOrigin, TopicType
-from assistant.offline_engine import DayContext
-from assistant.offline_hooks import unsafe_trend
-from assistant.ranking import bigrams, is_contained, is_near_duplicate, jaccard, mmr
 from assistant.settings import OFFLINE_MODEL, Settings
-from assistant.structured import Run, Structured, Usage, messages, schema_json, structured_output
 
 __all__ = ["DraftTopic", "DraftTopics", "Structured", "Usage", "arevise_llm", "build_draft_chain", "rank"]
 
@@ -75,7 +75,7 @@ def hook_sources(ctx: DayContext) -> dict[str, str]:
 
 
 def _product_data(ctx: DayContext) -> dict[str, Any]:
-    from assistant.offline_library import everyday_noun
+    from assistant.drafting.offline.library import everyday_noun
 
     p = ctx.product
     return {"商品名": p.name, "日常叫法": everyday_noun(p), "类目": p.category, "卖点": p.selling_points,
@@ -272,7 +272,9 @@ def build_draft_chain(
     are listed in `plan.topic_origins` and counted in `fallback_reason`. Any failure -> the offline plan."""
     from langchain_core.runnables import RunnableLambda, RunnableSequence
 
-    from assistant import drafting, offline_engine, offline_library
+    from assistant.drafting import plan as drafting
+    from assistant.drafting.offline import engine as offline_engine
+    from assistant.drafting.offline import library as offline_library
     from assistant.llm import model_name
 
     n = request.n

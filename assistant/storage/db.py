@@ -20,9 +20,9 @@ metadata = MetaData()
 # Modules that declare tables on `metadata`. Missing ones are skipped while they are being written.
 TABLE_MODULES = [
     "assistant.storage",  # plans, feedback
-    "assistant.keys",  # API keys
-    "assistant.jobs",  # batch jobs, webhook attempts, idempotency records
-    "assistant.deliveries",  # delivery results of plans (Postiz, 企业微信)
+    "assistant.service.keys",  # API keys
+    "assistant.service.jobs",  # batch jobs, webhook attempts, idempotency records
+    "assistant.service.deliveries",  # delivery results of plans (Postiz, 企业微信)
     "assistant.chat.sessions",  # chat sessions and messages
     "assistant.checks.judge",  # LLM judge cache
 ]

@@ -1,0 +1,1 @@
+"""The LLM drafting chain (LCEL)."""

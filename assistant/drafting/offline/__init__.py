@@ -1,0 +1,1 @@
+"""The offline engine: pattern library, hooks, memory and rule-based revision."""
