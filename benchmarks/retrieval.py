@@ -92,7 +92,7 @@ def run_one(size: int, provider: str | None) -> dict:
     from assistant.models import TrendItem
     from assistant.retrieval import search
     from assistant.retrieval.ingest import ingest
-    from assistant.retrieval.trends import save_trends
+    from assistant.retrieval.trend_store import save_trends
     from assistant.settings import Settings
 
     tmp = Path(tempfile.mkdtemp(prefix=f"huati-bench-{size}-"))

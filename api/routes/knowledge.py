@@ -81,7 +81,8 @@ async def push_trends(
 ) -> dict[str, Any]:  # fmt: skip
     from starlette.concurrency import run_in_threadpool
 
-    from assistant.retrieval.trends import parse_trends, save_trends
+    from assistant.retrieval.trend_store import save_trends
+    from assistant.retrieval.trends import parse_trends
 
     media, text = _media(request), await _text(request)
     if not text.strip():

@@ -143,7 +143,8 @@ def trends_import_cmd(
     platform: Annotated[str | None, typer.Option("--platform", help="文件里没有平台时使用的平台名")] = None,
 ) -> None:
     """导入一份热榜文件：保存到 HUATI_HOME/trends/<日期>.jsonl 并加入索引。"""
-    from assistant.retrieval.trends import FORMATS, parse_trends, save_trends
+    from assistant.retrieval.trend_store import save_trends
+    from assistant.retrieval.trends import FORMATS, parse_trends
 
     if fmt is not None and fmt not in FORMATS:
         raise InputError(f"不支持的格式：{fmt}，可选 {'、'.join(FORMATS)}", field="format")

@@ -134,12 +134,9 @@ def _embed(embedder: Embedder, texts: list[str], progress: Any) -> np.ndarray:
 def _progress(enabled: bool):
     if not enabled:
         return None
-    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+    from assistant.progress import progress_bar
 
-    from assistant.cli.common import err_console
-
-    return Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
-                    console=err_console, transient=True)  # fmt: skip
+    return progress_bar()
 
 
 def ingest(

@@ -7,8 +7,6 @@ import csv
 import io
 import json
 import re
-from collections.abc import Iterable
-from dataclasses import dataclass, field
 from datetime import date as Date
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
@@ -310,49 +308,3 @@ def read_trend_files(settings: Settings | None = None) -> list[TrendItem]:
         for item in hit[1]:
             out.setdefault(item.id, item)
     return list(out.values())
-
-
-@dataclass
-class SavedTrends:
-    saved: int = 0
-    duplicates: int = 0
-    files: list[str] = field(default_factory=list)
-    report: Any = None  # IngestReport of the indexing step
-
-
-def save_trends(
-    items: Iterable[TrendItem], settings: Settings | None = None, index: bool = True
-) -> SavedTrends:
-    """Append new items to `HUATI_HOME/trends/<date>.jsonl` (duplicates skipped) and index those files."""
-    settings = settings or get_settings()
-    directory = settings.ensure_home() / "trends"
-    directory.mkdir(parents=True, exist_ok=True)
-    by_date: dict[Date, list[TrendItem]] = {}
-    for item in items:
-        by_date.setdefault(item.date, []).append(item)
-    result = SavedTrends()
-    touched: list[Path] = []
-    for day, group in sorted(by_date.items()):
-        path = directory / f"{day.isoformat()}.jsonl"
-        known = {i.id for i in parse_trends(path)[0]} if path.exists() else set()
-        fresh = []
-        for item in group:
-            if item.id in known:
-                result.duplicates += 1
-                continue
-            known.add(item.id)
-            fresh.append(item)
-        if fresh:
-            with path.open("a", encoding="utf-8") as fh:
-                for item in fresh:
-                    fh.write(
-                        json.dumps(item.model_dump(mode="json", exclude_none=True), ensure_ascii=False) + "\n"
-                    )
-            result.saved += len(fresh)
-            touched.append(path)
-    result.files = [str(p) for p in touched]
-    if index and touched:
-        from assistant.retrieval.ingest import ingest
-
-        result.report = ingest(paths=touched, settings=settings, progress=False)
-    return result

@@ -118,7 +118,7 @@ def test_hits_that_do_not_mention_the_query_are_not_called_related():
 
 
 def test_whats_hot_lists_trends_even_with_a_plan_open(chat_env):
-    from assistant.retrieval.trends import save_trends
+    from assistant.retrieval.trend_store import save_trends
 
     save_trends(
         [TrendItem(date=today(), platform="微博热搜", title="今冬最冷一周来了", heat=1e6)], index=False

@@ -23,7 +23,7 @@ def _plan(text: str = "明天卖空气炸锅，宝妈群，给我三个话题"):
 
 def _hot_today(*titles: str) -> None:
     from assistant.retrieval import today
-    from assistant.retrieval.trends import save_trends
+    from assistant.retrieval.trend_store import save_trends
 
     save_trends(
         [TrendItem(date=today(), platform="微博热搜", title=t, heat=1e6) for t in titles], index=False

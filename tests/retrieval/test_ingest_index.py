@@ -159,7 +159,7 @@ def test_refuses_to_mix_embeddings(tiny_kb, monkeypatch):
 
 def test_default_ingest_keeps_pushed_trends(tiny_kb):
     from assistant.models import TrendItem
-    from assistant.retrieval.trends import save_trends
+    from assistant.retrieval.trend_store import save_trends
 
     save_trends([TrendItem(date=date(2026, 12, 20), platform="微博", title="暖气片上的猫")], tiny_kb)
     report = ingest(settings=tiny_kb, progress=False)

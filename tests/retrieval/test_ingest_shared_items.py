@@ -64,7 +64,7 @@ def test_editing_one_owner_keeps_the_item_and_it_goes_with_the_last(tiny_kb, tmp
 
 def test_same_item_in_knowledge_base_and_pushed_trends(tiny_kb):
     from assistant.models import TrendItem
-    from assistant.retrieval.trends import save_trends
+    from assistant.retrieval.trend_store import save_trends
 
     day, title = date(2026, 12, 20), "冬至前的寒潮"  # already in the tiny knowledge base
     ingest(settings=tiny_kb, progress=False)

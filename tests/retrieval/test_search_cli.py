@@ -35,7 +35,7 @@ def test_trend_date_window(built):
 
 def test_window_spans_month_boundary(built):
     from assistant.models import TrendItem
-    from assistant.retrieval.trends import save_trends
+    from assistant.retrieval.trend_store import save_trends
 
     save_trends([TrendItem(date=date(2026, 11, 30), platform="抖音", title="月底的寒潮预警", heat=10)], built)
     titles = {h.title for h in search("寒潮", kind="trends", date=date(2026, 12, 2), k=10, settings=built)}
@@ -202,7 +202,7 @@ def test_filters_apply_per_kind(built):
 
 def test_same_trend_title_on_two_platforms_counts_once(built):
     from assistant.models import TrendItem
-    from assistant.retrieval.trends import save_trends
+    from assistant.retrieval.trend_store import save_trends
 
     save_trends(
         [

@@ -5,7 +5,8 @@ from pathlib import Path
 import pytest
 
 from assistant.errors import InputError
-from assistant.retrieval.trends import parse_heat, parse_trends, read_trend_files, save_trends
+from assistant.retrieval.trend_store import save_trends
+from assistant.retrieval.trends import parse_heat, parse_trends, read_trend_files
 
 EXAMPLES = Path(__file__).resolve().parents[2] / "knowledge_base" / "trends" / "examples"
 
