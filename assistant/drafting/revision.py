@@ -9,8 +9,7 @@ from collections.abc import Sequence
 from datetime import date as Date
 from typing import Any
 
-from assistant.drafting import default_date, trend_query
-from assistant.drafting.offline.engine import DayContext
+from assistant.drafting.context import DayContext, default_date, trend_query
 from assistant.drafting.ranking import near_duplicate_of
 from assistant.errors import ConfigError, HuatiError
 from assistant.models import Audience, Product, Topic, TopicOrigin

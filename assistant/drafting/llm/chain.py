@@ -17,10 +17,10 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, Field
 
-from assistant.drafting import title_key
-from assistant.drafting.offline.engine import DayContext
-from assistant.drafting.offline.hooks import unsafe_trend
+from assistant.drafting.context import DayContext
+from assistant.drafting.plan import build_plan, offline_plan, sources_for, title_key
 from assistant.drafting.ranking import bigrams, is_contained, is_near_duplicate, jaccard, mmr
+from assistant.drafting.screening import unsafe_trend
 from assistant.errors import ConfigError
 from assistant.llm import prompts
 from assistant.llm.structured import Run, Structured, Usage, messages, schema_json, structured_output
@@ -272,7 +272,6 @@ def build_draft_chain(
     are listed in `plan.topic_origins` and counted in `fallback_reason`. Any failure -> the offline plan."""
     from langchain_core.runnables import RunnableLambda, RunnableSequence
 
-    from assistant.drafting import plan as drafting
     from assistant.drafting.offline import engine as offline_engine
     from assistant.drafting.offline import library as offline_library
     from assistant.llm import model_name
@@ -360,9 +359,9 @@ def build_draft_chain(
     async def plan(state: dict[str, Any]) -> DailyPlan:
         ctx, run, chosen, extra = state["ctx"], state["run"], state["chosen"], state["extra"]
         topics = [*chosen, *extra]
-        out = drafting.build_plan(ctx, request, topics, "llm", label, settings)
+        out = build_plan(ctx, request, topics, "llm", label, settings)
         out.prompt_versions = dict(run.versions)
-        out.sources = drafting.sources_for(topics, ctx, state["cases"])
+        out.sources = sources_for(topics, ctx, state["cases"])
         out.usage = run.usage.public()
         out.topic_origins = {t.id: TopicOrigin(engine="llm", model=label) for t in chosen}
         out.topic_origins.update({t.id: TopicOrigin(engine="offline", model=OFFLINE_MODEL) for t in extra})
@@ -378,7 +377,7 @@ def build_draft_chain(
         error = state["error"]
         if isinstance(error, ConfigError):  # a broken setup is an error, not a fallback
             raise error
-        out = drafting.offline_plan(state["ctx"], request, settings, fallback_reason(error))
+        out = offline_plan(state["ctx"], request, settings, fallback_reason(error))
         out.usage = state["run"].usage.public()  # what the failed attempt cost
         return out
 

@@ -13,11 +13,13 @@ from dataclasses import dataclass, field
 from datetime import date as Date
 from typing import Any
 
-from assistant.drafting.offline.hooks import NO_HOOK, DayHook, day_hooks, product_themes
+from assistant.drafting.context import DayContext
+from assistant.drafting.offline.hooks import NO_HOOK, DayHook, day_hooks
 from assistant.drafting.offline.library import library, slots, traits_of
 from assistant.drafting.offline.memory import last_used, repeat_note, used_concepts
 from assistant.drafting.ranking import jaccard, mmr, near_duplicate_of, question_core
-from assistant.models import Audience, CalendarEvent, Product, Topic, TopicType, TrendItem, stable_id
+from assistant.drafting.screening import product_themes
+from assistant.models import Audience, Product, Topic, TopicType, stable_id
 from assistant.settings import Settings
 
 MAX_CHARS = 60
@@ -27,25 +29,6 @@ LENGTH_FREE = 28  # characters; longer topics lose a little rank per character
 EVENT_LINE_BONUS = 0.1  # a line written for the event itself (冬至这天…) beats a theme line under it
 _END_PUNCT = re.compile(r"[。！!，,；;～~\s]+$")
 _LEAD_TAKEN = re.compile(r"：|^(说说|晒|投个票|吐槽|坦白|说实话)")
-
-
-@dataclass
-class DayContext:
-    product: Product
-    audience: Audience | None
-    date: Date
-    trends: list[TrendItem] = field(default_factory=list)
-    events: list[CalendarEvent] = field(default_factory=list)
-    user_trends: list[str] = field(default_factory=list)
-    recent: list[str] = field(default_factory=list)  # texts this group saw in the memory window
-    recent_dates: dict[str, Date] = field(default_factory=dict)  # text -> last day it was proposed
-    notes: list[str] = field(default_factory=list)  # plan-level notes (skipped trends ...), filled here
-    avoid: list[str] = field(default_factory=list)  # texts never to repeat, not even when relaxing
-
-    def seed(self) -> str:
-        parts = [self.product.id, self.product.name, self.audience.id if self.audience else "-",
-                 self.date.isoformat()]  # fmt: skip
-        return stable_id(*parts, *self.user_trends, *(t.title for t in self.trends))
 
 
 @dataclass

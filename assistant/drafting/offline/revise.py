@@ -9,7 +9,8 @@ import re
 from collections.abc import Sequence
 from typing import Any
 
-from assistant.drafting.offline.engine import Candidate, DayContext, candidates
+from assistant.drafting.context import DayContext
+from assistant.drafting.offline.engine import Candidate, candidates
 from assistant.drafting.offline.library import library, slots, traits_of
 from assistant.drafting.ranking import near_duplicate_of
 from assistant.errors import InputError

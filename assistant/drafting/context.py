@@ -1,0 +1,90 @@
+"""The day's context both engines draft from: product, group, date, trends, calendar events, what the
+group saw recently, and the typed trends that passed screening."""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass, field
+from datetime import date as Date
+from datetime import datetime, timedelta
+from typing import Any
+
+from assistant.errors import HuatiError
+from assistant.models import Audience, CalendarEvent, PlanRequest, Product, TrendItem, stable_id
+from assistant.settings import Settings
+
+log = logging.getLogger("huati.drafting")
+CALENDAR_HORIZON = 7
+TREND_K = 8
+
+
+@dataclass
+class DayContext:
+    product: Product
+    audience: Audience | None
+    date: Date
+    trends: list[TrendItem] = field(default_factory=list)
+    events: list[CalendarEvent] = field(default_factory=list)
+    user_trends: list[str] = field(default_factory=list)
+    recent: list[str] = field(default_factory=list)  # texts this group saw in the memory window
+    recent_dates: dict[str, Date] = field(default_factory=dict)  # text -> last day it was proposed
+    notes: list[str] = field(default_factory=list)  # plan-level notes (skipped trends ...), filled here
+    avoid: list[str] = field(default_factory=list)  # texts never to repeat, not even when relaxing
+
+    def seed(self) -> str:
+        parts = [self.product.id, self.product.name, self.audience.id if self.audience else "-",
+                 self.date.isoformat()]  # fmt: skip
+        return stable_id(*parts, *self.user_trends, *(t.title for t in self.trends))
+
+
+
+def default_date() -> Date:
+    """Tomorrow in China: operators plan the day before."""
+    from datetime import timezone
+
+    return datetime.now(timezone(timedelta(hours=8))).date() + timedelta(days=1)
+
+
+# --------------------------------------------------------------------------- context
+
+
+def trend_query(product: Product) -> str:
+    return " ".join(dict.fromkeys([product.noun, *product.keywords[:6]]))
+
+
+def gather_context(request: PlanRequest, settings: Settings, store: Any = None) -> DayContext:
+    """Product, audience, the day's trends and calendar, and what this group saw recently."""
+    from assistant.knowledge import find_audience, resolve_product
+    from assistant.retrieval.calendar import events_for
+
+    product = resolve_product(request.product, request.category, request.points, settings=settings)
+    name = (request.audience or "").strip()
+    audience = find_audience(name, settings=settings) if name else None
+    day = request.date or default_date()
+    try:
+        from assistant.retrieval import trends_for
+
+        trends = trends_for(day, query=trend_query(product), k=TREND_K, settings=settings, dense=False)
+    except HuatiError as exc:  # unreadable trend files must not block a plan
+        log.info("trends unavailable: %s", exc)
+        trends = []
+    events = events_for(day, CALENDAR_HORIZON)
+    recent: list[tuple[str, Date]] = []
+    if store is not None and settings.history_days > 0:
+        recent = store.recent_topics(
+            audience.name if audience else None,
+            since_date=day - timedelta(days=settings.history_days),
+            before_date=day,
+        )
+    ctx = DayContext(product, audience, day, trends, events, recent=[t for t, _ in recent],
+                     recent_dates=dict(recent))  # fmt: skip
+    # Typed trends are untrusted: both engines get only those that fit the product; the plan says why not.
+    from assistant.drafting.offline.library import library
+    from assistant.drafting.screening import screen_typed_trends
+
+    ctx.user_trends, ctx.notes = screen_typed_trends(
+        [t for t in request.trend if t.strip()], ctx, library(settings)
+    )
+    return ctx
+
+
