@@ -25,8 +25,8 @@ def draft_item(item: dict[str, Any], settings: Settings) -> dict[str, Any]:
     request = PlanRequest.model_validate({k: v for k, v in item.items() if k in PlanRequest.model_fields})
     plan = draft_plan(request, settings=settings, save=True).public_dict()
     if item.get("delivery"):
-        from api.delivery import Delivery, deliver
-        from assistant.service import deliveries
+        from assistant.service.delivery import records as deliveries
+        from assistant.service.delivery.targets import Delivery, deliver
 
         plan["delivery"] = asyncio.run(deliver(plan, Delivery.model_validate(item["delivery"])))
         deliveries.record(plan["id"], plan["delivery"], settings)

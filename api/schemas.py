@@ -6,10 +6,11 @@ from datetime import date as Date
 from datetime import datetime
 from typing import Annotated, Any, Literal
 
+from fastapi.exceptions import RequestValidationError
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, HttpUrl
 
-from api.delivery import Delivery
 from assistant.models import CheckResult, DailyPlan, Hook, PlanRequest, TopicType
+from assistant.service.delivery.targets import Delivery
 
 
 def _day(value: Any) -> Date:
@@ -234,3 +235,17 @@ def problems(*extra: int, **described: str) -> dict[int | str, dict[str, Any]]:
 
 
 PROBLEMS = problems()
+
+
+def check_topics(delivery: Delivery | None, n: int, loc: tuple[str | int, ...] = ("body",)) -> None:
+    """A target's `topic` must exist in a plan of `n` topics: 422 naming the field (never a silent fallback)."""
+    if delivery is None:
+        return
+    errors = []
+    for name in ("postiz", "wecom"):
+        target = getattr(delivery, name)
+        if target is not None and target.topic > n:
+            errors.append({"type": "value_error", "loc": (*loc, "delivery", name, "topic"), "input": target.topic,
+                           "msg": "", "ctx": {"error": f"方案只有 {n} 个话题（n={n}），没有第 {target.topic} 个"}})  # fmt: skip
+    if errors:
+        raise RequestValidationError(errors)

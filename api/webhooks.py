@@ -16,8 +16,8 @@ from typing import Any
 
 import httpx
 
-from api.neterrors import describe
 from assistant.service import jobs
+from assistant.service.neterrors import describe
 from assistant.settings import Settings
 
 log = logging.getLogger("huati.api.webhooks")

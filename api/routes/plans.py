@@ -12,7 +12,6 @@ import anyio
 from fastapi import APIRouter, Header, Query, Request, Response
 from starlette.concurrency import run_in_threadpool
 
-from api.delivery import check_topics, deliver
 from api.deps import ApiKeyDep, SettingsDep, StoreDep
 from api.problems import ApiProblem
 from api.routing import AuthFirstRoute
@@ -25,10 +24,13 @@ from api.schemas import (
     PlanCreate,
     PlanList,
     PlanPublic,
+    check_topics,
     problems,
 )
 from assistant.errors import InputError, NotFoundError
-from assistant.service import deliveries, idempotency, jobs
+from assistant.service import idempotency, jobs
+from assistant.service.delivery import records as deliveries
+from assistant.service.delivery.targets import deliver
 
 router = APIRouter(prefix="/v1", tags=["plans"], route_class=AuthFirstRoute)
 

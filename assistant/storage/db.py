@@ -22,7 +22,7 @@ TABLE_MODULES = [
     "assistant.storage",  # plans, feedback
     "assistant.service.keys",  # API keys
     "assistant.service.jobs",  # batch jobs, webhook attempts, idempotency records
-    "assistant.service.deliveries",  # delivery results of plans (Postiz, 企业微信)
+    "assistant.service.delivery.records",  # delivery results of plans (Postiz, 企业微信)
     "assistant.chat.sessions",  # chat sessions and messages
     "assistant.checks.judge",  # LLM judge cache
 ]

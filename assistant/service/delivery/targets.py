@@ -9,7 +9,7 @@ the settings object must name the channel's platform in `__type` (e.g. "x", "lin
 `{"msgtype": "markdown", "markdown": {"content": ≤ 4096 bytes}}` (markdown @-mentions are `<@userid>` in the
 content); it answers `{"errcode": 0, "errmsg": "ok"}`.
 Failures are reported per target in the result; the plan itself is already saved. Results are stored
-(`assistant.service.deliveries`) and shown again by `GET /v1/plans/{id}`.
+(`assistant.service.delivery.records`) and shown again by `GET /v1/plans/{id}`.
 """
 
 from __future__ import annotations
@@ -19,10 +19,9 @@ from typing import Any, Literal
 from zoneinfo import ZoneInfo
 
 import httpx
-from fastapi.exceptions import RequestValidationError
 from pydantic import BaseModel, ConfigDict, Field, HttpUrl, model_validator
 
-from api.neterrors import describe
+from assistant.service.neterrors import describe
 
 WECOM_SEND = "https://qyapi.weixin.qq.com/cgi-bin/webhook/send"
 POSTIZ_CLOUD = "https://api.postiz.com"
@@ -90,20 +89,6 @@ class Delivery(BaseModel):
         if self.postiz is None and self.wecom is None:
             raise ValueError("至少给一个投递目标：postiz 或 wecom")
         return self
-
-
-def check_topics(delivery: Delivery | None, n: int, loc: tuple[str | int, ...] = ("body",)) -> None:
-    """A target's `topic` must exist in a plan of `n` topics: 422 naming the field (never a silent fallback)."""
-    if delivery is None:
-        return
-    errors = []
-    for name in ("postiz", "wecom"):
-        target = getattr(delivery, name)
-        if target is not None and target.topic > n:
-            errors.append({"type": "value_error", "loc": (*loc, "delivery", name, "topic"), "input": target.topic,
-                           "msg": "", "ctx": {"error": f"方案只有 {n} 个话题（n={n}），没有第 {target.topic} 个"}})  # fmt: skip
-    if errors:
-        raise RequestValidationError(errors)
 
 
 def _topic(plan: dict[str, Any], index: int) -> dict[str, Any]:
