@@ -90,7 +90,7 @@ def _warm_up(app: FastAPI) -> None:
             import assistant.drafting.llm.chain  # noqa: F401 - LangChain imports are the slow part of a first LLM plan
             from assistant.llm import get_chat_model
 
-            get_chat_model(settings)
+            get_chat_model(settings, "draft")
         log.info("warm-up done in %.1f s", time.perf_counter() - started)
         app.state.warm_up = "done"
     except Exception as exc:  # noqa: BLE001 - warm-up is best effort; requests report real errors

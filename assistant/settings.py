@@ -25,7 +25,9 @@ class Settings(BaseSettings):
     kb_dir: Path = REPO_ROOT / "knowledge_base"
     prompts_dir: Path = REPO_ROOT / "prompts"
 
-    # Chat model: any OpenAI-compatible endpoint. Unset -> offline engine.
+    # Chat model: any OpenAI-compatible endpoint. Unset -> offline engine. `fake`: the built-in fake model
+    # (no network; for demos and tests of the LLM path).
+    llm_provider: Literal["openai", "fake"] = "openai"
     llm_base_url: str | None = None
     llm_api_key: SecretStr | None = None
     llm_model: str | None = None
@@ -34,6 +36,9 @@ class Settings(BaseSettings):
     llm_temperature: float = Field(0.7, ge=0, le=2)
     # How structured output is requested: many compatible servers reject strict json_schema.
     llm_structured_method: Literal["json_schema", "function_calling", "json_mode", "prompt"] = "prompt"
+    # Which model endpoints may be called at all (chat and embeddings): `loopback` in tests, `none` to refuse
+    # every real model request.
+    llm_requests: Literal["any", "loopback", "none"] = "any"
 
     # Embeddings: offline default, or an OpenAI-compatible endpoint.
     embedding_provider: Literal["usem", "hash", "openai"] = "usem"
@@ -72,11 +77,11 @@ class Settings(BaseSettings):
 
     @property
     def llm_configured(self) -> bool:
-        return bool(self.llm_base_url or self.llm_api_key)
+        return self.llm_provider == "fake" or bool(self.llm_base_url or self.llm_api_key)
 
     @property
     def llm_model_name(self) -> str:
-        return self.llm_model or "gpt-4o-mini"
+        return self.llm_model or ("huati-fake" if self.llm_provider == "fake" else "gpt-4o-mini")
 
     @property
     def db_url(self) -> str:

@@ -9,7 +9,7 @@ import asyncio
 from collections.abc import Callable
 from typing import Any
 
-from assistant.checks import CHECK_NAMES, run_checks, versions
+from assistant.checks import CHECK_NAMES, check_topic, versions
 from assistant.errors import HuatiError
 from assistant.knowledge import find_audience, resolve_product
 from evals.datasets import LABEL_OF, LabelledTopic, load_labelled
@@ -20,8 +20,8 @@ SPLITS = ("tune", "held_out", "all")
 
 
 def _verdicts(case: LabelledTopic) -> dict[str, Any]:
-    product = resolve_product(case.product, category=case.category)
-    report = run_checks(case.topic, product, audience=case.audience, date=case.date, trend=case.trend)
+    report = check_topic(case.topic, case.product, category=case.category, audience=case.audience,
+                         date=case.date, trend=case.trend)  # fmt: skip
     out = {name: report.checks[name] for name in CHECK_NAMES}
     out["overall"] = report
     return out

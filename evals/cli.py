@@ -55,15 +55,12 @@ def calibrate(
     from rich.table import Table
 
     from assistant.cli.common import console
+    from assistant.llm import choose_model
     from assistant.settings import get_settings
     from evals.calibrate import calibrate as run_calibration
     from evals.report import write_reports
 
-    judge_model = None
-    if judge and get_settings().llm_configured:
-        from assistant.checks.judge import get_chat_model
-
-        judge_model = get_chat_model()
+    judge_model = choose_model(get_settings(), "judge", mode="auto" if judge else "offline").model
     with _progress("校准中") as progress:
         task = progress.add_task("calibrate", total=None)
 
@@ -142,14 +139,11 @@ def run(
     from rich.table import Table
 
     from assistant.cli.common import console
+    from assistant.llm import choose_model
     from assistant.settings import get_settings
     from evals.runner import default_draft_fn, run_eval, write_run
 
-    judge_model = None
-    if judge and get_settings().llm_configured:
-        from assistant.checks.judge import get_chat_model
-
-        judge_model = get_chat_model()
+    judge_model = choose_model(get_settings(), "judge", mode="auto" if judge else "offline").model
     draft = default_draft_fn()
     with _progress(f"起草并检查（{engine}）") as progress:
         task = progress.add_task("run", total=None)

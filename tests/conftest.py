@@ -14,6 +14,8 @@ for _var in list(os.environ):
     if _var.startswith("HUATI_") or _var in ("OPENAI_API_KEY", "OPENAI_BASE_URL"):
         del os.environ[_var]
 os.environ["ANONYMIZED_TELEMETRY"] = "False"
+# Model requests (chat and embeddings) may only go to local test servers; anything else is a ConfigError.
+os.environ["HUATI_LLM_REQUESTS"] = "loopback"
 
 _real_connect = socket.socket.connect
 _real_connect_ex = socket.socket.connect_ex

@@ -31,13 +31,6 @@ from fastapi.responses import JSONResponse, StreamingResponse
 MODEL = "fake-huati-1"
 
 _NOUN = re.compile(r'"日常叫法":\s*"([^"]+)"')
-_TOPICS = [
-    ("experience", "你有没有用完还一直回购的{noun}？"),
-    ("either_or", "买{noun}的时候，你更看重价格还是口碑？"),
-    ("photo_share", "晒一晒你家正在用的{noun}吧，看看谁和你是同款～"),
-    ("tips_swap", "关于{noun}，你有什么自己摸索出来的小窍门？"),
-    ("confession", "吐槽一下：关于{noun}，你踩过最大的坑是啥？"),
-]
 
 
 def _text(body: dict[str, Any]) -> str:
@@ -49,26 +42,11 @@ def _text(body: dict[str, Any]) -> str:
 
 
 def default_responder(body: dict[str, Any]) -> str:
+    """The package's fake model replies (`assistant.llm.fake`), chosen by what the prompt asks for."""
+    from assistant.llm.fake import default_reply, purpose_of
+
     prompt = _text(body)
-    m = _NOUN.search(prompt)
-    noun = m.group(1) if m else "牙膏"
-    topics = [
-        {
-            "type": t,
-            "opening": "",
-            "question": q.format(noun=noun),
-            "hook_kind": "scenario",
-            "hook_title": "日常",
-            "bridge": f"说到{noun}，今天群里有一款不错的，感兴趣可以看看链接～",
-            "follow_ups": ["我先来说说我的～", "还有谁想聊聊？"],
-        }  # fmt: skip
-        for t, q in _TOPICS
-    ]
-    if '"topics"' in prompt or "draft_topics" in prompt or "候选群话题" in prompt:
-        return json.dumps({"topics": topics}, ensure_ascii=False)
-    if "改写" in prompt:
-        return json.dumps(topics[1], ensure_ascii=False)
-    return "你好，我是本地假模型。"
+    return default_reply(purpose_of(prompt), prompt)
 
 
 def failing_responder(failures: int = 2) -> Callable[[dict[str, Any]], str]:

@@ -15,8 +15,10 @@ from pydantic import BaseModel
 from assistant.chat import replies, sessions
 from assistant.chat.tools import ChatContext, ToolResult
 from assistant.errors import HuatiError
+from assistant.llm.choice import choose_model
 from assistant.models import Topic
 from assistant.settings import OFFLINE_MODEL, Settings, get_settings
+from assistant.sync import run_sync
 
 __all__ = ["ChatReply", "astream", "respond", "new_session"]
 
@@ -29,6 +31,7 @@ class ChatReply(BaseModel):
     tools: list[str] = []
     plan_id: str | None = None
     fallback_reason: str | None = None
+    prompt_versions: dict[str, str] = {}
 
 
 def new_session(title: str = "", settings: Settings | None = None) -> sessions.ChatSession:
@@ -69,51 +72,21 @@ def _step_record(result: ToolResult) -> dict[str, Any]:
     return record
 
 
-def _chat_model(settings: Settings) -> Any:
-    try:
-        from assistant.llm import get_chat_model
-    except ImportError:
-        get_chat_model = None
-    if get_chat_model is not None:
-        return get_chat_model(settings)
-    from langchain_openai import ChatOpenAI
-
-    key = settings.llm_api_key.get_secret_value() if settings.llm_api_key else "not-needed"
-    return ChatOpenAI(
-        base_url=settings.llm_base_url,
-        api_key=key,
-        model=settings.llm_model_name,
-        timeout=settings.llm_timeout,
-        max_retries=settings.llm_max_retries,
-    )
-
-
-def model_name(chat_model: Any, settings: Settings) -> str:
-    for attr in ("model_name", "model"):
-        value = getattr(chat_model, attr, None)
-        if isinstance(value, str) and value:
-            return value
-    return settings.llm_model_name if settings.llm_configured else type(chat_model).__name__
-
-
 async def _answer(ctx: ChatContext, session: sessions.ChatSession, text: str) -> AsyncIterator[str | dict]:
     """Reply text chunks, then a dict: body, engine, model, steps, fallback_reason."""
     from assistant.chat.agent import AgentDone, AgentFailed, run_agent
     from assistant.chat.offline import answer_offline
 
-    fallback: str | None = None
-    if ctx.chat_model is None and ctx.settings.llm_configured:
-        try:
-            ctx.chat_model = _chat_model(ctx.settings)
-        except Exception as exc:  # noqa: BLE001 - bad provider config: the router still answers
-            fallback = f"大模型不可用（{type(exc).__name__}），已改用离线引擎"
+    choice = choose_model(ctx.settings, "chat", chat_model=ctx.chat_model, on_config_error="fallback")
+    ctx.chat_model, fallback = choice.model, choice.fallback_reason
     streamed = ""
     if ctx.chat_model is not None:
-        name = model_name(ctx.chat_model, ctx.settings)
+        name = choice.name
         try:
             async for item in run_agent(ctx, session.messages, text):
                 if isinstance(item, AgentDone):
-                    yield {"body": item.reply, "engine": "llm", "model": name, "steps": item.steps}
+                    yield {"body": item.reply, "engine": "llm", "model": name, "steps": item.steps,
+                           "prompt_versions": item.versions}
                     return
                 streamed += item
                 yield item
@@ -167,7 +140,8 @@ async def astream(
     full = meta["body"] + tail
     if ctx.plan_id != session.plan_id:
         sessions.set_plan(session_id, ctx.plan_id, settings)
-    data = {"steps": meta["steps"], "fallback_reason": meta.get("fallback_reason")}
+    data = {"steps": meta["steps"], "fallback_reason": meta.get("fallback_reason"),
+            "prompt_versions": meta.get("prompt_versions", {})}
     stored = sessions.add_message(
         session_id,
         "assistant",
@@ -185,6 +159,7 @@ async def astream(
         tools=[s["tool"] for s in meta["steps"]],
         plan_id=ctx.plan_id,
         fallback_reason=meta.get("fallback_reason"),
+        prompt_versions=meta.get("prompt_versions", {}),
     )
 
 
@@ -203,15 +178,7 @@ def respond(
     session_id: str, message: str, settings: Settings | None = None, chat_model: Any = None
 ) -> ChatReply:
     """One chat turn, stored with the session. Raises HuatiError for a missing session or empty message."""
-    coro = arespond(session_id, message, settings, chat_model)
-    try:
-        asyncio.get_running_loop()
-    except RuntimeError:
-        return asyncio.run(coro)
-    from concurrent.futures import ThreadPoolExecutor
-
-    with ThreadPoolExecutor(max_workers=1) as pool:  # called from async code: run the turn in a thread
-        return pool.submit(asyncio.run, coro).result()
+    return run_sync(arespond(session_id, message, settings, chat_model))
 
 
 def error_reply(exc: HuatiError) -> str:

@@ -104,14 +104,12 @@ def langchain_tools(ctx: tools.ChatContext) -> list[Any]:
     return [make(*spec) for spec in tool_specs()]
 
 
-def system_prompt(ctx: tools.ChatContext) -> str:
-    from jinja2 import Environment, FileSystemLoader, StrictUndefined
+def system_prompt(ctx: tools.ChatContext) -> tuple[str, str]:
+    """(system prompt, its version)."""
+    from assistant.llm import prompts
 
-    env = Environment(
-        loader=FileSystemLoader(str(ctx.settings.prompts_dir)), undefined=StrictUndefined, autoescape=False
-    )
     today = ctx.today or Date.today()
-    return env.get_template("chat_agent.j2").render(today=today.isoformat(), plan_id=ctx.plan_id or "")
+    return prompts.render("chat_agent", ctx.settings, today=today.isoformat(), plan_id=ctx.plan_id or "")
 
 
 def _history(messages: list[ChatMessage]) -> list[Any]:
@@ -132,10 +130,10 @@ def unchanged_note(steps: list[dict[str, Any]]) -> str:
 
 
 class AgentDone:
-    """Last item of `run_agent`: the full reply text and the tool steps taken."""
+    """Last item of `run_agent`: the full reply text, the tool steps taken and the prompt versions used."""
 
-    def __init__(self, reply: str, steps: list[dict[str, Any]]):
-        self.reply, self.steps = reply, steps
+    def __init__(self, reply: str, steps: list[dict[str, Any]], versions: dict[str, str]):
+        self.reply, self.steps, self.versions = reply, steps, versions
 
 
 async def run_agent(
@@ -148,7 +146,9 @@ async def run_agent(
     from assistant.chat import _step_record
 
     bound = ctx.chat_model.bind_tools(langchain_tools(ctx))
-    messages: list[Any] = [SystemMessage(system_prompt(ctx)), *_history(history), HumanMessage(text)]
+    system, version = system_prompt(ctx)
+    versions = {"chat_agent": version}
+    messages: list[Any] = [SystemMessage(system), *_history(history), HumanMessage(text)]
     steps: list[dict[str, Any]] = []
     results: list[str] = []
     shown: list[str] = []
@@ -177,7 +177,7 @@ async def run_agent(
             if note := unchanged_note(steps):  # the model may not claim a change that did not happen
                 reply += note
                 yield note
-            yield AgentDone(reply, steps)
+            yield AgentDone(reply, steps, versions)
             return
         if shown and not shown[-1].endswith("\n"):
             shown.append("\n")
@@ -198,4 +198,4 @@ async def run_agent(
     # Step budget spent: show what the tools produced rather than loop forever.
     summary = "\n\n".join(results) if results else "这个问题我没能在有限的步骤里完成，请换个说法再试一次。"
     yield summary
-    yield AgentDone("".join(shown) + summary, steps)
+    yield AgentDone("".join(shown) + summary, steps, versions)

@@ -231,7 +231,7 @@ def check(
     ctx: ChatContext, text: str | None, product: str | None = None, index: int | None = None
 ) -> ToolResult:
     """Check one sentence (or topic N of the current plan) with the plan's product, group and date."""
-    from assistant.checks import run_checks
+    from assistant.checks import check_topic
 
     if not text and index and ctx.plan_id:
         _, index, topic = current_topic(ctx, index)
@@ -246,7 +246,7 @@ def check(
         except (NotFoundError, ImportError):
             pass
     known = bool(product)
-    report = run_checks(text, product or "群聊话题", audience=audience, date=day)
+    report = check_topic(text, product or "群聊话题", audience=audience, date=day)
     if not known:  # no product to be relevant to: that check says nothing here
         report.checks.pop("relevance", None)
     return ToolResult(

@@ -1,130 +1,26 @@
-"""Deterministic topic checks: compliance, low barrier, relevance, tone.
+"""Topic checks: compliance, low barrier, relevance, tone.
 
-`run_checks` is what drafting (as a guard and ranker), the API, `huati check` and the eval harness call.
-The optional LLM judge lives in `assistant.checks.judge` and is never called from here.
+`run_checks` (rules.py) is what drafting calls as a guard and ranker; `check_topic` (topic.py) is the contract
+of `huati check`, `POST /v1/checks`, the chat and the eval harness. The optional LLM judge lives in
+`assistant.checks.judge` and is never called from here.
 """
 
-from __future__ import annotations
-
-from collections.abc import Sequence
-from datetime import date as Date
-from typing import Any
-
-from assistant.checks import lexicon
 from assistant.checks.compliance import check_compliance
 from assistant.checks.low_barrier import check_low_barrier
-from assistant.checks.normalize import normalize
 from assistant.checks.relevance import check_relevance
+from assistant.checks.rules import CHECK_NAMES, MAX_TOPIC_CHARS, run_checks, versions
 from assistant.checks.tone import check_tone
-from assistant.errors import InputError
-from assistant.models import Audience, CheckReport, Product, TrendItem
-
-CHECK_NAMES = ("compliance", "low_barrier", "relevance", "tone")
-MAX_TOPIC_CHARS = 2000
+from assistant.checks.topic import TopicCheck, check_topic
 
 __all__ = [
     "CHECK_NAMES",
+    "MAX_TOPIC_CHARS",
+    "TopicCheck",
     "check_compliance",
     "check_low_barrier",
     "check_relevance",
     "check_tone",
+    "check_topic",
     "run_checks",
     "versions",
 ]
-
-
-def _product(product: Product | str) -> Product:
-    if isinstance(product, Product):
-        return product
-    from assistant.knowledge import norm_key, resolve_product
-
-    key = norm_key(str(product or ""))
-    for p in lexicon.catalogue():
-        if key and key in (p.id, norm_key(p.name)):
-            return p
-    return resolve_product(product)
-
-
-def _audience(audience: Audience | str | None) -> Audience | None:
-    if audience is None or isinstance(audience, Audience):
-        return audience
-    if not str(audience).strip():
-        return None
-    from assistant.knowledge import find_audience
-
-    return find_audience(audience)
-
-
-def _trends(trend: Any) -> list[str]:
-    if trend is None:
-        return []
-    if isinstance(trend, str | TrendItem):
-        trend = [trend]
-    out = []
-    for t in trend:
-        title = t.title if isinstance(t, TrendItem) else str(t)
-        if title.strip():
-            out.append(title.strip())
-    return out
-
-
-def _date(value: Date | str | None) -> Date | None:
-    """A `date` (range-checked) or a strict YYYY-MM-DD string (`assistant.dates`)."""
-    from assistant.dates import check_range, parse_day
-
-    if value is None:
-        return None
-    if isinstance(value, Date):
-        return check_range(value)
-    if not str(value).strip():
-        return None
-    return parse_day(str(value))
-
-
-def run_checks(
-    text: str,
-    product: Product | str,
-    *,
-    audience: Audience | str | None = None,
-    date: Date | str | None = None,
-    trend: str | TrendItem | Sequence[str | TrendItem] | None = None,
-    catalogue: list[Product] | None = None,
-) -> CheckReport:
-    """All four checks on one topic. Overall `pass` = every check passes; `score` = their mean."""
-    if text is None or not str(text).strip():
-        raise InputError("话题内容不能为空", field="topic")
-    text = str(text)
-    if len(text) > MAX_TOPIC_CHARS:
-        raise InputError(
-            f"话题太长（{len(text)} 字），单条话题请控制在 {MAX_TOPIC_CHARS} 字以内", field="topic"
-        )
-    prod = _product(product)
-    aud = _audience(audience)
-    norm = normalize(text)
-    results = {
-        "compliance": check_compliance(text, prod, norm=norm),
-        "low_barrier": check_low_barrier(text, norm=norm),
-        "relevance": check_relevance(
-            text, prod, catalogue=catalogue, trend=_trends(trend), date=_date(date), norm=norm
-        ),
-        "tone": check_tone(text, aud, norm=norm),
-    }
-    score = sum(r.score for r in results.values()) / len(results)
-    return CheckReport(passed=all(r.passed for r in results.values()), score=round(score, 3), checks=results)
-
-
-def versions() -> dict[str, str]:
-    """Versions of the word lists behind the deterministic checks (recorded in eval results)."""
-    from assistant.checks.claims import versions as claim_versions
-    from assistant.checks.compliance import lexicon
-    from assistant.checks.low_barrier import rules as lb_rules
-    from assistant.checks.relevance import words
-    from assistant.checks.tone import rules as tone_rules
-
-    return {
-        "compliance_lexicon": lexicon().version,
-        **claim_versions(),
-        "low_barrier_rules": lb_rules().version,
-        "relevance_rules": words().version,
-        "tone_rules": tone_rules().version,
-    }

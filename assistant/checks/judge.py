@@ -1,6 +1,6 @@
 """Optional LLM judge, one rubric prompt per check dimension (`prompts/judge_<dimension>.j2`).
 
-Rendered with jinja2 StrictUndefined; the topic enters as quoted data. Temperature 0, strict JSON output,
+Rendered by the shared prompt renderer (`assistant.llm.prompts`); the topic enters as quoted data. Temperature 0, strict JSON output,
 the model recorded in every result. Results are cached in SQLite (`judge_cache`) under
 sha256(model + prompt version + rendered prompt), so re-running an eval costs nothing.
 """
@@ -11,19 +11,21 @@ import hashlib
 import json
 import re
 from datetime import UTC, datetime
-from functools import lru_cache
-from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import Column, DateTime, String, Table, Text, select
 
-from assistant.errors import ConfigError, InputError, ProviderError
+from assistant.errors import InputError, ProviderError
+from assistant.llm import prompts
+from assistant.llm.client import get_chat_model, model_name
 from assistant.models import Audience, CheckResult, Product
 from assistant.settings import Settings, get_settings
 from assistant.storage.db import get_engine, metadata
 
+if TYPE_CHECKING:
+    from langchain_core.language_models import BaseChatModel
+
 DIMENSIONS = ("compliance", "low_barrier", "relevance", "tone")
-_VERSION = re.compile(r"\{#\s*version:\s*(\S+)\s*#\}")
 _FENCE = re.compile(r"^```(?:json)?\s*|\s*```$")
 
 judge_cache = Table(
@@ -38,25 +40,8 @@ judge_cache = Table(
 )
 
 
-@lru_cache(maxsize=4)
-def _env(prompts_dir: str):
-    from jinja2 import Environment, FileSystemLoader, StrictUndefined
-
-    return Environment(
-        loader=FileSystemLoader(prompts_dir),
-        undefined=StrictUndefined,
-        autoescape=False,
-        keep_trailing_newline=True,
-    )
-
-
 def prompt_version(dimension: str, settings: Settings | None = None) -> str:
-    settings = settings or get_settings()
-    path = Path(settings.prompts_dir) / f"judge_{dimension}.j2"
-    match = _VERSION.search(path.read_text(encoding="utf-8")) if path.is_file() else None
-    if not match:
-        raise ConfigError(f"评判提示词缺少版本号：{path}（第一行写 {{# version: ... #}}）")
-    return match.group(1)
+    return prompts.version(f"judge_{dimension}", settings)
 
 
 def prompt_versions(settings: Settings | None = None) -> dict[str, str]:
@@ -71,48 +56,22 @@ def render(
     audience: Audience | None = None,
     trends: list[str] | None = None,
     settings: Settings | None = None,
-) -> str:
+) -> tuple[str, str]:
+    """(prompt, version) for one dimension; the topic, product and trends enter as quoted data."""
     if dimension not in DIMENSIONS:
         raise InputError(f"未知的评判维度：{dimension}（可选：{'、'.join(DIMENSIONS)}）")
-    settings = settings or get_settings()
-    template = _env(str(settings.prompts_dir)).get_template(f"judge_{dimension}.j2")
-    return template.render(
-        topic=topic.replace("```", "'''"),  # the topic cannot close the quoted block
+    return prompts.render(
+        f"judge_{dimension}",
+        settings,
+        topic=topic,
         product_name=product.name,
         category=product.category,
         noun=product.noun,
         scenarios=product.scenarios,
         forbidden_claims=product.forbidden_claims,
-        trends=[t.replace("```", "'''") for t in (trends or [])],
+        trends=list(trends or []),
         audience_name=audience.name if audience else "",
         audience_tone=audience.tone if audience else "",
-    )
-
-
-def get_chat_model(settings: Settings | None = None):
-    """The configured chat model at temperature 0 (drafting's `assistant.llm` when it exists)."""
-    settings = settings or get_settings()
-    if not settings.llm_configured:
-        raise ConfigError("没有配置 LLM：设置 HUATI_LLM_BASE_URL 和 HUATI_LLM_API_KEY 后才能用 LLM 评判")
-    try:
-        from assistant.llm import get_chat_model as shared
-    except ImportError:
-        shared = None
-    if shared is not None:
-        try:
-            return shared(settings, temperature=0)
-        except TypeError:
-            return shared(settings).bind(temperature=0)
-    from langchain_openai import ChatOpenAI
-
-    key = settings.llm_api_key.get_secret_value() if settings.llm_api_key else "not-needed"
-    return ChatOpenAI(
-        base_url=settings.llm_base_url,
-        api_key=key,
-        model=settings.llm_model_name,
-        temperature=0,
-        timeout=settings.llm_timeout,
-        max_retries=settings.llm_max_retries,
     )
 
 
@@ -185,20 +144,20 @@ def _result(verdict: dict[str, Any], topic: str, model: str, version: str, cache
     )
 
 
-def _model_name(chat_model: Any, settings: Settings) -> str:
-    for attr in ("model_name", "model"):
-        value = getattr(chat_model, attr, None)
-        if isinstance(value, str) and value:
-            return value
-    return settings.llm_model_name if settings.llm_configured else type(chat_model).__name__
-
-
-def _prepare(dimension, topic, product, audience, trends, chat_model, model_name, settings):
+def _prepare(
+    dimension: str,
+    topic: str,
+    product: Product,
+    audience: Audience | None,
+    trends: list[str] | None,
+    chat_model: BaseChatModel | None,
+    name: str | None,
+    settings: Settings | None,
+) -> tuple[Settings, BaseChatModel, str, str, str, str]:
     settings = settings or get_settings()
-    chat_model = chat_model if chat_model is not None else get_chat_model(settings)
-    model = model_name or _model_name(chat_model, settings)
-    version = prompt_version(dimension, settings)
-    prompt = render(dimension, topic, product, audience=audience, trends=trends, settings=settings)
+    chat_model = chat_model if chat_model is not None else get_chat_model(settings, "judge")
+    model = name or model_name(chat_model)
+    prompt, version = render(dimension, topic, product, audience=audience, trends=trends, settings=settings)
     return settings, chat_model, model, version, prompt, cache_key(model, version, prompt)
 
 
@@ -214,7 +173,7 @@ def judge(
     *,
     audience: Audience | None = None,
     trends: list[str] | None = None,
-    chat_model: Any = None,
+    chat_model: BaseChatModel | None = None,
     model_name: str | None = None,
     settings: Settings | None = None,
 ) -> CheckResult:
@@ -241,7 +200,7 @@ async def ajudge(
     *,
     audience: Audience | None = None,
     trends: list[str] | None = None,
-    chat_model: Any = None,
+    chat_model: BaseChatModel | None = None,
     model_name: str | None = None,
     settings: Settings | None = None,
 ) -> CheckResult:

@@ -4,44 +4,21 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
 from assistant.cli.common import console
 from assistant.errors import HuatiError, InputError
 
+if TYPE_CHECKING:
+    from langchain_core.language_models import BaseChatModel
+
+    from assistant.checks.topic import TopicCheck
+    from assistant.models import Audience, Product
+
 NAMES_ZH = {"compliance": "合规", "low_barrier": "低门槛", "relevance": "相关性", "tone": "语气"}
 FIELDS = ("topic", "product", "category", "audience", "date", "trend")
-
-
-def _check_one(
-    topic: str,
-    product: str,
-    category: str | None,
-    audience: str | None,
-    date: str | None,
-    trend: list[str],
-) -> tuple[dict[str, Any], Any, Any]:
-    """(JSON result, resolved product, resolved audience)."""
-    from assistant.checks import run_checks, versions
-    from assistant.knowledge import find_audience, resolve_product
-
-    prod = resolve_product(product, category=category)
-    aud = find_audience(audience) if audience and audience.strip() else None
-    report = run_checks(topic, prod, audience=aud, date=date, trend=trend)
-    data = report.model_dump(mode="json", by_alias=True)
-    result = {
-        "pass": data["pass"],
-        "score": data["score"],
-        "checks": data["checks"],
-        "product": {"id": prod.id, "name": prod.name, "ad_hoc": prod.ad_hoc, "category": prod.category},
-        "engine": "offline",
-        "model": "huati-rules",
-        "versions": versions(),
-        "judge": None,
-    }
-    return result, prod, aud
 
 
 def _fail(path: Path, no: int, reason: str) -> InputError:
@@ -116,67 +93,65 @@ def _as_list(trend: Any) -> list[str]:
     return [trend] if isinstance(trend, str) else [str(t) for t in trend]
 
 
-def _judge_model(judge: bool | None) -> Any:
-    """The LLM judge's chat model: when asked for, or by default when an LLM is configured."""
+def _judge_model(judge: bool | None) -> BaseChatModel | None:
+    """The LLM judge's chat model: when asked for (ConfigError, exit 5, when none is configured), or by
+    default when an LLM is configured."""
+    from assistant.llm import choose_model
     from assistant.settings import get_settings
 
-    if judge is False or (judge is None and not get_settings().llm_configured):
-        return None
-    from assistant.checks.judge import get_chat_model
-
-    return get_chat_model()  # ConfigError (exit 5) when --judge is given without an LLM
+    mode = "offline" if judge is False else ("llm" if judge else "auto")
+    return choose_model(get_settings(), "judge", mode=mode).model
 
 
-async def _judge_all(items: list[tuple[str, Any, Any, list[str], dict[str, Any]]], model: Any) -> None:
+Item = tuple[str, "Product", "Audience | None", list[str], "TopicCheck"]
+
+
+async def _judge_all(items: list[Item], model: BaseChatModel) -> None:
     """Add the judge's verdicts to each result; one failed reply is recorded, not fatal."""
     import asyncio
 
     from assistant.checks import CHECK_NAMES
-    from assistant.checks.judge import _model_name, ajudge, prompt_versions
-    from assistant.settings import get_settings
+    from assistant.checks.judge import ajudge, prompt_versions
+    from assistant.checks.topic import JudgeReport, JudgeVerdict
+    from assistant.llm import model_name
 
     sem = asyncio.Semaphore(8)
-    name = _model_name(model, get_settings())
-    versions = prompt_versions()
+    name, versions = model_name(model), prompt_versions()
     for *_rest, result in items:
-        result["judge"] = {
-            "engine": "llm",
-            "model": name,
-            "prompt_versions": versions,
-            "checks": {},
-            "errors": {},
-        }
+        result.judge = JudgeReport(model=name, prompt_versions=versions)
 
-    async def one(
-        topic: str, prod: Any, aud: Any, trend: list[str], result: dict[str, Any], dim: str
-    ) -> None:
+    async def one(topic: str, prod: Product, aud: Audience | None, trend: list[str], result: TopicCheck,
+                  dim: str) -> None:
+        assert result.judge is not None
         async with sem:
             try:
                 verdict = await ajudge(dim, topic, prod, audience=aud, trends=trend, chat_model=model)
             except HuatiError as exc:
-                result["judge"]["errors"][dim] = exc.message
+                result.judge.errors[dim] = exc.message
                 return
-        result["judge"]["checks"][dim] = {
-            "pass": verdict.passed, "score": verdict.score, "reasons": verdict.reasons,
-            "cached": verdict.details.get("cached", False),
-        }  # fmt: skip
+        result.judge.checks[dim] = JudgeVerdict(passed=verdict.passed, score=verdict.score,
+                                                reasons=verdict.reasons, cached=verdict.details.get("cached", False))
 
     await asyncio.gather(*(one(*item, dim) for item in items for dim in CHECK_NAMES))
 
 
-def _run(rows: list[tuple[str, str, str | None, str | None, str | None, list[str]]], judge: bool | None):
-    results = []
-    items = []
+Row = tuple[str, str, str | None, str | None, str | None, list[str]]
+
+
+def _run(rows: list[Row], judge: bool | None) -> list[dict[str, Any]]:
+    from assistant.checks import check_topic
+    from assistant.checks.topic import resolve
+
+    items: list[Item] = []
     for topic, product, category, audience, date, trend in rows:
-        result, prod, aud = _check_one(topic, product, category, audience, date, trend)
-        results.append(result)
-        items.append((topic, prod, aud, trend, result))
+        prod, aud = resolve(product, category, audience)
+        items.append((topic, prod, aud, trend, check_topic(topic, prod, audience=aud, date=date, trend=trend)))
     model = _judge_model(judge)
     if model is not None:
         import asyncio
 
         asyncio.run(_judge_all(items, model))
-    return results
+    return [item[-1].public_dict() for item in items]
 
 
 def _print_rich(topic: str, result: dict[str, Any]) -> None:

@@ -4,32 +4,22 @@ falls back to the offline plan by itself), then save the plan."""
 from __future__ import annotations
 
 import asyncio
-import logging
-from typing import Any, Literal
+from typing import TYPE_CHECKING
 
-from assistant.drafting.context import DayContext, gather_context
+from assistant.drafting.context import gather_context
 from assistant.drafting.plan import offline_plan
-from assistant.errors import ConfigError
+from assistant.llm.choice import choose_model
 from assistant.models import DailyPlan, PlanRequest
 from assistant.settings import Settings, get_settings
+from assistant.sync import run_sync
 
-log = logging.getLogger("huati.drafting")
+if TYPE_CHECKING:
+    from langchain_core.language_models import BaseChatModel
 
-
-def _engine(request: PlanRequest, settings: Settings, chat_model: Any) -> Literal["offline", "llm"]:
-    if request.engine == "offline":
-        return "offline"
-    if chat_model is not None:
-        return "llm"
-    if request.engine == "llm" or settings.llm_configured:
-        from assistant.llm import require_configured
-
-        require_configured(settings)
-        return "llm"
-    return "offline"
+    from assistant.storage import Store
 
 
-def _store(settings: Settings, store: Any) -> Any:
+def _store(settings: Settings, store: Store | None) -> Store:
     if store is not None:
         return store
     from assistant.storage import Store
@@ -41,56 +31,33 @@ async def adraft_plan(
     request: PlanRequest,
     *,
     settings: Settings | None = None,
-    chat_model: Any = None,
+    chat_model: BaseChatModel | None = None,
     save: bool = True,
-    store: Any = None,
+    store: Store | None = None,
 ) -> DailyPlan:
     """Draft a daily plan. engine auto -> LLM if configured else offline; LLM failure -> offline fallback."""
     settings = settings or get_settings()
-    engine = _engine(request, settings, chat_model)
+    choice = choose_model(settings, "draft", mode=request.engine, chat_model=chat_model)
     store = _store(settings, store)
     ctx = await asyncio.to_thread(gather_context, request, settings, store)
-    if engine == "offline":
-        plan = await asyncio.to_thread(offline_plan, ctx, request, settings)
+    if choice.model is None:
+        plan = await asyncio.to_thread(offline_plan, ctx, request, settings, choice.fallback_reason)
     else:
-        plan = await _llm_plan(ctx, request, settings, chat_model)
+        from assistant.drafting.llm.chain import build_draft_chain
+
+        plan = await build_draft_chain(choice.model, settings, request).ainvoke(ctx)
     if save:
         await asyncio.to_thread(store.save_plan, plan)
     return plan
-
-
-async def _llm_plan(ctx: DayContext, request: PlanRequest, settings: Settings, chat_model: Any) -> DailyPlan:
-    """The LCEL chain (`chains.build_draft_chain`); it falls back to the offline plan by itself."""
-    from assistant.drafting.llm.chain import build_draft_chain, fallback_reason
-    from assistant.llm import get_chat_model
-
-    try:
-        model = chat_model if chat_model is not None else get_chat_model(settings)
-    except ConfigError:
-        raise
-    except Exception as exc:  # noqa: BLE001 - a client that cannot be built is a failed endpoint too
-        log.info("LLM client failed, falling back to offline: %s", exc)
-        return await asyncio.to_thread(offline_plan, ctx, request, settings, fallback_reason(exc))
-    return await build_draft_chain(model, settings, request).ainvoke(ctx)
 
 
 def draft_plan(
     request: PlanRequest,
     *,
     settings: Settings | None = None,
-    chat_model: Any = None,
+    chat_model: BaseChatModel | None = None,
     save: bool = True,
-    store: Any = None,
+    store: Store | None = None,
 ) -> DailyPlan:
     """Synchronous `adraft_plan` (runs its own event loop, or a worker thread inside a running loop)."""
-    coro = adraft_plan(request, settings=settings, chat_model=chat_model, save=save, store=store)
-    try:
-        asyncio.get_running_loop()
-    except RuntimeError:
-        return asyncio.run(coro)
-    from concurrent.futures import ThreadPoolExecutor
-
-    with ThreadPoolExecutor(max_workers=1) as pool:
-        return pool.submit(asyncio.run, coro).result()
-
-
+    return run_sync(adraft_plan(request, settings=settings, chat_model=chat_model, save=save, store=store))

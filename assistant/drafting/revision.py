@@ -2,18 +2,22 @@
 
 from __future__ import annotations
 
-import asyncio
 import logging
 import re
 from collections.abc import Sequence
 from datetime import date as Date
-from typing import Any
+from typing import TYPE_CHECKING
 
 from assistant.drafting.context import DayContext, default_date, trend_query
 from assistant.drafting.ranking import near_duplicate_of
 from assistant.errors import ConfigError, HuatiError
+from assistant.llm.choice import choose_model
 from assistant.models import Audience, Product, Topic, TopicOrigin
 from assistant.settings import OFFLINE_MODEL, Settings, get_settings
+from assistant.sync import run_sync
+
+if TYPE_CHECKING:
+    from langchain_core.language_models import BaseChatModel
 
 log = logging.getLogger("huati.revise")
 TREND_K = 8
@@ -33,7 +37,7 @@ def revise_topic(
     product: Product,
     audience: Audience | None = None,
     date: Date | None = None,
-    chat_model: Any = None,
+    chat_model: BaseChatModel | None = None,
     settings: Settings | None = None,
     avoid: Sequence[str] = (),
 ) -> Topic:
@@ -49,7 +53,7 @@ def revise_topic_with_origin(
     product: Product,
     audience: Audience | None = None,
     date: Date | None = None,
-    chat_model: Any = None,
+    chat_model: BaseChatModel | None = None,
     settings: Settings | None = None,
     avoid: Sequence[str] = (),
 ) -> tuple[Topic, TopicOrigin]:
@@ -78,13 +82,12 @@ def revise_topic_with_origin(
             found = []
     ctx = DayContext(product, audience, day, trends=found, events=events_for(day, 7), user_trends=typed)
     avoid = [a for a in avoid if a and a != topic.text]
-    if chat_model is not None or settings.llm_configured:
+    choice = choose_model(settings, "revise", chat_model=chat_model)
+    if choice.model is not None:
         try:
-            new, model = _revise_llm(
-                topic, instruction, ctx, typed or [t.title for t in found], chat_model, settings
-            )
+            new = _revise_llm(topic, instruction, ctx, typed or [t.title for t in found], choice.model, settings)
             if new.text != topic.text and not near_duplicate_of(new.text, avoid):
-                return new, TopicOrigin(engine="llm", model=model)
+                return new, TopicOrigin(engine="llm", model=choice.name)
             log.info("LLM revision repeated the topic or the plan, using offline rules")
         except ConfigError:
             raise
@@ -94,27 +97,19 @@ def revise_topic_with_origin(
     return new, TopicOrigin(engine="offline", model=OFFLINE_MODEL)
 
 
-def _revise_llm(topic: Topic, instruction: str, ctx: DayContext, trends: list[str], chat_model: Any,
-                settings: Settings) -> tuple[Topic, str]:  # fmt: skip
-    """The model's revision and the model's name."""
+def _revise_llm(
+    topic: Topic,
+    instruction: str,
+    ctx: DayContext,
+    trends: list[str],
+    chat_model: BaseChatModel,
+    settings: Settings,
+) -> Topic:
+    """The model's revision (checked again); ValueError when it breaks compliance."""
     from assistant.drafting.llm.chain import Structured, Usage, arevise_llm
-    from assistant.llm import get_chat_model, model_name
 
-    model = chat_model if chat_model is not None else get_chat_model(settings)
-    structured = Structured(model, settings, Usage())
-
-    async def run() -> Topic:
-        return await arevise_llm(structured, topic, instruction, ctx, trends)
-
-    try:
-        asyncio.get_running_loop()
-    except RuntimeError:
-        new = asyncio.run(run())
-    else:
-        from concurrent.futures import ThreadPoolExecutor
-
-        with ThreadPoolExecutor(max_workers=1) as pool:
-            new = pool.submit(asyncio.run, run()).result()
+    structured = Structured(chat_model, settings, Usage())
+    new = run_sync(arevise_llm(structured, topic, instruction, ctx, trends))
     if not new.checks["compliance"].passed:
         raise ValueError("改写结果没有通过合规检查")
-    return new, model_name(model, settings)
+    return new

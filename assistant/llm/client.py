@@ -1,17 +1,27 @@
-"""The one seam to chat models: any OpenAI-compatible endpoint through langchain-openai."""
+"""The one seam to chat models: `get_chat_model(settings, purpose)` for any OpenAI-compatible endpoint
+through langchain-openai, or the built-in fake model (`HUATI_LLM_PROVIDER=fake`). `HUATI_LLM_REQUESTS`
+decides which endpoints may be called at all."""
 
 from __future__ import annotations
 
 import asyncio
+import ipaddress
 import weakref
-from typing import Any
+from typing import TYPE_CHECKING, Any, Literal
+from urllib.parse import urlsplit
 
 from assistant.errors import ConfigError
 from assistant.settings import Settings, get_settings
 
+if TYPE_CHECKING:
+    from langchain_core.language_models import BaseChatModel
+
+Purpose = Literal["draft", "revise", "judge", "chat"]
 VARS = "HUATI_LLM_BASE_URL / HUATI_LLM_API_KEY / HUATI_LLM_MODEL"
 # Local servers (Ollama, vLLM) accept any key; the OpenAI client insists on one.
 PLACEHOLDER_KEY = "not-needed"
+OPENAI_URL = "https://api.openai.com/v1"
+JUDGE_TEMPERATURE = 0.0
 
 
 def require_configured(settings: Settings) -> None:
@@ -20,11 +30,33 @@ def require_configured(settings: Settings) -> None:
             f"没有配置大模型：请设置 {VARS}（或 OPENAI_BASE_URL / OPENAI_API_KEY）",
             hint="不设置时可用 --engine offline 使用离线引擎",
         )
-    if settings.llm_base_url and not settings.llm_model:
+    if settings.llm_provider != "fake" and settings.llm_base_url and not settings.llm_model:
         raise ConfigError(
             "设置了 HUATI_LLM_BASE_URL 但没有设置 HUATI_LLM_MODEL：自建或第三方服务需要写明模型名",
             hint="例如 HUATI_LLM_MODEL=qwen-plus",
         )
+
+
+def _is_loopback(url: str) -> bool:
+    host = urlsplit(url).hostname or ""
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
+def check_requests_allowed(url: str | None, settings: Settings, what: str = "大模型") -> None:
+    """ConfigError when `HUATI_LLM_REQUESTS` forbids calling `url` (tests run with `loopback`)."""
+    target = url or OPENAI_URL
+    policy = settings.llm_requests
+    if policy == "any" or (policy == "loopback" and _is_loopback(target)):
+        return
+    allowed = "任何" if policy == "none" else "本机以外的"
+    raise ConfigError(
+        f"HUATI_LLM_REQUESTS={policy}：不允许向{allowed}{what}服务发请求（{target}）", field="llm_requests"
+    )
 
 
 _loop_clients: weakref.WeakKeyDictionary[Any, Any] = weakref.WeakKeyDictionary()
@@ -47,10 +79,18 @@ def _async_client(settings: Settings) -> Any:
     return client
 
 
-def get_chat_model(settings: Settings | None = None, **overrides: Any):  # noqa: ANN201
-    """ChatOpenAI for the configured endpoint (timeouts and retries with backoff from settings)."""
+def get_chat_model(
+    settings: Settings | None = None, purpose: Purpose = "draft", **overrides: Any
+) -> BaseChatModel:
+    """The configured chat model for `purpose` (the judge runs at temperature 0); timeouts and retries with
+    backoff from settings. ConfigError when no model is configured or requests are not allowed."""
     settings = settings or get_settings()
     require_configured(settings)
+    if settings.llm_provider == "fake":
+        from assistant.llm.fake import FakeChatModel
+
+        return FakeChatModel(purpose=purpose, model_name=settings.llm_model_name)
+    check_requests_allowed(settings.llm_base_url, settings)
     from langchain_openai import ChatOpenAI
 
     key = settings.llm_api_key.get_secret_value() if settings.llm_api_key else PLACEHOLDER_KEY
@@ -60,7 +100,7 @@ def get_chat_model(settings: Settings | None = None, **overrides: Any):  # noqa:
         "model": settings.llm_model_name,
         "timeout": settings.llm_timeout,
         "max_retries": settings.llm_max_retries,
-        "temperature": settings.llm_temperature,
+        "temperature": JUDGE_TEMPERATURE if purpose == "judge" else settings.llm_temperature,
         "stream_usage": True,
     }
     client = _async_client(settings)
@@ -70,7 +110,7 @@ def get_chat_model(settings: Settings | None = None, **overrides: Any):  # noqa:
     return ChatOpenAI(**kwargs)
 
 
-def model_name(chat_model: Any, settings: Settings | None = None) -> str:
+def model_name(chat_model: Any) -> str:
     """A readable model name for provenance (fakes included)."""
     for attr in ("model_name", "model"):
         value = getattr(chat_model, attr, None)

@@ -122,6 +122,9 @@ class OpenAIEmbedder:
         if self._client is None:
             from openai import OpenAI
 
+            from assistant.llm.client import check_requests_allowed
+
+            check_requests_allowed(self._settings.embedding_base_url, self._settings, "向量模型")
             key = self._settings.embedding_api_key
             self._client = OpenAI(
                 base_url=self._settings.embedding_base_url,
@@ -135,10 +138,11 @@ class OpenAIEmbedder:
         if not texts:
             return np.zeros((0, self.dim), dtype=np.float32)
         rows: list[list[float]] = []
+        client = self._get()  # a ConfigError (requests not allowed) is not a provider failure
         for i in range(0, len(texts), self.batch):
             chunk = [normalize(t) or " " for t in texts[i : i + self.batch]]
             try:
-                resp = self._get().embeddings.create(model=self.model, input=chunk)
+                resp = client.embeddings.create(model=self.model, input=chunk)
             except Exception as exc:  # network, HTTP or decoding errors
                 raise self._error(exc) from exc
             data = sorted(resp.data or [], key=lambda d: d.index)

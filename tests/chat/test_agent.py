@@ -18,6 +18,7 @@ from assistant.chat.agent import MAX_STEPS
 class ToolCallingFake(GenericFakeChatModel):
     """Fake chat model whose scripted messages may carry tool_calls; records what it was sent."""
 
+    model_name: str = "ToolCallingFake"
     seen: list[list[Any]] = []
     bound: list[str] = []
 

@@ -111,17 +111,16 @@ def test_check_file_echoes_ids(tmp_path):
 
 
 def _configure_llm(monkeypatch, replies):
-    from langchain_core.language_models.fake_chat_models import FakeListChatModel
-
-    from assistant.checks import judge
+    from assistant.llm import choice
+    from assistant.llm.fake import FakeChatModel
     from assistant.settings import reset_settings
 
     monkeypatch.setenv("HUATI_LLM_BASE_URL", "http://127.0.0.1:9/v1")
     monkeypatch.setenv("HUATI_LLM_API_KEY", "test")
     monkeypatch.setenv("HUATI_LLM_MODEL", "fake-judge")
     reset_settings()
-    model = FakeListChatModel(responses=replies)
-    monkeypatch.setattr(judge, "get_chat_model", lambda settings=None: model)
+    model = FakeChatModel(model_name="fake-judge", purpose="judge", responses=replies)
+    monkeypatch.setattr(choice, "get_chat_model", lambda settings=None, purpose="draft": model)
     return model
 
 

@@ -11,7 +11,6 @@ Sequential round trips: draft (1) + repair (only for malformed output) + revise 
 from __future__ import annotations
 
 import asyncio
-import re
 from dataclasses import replace
 from typing import Any, Literal
 
@@ -23,6 +22,7 @@ from assistant.drafting.ranking import bigrams, is_contained, is_near_duplicate,
 from assistant.drafting.screening import unsafe_trend
 from assistant.errors import ConfigError
 from assistant.llm import prompts
+from assistant.llm.choice import fallback_reason
 from assistant.llm.structured import Run, Structured, Usage, messages, schema_json, structured_output
 from assistant.models import DailyPlan, Hook, PlanRequest, Product, Topic, TopicOrigin, TopicType
 from assistant.settings import OFFLINE_MODEL, Settings
@@ -256,11 +256,10 @@ def _why(run: Run, history_days: int, usable: int) -> str:
     return "，".join(parts) or f"只有 {usable} 个可用"
 
 
-def fallback_reason(exc: BaseException) -> str:
+def why_offline(exc: BaseException) -> str:
     if isinstance(exc, NoUsableTopics):
         return f"大模型给出的话题不能用（{exc}），本方案由离线引擎生成"
-    detail = re.sub(r"\s+", " ", str(exc))[:160]
-    return f"大模型调用失败（{type(exc).__name__}：{detail}），本方案由离线引擎生成"
+    return fallback_reason(exc)
 
 
 def build_draft_chain(
@@ -277,7 +276,7 @@ def build_draft_chain(
     from assistant.llm import model_name
 
     n = request.n
-    label = model or model_name(chat_model, settings)
+    label = model or model_name(chat_model)
     revise_chain: list[Any] = []
 
     async def start(x: DayContext | dict[str, Any]) -> dict[str, Any]:
@@ -377,7 +376,7 @@ def build_draft_chain(
         error = state["error"]
         if isinstance(error, ConfigError):  # a broken setup is an error, not a fallback
             raise error
-        out = offline_plan(state["ctx"], request, settings, fallback_reason(error))
+        out = offline_plan(state["ctx"], request, settings, why_offline(error))
         out.usage = state["run"].usage.public()  # what the failed attempt cost
         return out
 
