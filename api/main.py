@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import importlib
 import logging
 import os
 import threading
@@ -16,15 +15,13 @@ import anyio.to_thread
 from fastapi import FastAPI
 
 from api import docs, problems
+from api.jobrunner import JobRunner
+from api.routes import chat, checks, health, jobs, knowledge, plans, web
 from assistant import __version__
 from assistant.settings import Settings
 
 log = logging.getLogger("huati.api")
 
-# Routers by module; each exposes `router`. Optional ones are skipped when their module is absent.
-ROUTERS = ["api.routes.health", "api.routes.plans", "api.routes.jobs", "api.routes.checks",
-           "api.routes.knowledge"]  # fmt: skip
-OPTIONAL_ROUTERS = ["api.routes.chat", "api.routes.web"]
 WARM_UP_ENV = "HUATI_API_WARM_UP"  # set by `huati serve` (on by default)
 
 DESCRIPTION = """话题 Huati 的 HTTP 接口：给排期工具（Postiz、n8n、自建定时任务、SCRM）生成每日群话题方案、
@@ -53,20 +50,13 @@ async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
     if os.environ.get(WARM_UP_ENV) == "1":
         app.state.warm_up = "running"
         threading.Thread(target=_warm_up, args=(app,), name="huati-warm-up", daemon=True).start()
-    runner = None
-    try:
-        from api.jobrunner import JobRunner
-
-        runner = JobRunner(app.state.settings)
-        app.state.jobs = runner
-        runner.start()
-    except ModuleNotFoundError:
-        pass
+    runner = JobRunner(app.state.settings)
+    app.state.jobs = runner
+    runner.start()
     try:
         yield
     finally:
-        if runner is not None:
-            runner.stop()
+        runner.stop()
 
 
 def _warm_up(app: FastAPI) -> None:
@@ -98,17 +88,6 @@ def _warm_up(app: FastAPI) -> None:
         app.state.warm_up = "failed"
 
 
-def _include(app: FastAPI, name: str, optional: bool) -> None:
-    try:
-        module = importlib.import_module(name)
-    except ModuleNotFoundError as exc:
-        if exc.name == name or optional:  # not written yet / optional feature missing
-            log.info("router %s not available: %s", name, exc)
-            return
-        raise
-    app.include_router(module.router)
-
-
 def create_app(settings: Settings | None = None) -> FastAPI:
     from assistant.settings import get_settings
 
@@ -123,10 +102,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     )
     app.state.settings = settings or get_settings()
     problems.install(app)
-    for name in ROUTERS:
-        _include(app, name, optional=False)
-    for name in OPTIONAL_ROUTERS:
-        _include(app, name, optional=True)
+    for router in (health.router, plans.router, jobs.router, checks.router, knowledge.router, chat.router,
+                   web.router):  # fmt: skip
+        app.include_router(router)
     docs.install(app)
     app.add_middleware(problems.BodyLimit, limit=app.state.settings.api_max_body_bytes)
     app.openapi = lambda: _openapi(app)  # type: ignore[method-assign]

@@ -29,10 +29,7 @@ DraftFn = Callable[[PlanRequest], Awaitable[DailyPlan]]
 
 
 def default_draft_fn(chat_model: Any = None) -> DraftFn:
-    try:
-        from assistant.drafting import adraft_plan
-    except ImportError as exc:
-        raise ConfigError("起草模块 assistant.drafting 不可用，无法运行评测（先完成起草功能）") from exc
+    from assistant.drafting import adraft_plan
 
     async def draft(request: PlanRequest) -> DailyPlan:
         kwargs: dict[str, Any] = {"save": False}

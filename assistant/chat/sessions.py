@@ -1,6 +1,6 @@
 """Chat conversations persisted in SQL: sessions (with the plan they work on) and their messages.
 
-Tables live on `assistant.storage.db.metadata`, so they are created with everything else and survive restarts.
+Tables live in `assistant.storage.schema`, so they are created with everything else and survive restarts.
 """
 
 from __future__ import annotations
@@ -11,43 +11,17 @@ from datetime import UTC, datetime
 from typing import Any, Literal
 
 from pydantic import BaseModel
-from sqlalchemy import Column, DateTime, ForeignKey, Integer, String, Table, Text, insert, select, update
+from sqlalchemy import insert, select, update
 
 from assistant.errors import InputError, NotFoundError
 from assistant.settings import Settings
-from assistant.storage.db import get_engine, metadata
+from assistant.storage.db import get_engine
+from assistant.storage.schema import chat_messages, chat_sessions
 
 MAX_MESSAGE_CHARS = 2000
 MAX_TITLE_CHARS = 60
 
-chat_sessions = Table(
-    "chat_sessions",
-    metadata,
-    Column("id", String(32), primary_key=True),
-    Column("title", String(200), nullable=False, default=""),
-    Column("plan_id", String(64), nullable=True),
-    Column("created_at", DateTime(timezone=True), nullable=False),
-    Column("updated_at", DateTime(timezone=True), nullable=False),
-)
 
-chat_messages = Table(
-    "chat_messages",
-    metadata,
-    Column("id", Integer, primary_key=True, autoincrement=True),
-    Column(
-        "session_id",
-        String(32),
-        ForeignKey("chat_sessions.id", ondelete="CASCADE"),
-        nullable=False,
-        index=True,
-    ),
-    Column("role", String(16), nullable=False),
-    Column("content", Text, nullable=False),
-    Column("engine", String(16), nullable=True),
-    Column("model", String(200), nullable=True),
-    Column("data", Text, nullable=True),  # JSON: tool name, args, plan id ...
-    Column("created_at", DateTime(timezone=True), nullable=False),
-)
 
 
 class ChatMessage(BaseModel):

@@ -13,14 +13,15 @@ import re
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import Column, DateTime, String, Table, Text, select
+from sqlalchemy import select
 
 from assistant.errors import InputError, ProviderError
 from assistant.llm import prompts
 from assistant.llm.client import get_chat_model, model_name
 from assistant.models import Audience, CheckResult, Product
 from assistant.settings import Settings, get_settings
-from assistant.storage.db import get_engine, metadata
+from assistant.storage.db import get_engine
+from assistant.storage.schema import judge_cache
 
 if TYPE_CHECKING:
     from langchain_core.language_models import BaseChatModel
@@ -28,16 +29,6 @@ if TYPE_CHECKING:
 DIMENSIONS = ("compliance", "low_barrier", "relevance", "tone")
 _FENCE = re.compile(r"^```(?:json)?\s*|\s*```$")
 
-judge_cache = Table(
-    "judge_cache",
-    metadata,
-    Column("key", String(64), primary_key=True),
-    Column("model", String(200), nullable=False),
-    Column("prompt_version", String(100), nullable=False),
-    Column("dimension", String(40), nullable=False),
-    Column("result", Text, nullable=False),
-    Column("created_at", DateTime(timezone=True), nullable=False),
-)
 
 
 def prompt_version(dimension: str, settings: Settings | None = None) -> str:

@@ -203,13 +203,12 @@ def tie_in(n: Normalized, trends: list[str], events: list[str]) -> dict[str, Any
 def _events_for(day: Date | None, horizon: int = 3) -> list[str]:
     if day is None:
         return []
+    from assistant.errors import HuatiError
+    from assistant.retrieval.calendar import events_for
+
     try:
-        from assistant.retrieval import calendar  # written by the retrieval work; optional here
-    except ImportError:
-        return []
-    try:
-        return [e.name for e in calendar.events_for(day, horizon_days=horizon)]
-    except Exception:  # noqa: BLE001 - the tie-in report must never break a check
+        return [e.name for e in events_for(day, horizon_days=horizon)]
+    except HuatiError:  # a date the calendar cannot place: no tie-in report, never a failed check
         return []
 
 

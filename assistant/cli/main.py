@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-import importlib
 from importlib.metadata import entry_points
 
 import typer
 
+from assistant.cli import chat, check, draft, keys, knowledge
 from assistant.cli.common import internal_error, user_error, wrap_commands
 from assistant.cli.usage import HuatiGroup
 from assistant.errors import HuatiError
@@ -34,32 +34,15 @@ def version() -> None:
     typer.echo(f"huati {__version__}")
 
 
-# Core command modules; each exposes `register(app)`.
-_CORE = [
-    "assistant.cli.knowledge",  # ingest, search, calendar, trends import
-    "assistant.cli.check",  # check
-    "assistant.cli.draft",  # draft, history, show, export, feedback
-    "assistant.cli.keys",  # keys create/list/revoke
-    "assistant.cli.chat",  # chat
-]
-
-
 def _register_all() -> None:
-    for name in _CORE:
-        try:
-            module = importlib.import_module(name)
-        except ModuleNotFoundError as exc:
-            if exc.name == name:  # not written yet
-                continue
-            raise
+    # knowledge: ingest, search, calendar, trends import; check; draft: draft, history, show, export,
+    # feedback; keys: create/list/revoke; chat.
+    for module in (knowledge, check, draft, keys, chat):
         module.register(app)
     # Sub-commands from other top-level packages (api/, evals/) come in by entry point,
     # so the dependency points from them to assistant/, never back.
     for ep in entry_points(group="huati.cli"):
-        try:
-            obj = ep.load()
-        except ModuleNotFoundError:
-            continue
+        obj = ep.load()
         if isinstance(obj, typer.Typer):
             app.add_typer(obj, name=ep.name)
         else:

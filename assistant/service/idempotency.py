@@ -15,33 +15,21 @@ import time
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
-from sqlalchemy import Column, DateTime, String, Table, UniqueConstraint, and_, delete, insert, select, update
+from sqlalchemy import and_, delete, insert, select, update
 from sqlalchemy.exc import IntegrityError
 
 from assistant.errors import ConflictError
 from assistant.service import leases
 from assistant.service.migrate import ensure_columns
 from assistant.settings import Settings
-from assistant.storage.db import get_engine, metadata
+from assistant.storage.db import get_engine
+from assistant.storage.schema import idempotency
 
 log = logging.getLogger("huati.idempotency")
 
 LEASE = timedelta(seconds=30)  # a pending reservation not renewed for this long is up for takeover
 MAX_HOLD = 900.0  # seconds: no plan takes this long; a request stuck longer stops renewing its lease
 
-idempotency = Table(
-    "idempotency_keys",
-    metadata,
-    Column("key_id", String(32), nullable=False),
-    Column("idem_key", String(255), nullable=False),
-    Column("body_hash", String(64), nullable=False),
-    Column("plan_id", String(64), nullable=True),
-    Column("state", String(16), nullable=False),  # pending | done
-    Column("created_at", DateTime(timezone=True), nullable=False),
-    Column("owner", String(200), nullable=True),  # host:pid/token of the request drafting the plan
-    Column("lease_until", DateTime(timezone=True), nullable=True),
-    UniqueConstraint("key_id", "idem_key", name="uq_idempotency_key"),
-)
 
 
 @dataclass(frozen=True)

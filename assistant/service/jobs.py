@@ -19,14 +19,6 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from sqlalchemy import (
-    JSON,
-    Column,
-    DateTime,
-    Float,
-    Integer,
-    String,
-    Table,
-    Text,
     and_,
     insert,
     select,
@@ -38,44 +30,15 @@ from assistant.service import idempotency as _idempotency  # noqa: F401 - declar
 from assistant.service import leases
 from assistant.service.migrate import ensure_columns
 from assistant.settings import Settings
-from assistant.storage.db import get_engine, metadata
+from assistant.storage.db import get_engine
+from assistant.storage.schema import jobs, webhook_attempts
 
 log = logging.getLogger("huati.jobs")
 
 MAX_RESUMES = 3
 STALE_AFTER = timedelta(seconds=60)  # an owner on another host whose heartbeat is older than this is gone
 
-jobs = Table(
-    "jobs",
-    metadata,
-    Column("id", String(32), primary_key=True),
-    Column("key_id", String(32), nullable=False, index=True),
-    Column("status", String(16), nullable=False, index=True),  # queued | running | done | failed
-    Column("items", JSON, nullable=False),
-    Column("results", JSON, nullable=False),
-    Column("callback_url", Text, nullable=True),
-    Column("callback_state", String(16), nullable=False),  # none | pending | delivered | failed
-    Column("error", Text, nullable=True),
-    Column("owner", String(128), nullable=True),
-    Column("heartbeat_at", DateTime(timezone=True), nullable=True),
-    Column("resumes", Integer, nullable=False, default=0),
-    Column("created_at", DateTime(timezone=True), nullable=False),
-    Column("updated_at", DateTime(timezone=True), nullable=False),
-)
 
-webhook_attempts = Table(
-    "webhook_attempts",
-    metadata,
-    Column("id", Integer, primary_key=True, autoincrement=True),
-    Column("job_id", String(32), nullable=False, index=True),
-    Column("attempt", Integer, nullable=False),
-    Column("url", Text, nullable=False),
-    Column("status_code", Integer, nullable=True),
-    Column("error", Text, nullable=True),  # Chinese, for people
-    Column("seconds", Float, nullable=False),
-    Column("at", DateTime(timezone=True), nullable=False),
-    Column("reason", Text, nullable=True),  # technical reason (exception), added after the first release
-)
 
 
 def _now() -> datetime:

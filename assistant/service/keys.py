@@ -14,38 +14,19 @@ import time
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
-from sqlalchemy import Column, DateTime, Float, String, Table, bindparam, case, insert, select, update
+from sqlalchemy import Float, bindparam, case, insert, select, update
 from sqlalchemy.exc import IntegrityError
 
 from assistant.errors import ConflictError, InputError, NotFoundError
 from assistant.settings import Settings
-from assistant.storage.db import get_engine, metadata
+from assistant.storage.db import get_engine
+from assistant.storage.schema import MAX_KEY_NAME, api_keys, rate_buckets
 
 SECRET_PREFIX = "hk_"
-MAX_NAME = 64
-
-api_keys = Table(
-    "api_keys",
-    metadata,
-    Column("id", String(32), primary_key=True),
-    Column("name", String(MAX_NAME), nullable=False, unique=True),
-    Column("prefix", String(16), nullable=False),
-    Column("hash", String(64), nullable=False, unique=True),
-    Column("kind", String(16), nullable=False, default="api"),
-    Column("created_at", DateTime(timezone=True), nullable=False),
-    Column("revoked_at", DateTime(timezone=True), nullable=True),
-)
+MAX_NAME = MAX_KEY_NAME
 
 
-# Per-key token buckets for the API rate limit, in the shared database so that every worker (and every machine
-# on the same PostgreSQL) draws from one bucket. `updated` is unix seconds.
-rate_buckets = Table(
-    "rate_buckets",
-    metadata,
-    Column("key_id", String(32), primary_key=True),
-    Column("tokens", Float, nullable=False),
-    Column("updated", Float, nullable=False),
-)
+
 
 
 @dataclass(frozen=True)

@@ -1,43 +1,21 @@
 """One SQL engine for all stored state. SQLite in WAL mode by default; any SQLAlchemy URL
 (PostgreSQL for several API workers) through `HUATI_DATABASE_URL`.
 
-Each store module declares its tables on the shared `metadata`; `get_engine` imports them
-all and creates what is missing.
+Every table is declared in `assistant.storage.schema`; `get_engine` creates what is missing.
 """
 
 from __future__ import annotations
 
-import importlib
 import threading
 
-from sqlalchemy import MetaData, create_engine, event
+from sqlalchemy import create_engine, event
 from sqlalchemy.engine import Engine
 
 from assistant.settings import Settings, get_settings
-
-metadata = MetaData()
-
-# Modules that declare tables on `metadata`. Missing ones are skipped while they are being written.
-TABLE_MODULES = [
-    "assistant.storage",  # plans, feedback
-    "assistant.service.keys",  # API keys
-    "assistant.service.jobs",  # batch jobs, webhook attempts, idempotency records
-    "assistant.service.delivery.records",  # delivery results of plans (Postiz, 企业微信)
-    "assistant.chat.sessions",  # chat sessions and messages
-    "assistant.checks.judge",  # LLM judge cache
-]
+from assistant.storage.schema import metadata
 
 _engines: dict[str, Engine] = {}
 _lock = threading.Lock()
-
-
-def _import_tables() -> None:
-    for name in TABLE_MODULES:
-        try:
-            importlib.import_module(name)
-        except ModuleNotFoundError as exc:
-            if exc.name != name and not name.startswith(f"{exc.name}."):  # module or its package missing
-                raise
 
 
 def get_engine(settings: Settings | None = None) -> Engine:
@@ -61,7 +39,6 @@ def get_engine(settings: Settings | None = None) -> Engine:
                 cur.close()
         else:
             engine = create_engine(url, pool_pre_ping=True)
-        _import_tables()
         metadata.create_all(engine)
         _engines[url] = engine
         return engine

@@ -9,67 +9,13 @@ from datetime import UTC, datetime, timedelta
 from datetime import date as Date
 from typing import Any, Literal
 
-from sqlalchemy import Column, DateTime, ForeignKey, Integer, String, Table, Text, func, select
-from sqlalchemy import Date as SqlDate
+from sqlalchemy import func, select
 
 from assistant.errors import InputError, NotFoundError
 from assistant.models import DailyPlan, Topic, TopicOrigin
 from assistant.settings import Settings, get_settings
-from assistant.storage.db import get_engine, metadata
-
-plans = Table(
-    "plans",
-    metadata,
-    Column("id", String(16), primary_key=True),
-    Column("created_at", DateTime(timezone=True), nullable=False, index=True),
-    Column("date", SqlDate, nullable=False, index=True),
-    Column("product_id", String(64), nullable=False, index=True),
-    Column("product_name", String(100), nullable=False),
-    Column("audience", String(64), index=True),
-    Column("engine", String(16), nullable=False),
-    Column("model", String(120), nullable=False),
-    Column("data", Text, nullable=False),  # the whole DailyPlan as JSON: inputs, outputs, provenance
-)
-
-plan_topics = Table(
-    "plan_topics",
-    metadata,
-    Column("plan_id", String(16), ForeignKey("plans.id", ondelete="CASCADE"), primary_key=True),
-    Column("idx", Integer, primary_key=True),  # 1-based rank
-    Column("topic_id", String(16), nullable=False),
-    Column("text", Text, nullable=False),
-    Column("date", SqlDate, nullable=False, index=True),
-    Column("audience", String(64), index=True),
-    Column("product_id", String(64), index=True),
-)
-
-feedback = Table(
-    "topic_feedback",
-    metadata,
-    Column("id", Integer, primary_key=True, autoincrement=True),
-    Column("plan_id", String(16), ForeignKey("plans.id", ondelete="CASCADE"), nullable=False, index=True),
-    Column("topic_index", Integer, nullable=False),
-    Column("topic_id", String(16), nullable=False),
-    Column("verdict", String(16), nullable=False),
-    Column("edited_text", Text),
-    Column("note", Text),
-    Column("created_at", DateTime(timezone=True), nullable=False),
-)
-
-revisions = Table(
-    "topic_revisions",
-    metadata,
-    Column("id", Integer, primary_key=True, autoincrement=True),
-    Column("plan_id", String(16), ForeignKey("plans.id", ondelete="CASCADE"), nullable=False, index=True),
-    Column("topic_index", Integer, nullable=False),
-    Column("before_text", Text, nullable=False),
-    Column("after_text", Text, nullable=False),
-    Column("instruction", Text, nullable=False, default=""),
-    Column("engine", String(16), nullable=False, default="offline"),
-    Column("model", String(120), nullable=False, default=""),
-    Column("source", String(64), nullable=False, default=""),  # e.g. chat:<session id>
-    Column("created_at", DateTime(timezone=True), nullable=False),
-)
+from assistant.storage.db import get_engine
+from assistant.storage.schema import feedback, plan_topics, plans, revisions
 
 Verdict = Literal["accepted", "rejected", "edited"]
 VERDICTS = ("accepted", "rejected", "edited")

@@ -122,7 +122,6 @@ def test_compare_reports_deltas(tmp_path, requests_file):
 
 def test_offline_engine_meets_thresholds(tmp_path, huati_env):
     """The real offline drafting engine on a few requests must pass the offline gates."""
-    pytest.importorskip("assistant.drafting")
     path = tmp_path / "few.jsonl"
     from evals.datasets import REQUESTS
 

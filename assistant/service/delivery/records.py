@@ -7,19 +7,11 @@ from collections.abc import Iterable
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import JSON, Column, DateTime, Integer, String, Table, insert, select
+from sqlalchemy import insert, select
 
 from assistant.settings import Settings
-from assistant.storage.db import get_engine, metadata
-
-plan_deliveries = Table(
-    "plan_deliveries",
-    metadata,
-    Column("id", Integer, primary_key=True, autoincrement=True),
-    Column("plan_id", String(64), nullable=False, index=True),
-    Column("results", JSON, nullable=False),
-    Column("created_at", DateTime(timezone=True), nullable=False),
-)
+from assistant.storage.db import get_engine
+from assistant.storage.schema import plan_deliveries
 
 
 def record(plan_id: str, results: list[dict[str, Any]], settings: Settings | None = None) -> None:

@@ -1,0 +1,219 @@
+"""Every table Huati keeps, on one `metadata`: plans and their topics, feedback and revisions; API keys and
+rate buckets, batch jobs, webhook attempts, idempotency records and delivery results; chat sessions; the LLM
+judge's cache. Modules import their tables from here, so the storage layer knows the whole schema."""
+
+from __future__ import annotations
+
+from sqlalchemy import (
+    JSON,
+    Column,
+    DateTime,
+    Float,
+    ForeignKey,
+    Integer,
+    MetaData,
+    String,
+    Table,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy import Date as SqlDate
+
+metadata = MetaData()
+MAX_KEY_NAME = 64  # characters in an API key's name
+
+# plans
+plans = Table(
+    "plans",
+    metadata,
+    Column("id", String(16), primary_key=True),
+    Column("created_at", DateTime(timezone=True), nullable=False, index=True),
+    Column("date", SqlDate, nullable=False, index=True),
+    Column("product_id", String(64), nullable=False, index=True),
+    Column("product_name", String(100), nullable=False),
+    Column("audience", String(64), index=True),
+    Column("engine", String(16), nullable=False),
+    Column("model", String(120), nullable=False),
+    Column("data", Text, nullable=False),  # the whole DailyPlan as JSON: inputs, outputs, provenance
+)
+
+
+# plans
+plan_topics = Table(
+    "plan_topics",
+    metadata,
+    Column("plan_id", String(16), ForeignKey("plans.id", ondelete="CASCADE"), primary_key=True),
+    Column("idx", Integer, primary_key=True),  # 1-based rank
+    Column("topic_id", String(16), nullable=False),
+    Column("text", Text, nullable=False),
+    Column("date", SqlDate, nullable=False, index=True),
+    Column("audience", String(64), index=True),
+    Column("product_id", String(64), index=True),
+)
+
+
+# plans
+feedback = Table(
+    "topic_feedback",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("plan_id", String(16), ForeignKey("plans.id", ondelete="CASCADE"), nullable=False, index=True),
+    Column("topic_index", Integer, nullable=False),
+    Column("topic_id", String(16), nullable=False),
+    Column("verdict", String(16), nullable=False),
+    Column("edited_text", Text),
+    Column("note", Text),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+)
+
+
+# plans
+revisions = Table(
+    "topic_revisions",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("plan_id", String(16), ForeignKey("plans.id", ondelete="CASCADE"), nullable=False, index=True),
+    Column("topic_index", Integer, nullable=False),
+    Column("before_text", Text, nullable=False),
+    Column("after_text", Text, nullable=False),
+    Column("instruction", Text, nullable=False, default=""),
+    Column("engine", String(16), nullable=False, default="offline"),
+    Column("model", String(120), nullable=False, default=""),
+    Column("source", String(64), nullable=False, default=""),  # e.g. chat:<session id>
+    Column("created_at", DateTime(timezone=True), nullable=False),
+)
+
+
+# idempotency
+idempotency = Table(
+    "idempotency_keys",
+    metadata,
+    Column("key_id", String(32), nullable=False),
+    Column("idem_key", String(255), nullable=False),
+    Column("body_hash", String(64), nullable=False),
+    Column("plan_id", String(64), nullable=True),
+    Column("state", String(16), nullable=False),  # pending | done
+    Column("created_at", DateTime(timezone=True), nullable=False),
+    Column("owner", String(200), nullable=True),  # host:pid/token of the request drafting the plan
+    Column("lease_until", DateTime(timezone=True), nullable=True),
+    UniqueConstraint("key_id", "idem_key", name="uq_idempotency_key"),
+)
+
+
+# jobs
+jobs = Table(
+    "jobs",
+    metadata,
+    Column("id", String(32), primary_key=True),
+    Column("key_id", String(32), nullable=False, index=True),
+    Column("status", String(16), nullable=False, index=True),  # queued | running | done | failed
+    Column("items", JSON, nullable=False),
+    Column("results", JSON, nullable=False),
+    Column("callback_url", Text, nullable=True),
+    Column("callback_state", String(16), nullable=False),  # none | pending | delivered | failed
+    Column("error", Text, nullable=True),
+    Column("owner", String(128), nullable=True),
+    Column("heartbeat_at", DateTime(timezone=True), nullable=True),
+    Column("resumes", Integer, nullable=False, default=0),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+    Column("updated_at", DateTime(timezone=True), nullable=False),
+)
+
+
+# jobs
+webhook_attempts = Table(
+    "webhook_attempts",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("job_id", String(32), nullable=False, index=True),
+    Column("attempt", Integer, nullable=False),
+    Column("url", Text, nullable=False),
+    Column("status_code", Integer, nullable=True),
+    Column("error", Text, nullable=True),  # Chinese, for people
+    Column("seconds", Float, nullable=False),
+    Column("at", DateTime(timezone=True), nullable=False),
+    Column("reason", Text, nullable=True),  # technical reason (exception), added after the first release
+)
+
+
+# keys
+api_keys = Table(
+    "api_keys",
+    metadata,
+    Column("id", String(32), primary_key=True),
+    Column("name", String(MAX_KEY_NAME), nullable=False, unique=True),
+    Column("prefix", String(16), nullable=False),
+    Column("hash", String(64), nullable=False, unique=True),
+    Column("kind", String(16), nullable=False, default="api"),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+    Column("revoked_at", DateTime(timezone=True), nullable=True),
+)
+
+
+# keys
+# Per-key token buckets for the API rate limit, in the shared database so that every worker (and every machine
+# on the same PostgreSQL) draws from one bucket. `updated` is unix seconds.
+rate_buckets = Table(
+    "rate_buckets",
+    metadata,
+    Column("key_id", String(32), primary_key=True),
+    Column("tokens", Float, nullable=False),
+    Column("updated", Float, nullable=False),
+)
+
+
+# records
+plan_deliveries = Table(
+    "plan_deliveries",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("plan_id", String(64), nullable=False, index=True),
+    Column("results", JSON, nullable=False),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+)
+
+
+# sessions
+chat_sessions = Table(
+    "chat_sessions",
+    metadata,
+    Column("id", String(32), primary_key=True),
+    Column("title", String(200), nullable=False, default=""),
+    Column("plan_id", String(64), nullable=True),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+    Column("updated_at", DateTime(timezone=True), nullable=False),
+)
+
+
+# sessions
+chat_messages = Table(
+    "chat_messages",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column(
+        "session_id",
+        String(32),
+        ForeignKey("chat_sessions.id", ondelete="CASCADE"),
+        nullable=False,
+        index=True,
+    ),
+    Column("role", String(16), nullable=False),
+    Column("content", Text, nullable=False),
+    Column("engine", String(16), nullable=True),
+    Column("model", String(200), nullable=True),
+    Column("data", Text, nullable=True),  # JSON: tool name, args, plan id ...
+    Column("created_at", DateTime(timezone=True), nullable=False),
+)
+
+
+# judge
+judge_cache = Table(
+    "judge_cache",
+    metadata,
+    Column("key", String(64), primary_key=True),
+    Column("model", String(200), nullable=False),
+    Column("prompt_version", String(100), nullable=False),
+    Column("dimension", String(40), nullable=False),
+    Column("result", Text, nullable=False),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+)
