@@ -24,9 +24,18 @@ def app(
     os.environ["HUATI_API_WARM_UP"] = "1" if warm_up else "0"  # read by each worker's startup
     settings = get_settings()
     if workers > 1 and not settings.database_url:
-        typer.echo("提示：多个工作进程共用 SQLite 可以运行，但扩容建议设置 HUATI_DATABASE_URL 使用 PostgreSQL。",
-                   err=True)  # fmt: skip
+        typer.echo(
+            "提示：多个工作进程共用 SQLite 可以运行，但扩容建议设置 HUATI_DATABASE_URL 使用 PostgreSQL。",
+            err=True,
+        )
     typer.echo(f"Huati API 监听 http://{host}:{port}（文档 /docs，工作进程 {workers}）", err=True)
     typer.echo(f"网页：http://{host}:{port}/ ，用 huati keys create 名称 生成的密钥登录", err=True)
-    uvicorn.run("api.main:app", host=host, port=port, workers=workers, log_level=log_level,
-                proxy_headers=False, timeout_graceful_shutdown=5)  # fmt: skip
+    uvicorn.run(
+        "api.main:app",
+        host=host,
+        port=port,
+        workers=workers,
+        log_level=log_level,
+        proxy_headers=False,
+        timeout_graceful_shutdown=5,
+    )

@@ -104,9 +104,14 @@ def sign_in(secret: str, response: Any, request: Request, settings: Settings) ->
     if record.revoked:
         raise ApiProblem(403, f"密钥 {record.name} 已被吊销，请换一个有效的密钥")
     response.set_cookie(
-        COOKIE, session_cookie_value(record.id, settings), httponly=True, samesite="strict", path="/",
-        secure=request.url.scheme == "https", max_age=SESSION_MAX_AGE,
-    )  # fmt: skip
+        COOKIE,
+        session_cookie_value(record.id, settings),
+        httponly=True,
+        samesite="strict",
+        path="/",
+        secure=request.url.scheme == "https",
+        max_age=SESSION_MAX_AGE,
+    )
     return record
 
 
@@ -142,9 +147,10 @@ def require_key(
         record = session_record(request, settings)
         if record is None:
             raise ApiProblem(
-                401, "需要 API 密钥：请求头加 Authorization: Bearer <密钥>（用 huati keys create 生成）",
+                401,
+                "需要 API 密钥：请求头加 Authorization: Bearer <密钥>（用 huati keys create 生成）",
                 headers=challenge,
-            )  # fmt: skip
+            )
         if request.method not in SAFE_METHODS and not request.headers.get("x-requested-with"):
             raise ApiProblem(403, "浏览器会话的写请求需要带 X-Requested-With 请求头")
     if record.revoked:
@@ -153,9 +159,10 @@ def require_key(
     if wait > 0:
         retry = RateLimiter.retry_after(wait)
         raise ApiProblem(
-            429, f"请求过于频繁：每个密钥每分钟最多 {settings.api_rate_limit} 次，请 {retry} 秒后再试",
+            429,
+            f"请求过于频繁：每个密钥每分钟最多 {settings.api_rate_limit} 次，请 {retry} 秒后再试",
             headers={"Retry-After": retry},
-        )  # fmt: skip
+        )
     request.state.api_key = record
     return record
 

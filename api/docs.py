@@ -40,28 +40,39 @@ def install(app: FastAPI) -> None:
     async def swagger(request: Request) -> HTMLResponse:
         root = request.scope.get("root_path", "")
         return get_swagger_ui_html(
-            openapi_url=f"{root}{app.openapi_url}", title=title, oauth2_redirect_url=None,
+            openapi_url=f"{root}{app.openapi_url}",
+            title=title,
+            oauth2_redirect_url=None,
             swagger_js_url=f"{root}{STATIC_URL}/swagger-ui-bundle.js",
             swagger_css_url=f"{root}{STATIC_URL}/swagger-ui.css",
             swagger_favicon_url=f"{root}{STATIC_URL}/favicon.png",
-            swagger_ui_parameters={"persistAuthorization": True, "defaultModelsExpandDepth": 0, "validatorUrl": None},
-        )  # fmt: skip
+            swagger_ui_parameters={
+                "persistAuthorization": True,
+                "defaultModelsExpandDepth": 0,
+                "validatorUrl": None,
+            },
+        )
 
     @app.get("/redoc", include_in_schema=False)
     async def redoc(request: Request) -> HTMLResponse:
         root = request.scope.get("root_path", "")
         return get_redoc_html(
-            openapi_url=f"{root}{app.openapi_url}", title=title, with_google_fonts=False,
-            redoc_js_url=f"{root}{STATIC_URL}/redoc.standalone.js", redoc_favicon_url=f"{root}{STATIC_URL}/favicon.png",
-        )  # fmt: skip
+            openapi_url=f"{root}{app.openapi_url}",
+            title=title,
+            with_google_fonts=False,
+            redoc_js_url=f"{root}{STATIC_URL}/redoc.standalone.js",
+            redoc_favicon_url=f"{root}{STATIC_URL}/favicon.png",
+        )
 
 
 def _plain(app: FastAPI) -> str:
     rows = []
     for path, item in app.openapi().get("paths", {}).items():
         for method, operation in item.items():
-            rows.append(f"<tr><td><code>{html.escape(method.upper())}</code></td><td><code>{html.escape(path)}</code>"
-                        f"</td><td>{html.escape(operation.get('summary', ''))}</td></tr>")  # fmt: skip
+            rows.append(
+                f"<tr><td><code>{html.escape(method.upper())}</code></td><td><code>{html.escape(path)}</code>"
+                f"</td><td>{html.escape(operation.get('summary', ''))}</td></tr>"
+            )
     return (
         f"<!doctype html><html lang='zh-CN'><head><meta charset='utf-8'><title>{html.escape(app.title)}</title></head>"
         f"<body><h1>{html.escape(app.title)}</h1><p>完整的接口说明见 <a href='{app.openapi_url}'>{app.openapi_url}</a>"

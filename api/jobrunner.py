@@ -34,8 +34,15 @@ def draft_item(item: dict[str, Any], settings: Settings) -> dict[str, Any]:
 
 
 class JobRunner:
-    def __init__(self, settings: Settings, *, workers: int = 2, poll: float = 1.0, webhook_backoff: float = 1.0,
-                 webhook_attempts: int = 5):  # fmt: skip
+    def __init__(
+        self,
+        settings: Settings,
+        *,
+        workers: int = 2,
+        poll: float = 1.0,
+        webhook_backoff: float = 1.0,
+        webhook_attempts: int = 5,
+    ):
         self.settings = settings
         self.owner = jobs.worker_id()
         self.poll = poll

@@ -102,8 +102,15 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     )
     app.state.settings = settings or get_settings()
     problems.install(app)
-    for router in (health.router, plans.router, jobs.router, checks.router, knowledge.router, chat.router,
-                   web.router):  # fmt: skip
+    for router in (
+        health.router,
+        plans.router,
+        jobs.router,
+        checks.router,
+        knowledge.router,
+        chat.router,
+        web.router,
+    ):
         app.include_router(router)
     docs.install(app)
     app.add_middleware(problems.BodyLimit, limit=app.state.settings.api_max_body_bytes)

@@ -54,8 +54,15 @@ class ApiProblem(Exception):
         self.extra = extra
 
 
-def problem(status: int, detail: str, *, title: str | None = None, headers: dict[str, str] | None = None,
-            instance: str | None = None, **extra: Any) -> JSONResponse:  # fmt: skip
+def problem(
+    status: int,
+    detail: str,
+    *,
+    title: str | None = None,
+    headers: dict[str, str] | None = None,
+    instance: str | None = None,
+    **extra: Any,
+) -> JSONResponse:
     body: dict[str, Any] = {
         "type": "about:blank",
         "title": title or TITLES.get(status, "错误"),
@@ -142,8 +149,12 @@ def _message(kind: str, ctx: dict[str, Any]) -> str:
         options = re.findall(r"'([^']*)'", str(ctx["expected"])) or [str(ctx["expected"])]
         return f"只能是 {'、'.join(options)}" + (" 之一" if len(options) > 1 else "")
     if kind in ("greater_than_equal", "less_than_equal", "greater_than", "less_than") and ctx:
-        words = {"greater_than_equal": "不能小于", "less_than_equal": "不能大于", "greater_than": "应大于",
-                 "less_than": "应小于"}  # fmt: skip
+        words = {
+            "greater_than_equal": "不能小于",
+            "less_than_equal": "不能大于",
+            "greater_than": "应大于",
+            "less_than": "应小于",
+        }
         bound = next(iter(ctx.values()))
         return f"{words[kind]} {bound}"
     if kind in ("string_too_short", "string_too_long") and ("min_length" in ctx or "max_length" in ctx):
@@ -170,8 +181,11 @@ def validation_errors(errors: list[dict[str, Any]], body: Any = None) -> list[di
         loc = err.get("loc", ())
         if kind == "json_invalid":
             pos = loc[1] if len(loc) > 1 and isinstance(loc[1], int) else None
-            entry = {"field": "body", "message": "不是合法的 JSON：" + json_error(str(ctx.get("error", "")), body, pos),
-                     "reason": str(ctx.get("error", ""))}  # fmt: skip
+            entry = {
+                "field": "body",
+                "message": "不是合法的 JSON：" + json_error(str(ctx.get("error", "")), body, pos),
+                "reason": str(ctx.get("error", "")),
+            }
         else:
             entry = {"field": _field(loc), "message": _message(kind, ctx)}
         if entry["field"] in seen:  # one message per field (a union reports each member)
@@ -199,9 +213,14 @@ def install(app: FastAPI) -> None:
         if (
             exc.status_code == 400 and exc.detail == "There was an error parsing the body"
         ):  # FastAPI: not UTF-8
-            return problem(422, "字段 body：请求体无法解析，应是 UTF-8 编码的 JSON", instance=request.url.path,
-                           field="body", errors=[{"field": "body", "message": "请求体无法解析，应是 UTF-8 编码的 JSON"}],
-                           reason=type(exc.__cause__).__name__ if exc.__cause__ else None)  # fmt: skip
+            return problem(
+                422,
+                "字段 body：请求体无法解析，应是 UTF-8 编码的 JSON",
+                instance=request.url.path,
+                field="body",
+                errors=[{"field": "body", "message": "请求体无法解析，应是 UTF-8 编码的 JSON"}],
+                reason=type(exc.__cause__).__name__ if exc.__cause__ else None,
+            )
         detail = exc.detail if isinstance(exc.detail, str) and not exc.detail.isascii() else None
         detail = detail or DETAILS.get(exc.status_code) or TITLES.get(exc.status_code, "请求失败")
         return problem(

@@ -114,9 +114,11 @@ class BatchCreate(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     items: list[PlanCreate] = Field(
-        ..., min_length=1, max_length=31,
+        ...,
+        min_length=1,
+        max_length=31,
         description="例如一周 7 天的 {date, product, audience}；字段与 POST /v1/plans 相同（含可选的 delivery）",
-    )  # fmt: skip
+    )
     callback_url: HttpUrl | None = Field(None, description="完成后 POST 结果到这里（HMAC-SHA256 签名）")
 
 
@@ -228,10 +230,12 @@ def problems(*extra: int, **described: str) -> dict[int | str, dict[str, Any]]:
     `described` overrides a description: problems(409, d409="…")."""
     codes = sorted({401, 403, 413, 422, 429, 500, *extra})
     return {
-        code: {"description": described.get(f"d{code}", PROBLEM_TEXT.get(code, "错误")),
-               "content": {"application/problem+json": {"schema": PROBLEM_SCHEMA}}}
+        code: {
+            "description": described.get(f"d{code}", PROBLEM_TEXT.get(code, "错误")),
+            "content": {"application/problem+json": {"schema": PROBLEM_SCHEMA}},
+        }
         for code in codes
-    }  # fmt: skip
+    }
 
 
 PROBLEMS = problems()
@@ -245,7 +249,14 @@ def check_topics(delivery: Delivery | None, n: int, loc: tuple[str | int, ...] =
     for name in ("postiz", "wecom"):
         target = getattr(delivery, name)
         if target is not None and target.topic > n:
-            errors.append({"type": "value_error", "loc": (*loc, "delivery", name, "topic"), "input": target.topic,
-                           "msg": "", "ctx": {"error": f"方案只有 {n} 个话题（n={n}），没有第 {target.topic} 个"}})  # fmt: skip
+            errors.append(
+                {
+                    "type": "value_error",
+                    "loc": (*loc, "delivery", name, "topic"),
+                    "input": target.topic,
+                    "msg": "",
+                    "ctx": {"error": f"方案只有 {n} 个话题（n={n}），没有第 {target.topic} 个"},
+                }
+            )
     if errors:
         raise RequestValidationError(errors)

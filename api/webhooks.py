@@ -63,8 +63,14 @@ class WebhookSender:
         with httpx.Client(timeout=self.timeout, follow_redirects=False) as client:
             for attempt in range(1, self.max_attempts + 1):
                 ts, signature = sign(body, secret)
-                headers = {"Content-Type": "application/json", TIMESTAMP_HEADER: str(ts), SIGNATURE_HEADER: signature,
-                           "User-Agent": "huati-webhook/1", "Huati-Job": job_id, "Huati-Attempt": str(attempt)}  # fmt: skip
+                headers = {
+                    "Content-Type": "application/json",
+                    TIMESTAMP_HEADER: str(ts),
+                    SIGNATURE_HEADER: signature,
+                    "User-Agent": "huati-webhook/1",
+                    "Huati-Job": job_id,
+                    "Huati-Attempt": str(attempt),
+                }
                 started = time.perf_counter()
                 status, error, reason = None, None, None
                 try:

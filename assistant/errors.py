@@ -77,12 +77,21 @@ class DataError(HuatiError):
 
 # Pydantic error type -> Chinese reason ({ctx} values filled in); settings and CLI options share it.
 _REASONS = {
-    "int_parsing": "应为整数", "int_from_float": "应为整数", "int_type": "应为整数", "float_parsing": "应为数字",
-    "float_type": "应为数字", "bool_parsing": "应为 true 或 false", "greater_than_equal": "应不小于 {ge}",
-    "less_than_equal": "应不大于 {le}", "greater_than": "应大于 {gt}", "less_than": "应小于 {lt}",
-    "string_too_short": "不能为空", "string_too_long": "太长了（最多 {max_length} 个字符）",
-    "date_from_datetime_parsing": "应为日期 YYYY-MM-DD", "date_parsing": "应为日期 YYYY-MM-DD",
-}  # fmt: skip
+    "int_parsing": "应为整数",
+    "int_from_float": "应为整数",
+    "int_type": "应为整数",
+    "float_parsing": "应为数字",
+    "float_type": "应为数字",
+    "bool_parsing": "应为 true 或 false",
+    "greater_than_equal": "应不小于 {ge}",
+    "less_than_equal": "应不大于 {le}",
+    "greater_than": "应大于 {gt}",
+    "less_than": "应小于 {lt}",
+    "string_too_short": "不能为空",
+    "string_too_long": "太长了（最多 {max_length} 个字符）",
+    "date_from_datetime_parsing": "应为日期 YYYY-MM-DD",
+    "date_parsing": "应为日期 YYYY-MM-DD",
+}
 
 
 def describe_invalid(err: dict[str, Any]) -> str:

@@ -92,8 +92,11 @@ class Settings(BaseSettings):
         try:
             self.home.mkdir(parents=True, exist_ok=True)
         except OSError as exc:
-            raise ConfigError(f"HUATI_HOME 无法创建：{self.home}（{exc.strerror}）", field="home",
-                              hint="把 HUATI_HOME 设为一个可写的目录（默认 ./.huati）") from None  # fmt: skip
+            raise ConfigError(
+                f"HUATI_HOME 无法创建：{self.home}（{exc.strerror}）",
+                field="home",
+                hint="把 HUATI_HOME 设为一个可写的目录（默认 ./.huati）",
+            ) from None
         return self.home
 
 
@@ -104,8 +107,11 @@ def check_home(home: Path) -> None:
         probe = probe.parent
     if probe.exists() and not probe.is_dir():
         where = f"{home}" if probe == home else f"{home} 的上级 {probe}"
-        raise ConfigError(f"HUATI_HOME 不可用：{where} 是文件，不是目录", field="home",
-                          hint="把 HUATI_HOME 设为一个目录（默认 ./.huati）")  # fmt: skip
+        raise ConfigError(
+            f"HUATI_HOME 不可用：{where} 是文件，不是目录",
+            field="home",
+            hint="把 HUATI_HOME 设为一个目录（默认 ./.huati）",
+        )
 
 
 def _reason(err: dict[str, Any]) -> str:
@@ -124,8 +130,9 @@ def config_error(exc: ValidationError) -> ConfigError:
         field = str(err["loc"][0]) if err.get("loc") else ""
         fields.append(field)
         parts.append(f"HUATI_{field.upper()}: {_reason(err)}")
-    return ConfigError("配置有误：" + "；".join(parts), field=fields[0] if fields else None,
-                       hint="改正后重试")  # fmt: skip
+    return ConfigError(
+        "配置有误：" + "；".join(parts), field=fields[0] if fields else None, hint="改正后重试"
+    )
 
 
 @lru_cache(maxsize=1)

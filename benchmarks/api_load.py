@@ -51,8 +51,22 @@ def serve(
     home: Path, port: int, extra_env: dict[str, str] | None = None, workers: int = 1
 ) -> subprocess.Popen:
     env = {**os.environ, "HUATI_HOME": str(home), **(extra_env or {})}
-    proc = subprocess.Popen([sys.executable, "-m", "assistant.cli.main", "serve", "--port", str(port),
-                             "--workers", str(workers), "--log-level", "warning"], env=env, cwd=REPO)  # fmt: skip
+    proc = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "assistant.cli.main",
+            "serve",
+            "--port",
+            str(port),
+            "--workers",
+            str(workers),
+            "--log-level",
+            "warning",
+        ],
+        env=env,
+        cwd=REPO,
+    )
     deadline = time.time() + 180
     streak = 0  # each worker warms up on its own: wait until many answers in a row (any worker) say done
     while time.time() < deadline:
@@ -88,8 +102,9 @@ async def load(base: str, key: str, path: str, bodies: list[dict], concurrency: 
     for body in bodies:
         queue.put_nowait(body)
     limits = httpx.Limits(max_connections=concurrency * 2)
-    async with httpx.AsyncClient(base_url=base, headers={"Authorization": f"Bearer {key}"}, timeout=120,
-                                 limits=limits) as client:  # fmt: skip
+    async with httpx.AsyncClient(
+        base_url=base, headers={"Authorization": f"Bearer {key}"}, timeout=120, limits=limits
+    ) as client:
 
         async def worker() -> None:
             while not queue.empty():
@@ -102,22 +117,37 @@ async def load(base: str, key: str, path: str, bodies: list[dict], concurrency: 
         started = time.perf_counter()
         await asyncio.gather(*(worker() for _ in range(concurrency)))
         wall = time.perf_counter() - started
-    return {"n": len(bodies), "wall": wall, "rps": len(bodies) / wall, "p50": pct(latencies, 0.5) * 1000,
-            "p99": pct(latencies, 0.99) * 1000, "mean": statistics.mean(latencies) * 1000, "statuses": statuses}  # fmt: skip
+    return {
+        "n": len(bodies),
+        "wall": wall,
+        "rps": len(bodies) / wall,
+        "p50": pct(latencies, 0.5) * 1000,
+        "p99": pct(latencies, 0.99) * 1000,
+        "mean": statistics.mean(latencies) * 1000,
+        "statuses": statuses,
+    }
 
 
 def report(name: str, r: dict) -> None:
-    print(f"{name:<28} n={r['n']:<5} {r['rps']:7.1f} req/s   p50 {r['p50']:7.1f} ms   p99 {r['p99']:7.1f} ms   "
-          f"status {r['statuses']}")  # fmt: skip
+    print(
+        f"{name:<28} n={r['n']:<5} {r['rps']:7.1f} req/s   p50 {r['p50']:7.1f} ms   p99 {r['p99']:7.1f} ms   "
+        f"status {r['statuses']}"
+    )
 
 
 async def llm_burst(base: str, key: str, n: int) -> tuple[float, list[dict]]:
-    async with httpx.AsyncClient(base_url=base, headers={"Authorization": f"Bearer {key}"}, timeout=300,
-                                 limits=httpx.Limits(max_connections=n + 10)) as client:  # fmt: skip
+    async with httpx.AsyncClient(
+        base_url=base,
+        headers={"Authorization": f"Bearer {key}"},
+        timeout=300,
+        limits=httpx.Limits(max_connections=n + 10),
+    ) as client:
         # One evening's run for one day: a group's history (topics of the 14 days *before* a plan's date) never
         # holds the fake model's fixed topics, so none is dropped as a repeat and no plan falls back offline.
-        bodies = [{"product": PRODUCTS[i % len(PRODUCTS)], "date": LLM_DAY, "n": 3, "engine": "llm"}
-                  for i in range(n)]  # fmt: skip
+        bodies = [
+            {"product": PRODUCTS[i % len(PRODUCTS)], "date": LLM_DAY, "n": 3, "engine": "llm"}
+            for i in range(n)
+        ]
         started = time.perf_counter()
         responses = await asyncio.gather(*(client.post("/v1/plans", json=b) for b in bodies))
         wall = time.perf_counter() - started
@@ -169,8 +199,12 @@ def main() -> None:
     home = args.home or Path(tempfile.mkdtemp(prefix="huati-bench-"))
     if not (home / "index" / "manifest.json").exists():
         print(f"ingesting the knowledge base into {home} …", flush=True)
-        subprocess.run([sys.executable, "-m", "assistant.cli.main", "ingest", "-q"], cwd=REPO, check=True,
-                       env={**os.environ, "HUATI_HOME": str(home)})  # fmt: skip
+        subprocess.run(
+            [sys.executable, "-m", "assistant.cli.main", "ingest", "-q"],
+            cwd=REPO,
+            check=True,
+            env={**os.environ, "HUATI_HOME": str(home)},
+        )
     settings = Settings(home=home, api_rate_limit=1_000_000, database_url=args.database_url)
     key = create_key(f"bench-{int(time.time() * 1000)}", settings)[1]
     env = {
@@ -178,17 +212,28 @@ def main() -> None:
         **({"HUATI_DATABASE_URL": args.database_url} if args.database_url else {}),
     }
     load1 = os.getloadavg()[0]
-    print(f"machine: {os.cpu_count()} cores, load average {load1:.1f} before the run; huati serve with "
-          f"{args.workers} worker(s) on 127.0.0.1\n")  # fmt: skip
+    print(
+        f"machine: {os.cpu_count()} cores, load average {load1:.1f} before the run; huati serve with "
+        f"{args.workers} worker(s) on 127.0.0.1\n"
+    )
 
     port = free_port()
     proc = serve(home, port, env, args.workers)
     base = f"http://127.0.0.1:{port}"
     try:
-        plans = [{"product": PRODUCTS[i % len(PRODUCTS)], "date": f"2026-11-{1 + i % 28:02d}", "n": 3,
-                  "engine": "offline"} for i in range(args.requests)]  # fmt: skip
-        checks = [{"text": TOPICS[i % len(TOPICS)], "product": PRODUCTS[i % len(PRODUCTS)]}
-                  for i in range(args.requests * 5)]  # fmt: skip
+        plans = [
+            {
+                "product": PRODUCTS[i % len(PRODUCTS)],
+                "date": f"2026-11-{1 + i % 28:02d}",
+                "n": 3,
+                "engine": "offline",
+            }
+            for i in range(args.requests)
+        ]
+        checks = [
+            {"text": TOPICS[i % len(TOPICS)], "product": PRODUCTS[i % len(PRODUCTS)]}
+            for i in range(args.requests * 5)
+        ]
         asyncio.run(load(base, key, "/v1/plans", plans[:5], 1))  # warm-up (index, models, lexicons)
         asyncio.run(load(base, key, "/v1/checks", checks[:5], 1))
         report("POST /v1/plans (offline)", asyncio.run(load(base, key, "/v1/plans", plans, args.concurrency)))
@@ -199,8 +244,13 @@ def main() -> None:
     from fake_openai import FakeOpenAI
 
     with FakeOpenAI(latency=1.0) as fake:
-        llm_env = {**env, "HUATI_LLM_BASE_URL": fake.base_url, "HUATI_LLM_API_KEY": "bench",
-                   "HUATI_LLM_MODEL": "fake-huati-1", "HUATI_LLM_MAX_RETRIES": "0"}  # fmt: skip
+        llm_env = {
+            **env,
+            "HUATI_LLM_BASE_URL": fake.base_url,
+            "HUATI_LLM_API_KEY": "bench",
+            "HUATI_LLM_MODEL": "fake-huati-1",
+            "HUATI_LLM_MAX_RETRIES": "0",
+        }
         port = free_port()
         proc = serve(home, port, llm_env, args.workers)
         base = f"http://127.0.0.1:{port}"
@@ -212,9 +262,11 @@ def main() -> None:
             stop(proc)
         ok = [r for r in results if r["_status"] == 201]
         llm = [r for r in ok if r.get("engine") == "llm"]
-        print(f"\n{args.llm_concurrent} concurrent LLM plans (fake endpoint, 1 s latency): {wall:.2f} s wall, "
-              f"{len(ok)} ok, {len(llm)} by engine llm, fake server peak concurrency {fake.peak}, "
-              f"waves {fake.waves()}")  # fmt: skip
+        print(
+            f"\n{args.llm_concurrent} concurrent LLM plans (fake endpoint, 1 s latency): {wall:.2f} s wall, "
+            f"{len(ok)} ok, {len(llm)} by engine llm, fake server peak concurrency {fake.peak}, "
+            f"waves {fake.waves()}"
+        )
         verdict = "PASS" if wall < 3.0 and len(llm) == args.llm_concurrent else "FAIL"
         print(f"target < 3 s with every plan from the LLM: {verdict}")
     ratelimit_cost(settings)

@@ -57,8 +57,10 @@ def offline_warm(runs: int) -> None:
         times.append((time.perf_counter() - start) * 1000)
     times.sort()
     p95 = times[min(len(times) - 1, int(len(times) * 0.95))]
-    print(f"offline warm plan (saved): p50 {statistics.median(times):.0f} ms, p95 {p95:.0f} ms over {runs} plans "
-          f"(target p50 <= 300 ms)")  # fmt: skip
+    print(
+        f"offline warm plan (saved): p50 {statistics.median(times):.0f} ms, p95 {p95:.0f} ms over {runs} plans "
+        f"(target p50 <= 300 ms)"
+    )
 
 
 def cold_cli(runs: int = 3) -> None:
@@ -66,14 +68,20 @@ def cold_cli(runs: int = 3) -> None:
     env = {**os.environ}
     for _ in range(runs):
         start = time.perf_counter()
-        proc = subprocess.run(["huati", "draft", "亮白牙膏", "--date", DAY.isoformat(), "--audience", "宝妈群", "--json"],
-                              capture_output=True, env=env, check=False)  # fmt: skip
+        proc = subprocess.run(
+            ["huati", "draft", "亮白牙膏", "--date", DAY.isoformat(), "--audience", "宝妈群", "--json"],
+            capture_output=True,
+            env=env,
+            check=False,
+        )
         times.append(time.perf_counter() - start)
         if proc.returncode != 0:
             print("cold run failed:", proc.stderr.decode()[-300:])
             return
-    print(f"cold `huati draft` process: median {statistics.median(times):.2f} s, best {min(times):.2f} s "
-          f"over {runs} runs (target <= 3 s)")  # fmt: skip
+    print(
+        f"cold `huati draft` process: median {statistics.median(times):.2f} s, best {min(times):.2f} s "
+        f"over {runs} runs (target <= 3 s)"
+    )
 
 
 def llm(latency: float, concurrent: int) -> None:
@@ -84,8 +92,13 @@ def llm(latency: float, concurrent: int) -> None:
     from assistant.settings import get_settings, reset_settings
 
     with FakeOpenAI(latency=latency) as server:
-        os.environ.update({"HUATI_LLM_BASE_URL": server.base_url, "HUATI_LLM_MODEL": "fake-huati-1",
-                           "HUATI_LLM_MAX_RETRIES": "0"})  # fmt: skip
+        os.environ.update(
+            {
+                "HUATI_LLM_BASE_URL": server.base_url,
+                "HUATI_LLM_MODEL": "fake-huati-1",
+                "HUATI_LLM_MAX_RETRIES": "0",
+            }
+        )
         reset_settings()
         req = PlanRequest(product="空气炸锅", audience="宝妈群", date=DAY, n=3)
         draft_plan(
@@ -96,10 +109,14 @@ def llm(latency: float, concurrent: int) -> None:
         plan = draft_plan(req, save=False)
         wall = time.perf_counter() - start
         waves = server.waves()
-        print(f"LLM plan vs fake endpoint ({latency:.1f} s latency): wall {wall:.2f} s, "
-              f"sequential round trips {waves} (floor {waves * latency:.1f} s), engine {plan.engine}")  # fmt: skip
-        print(f"  model calls per plan {plan.usage.calls}, tokens in {plan.usage.input_tokens} "
-              f"out {plan.usage.output_tokens}")  # fmt: skip
+        print(
+            f"LLM plan vs fake endpoint ({latency:.1f} s latency): wall {wall:.2f} s, "
+            f"sequential round trips {waves} (floor {waves * latency:.1f} s), engine {plan.engine}"
+        )
+        print(
+            f"  model calls per plan {plan.usage.calls}, tokens in {plan.usage.input_tokens} "
+            f"out {plan.usage.output_tokens}"
+        )
 
         from fake_openai import default_responder, quiz_responder
 
@@ -110,9 +127,11 @@ def llm(latency: float, concurrent: int) -> None:
         wall = time.perf_counter() - start
         waves = server.waves()
         server.responder = default_responder
-        print(f"LLM plan with 2 topics failing the checks: wall {wall:.2f} s, sequential round trips {waves} "
-              f"(floor {waves * latency:.1f} s), model calls {plan.usage.calls}, tokens in "
-              f"{plan.usage.input_tokens} out {plan.usage.output_tokens}")  # fmt: skip
+        print(
+            f"LLM plan with 2 topics failing the checks: wall {wall:.2f} s, sequential round trips {waves} "
+            f"(floor {waves * latency:.1f} s), model calls {plan.usage.calls}, tokens in "
+            f"{plan.usage.input_tokens} out {plan.usage.output_tokens}"
+        )
 
         # a group with history: yesterday's plan is saved, today's model answer repeats it, the offline
         # engine fills the gap (no extra model call)
@@ -123,8 +142,10 @@ def llm(latency: float, concurrent: int) -> None:
         plan = draft_plan(other, save=False)
         wall = time.perf_counter() - start
         engines = [t["engine"] for t in plan.public_dict()["topics"]]
-        print(f"LLM plan for a group with history: wall {wall:.2f} s, sequential round trips {server.waves()}, "
-              f"model calls {plan.usage.calls}, topics by engine {engines}")  # fmt: skip
+        print(
+            f"LLM plan for a group with history: wall {wall:.2f} s, sequential round trips {server.waves()}, "
+            f"model calls {plan.usage.calls}, topics by engine {engines}"
+        )
 
         server.reset()
         settings = get_settings()
@@ -138,8 +159,10 @@ def llm(latency: float, concurrent: int) -> None:
         plans = asyncio.run(many())
         wall = time.perf_counter() - start
         llm_plans = sum(p.engine == "llm" for p in plans)
-        print(f"  {concurrent} concurrent LLM plans: wall {wall:.2f} s, peak in-flight requests {server.peak}, "
-              f"{llm_plans}/{concurrent} by the LLM")  # fmt: skip
+        print(
+            f"  {concurrent} concurrent LLM plans: wall {wall:.2f} s, peak in-flight requests {server.peak}, "
+            f"{llm_plans}/{concurrent} by the LLM"
+        )
 
 
 def main() -> None:

@@ -38,8 +38,23 @@ WORDS = (
 GLUE = "你 我 大家 今天 最近 一直 真的 有点 特别 还是 或者 怎么 什么 喜欢 觉得 想 用 吃 买 聊 晒".split()
 PLATFORMS = ("微博热搜", "百度热搜", "抖音热榜", "小红书", "知乎热榜")
 CATEGORIES = ("母婴", "美妆个护", "食品生鲜", "小家电", "服饰", "宠物", "数码", "教育")
-QUERIES = ("冬至 饺子", "猫咪 冬天", "宝宝 穿衣", "防晒", "年货 清单", "电热毯 被窝", "早餐 吃什么", "双十二 囤货",
-           "护肤 干燥", "通勤 耳机", "团购 先聊话题", "晚饭 火锅", "下雪", "考研 宿舍", "牙膏 刷牙")  # fmt: skip
+QUERIES = (
+    "冬至 饺子",
+    "猫咪 冬天",
+    "宝宝 穿衣",
+    "防晒",
+    "年货 清单",
+    "电热毯 被窝",
+    "早餐 吃什么",
+    "双十二 囤货",
+    "护肤 干燥",
+    "通勤 耳机",
+    "团购 先聊话题",
+    "晚饭 火锅",
+    "下雪",
+    "考研 宿舍",
+    "牙膏 刷牙",
+)
 
 
 def sentence(rng: random.Random, lo: int, hi: int) -> str:
@@ -75,9 +90,19 @@ def make_kb(root: Path, n_chunks: int, seed: int = 7, days: int = 365, case_shar
         count = per_day if d < days - 1 else n_trends - made
         lines = []
         for j in range(count):
-            lines.append(json.dumps({"date": day.isoformat(), "platform": rng.choice(PLATFORMS),
-                                     "title": f"{sentence(rng, 3, 7)}{j}", "heat": rng.randint(1000, 5_000_000),
-                                     "category": rng.choice(CATEGORIES), "sample": True}, ensure_ascii=False))  # fmt: skip
+            lines.append(
+                json.dumps(
+                    {
+                        "date": day.isoformat(),
+                        "platform": rng.choice(PLATFORMS),
+                        "title": f"{sentence(rng, 3, 7)}{j}",
+                        "heat": rng.randint(1000, 5_000_000),
+                        "category": rng.choice(CATEGORIES),
+                        "sample": True,
+                    },
+                    ensure_ascii=False,
+                )
+            )
         made += count
         (trends / f"{day.isoformat()}.jsonl").write_text("\n".join(lines) + "\n", encoding="utf-8")
     return end
@@ -97,8 +122,9 @@ def run_one(size: int, provider: str | None) -> dict:
 
     tmp = Path(tempfile.mkdtemp(prefix=f"huati-bench-{size}-"))
     end = make_kb(tmp / "kb", size)
-    settings = Settings(home=tmp / "home", kb_dir=tmp / "kb",
-                        **({"embedding_provider": provider} if provider else {}))  # fmt: skip
+    settings = Settings(
+        home=tmp / "home", kb_dir=tmp / "kb", **({"embedding_provider": provider} if provider else {})
+    )
     started = time.perf_counter()
     report = ingest(settings=settings, progress=sys.stderr.isatty())
     ingest_s = time.perf_counter() - started
@@ -106,8 +132,15 @@ def run_one(size: int, provider: str | None) -> dict:
     # A day's 1,000 new trend items (pushed like POST /v1/trends).
     rng = random.Random(11)
     new_day = end + timedelta(days=1)
-    items = [TrendItem(date=new_day, platform=rng.choice(PLATFORMS), title=f"{sentence(rng, 3, 7)}新{i}",
-                       heat=rng.randint(1000, 9_000_000)) for i in range(1000)]  # fmt: skip
+    items = [
+        TrendItem(
+            date=new_day,
+            platform=rng.choice(PLATFORMS),
+            title=f"{sentence(rng, 3, 7)}新{i}",
+            heat=rng.randint(1000, 9_000_000),
+        )
+        for i in range(1000)
+    ]
     started = time.perf_counter()
     save_trends(items, settings)
     trends_s = time.perf_counter() - started
@@ -139,9 +172,7 @@ def run_one(size: int, provider: str | None) -> dict:
         **{f"{k}_p50_ms": round(statistics.median(v), 1) for k, v in lat.items()},
         **{f"{k}_p95_ms": round(percentile(v, 95), 1) for k, v in lat.items()},
         "peak_rss_mb": round(peak_mb),
-        "index_mb": round(
-            sum(f.stat().st_size for f in (tmp / "home").rglob("*") if f.is_file()) / 2**20
-        ),  # fmt: skip
+        "index_mb": round(sum(f.stat().st_size for f in (tmp / "home").rglob("*") if f.is_file()) / 2**20),
     }
 
 

@@ -20,8 +20,14 @@ SPLITS = ("tune", "held_out", "all")
 
 
 def _verdicts(case: LabelledTopic) -> dict[str, Any]:
-    report = check_topic(case.topic, case.product, category=case.category, audience=case.audience,
-                         date=case.date, trend=case.trend)  # fmt: skip
+    report = check_topic(
+        case.topic,
+        case.product,
+        category=case.category,
+        audience=case.audience,
+        date=case.date,
+        trend=case.trend,
+    )
     out = {name: report.checks[name] for name in CHECK_NAMES}
     out["overall"] = report
     return out
@@ -101,11 +107,20 @@ def calibrate(
         rows.append({"id": case.id, "split": case.split, "human": human, "checks": machine})
         for name in CHECK_NAMES:
             if human[name] != machine[name]:
-                disagreements.append({
-                    "id": case.id, "split": case.split, "check": name, "topic": case.topic,
-                    "product": case.product, "human": human[name], "check_pass": machine[name],
-                    "score": verdicts[name].score, "reasons": verdicts[name].reasons, "why": case.why,
-                })  # fmt: skip
+                disagreements.append(
+                    {
+                        "id": case.id,
+                        "split": case.split,
+                        "check": name,
+                        "topic": case.topic,
+                        "product": case.product,
+                        "human": human[name],
+                        "check_pass": machine[name],
+                        "score": verdicts[name].score,
+                        "reasons": verdicts[name].reasons,
+                        "why": case.why,
+                    }
+                )
         advance()
     result: dict[str, Any] = {
         "dataset": str(path) if path else "evals/datasets/labelled_topics.jsonl",

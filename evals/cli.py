@@ -89,8 +89,15 @@ def calibrate(
             if target is not None:
                 kappa = f"[{'green' if m['kappa'] >= target else 'red'}]{kappa}[/]（≥{target}）"
             c = m["confusion"]
-            table.add_row(NAMES_ZH[name], str(m["n"]), _fmt(m["accuracy"]), kappa, _fmt(m["tpr"]), _fmt(m["tnr"]),
-                          f"{c['tp']}/{c['fn']}/{c['fp']}/{c['tn']}")  # fmt: skip
+            table.add_row(
+                NAMES_ZH[name],
+                str(m["n"]),
+                _fmt(m["accuracy"]),
+                kappa,
+                _fmt(m["tpr"]),
+                _fmt(m["tnr"]),
+                f"{c['tp']}/{c['fn']}/{c['fp']}/{c['tn']}",
+            )
         console.print(table)
     if result["judge"]:
         table = Table(title=f"LLM 评判（{result['judge']['model']}）")
@@ -152,9 +159,14 @@ def run(
             progress.update(task, completed=done, total=total)
 
         result = run_eval(
-            dataset, engine=engine, concurrency=concurrency, thresholds_path=thresholds, progress=tick,
-            draft=draft, judge_model=judge_model,
-        )  # fmt: skip
+            dataset,
+            engine=engine,
+            concurrency=concurrency,
+            thresholds_path=thresholds,
+            progress=tick,
+            draft=draft,
+            judge_model=judge_model,
+        )
     out = out or Path("eval-runs") / result["run_id"]
     paths = write_run(result, out)
     if as_json:

@@ -67,11 +67,19 @@ def _check_plan(case: DraftRequestCase, plan: DailyPlan) -> list[dict[str, Any]]
                 "reasons": result.reasons,
                 "spans": result.details.get("spans", []),
             }
-        topics.append({
-            "rank": rank, "id": topic.id, "text": text, "type": str(topic.type), "pattern": topic.pattern,
-            "pass": report.passed, "score": report.score, "checks": checks,
-            "failed_spans": [s for ch in checks.values() if not ch["pass"] for s in ch["spans"]],
-        })  # fmt: skip
+        topics.append(
+            {
+                "rank": rank,
+                "id": topic.id,
+                "text": text,
+                "type": str(topic.type),
+                "pattern": topic.pattern,
+                "pass": report.passed,
+                "score": report.score,
+                "checks": checks,
+                "failed_spans": [s for ch in checks.values() if not ch["pass"] for s in ch["spans"]],
+            }
+        )
     return topics
 
 
@@ -100,9 +108,12 @@ async def _judge_topics(
                 topic.setdefault("judge_errors", {})[dim] = exc.message
                 return
         topic.setdefault("judge", {})[dim] = {
-            "pass": result.passed, "score": result.score, "reasons": result.reasons,
-            "model": result.details["model"], "cached": result.details["cached"],
-        }  # fmt: skip
+            "pass": result.passed,
+            "score": result.score,
+            "reasons": result.reasons,
+            "model": result.details["model"],
+            "cached": result.details["cached"],
+        }
 
     await asyncio.gather(*(one(t, d) for t in topics for d in CHECK_NAMES))
 
@@ -125,10 +136,14 @@ async def _run_cases(
             try:
                 plan = await draft(_request(case, engine))
                 out.update(
-                    engine=plan.engine, model=plan.model, fallback_reason=plan.fallback_reason,
-                    prompt_versions=plan.prompt_versions, product=plan.product.name,
-                    topics=_check_plan(case, plan), error=None,
-                )  # fmt: skip
+                    engine=plan.engine,
+                    model=plan.model,
+                    fallback_reason=plan.fallback_reason,
+                    prompt_versions=plan.prompt_versions,
+                    product=plan.product.name,
+                    topics=_check_plan(case, plan),
+                    error=None,
+                )
             except Exception as exc:  # noqa: BLE001 - one broken case must not end the run
                 out.update(engine=engine, model=None, topics=[], error=f"{type(exc).__name__}: {exc}")
                 plan = None

@@ -105,26 +105,48 @@ def make_app(server: FakeOpenAI) -> FastAPI:
         try:
             await asyncio.sleep(server.latency)
             if server.fail_status:
-                return JSONResponse({"error": {"message": "fake failure", "type": "server_error"}},
-                                    status_code=server.fail_status)  # fmt: skip
+                return JSONResponse(
+                    {"error": {"message": "fake failure", "type": "server_error"}},
+                    status_code=server.fail_status,
+                )
             content = server.responder(body)
         finally:
             server.active -= 1
         prompt_tokens = max(1, len(_text(body)) // 2)
         completion_tokens = max(1, len(content) // 2)
-        usage = {"prompt_tokens": prompt_tokens, "completion_tokens": completion_tokens,
-                 "total_tokens": prompt_tokens + completion_tokens}  # fmt: skip
+        usage = {
+            "prompt_tokens": prompt_tokens,
+            "completion_tokens": completion_tokens,
+            "total_tokens": prompt_tokens + completion_tokens,
+        }
         cid = "chatcmpl-" + uuid.uuid4().hex[:12]
         model = body.get("model", MODEL)
         if not body.get("stream"):
-            return {"id": cid, "object": "chat.completion", "created": int(time.time()), "model": model,
-                    "choices": [{"index": 0, "message": {"role": "assistant", "content": content},
-                                 "finish_reason": "stop"}], "usage": usage}  # fmt: skip
+            return {
+                "id": cid,
+                "object": "chat.completion",
+                "created": int(time.time()),
+                "model": model,
+                "choices": [
+                    {
+                        "index": 0,
+                        "message": {"role": "assistant", "content": content},
+                        "finish_reason": "stop",
+                    }
+                ],
+                "usage": usage,
+            }
 
         async def events() -> Any:
             def chunk(delta: dict[str, Any], finish: str | None = None, **extra: Any) -> str:
-                data = {"id": cid, "object": "chat.completion.chunk", "created": int(time.time()), "model": model,
-                        "choices": [{"index": 0, "delta": delta, "finish_reason": finish}], **extra}  # fmt: skip
+                data = {
+                    "id": cid,
+                    "object": "chat.completion.chunk",
+                    "created": int(time.time()),
+                    "model": model,
+                    "choices": [{"index": 0, "delta": delta, "finish_reason": finish}],
+                    **extra,
+                }
                 return f"data: {json.dumps(data, ensure_ascii=False)}\n\n"
 
             yield chunk({"role": "assistant", "content": ""})
@@ -132,8 +154,14 @@ def make_app(server: FakeOpenAI) -> FastAPI:
                 yield chunk({"content": content[i : i + 8]})
             yield chunk({}, "stop")
             if (body.get("stream_options") or {}).get("include_usage"):
-                data = {"id": cid, "object": "chat.completion.chunk", "created": int(time.time()), "model": model,
-                        "choices": [], "usage": usage}  # fmt: skip
+                data = {
+                    "id": cid,
+                    "object": "chat.completion.chunk",
+                    "created": int(time.time()),
+                    "model": model,
+                    "choices": [],
+                    "usage": usage,
+                }
                 yield f"data: {json.dumps(data)}\n\n"
             yield "data: [DONE]\n\n"
 
@@ -148,13 +176,22 @@ def make_app(server: FakeOpenAI) -> FastAPI:
         server.embedding_requests.append(body)
         server.embedding_auth.append(request.headers.get("authorization", ""))
         if server.embedding_fail_status:
-            return JSONResponse({"error": {"message": "fake embedding failure", "type": "server_error"}},
-                                status_code=server.embedding_fail_status)  # fmt: skip
+            return JSONResponse(
+                {"error": {"message": "fake embedding failure", "type": "server_error"}},
+                status_code=server.embedding_fail_status,
+            )
         texts = body.get("input")
         texts = [texts] if isinstance(texts, str) else texts
         if not isinstance(texts, list) or not all(isinstance(t, str) for t in texts):
-            return JSONResponse({"error": {"message": "input must be a string or a list of strings",
-                                           "type": "invalid_request_error"}}, status_code=400)  # fmt: skip
+            return JSONResponse(
+                {
+                    "error": {
+                        "message": "input must be a string or a list of strings",
+                        "type": "invalid_request_error",
+                    }
+                },
+                status_code=400,
+            )
         data = []
         for i, text in enumerate(texts):
             vec = fake_embedding(text, server.embedding_dim)
@@ -162,15 +199,23 @@ def make_app(server: FakeOpenAI) -> FastAPI:
                 vec = base64.b64encode(struct.pack(f"<{len(vec)}f", *vec)).decode("ascii")
             data.append({"object": "embedding", "index": i, "embedding": vec})
         tokens = sum(len(t) for t in texts)
-        return {"object": "list", "data": data, "model": body.get("model", MODEL),
-                "usage": {"prompt_tokens": tokens, "total_tokens": tokens}}  # fmt: skip
+        return {
+            "object": "list",
+            "data": data,
+            "model": body.get("model", MODEL),
+            "usage": {"prompt_tokens": tokens, "total_tokens": tokens},
+        }
 
     return app
 
 
 class FakeOpenAI:
-    def __init__(self, latency: float = 0.0, responder: Callable[[dict[str, Any]], str] | None = None,
-                 fail_status: int | None = None):  # fmt: skip
+    def __init__(
+        self,
+        latency: float = 0.0,
+        responder: Callable[[dict[str, Any]], str] | None = None,
+        fail_status: int | None = None,
+    ):
         self.latency = latency
         self.responder = responder or default_responder
         self.fail_status = fail_status
@@ -209,8 +254,15 @@ class FakeOpenAI:
     def start(self) -> FakeOpenAI:
         import uvicorn
 
-        config = uvicorn.Config(make_app(self), host="127.0.0.1", port=self.port, log_level="warning",
-                                lifespan="off", limit_concurrency=1000, backlog=2048)  # fmt: skip
+        config = uvicorn.Config(
+            make_app(self),
+            host="127.0.0.1",
+            port=self.port,
+            log_level="warning",
+            lifespan="off",
+            limit_concurrency=1000,
+            backlog=2048,
+        )
         self._server = uvicorn.Server(config)
         self._thread = threading.Thread(target=self._server.run, daemon=True)
         self._thread.start()
@@ -262,8 +314,9 @@ def quiz_responder(failures: int = 2) -> Callable[[dict[str, Any]], str]:
     return respond
 
 
-def flaky_responder(failures: int, status: int = 503,
-                    then: Callable[[dict[str, Any]], str] | None = None) -> Callable[[dict[str, Any]], str]:  # fmt: skip
+def flaky_responder(
+    failures: int, status: int = 503, then: Callable[[dict[str, Any]], str] | None = None
+) -> Callable[[dict[str, Any]], str]:
     """The first `failures` requests get an HTTP `status` error (retryable for the OpenAI client), then
     `then` (default: `default_responder`) answers."""
     from fastapi import HTTPException

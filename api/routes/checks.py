@@ -16,5 +16,11 @@ router = APIRouter(prefix="/v1", tags=["checks"], route_class=AuthFirstRoute)
     "/checks", response_model=TopicCheck, summary="检查话题：合规、低门槛、相关性、语气", responses=problems()
 )
 def create_check(body: CheckCreate, _key: ApiKeyDep) -> TopicCheck:
-    return check_topic(body.text, body.product, category=body.category, audience=body.audience,
-                       date=body.date, trend=body.trend)  # fmt: skip
+    return check_topic(
+        body.text,
+        body.product,
+        category=body.category,
+        audience=body.audience,
+        date=body.date,
+        trend=body.trend,
+    )

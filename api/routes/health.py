@@ -57,8 +57,13 @@ def _check_index(settings) -> Check:  # noqa: ANN001
         return f"检索索引{where}；必要时重新运行 huati ingest", type(exc).__name__
 
 
-@router.get("/readyz", summary="就绪检查：数据库和检索索引都可用",
-            responses={503: {"description": "没有就绪：checks 说明哪一项不行（与 200 同一结构）", "x-not-problem": True}})  # fmt: skip
+@router.get(
+    "/readyz",
+    summary="就绪检查：数据库和检索索引都可用",
+    responses={
+        503: {"description": "没有就绪：checks 说明哪一项不行（与 200 同一结构）", "x-not-problem": True}
+    },
+)
 def readyz(settings: SettingsDep, request: Request) -> JSONResponse:
     found = {"store": _check_store(settings), "index": _check_index(settings)}
     ready = not any(found.values())

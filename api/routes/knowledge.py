@@ -20,24 +20,33 @@ from assistant.models import SearchHit
 
 router = APIRouter(prefix="/v1", tags=["knowledge"], route_class=AuthFirstRoute)
 
-RAW_TYPES = {"text/csv": "csv", "application/jsonl": "jsonl", "application/x-ndjson": "jsonl",
-             "text/plain": None, "text/markdown": None}  # fmt: skip
+RAW_TYPES = {
+    "text/csv": "csv",
+    "application/jsonl": "jsonl",
+    "application/x-ndjson": "jsonl",
+    "text/plain": None,
+    "text/markdown": None,
+}
 
 TRENDS_BODY = {
     "requestBody": {
         "required": True,
         "content": {
-            "application/json": {"schema": {"anyOf": [
-                {"$ref": "#/components/schemas/TrendsPush"},
-                {"type": "array", "items": {"type": "object"}, "description": "热点条目列表"},
-                {"type": "object", "description": "DailyHotApi 返回的 JSON（含 data 列表）"},
-            ]}},
+            "application/json": {
+                "schema": {
+                    "anyOf": [
+                        {"$ref": "#/components/schemas/TrendsPush"},
+                        {"type": "array", "items": {"type": "object"}, "description": "热点条目列表"},
+                        {"type": "object", "description": "DailyHotApi 返回的 JSON（含 data 列表）"},
+                    ]
+                }
+            },
             "application/jsonl": {"schema": {"type": "string"}},
             "text/csv": {"schema": {"type": "string"}},
             "text/plain": {"schema": {"type": "string"}},
         },
     }
-}  # fmt: skip
+}
 
 CASE_BODY = {
     "requestBody": {
@@ -71,14 +80,21 @@ def _model(model: type, data: Any) -> Any:
         raise ApiProblem(422, detail, field=errors[0]["field"] if errors else None, errors=errors) from exc
 
 
-@router.post("/trends", response_model=TrendsResult, summary="推送热点（JSONL / CSV / DailyHotApi JSON / 条目列表）",
-             openapi_extra=TRENDS_BODY, responses=PROBLEMS)  # fmt: skip
+@router.post(
+    "/trends",
+    response_model=TrendsResult,
+    summary="推送热点（JSONL / CSV / DailyHotApi JSON / 条目列表）",
+    openapi_extra=TRENDS_BODY,
+    responses=PROBLEMS,
+)
 async def push_trends(
-    request: Request, _key: ApiKeyDep, settings: SettingsDep,
+    request: Request,
+    _key: ApiKeyDep,
+    settings: SettingsDep,
     date: Annotated[ApiDay | None, Query(description="条目没写日期时用这个（YYYY-MM-DD）")] = None,
     platform: Annotated[str | None, Query(max_length=50)] = None,
     format: Annotated[Literal["jsonl", "csv", "dailyhot"] | None, Query()] = None,  # noqa: A002
-) -> dict[str, Any]:  # fmt: skip
+) -> dict[str, Any]:
     from starlette.concurrency import run_in_threadpool
 
     from assistant.retrieval.trend_store import save_trends
@@ -94,8 +110,12 @@ async def push_trends(
         try:
             data = json.loads(text)
         except json.JSONDecodeError as exc:
-            raise ApiProblem(422, f"字段 body：不是合法的 JSON：{json_error(exc.msg, exc.doc, exc.pos)}", field="body",
-                             reason=exc.msg) from exc  # fmt: skip
+            raise ApiProblem(
+                422,
+                f"字段 body：不是合法的 JSON：{json_error(exc.msg, exc.doc, exc.pos)}",
+                field="body",
+                reason=exc.msg,
+            ) from exc
         if isinstance(data, dict) and ("items" in data or "text" in data) and "data" not in data:
             push = _model(TrendsPush, data)
             date, platform, fmt = push.date or date, push.platform or platform, push.format or fmt
@@ -121,8 +141,12 @@ async def push_trends(
     except csv.Error as exc:  # a malformed CSV the parser itself could not read
         raise ApiProblem(422, "CSV 格式不对：无法按表格读取请求体", field="body", reason=str(exc)) from exc
     if not items:
-        raise ApiProblem(422, "没有解析出任何热点条目" + (f"：{errors[0]}" if errors else ""), field="body",
-                         errors=[{"field": "body", "message": e} for e in errors[:50]])  # fmt: skip
+        raise ApiProblem(
+            422,
+            "没有解析出任何热点条目" + (f"：{errors[0]}" if errors else ""),
+            field="body",
+            errors=[{"field": "body", "message": e} for e in errors[:50]],
+        )
     saved = await run_in_threadpool(save_trends, items, settings)
     return {
         "parsed": len(items),
@@ -137,8 +161,13 @@ def _case_file_name(name: str | None, case_id: str) -> str:
     return (stem or "case")[:80] + ".md"
 
 
-@router.post("/cases", status_code=201, summary="新增案例（带 front matter 的 Markdown）", openapi_extra=CASE_BODY,
-             responses=PROBLEMS)  # fmt: skip
+@router.post(
+    "/cases",
+    status_code=201,
+    summary="新增案例（带 front matter 的 Markdown）",
+    openapi_extra=CASE_BODY,
+    responses=PROBLEMS,
+)
 async def push_case(request: Request, _key: ApiKeyDep, settings: SettingsDep) -> dict[str, Any]:
     from starlette.concurrency import run_in_threadpool
 
@@ -151,8 +180,12 @@ async def push_case(request: Request, _key: ApiKeyDep, settings: SettingsDep) ->
         try:
             data = json.loads(text)
         except json.JSONDecodeError as exc:
-            raise ApiProblem(422, f"字段 body：不是合法的 JSON：{json_error(exc.msg, exc.doc, exc.pos)}", field="body",
-                             reason=exc.msg) from exc  # fmt: skip
+            raise ApiProblem(
+                422,
+                f"字段 body：不是合法的 JSON：{json_error(exc.msg, exc.doc, exc.pos)}",
+                field="body",
+                reason=exc.msg,
+            ) from exc
         body = _model(CaseCreate, data)
         text, name = body.markdown, body.name
     elif media not in ("text/markdown", "text/plain", "text/x-markdown"):
@@ -163,19 +196,29 @@ async def push_case(request: Request, _key: ApiKeyDep, settings: SettingsDep) ->
     path = directory / _case_file_name(name, case.id)
     path.write_text(text, encoding="utf-8")
     report = await run_in_threadpool(lambda: ingest(paths=[path], settings=settings, progress=False))
-    return {"id": case.id, "title": case.title, "file": path.name,
-            "index": {"added": report.added, "updated": report.updated, "unchanged": report.unchanged,
-                      "chunks_added": report.chunks_added, "errors": report.errors}}  # fmt: skip
+    return {
+        "id": case.id,
+        "title": case.title,
+        "file": path.name,
+        "index": {
+            "added": report.added,
+            "updated": report.updated,
+            "unchanged": report.unchanged,
+            "chunks_added": report.chunks_added,
+            "errors": report.errors,
+        },
+    }
 
 
 @router.get("/search", response_model=list[SearchHit], summary="检索案例、热点、节日节气", responses=PROBLEMS)
 def search(
-    _key: ApiKeyDep, settings: SettingsDep,
+    _key: ApiKeyDep,
+    settings: SettingsDep,
     q: Annotated[str, Query(min_length=1, max_length=200, description="关键词")],
     kind: Annotated[Literal["all", "cases", "trends", "calendar"], Query()] = "all",
     date: Annotated[ApiDay | None, Query(description="按这一天检索节日节气和热点（YYYY-MM-DD）")] = None,
     k: Annotated[int, Query(ge=1, le=50)] = 5,
-) -> list[SearchHit]:  # fmt: skip
+) -> list[SearchHit]:
     from assistant.retrieval import MAX_K
     from assistant.retrieval import search as run_search
 

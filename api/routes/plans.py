@@ -89,12 +89,24 @@ async def _reserve(key_id: str, idem: str, digest: str, settings: Any) -> idempo
 
 
 @router.post(
-    "/plans", status_code=201, response_model=None, summary="生成一天的话题方案",
-    responses={201: {"model": PlanPublic, "description": "新方案"}, 200: {"model": PlanPublic, "description": "幂等重放"},
-               **problems(409, 502, 503, d409="同一 Idempotency-Key 用于不同请求体，或同键请求仍在处理中")},
-)  # fmt: skip
-async def create_plan(body: PlanCreate, key: ApiKeyDep, settings: SettingsDep, store: StoreDep, response: Response,
-                      idempotency_key: IdempotencyKey = None) -> dict[str, Any]:  # fmt: skip
+    "/plans",
+    status_code=201,
+    response_model=None,
+    summary="生成一天的话题方案",
+    responses={
+        201: {"model": PlanPublic, "description": "新方案"},
+        200: {"model": PlanPublic, "description": "幂等重放"},
+        **problems(409, 502, 503, d409="同一 Idempotency-Key 用于不同请求体，或同键请求仍在处理中"),
+    },
+)
+async def create_plan(
+    body: PlanCreate,
+    key: ApiKeyDep,
+    settings: SettingsDep,
+    store: StoreDep,
+    response: Response,
+    idempotency_key: IdempotencyKey = None,
+) -> dict[str, Any]:
     from assistant.drafting import adraft_plan
 
     check_topics(body.delivery, body.n)
@@ -132,8 +144,12 @@ def _public(store: Any, plan_id: str, settings: Any) -> dict[str, Any]:
     return data
 
 
-@router.get("/plans/{plan_id}", response_model=None, summary="读取方案",
-            responses={200: {"model": PlanPublic, "description": "方案（含投递结果）"}, **problems(404)})  # fmt: skip
+@router.get(
+    "/plans/{plan_id}",
+    response_model=None,
+    summary="读取方案",
+    responses={200: {"model": PlanPublic, "description": "方案（含投递结果）"}, **problems(404)},
+)
 def read_plan(plan_id: str, _key: ApiKeyDep, store: StoreDep, settings: SettingsDep) -> dict[str, Any]:
     return _public(store, plan_id, settings)
 
@@ -157,24 +173,36 @@ def _filter_value(kind: str, value: str | None, settings: Any) -> str | None:
     "/plans", response_model=PlanList, summary="按日期 / 商品 / 群类型列出方案（分页）", responses=problems()
 )
 def list_plans(
-    _key: ApiKeyDep, store: StoreDep, settings: SettingsDep,
+    _key: ApiKeyDep,
+    store: StoreDep,
+    settings: SettingsDep,
     date: Annotated[ApiDay | None, Query(description="YYYY-MM-DD")] = None,
     product: Annotated[str | None, Query(max_length=100, description="商品 id、名称或别名")] = None,
-    audience: Annotated[str | None, Query(max_length=50, description="群类型 id、名称或别名（如 宝妈）")] = None,
+    audience: Annotated[
+        str | None, Query(max_length=50, description="群类型 id、名称或别名（如 宝妈）")
+    ] = None,
     limit: Annotated[int, Query(ge=1, le=100)] = 20,
     offset: Annotated[int, Query(ge=0, le=1_000_000, description="跳过前多少条")] = 0,
-) -> dict[str, Any]:  # fmt: skip
+) -> dict[str, Any]:
     page, total = store.list_plans(
-        date=date, product=_filter_value("product", product, settings),
-        audience=_filter_value("audience", audience, settings), limit=limit, offset=offset,
-    )  # fmt: skip
+        date=date,
+        product=_filter_value("product", product, settings),
+        audience=_filter_value("audience", audience, settings),
+        limit=limit,
+        offset=offset,
+    )
     sent = deliveries.for_plans([p.id for p in page], settings)
     items = [p.public_dict() | {"delivery": sent.get(p.id)} for p in page]
     return {"items": items, "total": total, "limit": limit, "offset": offset}
 
 
-@router.post("/plans/{plan_id}/feedback", status_code=201, response_model=FeedbackPublic,
-             summary="对方案里的某个话题反馈：采用 / 不用 / 改写", responses=problems(404))  # fmt: skip
+@router.post(
+    "/plans/{plan_id}/feedback",
+    status_code=201,
+    response_model=FeedbackPublic,
+    summary="对方案里的某个话题反馈：采用 / 不用 / 改写",
+    responses=problems(404),
+)
 def add_feedback(plan_id: str, body: FeedbackCreate, _key: ApiKeyDep, store: StoreDep) -> dict[str, Any]:
     row = store.add_feedback(plan_id, body.topic, body.verdict, edited_text=body.text, note=body.note)
     return {k: row.get(k) for k in FeedbackPublic.model_fields}
@@ -183,8 +211,13 @@ def add_feedback(plan_id: str, body: FeedbackCreate, _key: ApiKeyDep, store: Sto
 # --------------------------------------------------------------------------- batch
 
 
-@router.post("/plans:batch", status_code=202, response_model=JobPublic, summary="批量生成（例如一周），返回任务",
-             responses=problems())  # fmt: skip
+@router.post(
+    "/plans:batch",
+    status_code=202,
+    response_model=JobPublic,
+    summary="批量生成（例如一周），返回任务",
+    responses=problems(),
+)
 def create_batch(
     body: BatchCreate, key: ApiKeyDep, settings: SettingsDep, request: Request
 ) -> dict[str, Any]:

@@ -85,8 +85,13 @@ async def _answer(ctx: ChatContext, session: sessions.ChatSession, text: str) ->
         try:
             async for item in run_agent(ctx, session.messages, text):
                 if isinstance(item, AgentDone):
-                    yield {"body": item.reply, "engine": "llm", "model": name, "steps": item.steps,
-                           "prompt_versions": item.versions}
+                    yield {
+                        "body": item.reply,
+                        "engine": "llm",
+                        "model": name,
+                        "steps": item.steps,
+                        "prompt_versions": item.versions,
+                    }
                     return
                 streamed += item
                 yield item
@@ -100,8 +105,13 @@ async def _answer(ctx: ChatContext, session: sessions.ChatSession, text: str) ->
                 for line in body.splitlines(keepends=True):
                     yield line
                 body = f"{streamed}\n{body}" if streamed else body
-                yield {"body": body, "engine": "offline", "model": OFFLINE_MODEL, "steps": exc.steps,
-                       "fallback_reason": fallback + "（本轮已执行的工具结果照原样给出，没有重复执行）"}  # fmt: skip
+                yield {
+                    "body": body,
+                    "engine": "offline",
+                    "model": OFFLINE_MODEL,
+                    "steps": exc.steps,
+                    "fallback_reason": fallback + "（本轮已执行的工具结果照原样给出，没有重复执行）",
+                }
                 return
     body, steps = await asyncio.to_thread(answer_offline, ctx, text)
     for line in body.splitlines(keepends=True):  # line by line: the page renders as it arrives
@@ -140,8 +150,11 @@ async def astream(
     full = meta["body"] + tail
     if ctx.plan_id != session.plan_id:
         sessions.set_plan(session_id, ctx.plan_id, settings)
-    data = {"steps": meta["steps"], "fallback_reason": meta.get("fallback_reason"),
-            "prompt_versions": meta.get("prompt_versions", {})}
+    data = {
+        "steps": meta["steps"],
+        "fallback_reason": meta.get("fallback_reason"),
+        "prompt_versions": meta.get("prompt_versions", {}),
+    }
     stored = sessions.add_message(
         session_id,
         "assistant",

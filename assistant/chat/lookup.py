@@ -201,8 +201,9 @@ def hits_reply(query: str, found: list[SearchHit]) -> str:
         lines += [f"{i}. [{_KIND[h.kind]}] {h.title}：{_snippet(h)}" for i, h in enumerate(direct, 1)]
     if rest:
         lines.append(
-            f"没有直接提到「{query}」、但内容相近的 {len(rest)} 条：" if direct else
-            f"没有找到直接提到「{query}」的内容，最接近的 {len(rest)} 条（仅供参考）："
-        )  # fmt: skip
+            f"没有直接提到「{query}」、但内容相近的 {len(rest)} 条："
+            if direct
+            else f"没有找到直接提到「{query}」的内容，最接近的 {len(rest)} 条（仅供参考）："
+        )
         lines += [f"{i}. [{_KIND[h.kind]}] {h.title}：{_snippet(h)}" for i, h in enumerate(rest, 1)]
     return "\n".join(lines)

@@ -99,8 +99,11 @@ def check(text: str, report: CheckReport, product_known: bool = True) -> str:
     rewrite = str(compliance.details.get("rewrite") or "") if compliance is not None else ""
     rewrite = rewrite.strip(" ，,。.；;、！!")
     if rewrite and rewrite != text:
-        others = [label for name, label in CHECK_LABELS.items()
-                  if name != "compliance" and name in report.checks and not report.checks[name].passed]  # fmt: skip
+        others = [
+            label
+            for name, label in CHECK_LABELS.items()
+            if name != "compliance" and name in report.checks and not report.checks[name].passed
+        ]
         rest = f"（{'、'.join(others)}还不通过，要另外改）" if others else ""
         lines.append(f"去掉违规说法后：{rewrite}{rest}")
     return "\n".join(lines)

@@ -209,8 +209,11 @@ def _quoted(text: str) -> str | None:
 def _after_colon(text: str) -> str | None:
     if m := re.search(r"[?？:：]\s*(.{4,})$", text):
         return m[1].strip().strip('「」“”"')
-    m = re.match(r"^(.{2,80}?)(?:这个词|这句话|这句|这么说|这样说)?(?:能说吗|能用吗|可以说吗|可以用吗|能写吗|可以写吗|"
-                 r"能不能说|能不能用|合规吗|违规吗)", text)  # fmt: skip
+    m = re.match(
+        r"^(.{2,80}?)(?:这个词|这句话|这句|这么说|这样说)?(?:能说吗|能用吗|可以说吗|可以用吗|能写吗|可以写吗|"
+        r"能不能说|能不能用|合规吗|违规吗)",
+        text,
+    )
     return m[1].strip().strip('「」“”"') if m else None
 
 
@@ -270,8 +273,14 @@ def route(message: str, *, has_plan: bool = False, today: Date, settings: Settin
     """Decide which tool answers `message`, with its arguments."""
     text = message.strip()
     quoted = _quoted(text)
-    ordinal = next((m for m in _ORDINAL.finditer(text) if not re.search(r"(?:热搜|热榜|热点|榜单?|排名)$",
-                                                                        text[: m.start()])), None)  # fmt: skip
+    ordinal = next(
+        (
+            m
+            for m in _ORDINAL.finditer(text)
+            if not re.search(r"(?:热搜|热榜|热点|榜单?|排名)$", text[: m.start()])
+        ),
+        None,
+    )
     index = (cn_number(ordinal[1]) or 1) if ordinal else None
 
     # 1. check: "这句有没有违规? <text>", a quoted sentence, or "第二个有没有违规" (a topic of the plan).

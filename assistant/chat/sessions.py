@@ -22,8 +22,6 @@ MAX_MESSAGE_CHARS = 2000
 MAX_TITLE_CHARS = 60
 
 
-
-
 class ChatMessage(BaseModel):
     id: int
     role: Literal["user", "assistant"]

@@ -30,7 +30,6 @@ DIMENSIONS = ("compliance", "low_barrier", "relevance", "tone")
 _FENCE = re.compile(r"^```(?:json)?\s*|\s*```$")
 
 
-
 def prompt_version(dimension: str, settings: Settings | None = None) -> str:
     return prompts.version(f"judge_{dimension}", settings)
 

@@ -18,6 +18,7 @@ from assistant.models import Audience, CheckReport, Product, TrendItem
 CHECK_NAMES = ("compliance", "low_barrier", "relevance", "tone")
 MAX_TOPIC_CHARS = 2000
 
+
 def _product(product: Product | str) -> Product:
     if isinstance(product, Product):
         return product

@@ -120,8 +120,9 @@ async def _judge_all(items: list[Item], model: BaseChatModel) -> None:
     for *_rest, result in items:
         result.judge = JudgeReport(model=name, prompt_versions=versions)
 
-    async def one(topic: str, prod: Product, aud: Audience | None, trend: list[str], result: TopicCheck,
-                  dim: str) -> None:
+    async def one(
+        topic: str, prod: Product, aud: Audience | None, trend: list[str], result: TopicCheck, dim: str
+    ) -> None:
         assert result.judge is not None
         async with sem:
             try:
@@ -129,8 +130,12 @@ async def _judge_all(items: list[Item], model: BaseChatModel) -> None:
             except HuatiError as exc:
                 result.judge.errors[dim] = exc.message
                 return
-        result.judge.checks[dim] = JudgeVerdict(passed=verdict.passed, score=verdict.score,
-                                                reasons=verdict.reasons, cached=verdict.details.get("cached", False))
+        result.judge.checks[dim] = JudgeVerdict(
+            passed=verdict.passed,
+            score=verdict.score,
+            reasons=verdict.reasons,
+            cached=verdict.details.get("cached", False),
+        )
 
     await asyncio.gather(*(one(*item, dim) for item in items for dim in CHECK_NAMES))
 
@@ -145,7 +150,9 @@ def _run(rows: list[Row], judge: bool | None) -> list[dict[str, Any]]:
     items: list[Item] = []
     for topic, product, category, audience, date, trend in rows:
         prod, aud = resolve(product, category, audience)
-        items.append((topic, prod, aud, trend, check_topic(topic, prod, audience=aud, date=date, trend=trend)))
+        items.append(
+            (topic, prod, aud, trend, check_topic(topic, prod, audience=aud, date=date, trend=trend))
+        )
     model = _judge_model(judge)
     if model is not None:
         import asyncio

@@ -17,8 +17,16 @@ if TYPE_CHECKING:
     from assistant.models import DailyPlan
 
 NAMES_ZH = {"compliance": "合规", "low_barrier": "低门槛", "relevance": "相关", "tone": "语气"}
-TYPES_ZH = {"experience": "经历", "either_or": "二选一", "vote": "投票", "photo_share": "晒图", "memory": "回忆",
-            "tips_swap": "交换妙招", "confession": "吐槽坦白", "prediction": "预测"}  # fmt: skip
+TYPES_ZH = {
+    "experience": "经历",
+    "either_or": "二选一",
+    "vote": "投票",
+    "photo_share": "晒图",
+    "memory": "回忆",
+    "tips_swap": "交换妙招",
+    "confession": "吐槽坦白",
+    "prediction": "预测",
+}
 STAGES_ZH = {
     "warm_up": "暖场",
     "launch": "抛话题",
@@ -45,8 +53,15 @@ def parse_count(value: int) -> int:
 
 def validation_zh(exc: Exception) -> str:
     """A pydantic ValidationError of PlanRequest as one Chinese line."""
-    names = {"product": "产品名", "trend": "热点", "category": "类目", "points": "卖点", "audience": "群类型",
-             "date": "日期", "n": "-n"}  # fmt: skip
+    names = {
+        "product": "产品名",
+        "trend": "热点",
+        "category": "类目",
+        "points": "卖点",
+        "audience": "群类型",
+        "date": "日期",
+        "n": "-n",
+    }
     first = exc.errors()[0]  # type: ignore[attr-defined]
     field = names.get(str(first["loc"][0]) if first["loc"] else "", "参数")
     ctx = first.get("ctx") or {}
@@ -150,8 +165,10 @@ def plan_markdown(plan: DailyPlan, feedback: list[dict[str, Any]] | None = None)
         lines.append("")
     if plan.timeline:
         lines += ["## 今日节奏", "", "| 时间 | 环节 | 内容 |", "|---|---|---|"]
-        lines += [f"| {s.time} | {STAGES_ZH.get(s.stage, s.stage)} | {(s.text or s.action).replace('|', '｜')} |"
-                  for s in plan.timeline]  # fmt: skip
+        lines += [
+            f"| {s.time} | {STAGES_ZH.get(s.stage, s.stage)} | {(s.text or s.action).replace('|', '｜')} |"
+            for s in plan.timeline
+        ]
     if feedback:
         lines += ["", "## 反馈", ""]
         for f in feedback:
@@ -183,16 +200,25 @@ def draft(
     if not product.strip():
         raise InputError("产品名不能为空，请写上今天要推的产品，例如：huati draft 亮白牙膏", field="product")
     if len(product.strip()) > MAX_PRODUCT_NAME:
-        raise InputError(f"产品名太长（{len(product.strip())} 个字），请控制在 {MAX_PRODUCT_NAME} 个字以内，卖点请用 --points 单独写",
-                         field="product")  # fmt: skip
+        raise InputError(
+            f"产品名太长（{len(product.strip())} 个字），请控制在 {MAX_PRODUCT_NAME} 个字以内，卖点请用 --points 单独写",
+            field="product",
+        )
     count = parse_count(n)
     if engine not in ("auto", "offline", "llm"):
         raise InputError(f"--engine 只能是 auto、offline 或 llm，收到：{engine}", field="engine")
     split = [p.strip() for p in (points or "").replace("，", ",").split(",") if p.strip()]
     try:
-        request = PlanRequest(product=product.strip(), date=parse_date(date), audience=audience, n=count,
-                              trend=[t for t in trend or [] if t.strip()], category=category, points=split,
-                              engine=engine)  # type: ignore[arg-type]  # fmt: skip
+        request = PlanRequest(
+            product=product.strip(),
+            date=parse_date(date),
+            audience=audience,
+            n=count,
+            trend=[t for t in trend or [] if t.strip()],
+            category=category,
+            points=split,
+            engine=engine,
+        )  # type: ignore[arg-type]
     except ValidationError as exc:
         raise InputError(validation_zh(exc)) from None
     if as_json:
@@ -229,9 +255,19 @@ def history(
         product = found.id if found else product
     plans, total = Store().list_plans(date=parse_date(date), product=product, audience=audience, limit=limit)
     if as_json:
-        rows = [{"id": p.id, "date": p.date.isoformat(), "product": p.product.name,
-                 "audience": p.audience.name if p.audience else None, "engine": p.engine, "model": p.model,
-                 "topics": [t.text for t in p.topics], "created_at": p.created_at.isoformat()} for p in plans]  # fmt: skip
+        rows = [
+            {
+                "id": p.id,
+                "date": p.date.isoformat(),
+                "product": p.product.name,
+                "audience": p.audience.name if p.audience else None,
+                "engine": p.engine,
+                "model": p.model,
+                "topics": [t.text for t in p.topics],
+                "created_at": p.created_at.isoformat(),
+            }
+            for p in plans
+        ]
         typer.echo(json.dumps({"total": total, "plans": rows}, ensure_ascii=False, indent=2))
         return
     if not plans:
@@ -242,8 +278,14 @@ def history(
         table.add_column(col)
     for p in plans:
         first = p.topics[0].text if p.topics else ""
-        table.add_row(p.id, p.date.isoformat(), p.product.name, p.audience.name if p.audience else "-",
-                      f"{p.engine}/{p.model}", first)  # fmt: skip
+        table.add_row(
+            p.id,
+            p.date.isoformat(),
+            p.product.name,
+            p.audience.name if p.audience else "-",
+            f"{p.engine}/{p.model}",
+            first,
+        )
     console.print(table)
 
 

@@ -86,8 +86,10 @@ def search_cmd(
     if not hits:
         console.print("没有找到相关内容。可以换个说法，或用 --kind all 扩大范围。")
         return
-    table = Table(title=f"“{escape(query.strip())}”的检索结果",
-                  caption=f"混合检索：向量模型 {get_embedder().name} + BM25（jieba 分词），RRF 融合")  # fmt: skip
+    table = Table(
+        title=f"“{escape(query.strip())}”的检索结果",
+        caption=f"混合检索：向量模型 {get_embedder().name} + BM25（jieba 分词），RRF 融合",
+    )
     for col in ("#", "类型", "分数", "标题", "来源"):
         table.add_column(col, overflow="fold")
     names = {"cases": "案例", "trends": "热点", "calendar": "日历"}
@@ -117,10 +119,18 @@ def calendar_cmd(
         return
     from rich.table import Table
 
-    kinds = {"solar_term": "节气", "public_holiday": "法定假日", "lunar_festival": "传统节日",
-             "festival": "节日", "shopping_festival": "购物节", "season": "季节"}  # fmt: skip
-    table = Table(title=f"{day.isoformat()} 起 {days} 天的日历",
-                  caption="数据：lunar-python（节气、农历节日）、chinese-calendar（法定假日）、规则推算（购物节）")  # fmt: skip
+    kinds = {
+        "solar_term": "节气",
+        "public_holiday": "法定假日",
+        "lunar_festival": "传统节日",
+        "festival": "节日",
+        "shopping_festival": "购物节",
+        "season": "季节",
+    }
+    table = Table(
+        title=f"{day.isoformat()} 起 {days} 天的日历",
+        caption="数据：lunar-python（节气、农历节日）、chinese-calendar（法定假日）、规则推算（购物节）",
+    )
     for col in ("日期", "距今", "类型", "名称", "说明"):
         table.add_column(col, overflow="fold")
     for e in events:
@@ -155,8 +165,10 @@ def trends_import_cmd(
     if not items:
         raise InputError(f"{file} 里没有可导入的热点", field="file")
     saved = save_trends(items)
-    console.print(f"导入 {saved.saved} 条热点，重复跳过 {saved.duplicates} 条；文件：{'、'.join(saved.files) or '无新内容'}",
-                  highlight=False)  # fmt: skip
+    console.print(
+        f"导入 {saved.saved} 条热点，重复跳过 {saved.duplicates} 条；文件：{'、'.join(saved.files) or '无新内容'}",
+        highlight=False,
+    )
     if saved.report is not None:
         _print_errors(saved.report.errors)
     if errors:

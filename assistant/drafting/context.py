@@ -32,10 +32,13 @@ class DayContext:
     avoid: list[str] = field(default_factory=list)  # texts never to repeat, not even when relaxing
 
     def seed(self) -> str:
-        parts = [self.product.id, self.product.name, self.audience.id if self.audience else "-",
-                 self.date.isoformat()]  # fmt: skip
+        parts = [
+            self.product.id,
+            self.product.name,
+            self.audience.id if self.audience else "-",
+            self.date.isoformat(),
+        ]
         return stable_id(*parts, *self.user_trends, *(t.title for t in self.trends))
-
 
 
 def default_date() -> Date:
@@ -76,8 +79,9 @@ def gather_context(request: PlanRequest, settings: Settings, store: Any = None) 
             since_date=day - timedelta(days=settings.history_days),
             before_date=day,
         )
-    ctx = DayContext(product, audience, day, trends, events, recent=[t for t, _ in recent],
-                     recent_dates=dict(recent))  # fmt: skip
+    ctx = DayContext(
+        product, audience, day, trends, events, recent=[t for t, _ in recent], recent_dates=dict(recent)
+    )
     # Typed trends are untrusted: both engines get only those that fit the product; the plan says why not.
     from assistant.drafting.offline.library import library
     from assistant.drafting.screening import screen_typed_trends
@@ -86,5 +90,3 @@ def gather_context(request: PlanRequest, settings: Settings, store: Any = None) 
         [t for t in request.trend if t.strip()], ctx, library(settings)
     )
     return ctx
-
-

@@ -41,8 +41,14 @@ def sources_for(
             out.append(SourceRef(id="trend-user", kind="trend", title=title, source="用户输入"))
     for e in ctx.events:
         if (e.name in named and e.kind != "season") or (season and e.kind == "season"):
-            out.append(SourceRef(id=f"calendar-{e.date.isoformat()}-{e.name}", kind="calendar", title=e.name,
-                                 source=f"calendar:{e.date.isoformat()}"))  # fmt: skip
+            out.append(
+                SourceRef(
+                    id=f"calendar-{e.date.isoformat()}-{e.name}",
+                    kind="calendar",
+                    title=e.name,
+                    source=f"calendar:{e.date.isoformat()}",
+                )
+            )
     for c in cases:
         out.append(
             SourceRef(id=c.get("来源", ""), kind="case", title=c.get("标题", ""), source=c.get("来源", ""))
@@ -50,8 +56,14 @@ def sources_for(
     return out
 
 
-def build_plan(ctx: DayContext, request: PlanRequest, topics: list[Topic], engine: Literal["offline", "llm"],
-               model: str, settings: Settings) -> DailyPlan:  # fmt: skip
+def build_plan(
+    ctx: DayContext,
+    request: PlanRequest,
+    topics: list[Topic],
+    engine: Literal["offline", "llm"],
+    model: str,
+    settings: Settings,
+) -> DailyPlan:
     from assistant.drafting.timeline import build_timeline
 
     lib = offline_library.library(settings)
@@ -59,10 +71,19 @@ def build_plan(ctx: DayContext, request: PlanRequest, topics: list[Topic], engin
         topics[0] if topics else None, ctx.audience, ctx.date, ctx.events, lib["timeline"]
     )
     return DailyPlan(
-        date=ctx.date, product=ctx.product, audience=ctx.audience, topics=topics, timeline=timeline,
-        engine=engine, model=model, calendar=ctx.events, trends=ctx.trends, created_at=datetime.now(UTC),
-        request=request, notes=list(ctx.notes),
-    )  # fmt: skip
+        date=ctx.date,
+        product=ctx.product,
+        audience=ctx.audience,
+        topics=topics,
+        timeline=timeline,
+        engine=engine,
+        model=model,
+        calendar=ctx.events,
+        trends=ctx.trends,
+        created_at=datetime.now(UTC),
+        request=request,
+        notes=list(ctx.notes),
+    )
 
 
 def offline_plan(
@@ -74,5 +95,3 @@ def offline_plan(
     plan.sources = sources_for(topics, ctx)
     plan.fallback_reason = reason
     return plan
-
-

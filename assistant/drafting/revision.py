@@ -42,8 +42,9 @@ def revise_topic(
     avoid: Sequence[str] = (),
 ) -> Topic:
     """`revise_topic_with_origin` without saying who wrote the result."""
-    new, _origin = revise_topic_with_origin(topic, instruction, product, audience, date, chat_model, settings,
-                                            avoid)  # fmt: skip
+    new, _origin = revise_topic_with_origin(
+        topic, instruction, product, audience, date, chat_model, settings, avoid
+    )
     return new
 
 
@@ -85,7 +86,9 @@ def revise_topic_with_origin(
     choice = choose_model(settings, "revise", chat_model=chat_model)
     if choice.model is not None:
         try:
-            new = _revise_llm(topic, instruction, ctx, typed or [t.title for t in found], choice.model, settings)
+            new = _revise_llm(
+                topic, instruction, ctx, typed or [t.title for t in found], choice.model, settings
+            )
             if new.text != topic.text and not near_duplicate_of(new.text, avoid):
                 return new, TopicOrigin(engine="llm", model=choice.name)
             log.info("LLM revision repeated the topic or the plan, using offline rules")

@@ -75,8 +75,9 @@ def unsafe_trend(title: str, product: Product) -> str:
     return f"是负面或敏感新闻（{bad.group(0)}），不适合当群话题的由头" if bad else ""
 
 
-def screen_trend(title: str, product: Product, audience: Audience | None, lib: dict[str, Any]) -> tuple[
-    tuple[str, ...], str]:  # fmt: skip
+def screen_trend(
+    title: str, product: Product, audience: Audience | None, lib: dict[str, Any]
+) -> tuple[tuple[str, ...], str]:
     """(tie-in keys, "") when the trend can hook a topic about `product`, else ((), the reason in Chinese).
 
     A typed or scraped trend is data: anything that reads like an instruction, carries contact details or
@@ -139,5 +140,3 @@ def screen_typed_trends(titles: list[str], ctx: Any, lib: dict[str, Any]) -> tup
 
 def show(title: str) -> str:
     return title if len(title) <= 24 else title[:23] + "…"
-
-

@@ -71,8 +71,10 @@ def build_timeline(
 
     The warm-up goes out when the first active window opens (never before the group is awake); when that
     window is also the main one, the launch follows `launch_gap` minutes later."""
-    windows = sorted(audience.active_hours if audience and audience.active_hours else DEFAULT_WINDOWS,
-                     key=lambda w: _minutes(w.start))  # fmt: skip
+    windows = sorted(
+        audience.active_hours if audience and audience.active_hours else DEFAULT_WINDOWS,
+        key=lambda w: _minutes(w.start),
+    )
     main = main_window(windows)
     start, end = _minutes(main.start), _minutes(main.end)
     first = windows[0]
@@ -111,6 +113,6 @@ def build_timeline(
             stage="wrap_up",
             action=texts["actions"]["wrap_up"],
             text=texts["wrap_up"].format(address=address),
-        )  # fmt: skip
+        )
     )
     return steps

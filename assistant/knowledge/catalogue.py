@@ -27,9 +27,20 @@ from assistant.models import Audience, Product, stable_id
 from assistant.settings import Settings
 
 __all__ = [
-    "CASE_REQUIRED", "Case", "audience_names", "clear_cache", "find_audience", "find_product", "load_audiences",
-    "load_cases", "load_products", "norm_key", "parse_case", "resolve_product", "split_front_matter",
-]  # fmt: skip
+    "CASE_REQUIRED",
+    "Case",
+    "audience_names",
+    "clear_cache",
+    "find_audience",
+    "find_product",
+    "load_audiences",
+    "load_cases",
+    "load_products",
+    "norm_key",
+    "parse_case",
+    "resolve_product",
+    "split_front_matter",
+]
 
 MAX_PRODUCT_NAME = 50
 ADHOC_CATEGORY = "其他"

@@ -102,6 +102,10 @@ class FakeChatModel(BaseChatModel):
     ) -> ChatResult:
         prompt = "\n".join(str(m.content) for m in messages)
         text = self._reply(prompt)
-        usage = {"input_tokens": len(prompt), "output_tokens": len(text), "total_tokens": len(prompt) + len(text)}
+        usage = {
+            "input_tokens": len(prompt),
+            "output_tokens": len(text),
+            "total_tokens": len(prompt) + len(text),
+        }
         message = AIMessage(content=text, usage_metadata=usage)  # type: ignore[arg-type]
         return ChatResult(generations=[ChatGeneration(message=message)])

@@ -48,8 +48,12 @@ def parse_json_object(raw: str, model: type[BaseModel]) -> BaseModel:
         raise MalformedOutput(f"JSON 语法错误：{exc.msg}（第 {exc.pos} 个字符）") from exc
     if isinstance(data, list):
         data = {"topics": data}
-    if (isinstance(data, dict) and "topic" not in model.model_fields and len(data) == 1
-            and isinstance(data.get("topic"), dict)):  # fmt: skip
+    if (
+        isinstance(data, dict)
+        and "topic" not in model.model_fields
+        and len(data) == 1
+        and isinstance(data.get("topic"), dict)
+    ):
         data = data["topic"]
     try:
         return model.model_validate(data)
@@ -162,8 +166,9 @@ def structured_output(
         return {**state, "messages": x.get("first_messages", x["messages"]), key: parsed}
 
     async def repair(x: dict[str, Any]) -> dict[str, Any]:
-        text, version = prompts.render("repair_topics", settings, error=x["error"], raw=x["raw"][:4000],
-                                       schema=schema_json(schema))  # fmt: skip
+        text, version = prompts.render(
+            "repair_topics", settings, error=x["error"], raw=x["raw"][:4000], schema=schema_json(schema)
+        )
         x["run"].versions["repair_topics"] = version
         x["run"].usage.round_trips += 1
         msgs = [*x["messages"], AIMessage(content=x["raw"]), HumanMessage(content=text)]
@@ -182,8 +187,9 @@ def structured_output(
         # a Runnable returned by a RunnableLambda is invoked with the same input: the repair retry
         return done(x) if x["parsed"] is not None else repaired
 
-    return RunnableSequence(call, RunnableLambda(parse, name="parse"),
-                            RunnableLambda(route, name=f"structured_{schema.__name__}"))  # fmt: skip
+    return RunnableSequence(
+        call, RunnableLambda(parse, name="parse"), RunnableLambda(route, name=f"structured_{schema.__name__}")
+    )
 
 
 class Structured:

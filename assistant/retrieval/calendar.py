@@ -28,13 +28,34 @@ _HOLIDAY_ZH = {
     "Mid-autumn Festival": "中秋节",
 }
 # Festivals that are statutory holidays every year (used when chinese-calendar has no data).
-_ALWAYS_HOLIDAY = {"元旦节": "元旦", "劳动节": "劳动节", "国庆节": "国庆节", "除夕": "春节",
-                   "春节": "春节", "端午节": "端午节", "中秋节": "中秋节", "清明": "清明节"}  # fmt: skip
+_ALWAYS_HOLIDAY = {
+    "元旦节": "元旦",
+    "劳动节": "劳动节",
+    "国庆节": "国庆节",
+    "除夕": "春节",
+    "春节": "春节",
+    "端午节": "端午节",
+    "中秋节": "中秋节",
+    "清明": "清明节",
+}
 # Solar festivals from lunar-python that are too obscure for a group topic.
 _SKIP_SOLAR = {"全国中小学生安全教育日", "全民国防教育日", "全国助残日", "世界住房日", "万圣节前夜", "愚人节"}
 # Less-known observances that community sellers do use (tooth care day for toothpaste ...).
-_EXTRA_SOLAR = {"全国爱牙日", "世界读书日", "全国爱眼日", "世界睡眠日", "全国爱耳日", "世界无烟日", "世界环境日",
-                "世界地球日", "全民健身日", "中国旅游日", "世界动物日", "女生节", "国际老年人日"}  # fmt: skip
+_EXTRA_SOLAR = {
+    "全国爱牙日",
+    "世界读书日",
+    "全国爱眼日",
+    "世界睡眠日",
+    "全国爱耳日",
+    "世界无烟日",
+    "世界环境日",
+    "世界地球日",
+    "全民健身日",
+    "中国旅游日",
+    "世界动物日",
+    "女生节",
+    "国际老年人日",
+}
 # Shopping festivals on fixed solar dates.
 _SHOPPING = {
     (3, 8): ("38节", "妇女节前后的“女神节”大促，美妆个护、服饰是主角"),
@@ -125,9 +146,12 @@ def season(day: Date) -> CalendarEvent:
     prev = lunar.getPrevJieQi(True)
     term = f"；当前节气：{prev.getName()}（{prev.getSolar().getMonth()}月{prev.getSolar().getDay()}日起）"
     return CalendarEvent(
-        date=day, name=name, kind="season", days_from=0,
+        date=day,
+        name=name,
+        kind="season",
+        days_from=0,
         description=f"{start.month}月{start.day}日入{name[0]}{term}",
-    )  # fmt: skip
+    )
 
 
 @lru_cache(maxsize=4096)
@@ -162,10 +186,13 @@ def _nianhuo(day: Date, horizon_end: Date) -> CalendarEvent | None:
         if start <= horizon_end and end >= day:
             state = "进行中" if start <= day else "即将开始"
             return CalendarEvent(
-                date=start, name="年货节", kind="shopping_festival", days_from=(start - day).days,
+                date=start,
+                name="年货节",
+                kind="shopping_festival",
+                days_from=(start - day).days,
                 description=f"{state}：春节（{spring.month}月{spring.day}日）前的囤年货季，"
                 f"约{start.month}月{start.day}日至{end.month}月{end.day}日",
-            )  # fmt: skip
+            )
     return None
 
 
@@ -191,8 +218,9 @@ def _events_for(date: Date, horizon_days: int) -> tuple[CalendarEvent, ...]:
     day = date
     while day <= end:
         for name, kind, desc in _events_on(day):
-            events.append(CalendarEvent(date=day, name=name, kind=kind, days_from=(day - date).days,
-                                        description=desc))  # fmt: skip
+            events.append(
+                CalendarEvent(date=day, name=name, kind=kind, days_from=(day - date).days, description=desc)
+            )
         holiday = statutory_holiday(day)
         if holiday:
             start, last = _holiday_span(day, holiday)
@@ -200,14 +228,21 @@ def _events_for(date: Date, horizon_days: int) -> tuple[CalendarEvent, ...]:
                 seen_holidays.add((holiday, start))
                 known = covered if day.year == date.year else _holiday_covered(day.year)
                 if known:
-                    desc = (f"法定节假日，{start.month}月{start.day}日至{last.month}月{last.day}日，"
-                            f"共{(last - start).days + 1}天")  # fmt: skip
+                    desc = (
+                        f"法定节假日，{start.month}月{start.day}日至{last.month}月{last.day}日，"
+                        f"共{(last - start).days + 1}天"
+                    )
                 else:
                     desc = "法定节假日（按惯例推算，具体放假安排以国务院公布为准）"
-                events.append(CalendarEvent(
-                    date=start, name=f"{holiday}假期", kind="public_holiday", days_from=(start - date).days,
-                    description=desc,
-                ))  # fmt: skip
+                events.append(
+                    CalendarEvent(
+                        date=start,
+                        name=f"{holiday}假期",
+                        kind="public_holiday",
+                        days_from=(start - date).days,
+                        description=desc,
+                    )
+                )
         day += timedelta(days=1)
     nianhuo = _nianhuo(date, end)
     if nianhuo:

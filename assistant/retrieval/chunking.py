@@ -54,21 +54,32 @@ def case_records(path: Path, key: str, kb_dir: Path) -> tuple[list[dict[str, Any
         return None, [exc.message]
     records = []
     meta = {
-        "case_id": case.id, "case_kind": case.kind, "brand": case.brand, "industry": case.industry,
-        "platform": case.platform, "audience": case.audience, "tactics": case.tactics,
-        "categories": case.categories, "citation": case.source,
-    }  # fmt: skip
+        "case_id": case.id,
+        "case_kind": case.kind,
+        "brand": case.brand,
+        "industry": case.industry,
+        "platform": case.platform,
+        "audience": case.audience,
+        "tactics": case.tactics,
+        "categories": case.categories,
+        "citation": case.source,
+    }
     header = " ".join([case.title, case.brand, case.industry, *case.tactics, *case.categories])
     for index, (heading, text) in enumerate(split_sections(case.body)):
-        records.append({
-            "id": "case-" + stable_id(case.id, str(index), heading, text),
-            "kind": "cases", "part": "cases", "file": key,
-            "title": f"{case.title}｜{heading}",
-            "text": text, "source": case.path,
-            "metadata": {**meta, "section": heading},
-            "tokens": search_terms(f"{header} {heading} {text}"),
-            "embed_text": f"{case.title}。{heading}：{text}"[:EMBED_CHARS],
-        })  # fmt: skip
+        records.append(
+            {
+                "id": "case-" + stable_id(case.id, str(index), heading, text),
+                "kind": "cases",
+                "part": "cases",
+                "file": key,
+                "title": f"{case.title}｜{heading}",
+                "text": text,
+                "source": case.path,
+                "metadata": {**meta, "section": heading},
+                "tokens": search_terms(f"{header} {heading} {text}"),
+                "embed_text": f"{case.title}。{heading}：{text}"[:EMBED_CHARS],
+            }
+        )
     return records, []
 
 
@@ -80,10 +91,19 @@ def trend_records(path: Path, key: str, label: str) -> tuple[list[dict[str, Any]
     records = []
     for item in items:
         text = item.title if not item.category else f"{item.title}（{item.category}）"
-        records.append({
-            "id": item.id, "kind": "trends", "part": f"trends-{item.date:%Y-%m}", "file": key,
-            "title": item.title, "text": text, "source": label, "ordinal": item.date.toordinal(),
-            "metadata": item.model_dump(mode="json"),
-            "tokens": search_terms(text), "embed_text": text,
-        })  # fmt: skip
+        records.append(
+            {
+                "id": item.id,
+                "kind": "trends",
+                "part": f"trends-{item.date:%Y-%m}",
+                "file": key,
+                "title": item.title,
+                "text": text,
+                "source": label,
+                "ordinal": item.date.toordinal(),
+                "metadata": item.model_dump(mode="json"),
+                "tokens": search_terms(text),
+                "embed_text": text,
+            }
+        )
     return records, errors

@@ -173,16 +173,24 @@ class OpenAIEmbedder:
         if isinstance(exc, openai.APIConnectionError):
             return ProviderError(f"连不上向量服务 {where}", hint="检查 HUATI_EMBEDDING_BASE_URL 和网络")
         if isinstance(exc, openai.AuthenticationError | openai.PermissionDeniedError):
-            return ProviderError(f"向量服务 {where} 拒绝了密钥（HTTP {exc.status_code}）",
-                                 hint="检查 HUATI_EMBEDDING_API_KEY（或 OPENAI_API_KEY）")  # fmt: skip
+            return ProviderError(
+                f"向量服务 {where} 拒绝了密钥（HTTP {exc.status_code}）",
+                hint="检查 HUATI_EMBEDDING_API_KEY（或 OPENAI_API_KEY）",
+            )
         if isinstance(exc, openai.NotFoundError):
-            return ProviderError(f"向量服务 {where} 找不到模型 {model}（HTTP 404）",
-                                 hint="检查 HUATI_EMBEDDING_MODEL 和 HUATI_EMBEDDING_BASE_URL")  # fmt: skip
+            return ProviderError(
+                f"向量服务 {where} 找不到模型 {model}（HTTP 404）",
+                hint="检查 HUATI_EMBEDDING_MODEL 和 HUATI_EMBEDDING_BASE_URL",
+            )
         if isinstance(exc, openai.APIStatusError):
-            return ProviderError(f"向量服务 {where} 返回 HTTP {exc.status_code}（模型 {model}）",
-                                 hint="稍后再试；持续出错请检查服务端日志")  # fmt: skip
-        return ProviderError(f"向量服务 {where} 的返回无法解析（模型 {model}）：{type(exc).__name__}",
-                             hint="确认它是 OpenAI 兼容的 /embeddings 接口")  # fmt: skip
+            return ProviderError(
+                f"向量服务 {where} 返回 HTTP {exc.status_code}（模型 {model}）",
+                hint="稍后再试；持续出错请检查服务端日志",
+            )
+        return ProviderError(
+            f"向量服务 {where} 的返回无法解析（模型 {model}）：{type(exc).__name__}",
+            hint="确认它是 OpenAI 兼容的 /embeddings 接口",
+        )
 
 
 _CACHE: dict[tuple, Embedder] = {}

@@ -26,10 +26,14 @@ CALENDAR_HORIZON_DAYS = 14
 MAX_K = 100
 # Filter key -> record metadata key (cases, trends).
 _FILTER_KEYS = {
-    "kind": ("case_kind", None), "category": ("categories", "category"), "audience": ("audience", None),
-    "platform": ("platform", "platform"), "brand": ("brand", None), "industry": ("industry", None),
+    "kind": ("case_kind", None),
+    "category": ("categories", "category"),
+    "audience": ("audience", None),
+    "platform": ("platform", "platform"),
+    "brand": ("brand", None),
+    "industry": ("industry", None),
     "tactic": ("tactics", None),
-}  # fmt: skip
+}
 
 
 def today() -> Date:
@@ -71,8 +75,9 @@ def _filter_mask(part: Partition, kind: str, filters: dict[str, Any]) -> np.ndar
         return part.masks[cache_key]
     mask = np.fromiter(
         (all(_matches(r["metadata"].get(f), w) for f, w in wanted.items()) for r in part.records),
-        dtype=bool, count=len(part.records),
-    )  # fmt: skip
+        dtype=bool,
+        count=len(part.records),
+    )
     if len(part.masks) > 64:
         part.masks.clear()
     part.masks[cache_key] = mask
@@ -117,9 +122,15 @@ class _Query:
 
 
 def _hit(record: dict[str, Any], score: float, extra: dict[str, Any] | None = None) -> SearchHit:
-    return SearchHit(id=record["id"], kind=record["kind"], title=record["title"], text=record["text"],
-                     score=round(float(score), 4), source=record["source"],
-                     metadata={**record["metadata"], **(extra or {})})  # fmt: skip
+    return SearchHit(
+        id=record["id"],
+        kind=record["kind"],
+        title=record["title"],
+        text=record["text"],
+        score=round(float(score), 4),
+        source=record["source"],
+        metadata={**record["metadata"], **(extra or {})},
+    )
 
 
 def _search_cases(store: IndexStore, manifest: dict, q: _Query, k: int, filters: dict) -> list[SearchHit]:
@@ -137,8 +148,9 @@ def _search_cases(store: IndexStore, manifest: dict, q: _Query, k: int, filters:
         dense = rows[_top(sims, n_dense)]
     else:
         collection = store.collection(manifest["collection"])
-        res = collection.query(query_embeddings=q.vec[None, :], n_results=min(n_dense, len(part.records)),
-                               include=[])  # fmt: skip
+        res = collection.query(
+            query_embeddings=q.vec[None, :], n_results=min(n_dense, len(part.records)), include=[]
+        )
         dense = np.array([part.id_pos[i] for i in res["ids"][0] if i in part.id_pos], dtype=np.int64)
     scores = _rrf(len(part.records), dense, _top(bm25, n_dense, positive=True))
     hits, seen = [], set()
@@ -170,8 +182,9 @@ def trend_weight(age_days: np.ndarray, heat: np.ndarray) -> np.ndarray:
     return decay * boost
 
 
-def _search_trends(store: IndexStore, manifest: dict, q: _Query | None, day: Date, window: int, k: int,
-                   filters: dict) -> list[SearchHit]:  # fmt: skip
+def _search_trends(
+    store: IndexStore, manifest: dict, q: _Query | None, day: Date, window: int, k: int, filters: dict
+) -> list[SearchHit]:
     lo, hi = day - timedelta(days=min(window, (day - MIN_DATE).days)), day
     rows: list[tuple[Partition, np.ndarray]] = []
     for name in _months(lo, hi):
@@ -231,13 +244,22 @@ def _search_calendar(query: str, day: Date, k: int, only_matches: bool) -> list[
             continue
         nearness = 1.0 - max(event.days_from, 0) / (CALENDAR_HORIZON_DAYS + 1)
         score = match * (0.8 + 0.2 * nearness) if match else 0.1 * nearness
-        source = "chinese-calendar" if event.kind == "public_holiday" else (
-            "规则推算" if event.kind in ("shopping_festival", "season") else "lunar-python")  # fmt: skip
-        hits.append(SearchHit(
-            id="cal-" + stable_id(event.date.isoformat(), event.name), kind="calendar", title=event.name,
-            text=event.description or event.name, score=round(score, 4), source=source,
-            metadata=event.model_dump(mode="json"),
-        ))  # fmt: skip
+        source = (
+            "chinese-calendar"
+            if event.kind == "public_holiday"
+            else ("规则推算" if event.kind in ("shopping_festival", "season") else "lunar-python")
+        )
+        hits.append(
+            SearchHit(
+                id="cal-" + stable_id(event.date.isoformat(), event.name),
+                kind="calendar",
+                title=event.name,
+                text=event.description or event.name,
+                score=round(score, 4),
+                source=source,
+                metadata=event.model_dump(mode="json"),
+            )
+        )
     hits.sort(key=lambda h: -h.score)
     return hits[:k]
 
@@ -267,8 +289,14 @@ def check_query(query: str | None) -> str:
     return query
 
 
-def search(query: str, kind: str = "all", date: Date | None = None, k: int = 5,
-           filters: dict[str, Any] | None = None, settings: Settings | None = None) -> list[SearchHit]:  # fmt: skip
+def search(
+    query: str,
+    kind: str = "all",
+    date: Date | None = None,
+    k: int = 5,
+    filters: dict[str, Any] | None = None,
+    settings: Settings | None = None,
+) -> list[SearchHit]:
     """Ranked hits for `query`; `kind` is cases, trends, calendar or all; `date` anchors the trend
     window and the calendar (default: today in China)."""
     settings = settings or get_settings()
@@ -293,8 +321,14 @@ def search(query: str, kind: str = "all", date: Date | None = None, k: int = 5,
     return hits[:k]
 
 
-def trends_for(date: Date, window_days: int | None = None, query: str | None = None, k: int = 10,
-               settings: Settings | None = None, dense: bool = True) -> list[TrendItem]:  # fmt: skip
+def trends_for(
+    date: Date,
+    window_days: int | None = None,
+    query: str | None = None,
+    k: int = 10,
+    settings: Settings | None = None,
+    dense: bool = True,
+) -> list[TrendItem]:
     """Trend items dated within `window_days` before `date` (inclusive), most relevant to `query`
     (if given: only items that match it), recent and hot first.
 
@@ -337,8 +371,9 @@ def _rank_lexical(items: list[TrendItem], day: Date, query: str | None, k: int) 
         terms = [_norm(t) for t in query.split() if t.strip()]
         grams = [{t[j : j + 2] for j in range(len(t) - 1)} or {t} for t in terms]
         titles = [_norm(i.title) for i in items]
-        overlap = np.array([sum(sum(g in title for g in gs) / len(gs) for gs in grams) / len(grams)
-                            for title in titles])  # fmt: skip
+        overlap = np.array(
+            [sum(sum(g in title for g in gs) / len(gs) for gs in grams) / len(grams) for title in titles]
+        )
         scores = scores * overlap
     out, titles = [], set()
     for j in np.argsort(-scores, kind="stable"):

@@ -124,8 +124,13 @@ class IndexStore:
         return self.manifest_path.exists()
 
     def empty_manifest(self, embedding: str, dim: int) -> dict[str, Any]:
-        return {"version": MANIFEST_VERSION, "embedding": {"name": embedding, "dim": dim},
-                "files": {}, "parts": {}, "collection": None}  # fmt: skip
+        return {
+            "version": MANIFEST_VERSION,
+            "embedding": {"name": embedding, "dim": dim},
+            "files": {},
+            "parts": {},
+            "collection": None,
+        }
 
     def manifest(self) -> dict[str, Any] | None:
         """The committed manifest (cached while the file is unchanged; treat it as read-only)."""

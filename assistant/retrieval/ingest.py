@@ -57,8 +57,10 @@ class IngestReport:
         if not self.changed:
             text = f"{'没有新内容' if unusable else '无变化'}（{self.unchanged} 个文件未改动{unusable}）"
         else:
-            text = (f"新增 {self.added} 个文件，更新 {self.updated} 个，删除 {self.deleted} 个，"
-                    f"未改动 {self.unchanged} 个{unusable}；写入 {self.chunks_added} 段，移除 {self.chunks_removed} 段")  # fmt: skip
+            text = (
+                f"新增 {self.added} 个文件，更新 {self.updated} 个，删除 {self.deleted} 个，"
+                f"未改动 {self.unchanged} 个{unusable}；写入 {self.chunks_added} 段，移除 {self.chunks_removed} 段"
+            )
         return f"{text}（向量模型：{self.embedding}，用时 {self.seconds:.1f} 秒）"
 
 
@@ -174,8 +176,14 @@ def ingest(
     return report
 
 
-def _run(store: IndexStore, embedder: Embedder, found: dict[str, tuple[Path, str]], roots: list[Path],
-         rebuild: bool, bar: Any) -> IngestReport:  # fmt: skip
+def _run(
+    store: IndexStore,
+    embedder: Embedder,
+    found: dict[str, tuple[Path, str]],
+    roots: list[Path],
+    rebuild: bool,
+    bar: Any,
+) -> IngestReport:
     old = store.manifest()
     if old is not None and not rebuild:
         store.check_embedding(old, embedder.name)
@@ -258,8 +266,9 @@ def _run(store: IndexStore, embedder: Embedder, found: dict[str, tuple[Path, str
             part = store.part(old, name)
             if part is not None and any(not replaced.isdisjoint(owners(r)) for r in part.records):
                 affected.add(name)
-    cases = _rebuild_partitions(store, old if keep_old else None, manifest, affected, incoming, replaced, entries,
-                                report, bar)  # fmt: skip
+    cases = _rebuild_partitions(
+        store, old if keep_old else None, manifest, affected, incoming, replaced, entries, report, bar
+    )
     # 5. Chroma: upsert first (a fresh collection on rebuild).
     if "cases" in affected:
         _upsert_cases(store, manifest, embedder.name, cases.new_rows)
@@ -292,9 +301,17 @@ class _CaseChanges:
     new_rows: list[tuple[dict[str, Any], np.ndarray]] = field(default_factory=list)
 
 
-def _rebuild_partitions(store: IndexStore, old: dict[str, Any] | None, manifest: dict[str, Any], affected: set[str],
-                        incoming: dict[str, list[tuple[dict[str, Any], np.ndarray]]], replaced: set[str],
-                        entries: dict[str, dict[str, Any]], report: IngestReport, bar: Any) -> _CaseChanges:  # fmt: skip
+def _rebuild_partitions(
+    store: IndexStore,
+    old: dict[str, Any] | None,
+    manifest: dict[str, Any],
+    affected: set[str],
+    incoming: dict[str, list[tuple[dict[str, Any], np.ndarray]]],
+    replaced: set[str],
+    entries: dict[str, dict[str, Any]],
+    report: IngestReport,
+    bar: Any,
+) -> _CaseChanges:
     """Write each affected partition anew: its kept records plus the incoming ones."""
     cases = _CaseChanges()
     task = bar.add_task("写入索引", total=len(affected)) if bar else None
@@ -353,8 +370,9 @@ def _with_owners(record: dict[str, Any], files: list[str]) -> dict[str, Any]:
     return out
 
 
-def _upsert_cases(store: IndexStore, manifest: dict[str, Any], embedding: str,
-                  rows: list[tuple[dict[str, Any], np.ndarray]]) -> None:  # fmt: skip
+def _upsert_cases(
+    store: IndexStore, manifest: dict[str, Any], embedding: str, rows: list[tuple[dict[str, Any], np.ndarray]]
+) -> None:
     """Add new case chunks to Chroma; a new collection (first run, rebuild) gets every case chunk."""
     if manifest["collection"] is None:
         manifest["collection"] = new_collection_name(embedding)
@@ -370,8 +388,12 @@ def _upsert_cases(store: IndexStore, manifest: dict[str, Any], embedding: str,
         )
 
 
-def _duplicate_case(rec: dict[str, Any], owners: dict[str, dict[str, Any]], entries: dict[str, dict[str, Any]],
-                    report: IngestReport) -> bool:  # fmt: skip
+def _duplicate_case(
+    rec: dict[str, Any],
+    owners: dict[str, dict[str, Any]],
+    entries: dict[str, dict[str, Any]],
+    report: IngestReport,
+) -> bool:
     """True (and reported once per file) when another file already uses this case id."""
     case_id = rec["metadata"].get("case_id")
     owner = owners.setdefault(case_id, rec) if case_id else rec

@@ -129,10 +129,14 @@ def _item(raw: dict[str, Any], date: Date | None, platform: str | None, sample: 
     flag = _pick(raw, "sample")
     try:
         return TrendItem(
-            date=day, platform=str(plat).strip(), title=re.sub(r"\s+", " ", str(title)).strip(),
-            heat=parse_heat(_pick(raw, "heat")), category=_pick(raw, "category"), url=_pick(raw, "url"),
+            date=day,
+            platform=str(plat).strip(),
+            title=re.sub(r"\s+", " ", str(title)).strip(),
+            heat=parse_heat(_pick(raw, "heat")),
+            category=_pick(raw, "category"),
+            url=_pick(raw, "url"),
             sample=sample or parse_flag(flag),
-        )  # fmt: skip
+        )
     except ValidationError as exc:
         err = exc.errors()[0]
         raise ValueError(f"字段 {'.'.join(map(str, err['loc']))} 无效：{err['msg']}") from exc
@@ -181,8 +185,9 @@ def parse_trends(
     Returns (items, errors); each error is `path:line: reason` and the rest is kept. Date and platform
     come from each record, else from the arguments, else from the file name (`weibo-2026-11-20.json`).
     """
-    if isinstance(source, Path) or (isinstance(source, str) and "\n" not in source and len(source) < 4096
-                                    and Path(source).is_file()):  # fmt: skip
+    if isinstance(source, Path) or (
+        isinstance(source, str) and "\n" not in source and len(source) < 4096 and Path(source).is_file()
+    ):
         path = Path(source)
         label = name or str(path)
         try:
@@ -287,8 +292,13 @@ def trend_files(settings: Settings | None = None) -> list[Path]:
     files: list[Path] = []
     for directory in trend_dirs(settings):
         if directory.is_dir():
-            files.extend(p for p in sorted(directory.rglob("*")) if p.suffix in TREND_SUFFIXES
-                         and not p.name.startswith(("_", ".")) and "examples" not in p.relative_to(directory).parts)  # fmt: skip
+            files.extend(
+                p
+                for p in sorted(directory.rglob("*"))
+                if p.suffix in TREND_SUFFIXES
+                and not p.name.startswith(("_", "."))
+                and "examples" not in p.relative_to(directory).parts
+            )
     return files
 
 

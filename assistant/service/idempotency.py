@@ -31,7 +31,6 @@ LEASE = timedelta(seconds=30)  # a pending reservation not renewed for this long
 MAX_HOLD = 900.0  # seconds: no plan takes this long; a request stuck longer stops renewing its lease
 
 
-
 @dataclass(frozen=True)
 class Reservation:
     """`state`: "new" (we own it: draft the plan), "done" (replay `plan_id`) or "pending" (someone else drafts)."""
@@ -64,9 +63,17 @@ def _hold(key_id: str, idem_key: str, owner: str, settings: Settings | None) -> 
             drop_lease(owner)
             return
         with _engine(settings).begin() as conn:
-            conn.execute(update(idempotency).where(and_(
-                _where(key_id, idem_key), idempotency.c.owner == owner, idempotency.c.state == "pending"
-            )).values(lease_until=_now() + LEASE))  # fmt: skip
+            conn.execute(
+                update(idempotency)
+                .where(
+                    and_(
+                        _where(key_id, idem_key),
+                        idempotency.c.owner == owner,
+                        idempotency.c.state == "pending",
+                    )
+                )
+                .values(lease_until=_now() + LEASE)
+            )
 
     leases.keeper.hold(f"idem:{owner}", renew)
 
@@ -96,10 +103,17 @@ def reserve(key_id: str, idem_key: str, body_hash: str, settings: Settings | Non
     _hold(key_id, idem_key, owner, settings)
     try:
         with engine.begin() as conn:
-            conn.execute(insert(idempotency).values(
-                key_id=key_id, idem_key=idem_key, body_hash=body_hash, state="pending", created_at=now,
-                owner=owner, lease_until=now + LEASE,
-            ))  # fmt: skip
+            conn.execute(
+                insert(idempotency).values(
+                    key_id=key_id,
+                    idem_key=idem_key,
+                    body_hash=body_hash,
+                    state="pending",
+                    created_at=now,
+                    owner=owner,
+                    lease_until=now + LEASE,
+                )
+            )
         return Reservation("new", owner=owner)
     except IntegrityError:
         drop_lease(owner)
@@ -109,14 +123,18 @@ def reserve(key_id: str, idem_key: str, body_hash: str, settings: Settings | Non
         return reserve(key_id, idem_key, body_hash, settings)
     if row.body_hash != body_hash:
         raise ConflictError(
-            f"Idempotency-Key {idem_key} 已用于另一个请求体", hint="同一个键只能重放完全相同的请求；新请求请换一个键"
-        )  # fmt: skip
+            f"Idempotency-Key {idem_key} 已用于另一个请求体",
+            hint="同一个键只能重放完全相同的请求；新请求请换一个键",
+        )
     if row.state == "done":
         return Reservation("done", plan_id=row.plan_id)
     if not _abandoned(row, now):
         return Reservation("pending")
-    guard = and_(_where(key_id, idem_key), idempotency.c.state == "pending",
-                 idempotency.c.owner.is_(None) if row.owner is None else idempotency.c.owner == row.owner)  # fmt: skip
+    guard = and_(
+        _where(key_id, idem_key),
+        idempotency.c.state == "pending",
+        idempotency.c.owner.is_(None) if row.owner is None else idempotency.c.owner == row.owner,
+    )
     _hold(key_id, idem_key, owner, settings)  # before the row names us, as above
     with engine.begin() as conn:
         taken = conn.execute(update(idempotency).where(guard).values(owner=owner, lease_until=now + LEASE))
@@ -131,9 +149,11 @@ def complete(key_id: str, idem_key: str, owner: str, plan_id: str, settings: Set
     """Record the finished plan. False when the reservation was taken over meanwhile (logged)."""
     try:  # the lease is dropped only after the row says done: until then a reader must see a live owner
         with _engine(settings).begin() as conn:
-            done = conn.execute(update(idempotency)
-                                .where(and_(_where(key_id, idem_key), idempotency.c.owner == owner))
-                                .values(state="done", plan_id=plan_id, lease_until=None))  # fmt: skip
+            done = conn.execute(
+                update(idempotency)
+                .where(and_(_where(key_id, idem_key), idempotency.c.owner == owner))
+                .values(state="done", plan_id=plan_id, lease_until=None)
+            )
     finally:
         drop_lease(owner)
     if done.rowcount != 1:
@@ -145,8 +165,14 @@ def release(key_id: str, idem_key: str, owner: str, settings: Settings | None = 
     """Forget our pending reservation after a failed request, so the client can retry with the same key."""
     try:
         with _engine(settings).begin() as conn:
-            conn.execute(delete(idempotency).where(and_(
-                _where(key_id, idem_key), idempotency.c.state == "pending", idempotency.c.owner == owner
-            )))  # fmt: skip
+            conn.execute(
+                delete(idempotency).where(
+                    and_(
+                        _where(key_id, idem_key),
+                        idempotency.c.state == "pending",
+                        idempotency.c.owner == owner,
+                    )
+                )
+            )
     finally:
         drop_lease(owner)

@@ -23,7 +23,7 @@ from sqlalchemy import (
     insert,
     select,
     update,
-)  # fmt: skip
+)
 
 from assistant.errors import HuatiError, NotFoundError
 from assistant.service import idempotency as _idempotency  # noqa: F401 - declares idempotency_keys on metadata
@@ -37,8 +37,6 @@ log = logging.getLogger("huati.jobs")
 
 MAX_RESUMES = 3
 STALE_AFTER = timedelta(seconds=60)  # an owner on another host whose heartbeat is older than this is gone
-
-
 
 
 def _now() -> datetime:
@@ -58,15 +56,29 @@ def worker_id() -> str:
 # --------------------------------------------------------------------------- jobs
 
 
-def create_job(key_id: str, items: list[dict[str, Any]], callback_url: str | None = None,
-               settings: Settings | None = None) -> str:  # fmt: skip
+def create_job(
+    key_id: str,
+    items: list[dict[str, Any]],
+    callback_url: str | None = None,
+    settings: Settings | None = None,
+) -> str:
     job_id = "job_" + secrets.token_hex(8)
     now = _now()
     with get_engine(settings).begin() as conn:
-        conn.execute(insert(jobs).values(
-            id=job_id, key_id=key_id, status="queued", items=items, results={}, callback_url=callback_url,
-            callback_state="pending" if callback_url else "none", resumes=0, created_at=now, updated_at=now,
-        ))  # fmt: skip
+        conn.execute(
+            insert(jobs).values(
+                id=job_id,
+                key_id=key_id,
+                status="queued",
+                items=items,
+                results={},
+                callback_url=callback_url,
+                callback_state="pending" if callback_url else "none",
+                resumes=0,
+                created_at=now,
+                updated_at=now,
+            )
+        )
     return job_id
 
 
@@ -91,8 +103,18 @@ def attempts(job_id: str, settings: Settings | None = None) -> list[dict[str, An
             .where(webhook_attempts.c.job_id == job_id)
             .order_by(webhook_attempts.c.id)
         ).all()
-    return [{"attempt": r.attempt, "url": r.url, "status_code": r.status_code, "error": r.error, "reason": r.reason,
-             "seconds": round(r.seconds, 3), "at": _aware(r.at).isoformat()} for r in rows]  # fmt: skip
+    return [
+        {
+            "attempt": r.attempt,
+            "url": r.url,
+            "status_code": r.status_code,
+            "error": r.error,
+            "reason": r.reason,
+            "seconds": round(r.seconds, 3),
+            "at": _aware(r.at).isoformat(),
+        }
+        for r in rows
+    ]
 
 
 def get_job(job_id: str, settings: Settings | None = None, key_id: str | None = None) -> dict[str, Any]:
@@ -114,10 +136,14 @@ def get_job(job_id: str, settings: Settings | None = None, key_id: str | None = 
         "resumes": row.resumes,
         "created_at": _aware(row.created_at).isoformat(),
         "updated_at": _aware(row.updated_at).isoformat(),
-        "callback": None if not row.callback_url else {
-            "url": row.callback_url, "state": row.callback_state, "attempts": attempts(job_id, settings),
+        "callback": None
+        if not row.callback_url
+        else {
+            "url": row.callback_url,
+            "state": row.callback_state,
+            "attempts": attempts(job_id, settings),
         },
-    }  # fmt: skip
+    }
 
 
 _SECRETS = {"api_key", "key"}
@@ -149,9 +175,11 @@ def claim(job_id: str, owner: str, settings: Settings | None = None) -> bool:
     """Take a queued job. Only one caller's conditional UPDATE matches."""
     now = _now()
     with get_engine(settings).begin() as conn:
-        result = conn.execute(update(jobs).where(and_(jobs.c.id == job_id, jobs.c.status == "queued")).values(
-            status="running", owner=owner, heartbeat_at=now, updated_at=now
-        ))  # fmt: skip
+        result = conn.execute(
+            update(jobs)
+            .where(and_(jobs.c.id == job_id, jobs.c.status == "queued"))
+            .values(status="running", owner=owner, heartbeat_at=now, updated_at=now)
+        )
     return result.rowcount == 1
 
 
@@ -209,8 +237,11 @@ def recover(settings: Settings | None = None) -> dict[str, list[str]]:
             continue
         guard = and_(jobs.c.id == row.id, jobs.c.status == "running", jobs.c.owner == row.owner)
         if row.resumes + 1 > MAX_RESUMES:
-            values = {"status": "failed", "updated_at": now,
-                      "error": f"任务执行进程中断了 {row.resumes + 1} 次，已停止重试；已完成的条目保留在 results 中"}  # fmt: skip
+            values = {
+                "status": "failed",
+                "updated_at": now,
+                "error": f"任务执行进程中断了 {row.resumes + 1} 次，已停止重试；已完成的条目保留在 results 中",
+            }
             bucket = "failed"
         else:
             values = {"status": "queued", "owner": None, "resumes": row.resumes + 1, "updated_at": now}
@@ -220,9 +251,15 @@ def recover(settings: Settings | None = None) -> dict[str, list[str]]:
                 out[bucket].append(row.id)
     # Finished jobs whose worker died before the callback was delivered: release them for another worker.
     with engine.connect() as conn:
-        rows = conn.execute(select(jobs).where(and_(
-            jobs.c.status.in_(("done", "failed")), jobs.c.callback_state == "pending", jobs.c.owner.is_not(None)
-        ))).all()  # fmt: skip
+        rows = conn.execute(
+            select(jobs).where(
+                and_(
+                    jobs.c.status.in_(("done", "failed")),
+                    jobs.c.callback_state == "pending",
+                    jobs.c.owner.is_not(None),
+                )
+            )
+        ).all()
     for row in rows:
         if _abandoned(row, now):
             guard = and_(jobs.c.id == row.id, jobs.c.owner == row.owner, jobs.c.callback_state == "pending")
@@ -236,9 +273,20 @@ def claim_callbacks(owner: str, settings: Settings | None = None, limit: int = 1
     """Take finished jobs with an undelivered callback and no live owner (each goes to exactly one worker)."""
     engine = get_engine(settings)
     with engine.connect() as conn:
-        ids = [r.id for r in conn.execute(select(jobs.c.id).where(and_(
-            jobs.c.status.in_(("done", "failed")), jobs.c.callback_state == "pending", jobs.c.owner.is_(None)
-        )).limit(limit))]  # fmt: skip
+        ids = [
+            r.id
+            for r in conn.execute(
+                select(jobs.c.id)
+                .where(
+                    and_(
+                        jobs.c.status.in_(("done", "failed")),
+                        jobs.c.callback_state == "pending",
+                        jobs.c.owner.is_(None),
+                    )
+                )
+                .limit(limit)
+            )
+        ]
     claimed = []
     for job_id in ids:
         with engine.begin() as conn:
@@ -252,22 +300,34 @@ def _owned(job_id: str, owner: str | None):  # noqa: ANN202
     return jobs.c.id == job_id if owner is None else and_(jobs.c.id == job_id, jobs.c.owner == owner)
 
 
-def save_result(job_id: str, index: int, result: dict[str, Any], settings: Settings | None = None,
-                owner: str | None = None) -> bool:  # fmt: skip
+def save_result(
+    job_id: str,
+    index: int,
+    result: dict[str, Any],
+    settings: Settings | None = None,
+    owner: str | None = None,
+) -> bool:
     """Store one item's result; with `owner`, only while that owner still holds the job (False otherwise)."""
     engine = get_engine(settings)
     with engine.begin() as conn:
         row = conn.execute(select(jobs.c.results).where(jobs.c.id == job_id)).first()
         results = json.loads(row.results) if isinstance(row.results, str) else dict(row.results or {})
         results[str(index)] = result
-        saved = conn.execute(update(jobs).where(_owned(job_id, owner)).values(
-            results=results, heartbeat_at=_now(), updated_at=_now()
-        ))  # fmt: skip
+        saved = conn.execute(
+            update(jobs)
+            .where(_owned(job_id, owner))
+            .values(results=results, heartbeat_at=_now(), updated_at=_now())
+        )
     return saved.rowcount == 1
 
 
-def finish(job_id: str, status: str, error: str | None = None, settings: Settings | None = None,
-           owner: str | None = None) -> bool:  # fmt: skip
+def finish(
+    job_id: str,
+    status: str,
+    error: str | None = None,
+    settings: Settings | None = None,
+    owner: str | None = None,
+) -> bool:
     with get_engine(settings).begin() as conn:
         done = conn.execute(
             update(jobs).where(_owned(job_id, owner)).values(status=status, error=error, updated_at=_now())
@@ -280,25 +340,51 @@ def set_callback_state(job_id: str, state: str, settings: Settings | None = None
         conn.execute(update(jobs).where(jobs.c.id == job_id).values(callback_state=state, updated_at=_now()))
 
 
-def record_attempt(job_id: str, attempt: int, url: str, status_code: int | None, error: str | None,
-                   seconds: float, settings: Settings | None = None, reason: str | None = None) -> None:  # fmt: skip
+def record_attempt(
+    job_id: str,
+    attempt: int,
+    url: str,
+    status_code: int | None,
+    error: str | None,
+    seconds: float,
+    settings: Settings | None = None,
+    reason: str | None = None,
+) -> None:
     with _engine(settings).begin() as conn:
-        conn.execute(insert(webhook_attempts).values(
-            job_id=job_id, attempt=attempt, url=url, status_code=status_code, error=error, seconds=seconds, at=_now(),
-            reason=reason,
-        ))  # fmt: skip
+        conn.execute(
+            insert(webhook_attempts).values(
+                job_id=job_id,
+                attempt=attempt,
+                url=url,
+                status_code=status_code,
+                error=error,
+                seconds=seconds,
+                at=_now(),
+                reason=reason,
+            )
+        )
         conn.execute(update(jobs).where(jobs.c.id == job_id).values(heartbeat_at=_now()))  # still alive
 
 
-def run_job(job_id: str, owner: str, draft: Callable[[dict[str, Any]], dict[str, Any]],
-            settings: Settings | None = None, progress: Callable[[int, int], None] | None = None) -> str:  # fmt: skip
+def run_job(
+    job_id: str,
+    owner: str,
+    draft: Callable[[dict[str, Any]], dict[str, Any]],
+    settings: Settings | None = None,
+    progress: Callable[[int, int], None] | None = None,
+) -> str:
     """Make every item that has no result yet; returns the final status. `draft(item) -> plan dict`."""
     with holding(job_id, owner, settings):
         return _run_items(job_id, owner, draft, settings, progress)
 
 
-def _run_items(job_id: str, owner: str, draft: Callable[[dict[str, Any]], dict[str, Any]],
-               settings: Settings | None, progress: Callable[[int, int], None] | None) -> str:  # fmt: skip
+def _run_items(
+    job_id: str,
+    owner: str,
+    draft: Callable[[dict[str, Any]], dict[str, Any]],
+    settings: Settings | None,
+    progress: Callable[[int, int], None] | None,
+) -> str:
     row = _row(job_id, settings)
     items = list(row.items)
     done = _results(row)
@@ -309,13 +395,23 @@ def _run_items(job_id: str, owner: str, draft: Callable[[dict[str, Any]], dict[s
             plan = draft(item)
             result = {"index": index, "status": "ok", "plan_id": plan.get("id"), "plan": plan}
         except HuatiError as exc:
-            result = {"index": index, "status": "error", "error": {"title": exc.title, "status": exc.status,
-                                                                  "detail": str(exc), "field": exc.field}}  # fmt: skip
+            result = {
+                "index": index,
+                "status": "error",
+                "error": {"title": exc.title, "status": exc.status, "detail": str(exc), "field": exc.field},
+            }
         except Exception as exc:  # noqa: BLE001 - one bad item must not lose the others
             log.exception("job %s item %d failed", job_id, index)
-            result = {"index": index, "status": "error", "error": {
-                "title": "内部错误", "status": 500, "detail": "生成失败：服务器内部错误，已记录日志",
-                "reason": type(exc).__name__}}  # fmt: skip
+            result = {
+                "index": index,
+                "status": "error",
+                "error": {
+                    "title": "内部错误",
+                    "status": 500,
+                    "detail": "生成失败：服务器内部错误，已记录日志",
+                    "reason": type(exc).__name__,
+                },
+            }
         if not save_result(job_id, index, result, settings, owner=owner):
             log.warning("job %s was taken over by another worker; %s stops", job_id, owner)
             return "lost"

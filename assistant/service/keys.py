@@ -26,9 +26,6 @@ SECRET_PREFIX = "hk_"
 MAX_NAME = MAX_KEY_NAME
 
 
-
-
-
 @dataclass(frozen=True)
 class KeyRecord:
     id: str
@@ -151,8 +148,13 @@ _SQLITE_WRITES = threading.Lock()
 _READ = select(rate_buckets).where(rate_buckets.c.key_id == bindparam("key"))
 
 
-def take_token(key_id: str, capacity: float, per_second: float, settings: Settings | None = None,
-               now: float | None = None) -> float:  # fmt: skip
+def take_token(
+    key_id: str,
+    capacity: float,
+    per_second: float,
+    settings: Settings | None = None,
+    now: float | None = None,
+) -> float:
     """Take one token from `key_id`'s bucket (refilled at `per_second`, at most `capacity`).
 
     Returns 0 when allowed, else the seconds until a token is back. One conditional UPDATE does the refill and

@@ -95,8 +95,9 @@ def aware(value: datetime | None) -> datetime | None:
     return value
 
 
-def owner_alive(owner: str | None, beat: datetime | None, stale_after: timedelta, name: str,
-                now: datetime | None = None) -> bool:  # fmt: skip
+def owner_alive(
+    owner: str | None, beat: datetime | None, stale_after: timedelta, name: str, now: datetime | None = None
+) -> bool:
     """Is the owner of the record called `name` (its key in the keeper) still at work?"""
     host, pid, _ = parse(owner)
     beat = aware(beat)

@@ -61,7 +61,7 @@ class Store:
                 "date": plan.date,
                 "audience": _audience_key(plan),
                 "product_id": plan.product.id,
-            }  # fmt: skip
+            }
             for i, t in enumerate(plan.topics, 1)
         ]
         with self.engine.begin() as conn:
@@ -232,16 +232,22 @@ class Store:
     # ------------------------------------------------------------------ history for dedup
 
     def recent_topic_texts(
-        self, audience: str | None, product: str | None = None, since_date: Date | None = None,
+        self,
+        audience: str | None,
+        product: str | None = None,
+        since_date: Date | None = None,
         before_date: Date | None = None,
-    ) -> list[str]:  # fmt: skip
+    ) -> list[str]:
         """Topic texts proposed for this group since `since_date` (edited texts included), for dedup."""
         return [text for text, _day in self.recent_topics(audience, product, since_date, before_date)]
 
     def recent_topics(
-        self, audience: str | None, product: str | None = None, since_date: Date | None = None,
+        self,
+        audience: str | None,
+        product: str | None = None,
+        since_date: Date | None = None,
         before_date: Date | None = None,
-    ) -> list[tuple[str, Date]]:  # fmt: skip
+    ) -> list[tuple[str, Date]]:
         """(text, last plan date it was proposed on) for this group since `since_date`, each text once, edited
         and replaced texts included. Rejected topics are left out: the operator never posted them."""
         query = select(plan_topics.c.plan_id, plan_topics.c.idx, plan_topics.c.text, plan_topics.c.date)
@@ -258,12 +264,16 @@ class Store:
         with self.engine.connect() as conn:
             rows = conn.execute(query.order_by(plan_topics.c.date)).all()
             plan_ids = {r[0] for r in rows}
-            replaced = conn.execute(select(revisions.c.plan_id, revisions.c.topic_index, revisions.c.before_text)
-                                    .where(revisions.c.plan_id.in_(plan_ids))).all()  # fmt: skip
-            verdicts = conn.execute(select(feedback.c.plan_id, feedback.c.topic_index, feedback.c.verdict,
-                                           feedback.c.edited_text)
-                                    .where(feedback.c.plan_id.in_(plan_ids))
-                                    .order_by(feedback.c.id)).all()  # fmt: skip
+            replaced = conn.execute(
+                select(revisions.c.plan_id, revisions.c.topic_index, revisions.c.before_text).where(
+                    revisions.c.plan_id.in_(plan_ids)
+                )
+            ).all()
+            verdicts = conn.execute(
+                select(feedback.c.plan_id, feedback.c.topic_index, feedback.c.verdict, feedback.c.edited_text)
+                .where(feedback.c.plan_id.in_(plan_ids))
+                .order_by(feedback.c.id)
+            ).all()
         last = {(p, i): (v, e) for p, i, v, e in verdicts}
         day_of = {plan_id: day for plan_id, _idx, _text, day in rows}
         out: dict[str, Date] = {}  # a day drafted again repeats the same texts: each once, latest date

@@ -30,10 +30,20 @@ class Drafting:
 
         product = resolve_product(request.product, request.category, request.points)  # catalogue or ad hoc
         audience = find_audience(request.audience) if request.audience else None
-        topics = [Topic(type=TopicType.experience, question=f"你用过{request.product}吗？（{i + 1}）")
-                  for i in range(request.n)]  # fmt: skip
-        plan = DailyPlan(date=request.date or datetime.now(UTC).date(), product=product, audience=audience, topics=topics,
-                         engine="offline", model="api-test-double", created_at=datetime.now(UTC), request=request)  # fmt: skip
+        topics = [
+            Topic(type=TopicType.experience, question=f"你用过{request.product}吗？（{i + 1}）")
+            for i in range(request.n)
+        ]
+        plan = DailyPlan(
+            date=request.date or datetime.now(UTC).date(),
+            product=product,
+            audience=audience,
+            topics=topics,
+            engine="offline",
+            model="api-test-double",
+            created_at=datetime.now(UTC),
+            request=request,
+        )
         if save:
             from assistant.storage import Store
 

@@ -62,8 +62,13 @@ def start_serve(
 ) -> subprocess.Popen:
     """The real `huati serve` on 127.0.0.1:`port`, returned once /healthz answers."""
     env = {**os.environ, "HUATI_HOME": str(home), **(extra_env or {})}
-    proc = subprocess.Popen([sys.executable, "-m", "assistant.cli.main", "serve", "--port", str(port), *args],
-                            env=env, cwd=REPO, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)  # fmt: skip
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "assistant.cli.main", "serve", "--port", str(port), *args],
+        env=env,
+        cwd=REPO,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+    )
     deadline = time.time() + 60
     while time.time() < deadline:
         assert proc.poll() is None, proc.stderr.read().decode()
@@ -85,7 +90,12 @@ def stop_serve(proc: subprocess.Popen) -> None:
 
 
 def create_key_cli(home: Path, name: str, extra_env: dict[str, str] | None = None) -> str:
-    out = subprocess.run([sys.executable, "-m", "assistant.cli.main", "keys", "create", name], cwd=REPO,
-                         env={**os.environ, "HUATI_HOME": str(home), **(extra_env or {})}, capture_output=True,
-                         text=True, check=True)  # fmt: skip
+    out = subprocess.run(
+        [sys.executable, "-m", "assistant.cli.main", "keys", "create", name],
+        cwd=REPO,
+        env={**os.environ, "HUATI_HOME": str(home), **(extra_env or {})},
+        capture_output=True,
+        text=True,
+        check=True,
+    )
     return out.stdout.strip().splitlines()[-1]

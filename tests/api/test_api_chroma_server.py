@@ -38,8 +38,11 @@ def test_readyz_and_search_with_chroma_server(chroma_server, huati_env, tmp_path
     with TestClient(create_app(settings)) as c:
         ready = c.get("/readyz")
         assert ready.status_code == 200, ready.json()
-        hits = c.get("/v1/search", params={"q": "冬至 饺子 汤圆", "kind": "cases"},
-                     headers={"Authorization": f"Bearer {secret}"}).json()  # fmt: skip
+        hits = c.get(
+            "/v1/search",
+            params={"q": "冬至 饺子 汤圆", "kind": "cases"},
+            headers={"Authorization": f"Bearer {secret}"},
+        ).json()
         assert hits and hits[0]["metadata"]["case_id"] == "chroma-case"
         proc.terminate()
         proc.wait(timeout=10)

@@ -95,8 +95,16 @@ limiter = RateLimiter(30, clock=lambda: 1000.0)  # frozen clock: no refill while
 print(sum(limiter.hit("multi") == 0 for _ in range(25)))
 """
     env = {**os.environ, "HUATI_HOME": str(huati_env.home)}
-    procs = [subprocess.Popen([sys.executable, "-c", script], env=env, cwd=Path(__file__).parents[2],
-                              stdout=subprocess.PIPE, text=True) for _ in range(3)]  # fmt: skip
+    procs = [
+        subprocess.Popen(
+            [sys.executable, "-c", script],
+            env=env,
+            cwd=Path(__file__).parents[2],
+            stdout=subprocess.PIPE,
+            text=True,
+        )
+        for _ in range(3)
+    ]
     counts = [int(p.communicate(timeout=60)[0]) for p in procs]
     assert sum(counts) == 30, counts  # 75 tries at once, capacity 30
 

@@ -36,10 +36,13 @@ def test_checks_bad_audience_is_422(client):
     assert r.status_code == 422 and r.headers["content-type"].startswith("application/problem+json")
 
 
-TRENDS_JSONL = "\n".join(json.dumps(x, ensure_ascii=False) for x in [
-    {"title": "降温了大家都穿秋裤了吗", "date": "2026-11-24", "platform": "weibo", "heat": 900000},
-    {"title": "冬天早上起不来", "date": "2026-11-24", "platform": "weibo", "heat": 500000},
-])  # fmt: skip
+TRENDS_JSONL = "\n".join(
+    json.dumps(x, ensure_ascii=False)
+    for x in [
+        {"title": "降温了大家都穿秋裤了吗", "date": "2026-11-24", "platform": "weibo", "heat": 900000},
+        {"title": "冬天早上起不来", "date": "2026-11-24", "platform": "weibo", "heat": 500000},
+    ]
+)
 
 
 def test_push_trends_formats_then_search(client):
@@ -67,8 +70,12 @@ def test_push_trends_formats_then_search(client):
     assert client.post("/v1/trends", json=dailyhot).json()["saved"] == 1
     items = [{"title": "暖气来了", "platform": "baidu"}]
     assert client.post("/v1/trends", json={"items": items, "date": "2026-11-24"}).json()["saved"] == 1
-    assert client.post("/v1/trends", json=[{"title": "羽绒服怎么洗", "date": "2026-11-24",
-                                            "platform": "weibo"}]).json()["saved"] == 1  # fmt: skip
+    assert (
+        client.post(
+            "/v1/trends", json=[{"title": "羽绒服怎么洗", "date": "2026-11-24", "platform": "weibo"}]
+        ).json()["saved"]
+        == 1
+    )
     hits = client.get("/v1/search", params={"q": "秋裤 降温", "kind": "trends", "date": "2026-11-24"})
     assert hits.status_code == 200, hits.text
     assert hits.json()[0]["title"] == "降温了大家都穿秋裤了吗" and hits.json()[0]["kind"] == "trends"
@@ -100,8 +107,10 @@ def test_push_case_then_search(client):
     assert r.status_code == 201, r.text
     assert r.json()["id"] == "api-case-thermos" and r.json()["index"]["added"] == 1
     hits = client.get("/v1/search", params={"q": "杯子里泡的是什么", "kind": "cases"}).json()
-    assert any(h["metadata"].get("case_id", h["id"]).startswith("api-case-thermos") or "保温杯" in h["title"]
-               for h in hits)  # fmt: skip
+    assert any(
+        h["metadata"].get("case_id", h["id"]).startswith("api-case-thermos") or "保温杯" in h["title"]
+        for h in hits
+    )
     as_json = client.post("/v1/cases", json={"markdown": CASE, "name": "thermos"})
     assert as_json.status_code == 201 and as_json.json()["file"] == "thermos.md"
 
@@ -137,8 +146,12 @@ def test_edge_dates_are_422_naming_the_field_everywhere(client):
         assert search.status_code == 422 and search.json()["field"] == "date", search.text
         check = client.post("/v1/checks", json={"text": "你用过保温杯吗？", "product": "保温杯", "date": day})
         assert check.status_code == 422 and check.json()["field"] == "date"
-        pushed = client.post("/v1/trends", params={"date": day}, content=TRENDS_JSONL.encode(),
-                             headers={"Content-Type": "application/jsonl"})  # fmt: skip
+        pushed = client.post(
+            "/v1/trends",
+            params={"date": day},
+            content=TRENDS_JSONL.encode(),
+            headers={"Content-Type": "application/jsonl"},
+        )
         assert pushed.status_code == 422 and pushed.json()["field"] == "date"
         in_body = client.post("/v1/trends", json={"items": [{"title": "降温了"}], "date": day})
         assert in_body.status_code == 422 and in_body.json()["field"] == "date"

@@ -123,8 +123,14 @@ def test_bad_delivery_is_422_naming_the_field(client, store, delivery, field):
 
 
 def test_wecom_markdown_and_results_are_stored(client, wecom):
-    delivery = {"wecom": {"webhook_url": f"{wecom.url}/send?key=good", "msgtype": "markdown", "topic": 2,
-                          "mentioned_list": ["zhangsan"]}}  # fmt: skip
+    delivery = {
+        "wecom": {
+            "webhook_url": f"{wecom.url}/send?key=good",
+            "msgtype": "markdown",
+            "topic": 2,
+            "mentioned_list": ["zhangsan"],
+        }
+    }
     headers = {"Idempotency-Key": "md-1"}
     r = client.post("/v1/plans", json={**BODY, "delivery": delivery}, headers=headers)
     assert r.status_code == 201 and r.json()["delivery"][0]["ok"] is True

@@ -34,8 +34,14 @@ def _forget_leases():
 
 
 def _reserve_in_dead_process(home: Path, idem: str) -> str:
-    out = subprocess.run([sys.executable, "-c", RESERVE, idem], env={**os.environ, "HUATI_HOME": str(home)},
-                         cwd=REPO, capture_output=True, text=True, check=True)  # fmt: skip
+    out = subprocess.run(
+        [sys.executable, "-c", RESERVE, idem],
+        env={**os.environ, "HUATI_HOME": str(home)},
+        cwd=REPO,
+        capture_output=True,
+        text=True,
+        check=True,
+    )
     state, owner = out.stdout.split()
     assert state == "new"
     return owner
@@ -87,10 +93,17 @@ def _insert(settings, idem, owner, lease_until):
 
     idempotency.reserve("key_x", "warm-up", "h", settings)  # creates tables and columns
     with get_engine(settings).begin() as conn:
-        conn.execute(insert(idempotency.idempotency).values(
-            key_id="key_x", idem_key=idem, body_hash="hash-1", state="pending", created_at=datetime.now(UTC),
-            owner=owner, lease_until=lease_until,
-        ))  # fmt: skip
+        conn.execute(
+            insert(idempotency.idempotency).values(
+                key_id="key_x",
+                idem_key=idem,
+                body_hash="hash-1",
+                state="pending",
+                created_at=datetime.now(UTC),
+                owner=owner,
+                lease_until=lease_until,
+            )
+        )
 
 
 def test_remote_owner_waits_for_its_lease_to_expire(huati_env):
@@ -124,12 +137,24 @@ def test_api_retry_after_a_crash_makes_the_plan(client, huati_env, drafting):
     body = {"product": "保温杯", "date": "2026-12-01", "n": 1}
     from api.routes.plans import PlanCreate, body_hash
 
-    out = subprocess.run([sys.executable, "-c", """
+    out = subprocess.run(
+        [
+            sys.executable,
+            "-c",
+            """
 import sys
 from assistant.service import idempotency
 print(idempotency.reserve(sys.argv[1], "crash-api", sys.argv[2]).state)
-""", key.id, body_hash(PlanCreate.model_validate(body))], env={**os.environ, "HUATI_HOME": str(huati_env.home)},
-        cwd=REPO, capture_output=True, text=True, check=True)  # fmt: skip
+""",
+            key.id,
+            body_hash(PlanCreate.model_validate(body)),
+        ],
+        env={**os.environ, "HUATI_HOME": str(huati_env.home)},
+        cwd=REPO,
+        capture_output=True,
+        text=True,
+        check=True,
+    )
     assert out.stdout.strip() == "new"
     started = time.perf_counter()
     r = client.post("/v1/plans", json=body, headers={"Idempotency-Key": "crash-api"})
@@ -155,7 +180,7 @@ def test_tables_from_before_leases_are_migrated(huati_env):
         CREATE TABLE webhook_attempts (id INTEGER PRIMARY KEY, job_id VARCHAR(32) NOT NULL, attempt INTEGER NOT NULL,
             url TEXT NOT NULL, status_code INTEGER, error TEXT, seconds FLOAT NOT NULL, at DATETIME NOT NULL);
         INSERT INTO idempotency_keys VALUES ('key_x', 'old-pending', 'hash-1', NULL, 'pending', '2020-01-01 00:00:00');
-    """)  # fmt: skip
+    """)
     db.commit()
     db.close()
     dispose_engines()
@@ -181,8 +206,11 @@ def test_a_new_reservation_is_held_before_another_thread_can_read_it(huati_env):
 
     def on_insert(conn, cursor, statement, params, context, executemany):  # noqa: ANN001, ANN202, ARG001
         if statement.lstrip().upper().startswith("INSERT INTO IDEMPOTENCY_KEYS"):
-            owner = next(p for p in (params.values() if isinstance(params, dict) else params)
-                         if isinstance(p, str) and "/" in p and ":" in p)  # fmt: skip
+            owner = next(
+                p
+                for p in (params.values() if isinstance(params, dict) else params)
+                if isinstance(p, str) and "/" in p and ":" in p
+            )
             seen.append(idempotency.leases.owner_alive(owner, None, idempotency.LEASE, f"idem:{owner}"))
 
     engine = get_engine(huati_env)

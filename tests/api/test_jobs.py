@@ -245,8 +245,13 @@ def test_slow_item_keeps_its_job_even_seen_from_another_host(huati_env, monkeypa
     monkeypatch.setattr(jobs, "STALE_AFTER", __import__("datetime").timedelta(seconds=0.8))
     job_id = jobs.create_job("key_test", WEEK[:1], settings=huati_env)
     env = {**os.environ, "HUATI_HOME": str(huati_env.home)}
-    proc = subprocess.Popen([sys.executable, "-c", SLOW_WORKER, job_id, "3"], env=env, cwd=Path(__file__).parents[2],
-                            stdout=subprocess.PIPE, text=True)  # fmt: skip
+    proc = subprocess.Popen(
+        [sys.executable, "-c", SLOW_WORKER, job_id, "3"],
+        env=env,
+        cwd=Path(__file__).parents[2],
+        stdout=subprocess.PIPE,
+        text=True,
+    )
     try:
         assert proc.stdout.readline().startswith("drafting")
         monkeypatch.setattr(leases, "HOST", "another-host")  # the worker now looks remote: heartbeat only
@@ -264,8 +269,13 @@ def test_slow_item_keeps_its_job_even_seen_from_another_host(huati_env, monkeypa
     )
 
     job_id = jobs.create_job("key_test", WEEK[:1], settings=huati_env)
-    proc = subprocess.Popen([sys.executable, "-c", SLOW_WORKER, job_id, "30"], env=env, cwd=Path(__file__).parents[2],
-                            stdout=subprocess.PIPE, text=True)  # fmt: skip
+    proc = subprocess.Popen(
+        [sys.executable, "-c", SLOW_WORKER, job_id, "30"],
+        env=env,
+        cwd=Path(__file__).parents[2],
+        stdout=subprocess.PIPE,
+        text=True,
+    )
     assert proc.stdout.readline().startswith("drafting")
     os.kill(proc.pid, signal.SIGKILL)
     proc.wait()
@@ -307,12 +317,22 @@ def test_callback_of_job_finished_by_a_dead_worker_is_still_sent(signed_client, 
         dead.wait()
         now = datetime.now(jobs.UTC)
         with get_engine(settings).begin() as conn:  # finished, callback never sent, owner process gone
-            conn.execute(insert(jobs.jobs).values(
-                id=job_id, key_id="key_test", status="done", items=WEEK[:1], callback_url=receiver.url,
-                callback_state="pending", owner=f"{jobs.worker_id().rpartition(':')[0]}:{dead.pid}", heartbeat_at=now,
-                results={"0": {"index": 0, "status": "ok", "plan_id": "p1", "plan": {}}}, resumes=0,
-                created_at=now, updated_at=now,
-            ))  # fmt: skip
+            conn.execute(
+                insert(jobs.jobs).values(
+                    id=job_id,
+                    key_id="key_test",
+                    status="done",
+                    items=WEEK[:1],
+                    callback_url=receiver.url,
+                    callback_state="pending",
+                    owner=f"{jobs.worker_id().rpartition(':')[0]}:{dead.pid}",
+                    heartbeat_at=now,
+                    results={"0": {"index": 0, "status": "ok", "plan_id": "p1", "plan": {}}},
+                    resumes=0,
+                    created_at=now,
+                    updated_at=now,
+                )
+            )
         signed_client.app.state.jobs.wake()
         deadline = time.time() + 20
         while time.time() < deadline and jobs.get_job(job_id, settings)["callback"]["state"] == "pending":

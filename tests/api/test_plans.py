@@ -154,8 +154,9 @@ def test_concurrent_plans_wait_together_not_in_line(app, secret, drafting, store
 
     async def burst():
         transport = httpx.ASGITransport(app=app)
-        async with httpx.AsyncClient(transport=transport, base_url="http://api",
-                                     headers={"Authorization": f"Bearer {secret}"}) as c:  # fmt: skip
+        async with httpx.AsyncClient(
+            transport=transport, base_url="http://api", headers={"Authorization": f"Bearer {secret}"}
+        ) as c:
             bodies = [{**BODY, "product": f"商品{i}"} for i in range(50)]
             return await asyncio.gather(*(c.post("/v1/plans", json=b) for b in bodies))
 

@@ -45,10 +45,27 @@ def postgres_url():
     if run_as:
         shutil.chown(data, "postgres")
     port = free_port()
-    subprocess.run([*run_as, initdb, "-D", str(data), "-U", "huati", "--auth=trust", "-E", "UTF8"], check=True,
-                   capture_output=True)  # fmt: skip
-    subprocess.run([*run_as, pg_ctl, "-D", str(data), "-w", "-l", str(data / "log"), "-o",
-                    f"-h 127.0.0.1 -p {port} -k {data}", "start"], check=True, capture_output=True)  # fmt: skip
+    subprocess.run(
+        [*run_as, initdb, "-D", str(data), "-U", "huati", "--auth=trust", "-E", "UTF8"],
+        check=True,
+        capture_output=True,
+    )
+    subprocess.run(
+        [
+            *run_as,
+            pg_ctl,
+            "-D",
+            str(data),
+            "-w",
+            "-l",
+            str(data / "log"),
+            "-o",
+            f"-h 127.0.0.1 -p {port} -k {data}",
+            "start",
+        ],
+        check=True,
+        capture_output=True,
+    )
     try:
         yield f"postgresql+psycopg://huati@127.0.0.1:{port}/postgres"
     finally:
@@ -118,8 +135,14 @@ def test_two_servers_on_one_postgres_share_idempotency_and_the_rate_limit(
     shutil.copytree(indexed_home.home, home, ignore=shutil.ignore_patterns("huati.db*"))
     limit = 12
     with FakeOpenAI(latency=0.5) as fake:  # each plan takes ≥ 0.5 s: the identical requests overlap
-        env = {"HUATI_DATABASE_URL": postgres_url, "HUATI_API_RATE_LIMIT": str(limit), "HUATI_LLM_BASE_URL": fake.base_url,
-               "HUATI_LLM_API_KEY": "test", "HUATI_LLM_MODEL": "fake-huati-1", "HUATI_LLM_MAX_RETRIES": "0"}  # fmt: skip
+        env = {
+            "HUATI_DATABASE_URL": postgres_url,
+            "HUATI_API_RATE_LIMIT": str(limit),
+            "HUATI_LLM_BASE_URL": fake.base_url,
+            "HUATI_LLM_API_KEY": "test",
+            "HUATI_LLM_MODEL": "fake-huati-1",
+            "HUATI_LLM_MAX_RETRIES": "0",
+        }
         racer, counted = create_key_cli(home, "racer", env), create_key_cli(home, "counted", env)
         ports = [free_port(), free_port()]
         servers = [start_serve(home, port, env, ("--no-warm-up",)) for port in ports]
@@ -146,8 +169,14 @@ def test_two_servers_on_one_postgres_share_idempotency_and_the_rate_limit(
                     f"http://127.0.0.1:{port}/v1/plans", params={"product": "保温杯"}, headers=auth
                 )
                 assert listed.json()["total"] == 1
-            codes = [httpx.get(f"http://127.0.0.1:{ports[i % 2]}/v1/plans", headers={"Authorization": f"Bearer {counted}"},
-                               params={"limit": 1}).status_code for i in range(2 * limit)]  # fmt: skip
+            codes = [
+                httpx.get(
+                    f"http://127.0.0.1:{ports[i % 2]}/v1/plans",
+                    headers={"Authorization": f"Bearer {counted}"},
+                    params={"limit": 1},
+                ).status_code
+                for i in range(2 * limit)
+            ]
             allowed = codes.count(200)
             assert limit <= allowed <= limit + 2 and codes.count(429) == 2 * limit - allowed, (
                 codes

@@ -71,20 +71,26 @@ def _call_and_check(case) -> None:
 
 
 schema = schemathesis.pytest.from_fixture("api_schema")
-real = schemathesis.pytest.from_fixture("real_schema").include(
-    path_regex=r"^/v1/(plans|checks|search)$"
-)  # fmt: skip
+real = schemathesis.pytest.from_fixture("real_schema").include(path_regex=r"^/v1/(plans|checks|search)$")
 
 
 @schema.parametrize()
-@settings(max_examples=12, deadline=None, phases=[Phase.explicit, Phase.generate],
-          suppress_health_check=list(HealthCheck))  # fmt: skip
+@settings(
+    max_examples=12,
+    deadline=None,
+    phases=[Phase.explicit, Phase.generate],
+    suppress_health_check=list(HealthCheck),
+)
 def test_no_server_errors(case):
     _call_and_check(case)
 
 
 @real.parametrize()
-@settings(max_examples=40, deadline=None, phases=[Phase.explicit, Phase.generate],
-          suppress_health_check=list(HealthCheck))  # fmt: skip
+@settings(
+    max_examples=40,
+    deadline=None,
+    phases=[Phase.explicit, Phase.generate],
+    suppress_health_check=list(HealthCheck),
+)
 def test_no_server_errors_with_the_real_offline_engine(case):
     _call_and_check(case)

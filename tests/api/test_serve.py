@@ -100,8 +100,12 @@ def test_idempotent_retry_after_the_server_was_killed_mid_request(home):
     auth = {"Authorization": f"Bearer {secret}", "Idempotency-Key": "crash-1"}
     body = {"product": "亮白牙膏", "date": "2026-11-24", "n": 2, "engine": "llm"}
     with FakeOpenAI(latency=30.0) as fake:
-        env = {"HUATI_LLM_BASE_URL": fake.base_url, "HUATI_LLM_API_KEY": "test", "HUATI_LLM_MODEL": "fake-huati-1",
-               "HUATI_LLM_MAX_RETRIES": "0"}  # fmt: skip
+        env = {
+            "HUATI_LLM_BASE_URL": fake.base_url,
+            "HUATI_LLM_API_KEY": "test",
+            "HUATI_LLM_MODEL": "fake-huati-1",
+            "HUATI_LLM_MAX_RETRIES": "0",
+        }
         proc = start(home, port, env, ("--no-warm-up",))
         base = f"http://127.0.0.1:{port}"
         try:

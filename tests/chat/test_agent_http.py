@@ -18,8 +18,13 @@ TOPIC = "你平时出门会涂防晒吗？"
 
 
 def _chunk(delta: dict[str, Any], finish: str | None = None) -> str:
-    data = {"id": "c1", "object": "chat.completion.chunk", "created": 0, "model": "stub-chat",
-            "choices": [{"index": 0, "delta": delta, "finish_reason": finish}]}  # fmt: skip
+    data = {
+        "id": "c1",
+        "object": "chat.completion.chunk",
+        "created": 0,
+        "model": "stub-chat",
+        "choices": [{"index": 0, "delta": delta, "finish_reason": finish}],
+    }
     return f"data: {json.dumps(data, ensure_ascii=False)}\n\n"
 
 

@@ -25,24 +25,66 @@ def r(text: str, has_plan: bool = False):  # noqa: ANN201
 # (utterance, a plan is open, tool, the arguments that must be there)
 CASES = [
     # drafting
-    ("明天卖空气炸锅, 宝妈群, 给我三个话题", False, "draft",
-     {"product": "空气炸锅", "audience": "宝妈群", "date": date(2026, 12, 19), "n": 3}),
-    ("后天推电热毯，银发群，来5个话题", False, "draft",
-     {"product": "电热毯", "audience": "银发群", "date": date(2026, 12, 20), "n": 5}),
-    ("周六主推手工水饺 大学生 两个话题", False, "draft",
-     {"product": "手工水饺", "audience": "大学生群", "date": date(2026, 12, 19), "n": 2}),
-    ("12月22日卖电热毯给叔叔阿姨群出两个话题", False, "draft",
-     {"product": "电热毯", "audience": "银发群", "date": date(2026, 12, 22), "n": 2}),
-    ("帮我写三个推智能手表的话题", False, "draft", {"product": "智能手表", "audience": None, "date": None, "n": 3}),
-    ("今天卖牙膏，给我话题", False, "draft", {"product": "亮白牙膏", "audience": None, "date": TODAY, "n": 3}),
-    ("下周三卖猫砂，铲屎官群，4条话题", False, "draft",
-     {"product": "豆腐猫砂", "audience": "宠物主群", "date": date(2026, 12, 23), "n": 4}),
-    ("2027-01-05 推赣南脐橙 团购群 出话题", False, "draft",
-     {"product": "赣南脐橙", "audience": "社区团购群", "date": date(2027, 1, 5), "n": 3}),
-    ("羽绒服，白领群，明天", False, "draft",
-     {"product": "轻薄羽绒服", "audience": "职场白领群", "date": date(2026, 12, 19), "n": 3}),
-    ("给宝妈群想3个推空气炸锅的话题", False, "draft",
-     {"product": "空气炸锅", "audience": "宝妈群", "date": None, "n": 3}),
+    (
+        "明天卖空气炸锅, 宝妈群, 给我三个话题",
+        False,
+        "draft",
+        {"product": "空气炸锅", "audience": "宝妈群", "date": date(2026, 12, 19), "n": 3},
+    ),
+    (
+        "后天推电热毯，银发群，来5个话题",
+        False,
+        "draft",
+        {"product": "电热毯", "audience": "银发群", "date": date(2026, 12, 20), "n": 5},
+    ),
+    (
+        "周六主推手工水饺 大学生 两个话题",
+        False,
+        "draft",
+        {"product": "手工水饺", "audience": "大学生群", "date": date(2026, 12, 19), "n": 2},
+    ),
+    (
+        "12月22日卖电热毯给叔叔阿姨群出两个话题",
+        False,
+        "draft",
+        {"product": "电热毯", "audience": "银发群", "date": date(2026, 12, 22), "n": 2},
+    ),
+    (
+        "帮我写三个推智能手表的话题",
+        False,
+        "draft",
+        {"product": "智能手表", "audience": None, "date": None, "n": 3},
+    ),
+    (
+        "今天卖牙膏，给我话题",
+        False,
+        "draft",
+        {"product": "亮白牙膏", "audience": None, "date": TODAY, "n": 3},
+    ),
+    (
+        "下周三卖猫砂，铲屎官群，4条话题",
+        False,
+        "draft",
+        {"product": "豆腐猫砂", "audience": "宠物主群", "date": date(2026, 12, 23), "n": 4},
+    ),
+    (
+        "2027-01-05 推赣南脐橙 团购群 出话题",
+        False,
+        "draft",
+        {"product": "赣南脐橙", "audience": "社区团购群", "date": date(2027, 1, 5), "n": 3},
+    ),
+    (
+        "羽绒服，白领群，明天",
+        False,
+        "draft",
+        {"product": "轻薄羽绒服", "audience": "职场白领群", "date": date(2026, 12, 19), "n": 3},
+    ),
+    (
+        "给宝妈群想3个推空气炸锅的话题",
+        False,
+        "draft",
+        {"product": "空气炸锅", "audience": "宝妈群", "date": None, "n": 3},
+    ),
     ("帮我写个卖火星土壤的话题", False, "draft", {"product": "火星土壤", "n": 3}),
     ("明天改卖保温杯，宝妈群，三个话题", True, "draft", {"product": "儿童保温杯", "audience": "宝妈群"}),
     # revising the open plan
@@ -106,8 +148,18 @@ CASES = [
     ("找找母婴的案例", False, "search", {"query": "母婴", "kind": "cases"}),
     ("有没有关于宠物的案例", False, "search", {"query": "宠物", "kind": "cases", "date": None}),
     # history and feedback
-    ("上周那个保温杯的话题效果怎样?", False, "history", {"product": "儿童保温杯", "days": 7, "ask": "effect"}),
-    ("之前发过的空气炸锅话题反馈如何", False, "history", {"product": "空气炸锅", "days": 14, "ask": "effect"}),
+    (
+        "上周那个保温杯的话题效果怎样?",
+        False,
+        "history",
+        {"product": "儿童保温杯", "days": 7, "ask": "effect"},
+    ),
+    (
+        "之前发过的空气炸锅话题反馈如何",
+        False,
+        "history",
+        {"product": "空气炸锅", "days": 14, "ask": "effect"},
+    ),
     ("看看历史记录", False, "history", {"product": None, "days": 14, "ask": "list"}),
     ("最近一个月的方案", False, "history", {"product": None, "days": 30, "ask": "list"}),
     ("上周发的话题哪个效果最好", True, "history", {"product": None, "days": 7, "ask": "best"}),
@@ -130,7 +182,7 @@ CASES = [
     ("在吗", True, "help", {}),
     ("谢谢", False, "help", {}),
     ("你是谁", False, "help", {}),
-]  # fmt: skip
+]
 
 
 @pytest.mark.parametrize(("text", "has_plan", "tool", "args"), CASES)
@@ -156,9 +208,17 @@ def test_enough_phrasings_covered():
 
 @pytest.mark.parametrize(
     "text",
-    ["最近有什么热搜", "今天有什么热搜", "冬至有什么可以聊的", "第二个不错", "上周哪个话题效果最好",
-     "这句有没有违规：全网最低价", "你好", "短视频怎么拍"],
-)  # fmt: skip
+    [
+        "最近有什么热搜",
+        "今天有什么热搜",
+        "冬至有什么可以聊的",
+        "第二个不错",
+        "上周哪个话题效果最好",
+        "这句有没有违规：全网最低价",
+        "你好",
+        "短视频怎么拍",
+    ],
+)
 def test_with_a_plan_open_these_are_not_revisions(text):  # noqa: ANN001
     assert r(text, has_plan=True).tool != "revise"
 

@@ -28,9 +28,22 @@ def test_check_json_shape_and_exit_zero_on_fail():
 def test_check_ad_hoc_product_and_options():
     result = runner.invoke(
         app,
-        ["check", "你在家喝手冲咖啡吗？", "--product", "手冲咖啡壶", "--category", "厨房",
-         "--audience", "职场白领群", "--date", "2026-11-24", "--trend", "咖啡", "--json"],
-    )  # fmt: skip
+        [
+            "check",
+            "你在家喝手冲咖啡吗？",
+            "--product",
+            "手冲咖啡壶",
+            "--category",
+            "厨房",
+            "--audience",
+            "职场白领群",
+            "--date",
+            "2026-11-24",
+            "--trend",
+            "咖啡",
+            "--json",
+        ],
+    )
     assert result.exit_code == 0, result.output
     data = json.loads(result.stdout)
     assert data["product"]["ad_hoc"] is True and data["checks"]["relevance"]["pass"] is True

@@ -13,14 +13,34 @@ from assistant.errors import ConfigError
 from assistant.models import PlanRequest
 
 GOOD = [
-    {"type": "experience", "opening": "", "question": "你有没有用完还一直回购的牙膏？", "hook_kind": "scenario",
-     "hook_title": "早上刷牙", "bridge": "说到牙膏，今天有一款清新薄荷味的，感兴趣可以看看～",
-     "follow_ups": ["我先来：我一直用薄荷味的～", "还有谁？"]},
-    {"type": "either_or", "opening": "", "question": "买牙膏的时候，你更看重价格还是口碑？",
-     "hook_kind": None, "hook_title": "", "bridge": "", "follow_ups": ["我站口碑～", "价格派说说？"]},
-    {"type": "vote", "opening": "", "question": "投个票：你一般在哪买牙膏？A超市 B网购 C团购群",
-     "hook_kind": None, "hook_title": "", "bridge": "", "follow_ups": ["我投B～", "回字母就行"]},
-]  # fmt: skip
+    {
+        "type": "experience",
+        "opening": "",
+        "question": "你有没有用完还一直回购的牙膏？",
+        "hook_kind": "scenario",
+        "hook_title": "早上刷牙",
+        "bridge": "说到牙膏，今天有一款清新薄荷味的，感兴趣可以看看～",
+        "follow_ups": ["我先来：我一直用薄荷味的～", "还有谁？"],
+    },
+    {
+        "type": "either_or",
+        "opening": "",
+        "question": "买牙膏的时候，你更看重价格还是口碑？",
+        "hook_kind": None,
+        "hook_title": "",
+        "bridge": "",
+        "follow_ups": ["我站口碑～", "价格派说说？"],
+    },
+    {
+        "type": "vote",
+        "opening": "",
+        "question": "投个票：你一般在哪买牙膏？A超市 B网购 C团购群",
+        "hook_kind": None,
+        "hook_title": "",
+        "bridge": "",
+        "follow_ups": ["我投B～", "回字母就行"],
+    },
+]
 REQ = PlanRequest(product="亮白牙膏", audience="宝妈群", date=date(2026, 12, 21), n=3, engine="llm")
 
 
@@ -81,8 +101,10 @@ def test_model_error_falls_back_offline(huati_env):
 def test_failing_topic_is_revised_once(huati_env):
     quiz = {**GOOD[0], "question": "你知道牙膏里哪种成分能美白吗？"}
     fixed = {**GOOD[0], "question": "你家的牙膏是一次囤一堆，还是用完再买？", "type": "either_or"}
-    model = _model(json.dumps({"topics": [quiz, GOOD[1], GOOD[2]]}, ensure_ascii=False),
-                   json.dumps(fixed, ensure_ascii=False))  # fmt: skip
+    model = _model(
+        json.dumps({"topics": [quiz, GOOD[1], GOOD[2]]}, ensure_ascii=False),
+        json.dumps(fixed, ensure_ascii=False),
+    )
     plan = draft_plan(REQ, chat_model=model, save=False)
     texts = [t.text for t in plan.topics]
     assert "你知道牙膏里哪种成分能美白吗？" not in texts
@@ -152,8 +174,12 @@ class Scripted(FakeListChatModel):
 
 
 def _scripted(draft: list[dict], revise: dict) -> Scripted:
-    return Scripted(responses=["x"], seen=[], draft=json.dumps({"topics": draft}, ensure_ascii=False),
-                    revise=json.dumps(revise, ensure_ascii=False))  # fmt: skip
+    return Scripted(
+        responses=["x"],
+        seen=[],
+        draft=json.dumps({"topics": draft}, ensure_ascii=False),
+        revise=json.dumps(revise, ensure_ascii=False),
+    )
 
 
 def test_llm_topics_are_not_proposed_again_for_the_group(huati_env):
@@ -199,7 +225,9 @@ def test_partial_fill_is_labelled_per_topic(huati_env):
     assert "patterns" in plan.prompt_versions
     public = plan.public_dict()
     assert [(t["engine"], t["model"]) for t in public["topics"]][1:] == [
-        ("llm", "fake-list-chat-model"), ("offline", "huati-offline-patterns")]  # fmt: skip
+        ("llm", "fake-list-chat-model"),
+        ("offline", "huati-offline-patterns"),
+    ]
     # provenance survives storage
     stored = Store(huati_env).get_plan(plan.id)
     assert [stored.origin(t).engine for t in stored.topics] == ["llm", "llm", "offline"]
@@ -220,8 +248,11 @@ def test_near_duplicates_within_one_answer_are_dropped(huati_env):
 
 
 def test_follow_ups_and_bridge_are_guarded(huati_env):
-    spammy = {**GOOD[0], "bridge": "全网最低价，错过再等一年！",
-              "follow_ups": ["想要优惠的加微信 abc123 私聊我", "我先来：我一直用薄荷味的～"]}  # fmt: skip
+    spammy = {
+        **GOOD[0],
+        "bridge": "全网最低价，错过再等一年！",
+        "follow_ups": ["想要优惠的加微信 abc123 私聊我", "我先来：我一直用薄荷味的～"],
+    }
     clean = {
         **GOOD[0],
         "bridge": "说到牙膏，今天有一款薄荷味的，感兴趣可以看看～",
@@ -307,8 +338,11 @@ def test_sources_are_only_what_the_topics_used(huati_env):
 def test_a_hook_on_a_skipped_trend_is_no_source(huati_env):
     # A model that names a skipped typed trend (or any unsafe title) as its hook gets no hook and no source.
     spam, fits = "加微信abc123领红包", "冬天刷牙水太冰"
-    hooked = [dict(GOOD[0], hook_kind="trend", hook_title=spam), dict(GOOD[1], hook_kind="trend", hook_title=fits),
-              dict(GOOD[2], hook_kind="trend", hook_title="某明星塌房了")]  # fmt: skip
+    hooked = [
+        dict(GOOD[0], hook_kind="trend", hook_title=spam),
+        dict(GOOD[1], hook_kind="trend", hook_title=fits),
+        dict(GOOD[2], hook_kind="trend", hook_title="某明星塌房了"),
+    ]
     model = _model(json.dumps({"topics": hooked}, ensure_ascii=False))
     plan = draft_plan(REQ.model_copy(update={"trend": [spam, fits]}), chat_model=model, save=False)
     assert plan.engine == "llm"

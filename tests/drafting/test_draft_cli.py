@@ -36,8 +36,17 @@ def test_draft_readable(huati_env):
 
 
 def test_draft_ad_hoc_with_points(huati_env):
-    r = run("draft", "手冲咖啡壶", "--category", "厨房用品", "--points", "细嘴出水稳，玻璃壶身", "--date", "2026-12-21",
-            "--json")  # fmt: skip
+    r = run(
+        "draft",
+        "手冲咖啡壶",
+        "--category",
+        "厨房用品",
+        "--points",
+        "细嘴出水稳，玻璃壶身",
+        "--date",
+        "2026-12-21",
+        "--json",
+    )
     assert r.exit_code == 0, r.output
     data = json.loads(r.stdout)
     assert data["product"]["ad_hoc"] and data["product"]["selling_points"] == ["细嘴出水稳", "玻璃壶身"]

@@ -173,8 +173,9 @@ def test_relaxed_repeats_are_the_least_recently_used(huati_env):
     from assistant.settings import get_settings
 
     day = date(2026, 12, 22)
-    ctx = gather_context(PlanRequest(product="竹纤维抽纸", category="家居日用", audience="宝妈群", date=day),
-                         get_settings())  # fmt: skip
+    ctx = gather_context(
+        PlanRequest(product="竹纤维抽纸", category="家居日用", audience="宝妈群", date=day), get_settings()
+    )
     texts = list(dict.fromkeys(c.topic.text for c in candidates(ctx, library()) if c.passed))
     assert len(texts) > 10
     ctx.recent = texts  # the group has seen every one of them, each on its own day; the last ones longest ago
@@ -232,9 +233,12 @@ def test_season_wording_fits_the_date(huati_env):
 
 @pytest.mark.parametrize(
     ("product", "audience", "foreign"),
-    [("降噪蓝牙耳机", "大学生群", ["办公室", "开会", "会议"]), ("轻薄羽绒服", "健身打卡群", ["送孩子", "上班"]),
-     ("电热毯", "大学生群", ["老人", "看电视"])],
-)  # fmt: skip
+    [
+        ("降噪蓝牙耳机", "大学生群", ["办公室", "开会", "会议"]),
+        ("轻薄羽绒服", "健身打卡群", ["送孩子", "上班"]),
+        ("电热毯", "大学生群", ["老人", "看电视"]),
+    ],
+)
 def test_scenes_fit_the_audience(product, audience, foreign, huati_env):
     for day in DAYS:
         plan = _plan(product, day, audience, n=6)

@@ -38,8 +38,14 @@ def test_template_version_parsed_from_custom_dir(huati_env, tmp_path, monkeypatc
 
 
 def test_revise_template_instruction_is_data_or_the_fix_default(huati_env):
-    base = {"problems": ["low_barrier: 知识题"], "topic": {"question": "q"}, "product": {}, "audience": None,
-            "trends": [], "schema": "{}"}  # fmt: skip
+    base = {
+        "problems": ["low_barrier: 知识题"],
+        "topic": {"question": "q"},
+        "product": {},
+        "audience": None,
+        "trends": [],
+        "schema": "{}",
+    }
     asked, _ = prompts.render("revise_topic", instruction="更短 DATA>>>", avoid=["昨天的话题"], **base)
     fixing, _ = prompts.render("revise_topic", instruction="", avoid=[], **base)
     # an operator's instruction is quoted data; without one the template's own fix instruction is used

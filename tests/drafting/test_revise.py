@@ -27,12 +27,28 @@ def _all_pass(topic) -> bool:  # noqa: ANN001
 
 @pytest.mark.parametrize(
     ("text", "kind"),
-    [("更口语一点", "colloquial"), ("短一点", "short"), ("换个角度", "angle"), ("结合热点", "trend"),
-     ("更正式些", "formal"), ("随便改改", "angle"), ("第一个别那么正式", "colloquial"), ("太随意了", "formal"),
-     ("第一个改成投票", "vote"), ("改成晒图", "photo"), ("改成二选一", "either_or"), ("加个emoji", "emoji"),
-     ("去掉表情", "no_emoji"), ("带上冬至", "festival"), ("别蹭热点", "plain"), ("翻译成英文", "unknown"),
-     ("写长一点，多一点细节", "longer"), ("语气更亲切温柔一点", "colloquial"), ("更简单，谁都能一句话回答", "short")],
-)  # fmt: skip
+    [
+        ("更口语一点", "colloquial"),
+        ("短一点", "short"),
+        ("换个角度", "angle"),
+        ("结合热点", "trend"),
+        ("更正式些", "formal"),
+        ("随便改改", "angle"),
+        ("第一个别那么正式", "colloquial"),
+        ("太随意了", "formal"),
+        ("第一个改成投票", "vote"),
+        ("改成晒图", "photo"),
+        ("改成二选一", "either_or"),
+        ("加个emoji", "emoji"),
+        ("去掉表情", "no_emoji"),
+        ("带上冬至", "festival"),
+        ("别蹭热点", "plain"),
+        ("翻译成英文", "unknown"),
+        ("写长一点，多一点细节", "longer"),
+        ("语气更亲切温柔一点", "colloquial"),
+        ("更简单，谁都能一句话回答", "short"),
+    ],
+)
 def test_instruction_kinds(text, kind):
     assert instruction_kind(text) == kind
 
@@ -130,8 +146,10 @@ def test_negation_is_understood(plan):
     assert not relaxed.text.startswith("各位好") and _all_pass(relaxed)
 
 
-@pytest.mark.parametrize(("instruction", "kind"), [("第一个改成投票", "vote"), ("改成晒图", "photo_share"),
-                                                   ("改成二选一", "either_or")])  # fmt: skip
+@pytest.mark.parametrize(
+    ("instruction", "kind"),
+    [("第一个改成投票", "vote"), ("改成晒图", "photo_share"), ("改成二选一", "either_or")],
+)
 def test_shape_changes(instruction, kind, plan):
     topic = next(t for t in plan.topics if t.type.value != kind)
     new = _revise(topic, instruction, plan, avoid=[t.text for t in plan.topics])
@@ -186,15 +204,17 @@ def test_revision_says_which_engine_wrote_it(plan):
     good = FakeListChatModel(responses=[json.dumps(new, ensure_ascii=False)])
     logging.disable(logging.CRITICAL)
     try:
-        by_model, origin = revise_topic_with_origin(topic, "换成回忆类", plan.product, plan.audience, DAY,
-                                                    chat_model=good)  # fmt: skip
+        by_model, origin = revise_topic_with_origin(
+            topic, "换成回忆类", plan.product, plan.audience, DAY, chat_model=good
+        )
         assert (origin.engine, origin.model) == ("llm", "fake-list-chat-model")
         assert by_model.question == new["question"]
         repeat = {"type": topic.type.value, "opening": topic.opening, "question": topic.question}
         for responses in (["不是 JSON", "还不是"], [json.dumps(repeat, ensure_ascii=False)]):
             model = FakeListChatModel(responses=responses)  # fails, or only repeats the topic
-            offline, origin = revise_topic_with_origin(topic, "更短", plan.product, plan.audience, DAY,
-                                                       chat_model=model)  # fmt: skip
+            offline, origin = revise_topic_with_origin(
+                topic, "更短", plan.product, plan.audience, DAY, chat_model=model
+            )
             assert (origin.engine, origin.model) == ("offline", "huati-offline-patterns")
             assert len(offline.text) < len(topic.text)
     finally:

@@ -25,11 +25,31 @@ def test_calibrate_writes_reports(tmp_path):
 
 def test_calibrate_small_dataset_and_errors(tmp_path):
     rows = [
-        {"id": "a1", "topic": "你用过美白类牙膏吗?", "product": "亮白牙膏",
-         "labels": {"relevant": True, "low_barrier": True, "tone_ok": True, "compliant": True, "good": True}},
-        {"id": "a2", "topic": "全网最低价！", "product": "亮白牙膏",
-         "labels": {"relevant": False, "low_barrier": False, "tone_ok": False, "compliant": False, "good": False}},
-    ]  # fmt: skip
+        {
+            "id": "a1",
+            "topic": "你用过美白类牙膏吗?",
+            "product": "亮白牙膏",
+            "labels": {
+                "relevant": True,
+                "low_barrier": True,
+                "tone_ok": True,
+                "compliant": True,
+                "good": True,
+            },
+        },
+        {
+            "id": "a2",
+            "topic": "全网最低价！",
+            "product": "亮白牙膏",
+            "labels": {
+                "relevant": False,
+                "low_barrier": False,
+                "tone_ok": False,
+                "compliant": False,
+                "good": False,
+            },
+        },
+    ]
     path = tmp_path / "small.jsonl"
     path.write_text("\n".join(json.dumps(r, ensure_ascii=False) for r in rows), encoding="utf-8")
     result = runner.invoke(

@@ -75,10 +75,14 @@ def test_calibration_survives_malformed_judge_replies(huati_env, tmp_path):
     from evals.calibrate import calibrate
 
     rows = [
-        {"id": f"c{i}", "topic": t, "product": "亮白牙膏",
-         "labels": {"relevant": ok, "low_barrier": ok, "tone_ok": ok, "compliant": ok, "good": ok}}
+        {
+            "id": f"c{i}",
+            "topic": t,
+            "product": "亮白牙膏",
+            "labels": {"relevant": ok, "low_barrier": ok, "tone_ok": ok, "compliant": ok, "good": ok},
+        }
         for i, (t, ok) in enumerate([("你用过美白类牙膏吗?", True), ("全网最低价！立即下单", False)])
-    ]  # fmt: skip
+    ]
     path = tmp_path / "small.jsonl"
     path.write_text("\n".join(json.dumps(r, ensure_ascii=False) for r in rows), encoding="utf-8")
     model = FakeListChatModel(responses=[verdict(True), "这不是 JSON"])  # every other reply malformed

@@ -32,8 +32,15 @@ def fake_draft(calls: list[str]):
         calls.append(request.product)
         product = resolve_product(request.product)
         topics = [Topic(type=TopicType.experience, question=q) for q in TOPICS[product.name]]
-        return DailyPlan(date=request.date, product=product, topics=topics, engine="offline",
-                         model="fake-offline", prompt_versions={"draft": "t1"}, created_at=datetime.now(UTC))  # fmt: skip
+        return DailyPlan(
+            date=request.date,
+            product=product,
+            topics=topics,
+            engine="offline",
+            model="fake-offline",
+            prompt_versions={"draft": "t1"},
+            created_at=datetime.now(UTC),
+        )
 
     draft.active = active  # type: ignore[attr-defined]
     return draft
@@ -91,8 +98,19 @@ def test_cli_run_exit_codes_and_compare(tmp_path, requests_file, monkeypatch):
     assert strict.exit_code == 1 and "compliance_pass_rate" in strict.output
     lenient = tmp_path / "t.yaml"
     lenient.write_text("offline:\n  all_checks_pass_rate: {min: 0.5}\n", encoding="utf-8")
-    ok = cli.invoke(app, ["eval", "run", "--dataset", str(requests_file), "--out", str(tmp_path / "b"),
-                          "--thresholds", str(lenient)])  # fmt: skip
+    ok = cli.invoke(
+        app,
+        [
+            "eval",
+            "run",
+            "--dataset",
+            str(requests_file),
+            "--out",
+            str(tmp_path / "b"),
+            "--thresholds",
+            str(lenient),
+        ],
+    )
     assert ok.exit_code == 0, ok.output
     diff = cli.invoke(app, ["eval", "compare", str(tmp_path / "a"), str(tmp_path / "b"), "--json"])
     assert diff.exit_code == 0

@@ -38,9 +38,16 @@ def test_active_hours_are_believable():
 
 @pytest.mark.parametrize(
     ("query", "expected"),
-    [("宝妈", "宝妈群"), ("宝妈群", "宝妈群"), ("moms", "宝妈群"), ("打工人", "职场白领群"),
-     (" 银发 ", "银发群"), ("MOMS", "宝妈群"), ("宠物主", "宠物主群")],
-)  # fmt: skip
+    [
+        ("宝妈", "宝妈群"),
+        ("宝妈群", "宝妈群"),
+        ("moms", "宝妈群"),
+        ("打工人", "职场白领群"),
+        (" 银发 ", "银发群"),
+        ("MOMS", "宝妈群"),
+        ("宠物主", "宠物主群"),
+    ],
+)
 def test_find_audience(query, expected):
     assert find_audience(query).name == expected
 

@@ -10,10 +10,24 @@ from assistant.knowledge import audience_names, find_product, load_products, res
 
 REPO_KB_PATTERNS = Path(__file__).resolve().parents[2] / "knowledge_base" / "patterns"
 REQUIRED_IDS = {
-    "toothpaste", "sunscreen", "face-cream", "diapers", "kids-cup", "air-fryer", "electric-blanket",
-    "navel-orange", "dumplings", "oatmeal", "down-jacket", "cat-litter", "dog-treats", "earbuds",
-    "power-bank", "picture-books", "laundry-pods",
-}  # fmt: skip
+    "toothpaste",
+    "sunscreen",
+    "face-cream",
+    "diapers",
+    "kids-cup",
+    "air-fryer",
+    "electric-blanket",
+    "navel-orange",
+    "dumplings",
+    "oatmeal",
+    "down-jacket",
+    "cat-litter",
+    "dog-treats",
+    "earbuds",
+    "power-bank",
+    "picture-books",
+    "laundry-pods",
+}
 
 
 def test_catalogue_validates_and_is_rich():

@@ -60,9 +60,11 @@ def test_remote_embeddings_are_refused_in_tests():
     from assistant.retrieval.embeddings import get_embedder
 
     settings = _settings(
-        llm_requests="loopback", embedding_provider="openai", embedding_base_url="https://api.example.com/v1",
+        llm_requests="loopback",
+        embedding_provider="openai",
+        embedding_base_url="https://api.example.com/v1",
         embedding_api_key="k",
-    )  # fmt: skip
+    )
     with pytest.raises(ConfigError, match="HUATI_LLM_REQUESTS"):
         get_embedder(settings).embed(["冬至"])
 

@@ -24,10 +24,25 @@ def tiny_kb(huati_env, tmp_path, monkeypatch):
         title="牙膏美白话题",
         background="团购群卖美白牙膏，先问大家用过没有。",
     )
-    write_case(cases, "winter", id="winter", title="冬至吃饺子", background="冬至那天聊家里吃饺子还是汤圆。",
-               category="食品生鲜", audience="银发群")  # fmt: skip
-    write_case(cases, "pets", id="pets", title="猫粮怎么选", background="宠物群里聊猫咪挑食。", category="宠物",
-               audience="宠物主群", kind="playbook")  # fmt: skip
+    write_case(
+        cases,
+        "winter",
+        id="winter",
+        title="冬至吃饺子",
+        background="冬至那天聊家里吃饺子还是汤圆。",
+        category="食品生鲜",
+        audience="银发群",
+    )
+    write_case(
+        cases,
+        "pets",
+        id="pets",
+        title="猫粮怎么选",
+        background="宠物群里聊猫咪挑食。",
+        category="宠物",
+        audience="宠物主群",
+        kind="playbook",
+    )
     (trends / "2026-12-20.jsonl").write_text(
         "\n".join(
             [trend_line("2026-12-20", "冬至前的寒潮", 5000), trend_line("2026-12-20", "猫咪钻被窝", 300)]
@@ -35,8 +50,9 @@ def tiny_kb(huati_env, tmp_path, monkeypatch):
         + "\n",
         encoding="utf-8",
     )
-    (trends / "2026-12-10.jsonl").write_text(trend_line("2026-12-10", "冬至还有十二天 饺子馅准备", 9000) + "\n",
-                                             encoding="utf-8")  # fmt: skip
+    (trends / "2026-12-10.jsonl").write_text(
+        trend_line("2026-12-10", "冬至还有十二天 饺子馅准备", 9000) + "\n", encoding="utf-8"
+    )
     monkeypatch.setenv("HUATI_KB_DIR", str(kb))
     monkeypatch.setenv("HUATI_EMBEDDING_PROVIDER", "hash")
     reset_settings()

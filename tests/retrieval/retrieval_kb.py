@@ -36,5 +36,7 @@ def trend_line(
 ) -> str:
     import json
 
-    return json.dumps({"date": date, "platform": platform, "title": title, "heat": heat, "category": category},
-                      ensure_ascii=False)  # fmt: skip
+    return json.dumps(
+        {"date": date, "platform": platform, "title": title, "heat": heat, "category": category},
+        ensure_ascii=False,
+    )

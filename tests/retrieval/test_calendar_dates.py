@@ -54,8 +54,15 @@ def test_nianhuo_festival_before_spring_festival():
     assert not [e for e in events_for(date(2026, 9, 1), 10) if e.name == "年货节"]
 
 
-@pytest.mark.parametrize(("day", "name"), [(date(2026, 12, 22), "冬季"), (date(2026, 7, 20), "夏季"),
-                                           (date(2026, 4, 1), "春季"), (date(2026, 9, 28), "秋季")])  # fmt: skip
+@pytest.mark.parametrize(
+    ("day", "name"),
+    [
+        (date(2026, 12, 22), "冬季"),
+        (date(2026, 7, 20), "夏季"),
+        (date(2026, 4, 1), "春季"),
+        (date(2026, 9, 28), "秋季"),
+    ],
+)
 def test_season(day, name):
     assert season(day).name == name
     assert events_for(day, 0)[-1].kind == "season"

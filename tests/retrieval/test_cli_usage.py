@@ -94,8 +94,12 @@ def test_exit_codes_from_commands_are_kept(tiny_kb):
 
 
 def test_console_entry_point():
-    proc = subprocess.run([sys.executable, "-m", "assistant.cli.main", "search", "冬至", "-k", "abc"],
-                          capture_output=True, text=True, timeout=120)  # fmt: skip
+    proc = subprocess.run(
+        [sys.executable, "-m", "assistant.cli.main", "search", "冬至", "-k", "abc"],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     assert proc.returncode == 2 and proc.stdout == ""
     assert (
         proc.stderr.strip() == "错误：-k 的值不对：应为整数（当前值：abc）（用 huati search --help 查看用法）"

@@ -36,8 +36,10 @@ def test_second_ingest_does_no_work(tiny_kb):
 def test_changed_file_replaces_chunks_and_deleted_file_disappears(tiny_kb):
     ingest(settings=tiny_kb, progress=False)
     case = tiny_kb.kb_dir / "cases" / "toothpaste.md"
-    case.write_text(case.read_text(encoding="utf-8").replace("先问大家用过没有", "改成问大家早上几点刷牙"),
-                    encoding="utf-8")  # fmt: skip
+    case.write_text(
+        case.read_text(encoding="utf-8").replace("先问大家用过没有", "改成问大家早上几点刷牙"),
+        encoding="utf-8",
+    )
     (tiny_kb.kb_dir / "cases" / "pets.md").unlink()
     report = ingest(settings=tiny_kb, progress=False)
     assert (report.added, report.updated, report.deleted, report.unchanged) == (0, 1, 1, 3)
@@ -54,12 +56,16 @@ def test_changed_file_replaces_chunks_and_deleted_file_disappears(tiny_kb):
 def test_trend_file_update_replaces_items(tiny_kb):
     ingest(settings=tiny_kb, progress=False)
     path = tiny_kb.kb_dir / "trends" / "2026-12-20.jsonl"
-    path.write_text(json.dumps({"date": "2026-12-20", "platform": "抖音", "title": "围炉煮茶"}, ensure_ascii=False),
-                    encoding="utf-8")  # fmt: skip
+    path.write_text(
+        json.dumps({"date": "2026-12-20", "platform": "抖音", "title": "围炉煮茶"}, ensure_ascii=False),
+        encoding="utf-8",
+    )
     report = ingest(settings=tiny_kb, progress=False)
     assert report.updated == 1 and report.chunks_removed == 2 and report.chunks_added == 1
-    titles = {h.title for h in search("冬至 寒潮 猫咪 围炉", kind="trends", date=date(2026, 12, 20), k=10,
-                                      settings=tiny_kb)}  # fmt: skip
+    titles = {
+        h.title
+        for h in search("冬至 寒潮 猫咪 围炉", kind="trends", date=date(2026, 12, 20), k=10, settings=tiny_kb)
+    }
     assert "围炉煮茶" in titles and "冬至前的寒潮" not in titles
 
 

@@ -36,8 +36,12 @@ def test_dataset_is_well_formed(indexed_home):
     store = IndexStore(indexed_home)
     manifest = store.manifest()
     case_ids = {r["metadata"]["case_id"] for r in store.part(manifest, "cases").records}
-    trend_ids = {r["id"] for name in manifest["parts"] if name.startswith("trends-")
-                 for r in store.part(manifest, name).records}  # fmt: skip
+    trend_ids = {
+        r["id"]
+        for name in manifest["parts"]
+        if name.startswith("trends-")
+        for r in store.part(manifest, name).records
+    }
     for row in rows:
         assert row["query"].strip() and row["relevant"]
         known = case_ids if row["kind"] == "cases" else trend_ids

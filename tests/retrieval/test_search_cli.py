@@ -122,11 +122,14 @@ def test_cli_table_and_kind(built):
     assert "猫咪钻被窝" in result.output and "2026-12-20.jsonl" in result.output and "hash" in result.output
 
 
-@pytest.mark.parametrize(("args", "message"), [
-    (["search", "猫", "--date", "2026-02-30"], "日期格式不对"),
-    (["search", "猫", "--kind", "videos"], "不支持的类型"),
-    (["calendar", "12-22"], "日期格式不对"),
-])  # fmt: skip
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["search", "猫", "--date", "2026-02-30"], "日期格式不对"),
+        (["search", "猫", "--kind", "videos"], "不支持的类型"),
+        (["calendar", "12-22"], "日期格式不对"),
+    ],
+)
 def test_cli_bad_input(built, args, message):
     result = runner.invoke(app, args)
     assert result.exit_code == 2 and message in result.output
@@ -149,10 +152,14 @@ def test_cli_calendar_json():
 
 def test_cli_trends_import(tiny_kb, tmp_path):
     path = tmp_path / "hot.json"
-    path.write_text(json.dumps({"data": [{"title": "冬至汤圆还是饺子", "hot": 500}, {"hot": 3}]}, ensure_ascii=False),
-                    encoding="utf-8")  # fmt: skip
-    result = runner.invoke(app, ["trends", "import", str(path), "--format", "dailyhot", "--date", "2026-12-21",
-                                 "--platform", "知乎"])  # fmt: skip
+    path.write_text(
+        json.dumps({"data": [{"title": "冬至汤圆还是饺子", "hot": 500}, {"hot": 3}]}, ensure_ascii=False),
+        encoding="utf-8",
+    )
+    result = runner.invoke(
+        app,
+        ["trends", "import", str(path), "--format", "dailyhot", "--date", "2026-12-21", "--platform", "知乎"],
+    )
     assert result.exit_code == 1  # one entry skipped
     assert "data[2]" in result.output and "导入 1 条" in result.output
     items = trends_for(date(2026, 12, 22), query="汤圆", settings=tiny_kb)

@@ -71,8 +71,13 @@ def test_home_that_is_a_file(env, tmp_path, below):
 
 def test_console_script_prints_one_chinese_line(tmp_path):
     env = {"PATH": "/usr/bin:/bin", "HUATI_EMBEDDING_PROVIDER": "bogus", "HUATI_HOME": str(tmp_path / "h")}
-    proc = subprocess.run([sys.executable, "-m", "assistant.cli.main", "search", "冬至"], env=env,
-                          capture_output=True, text=True, timeout=120)  # fmt: skip
+    proc = subprocess.run(
+        [sys.executable, "-m", "assistant.cli.main", "search", "冬至"],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     assert proc.returncode == ConfigError.exit_code
     lines = [line for line in proc.stderr.splitlines() if line.strip()]
     assert len(lines) == 1 and lines[0].startswith("错误：配置有误：HUATI_EMBEDDING_PROVIDER")

@@ -85,8 +85,11 @@ def test_parse_heat(raw, value):
 def test_save_trends_appends_dedupes_and_indexes(tiny_kb):
     from assistant.retrieval import search
 
-    items, _ = parse_trends('{"date": "2026-12-21", "platform": "微博", "title": "暖宝宝囤货", "heat": 10}\n'
-                            '{"date": "2026-12-21", "platform": "微博", "title": "围巾怎么系"}', "jsonl")  # fmt: skip
+    items, _ = parse_trends(
+        '{"date": "2026-12-21", "platform": "微博", "title": "暖宝宝囤货", "heat": 10}\n'
+        '{"date": "2026-12-21", "platform": "微博", "title": "围巾怎么系"}',
+        "jsonl",
+    )
     first = save_trends(items, tiny_kb)
     assert first.saved == 2 and first.duplicates == 0
     again = save_trends(items, tiny_kb)
@@ -106,8 +109,11 @@ def test_shipped_examples_import_as_samples(tiny_kb):
     for name in ("weibo-dailyhot.json", "hotlist.csv"):
         result = CliRunner().invoke(app, ["trends", "import", str(EXAMPLES / name)])
         assert result.exit_code == 0, result.output
-    stored = [json.loads(line) for p in (tiny_kb.home / "trends").glob("*.jsonl")
-              for line in p.read_text(encoding="utf-8").splitlines()]  # fmt: skip
+    stored = [
+        json.loads(line)
+        for p in (tiny_kb.home / "trends").glob("*.jsonl")
+        for line in p.read_text(encoding="utf-8").splitlines()
+    ]
     assert len(stored) == 4 + 5 and all(row["sample"] is True for row in stored)
 
 

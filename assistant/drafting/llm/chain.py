@@ -50,8 +50,14 @@ class DraftTopic(BaseModel):
             title = ""
         if self.hook_kind and title:
             hook = Hook(kind=self.hook_kind, title=title, source=sources.get(title_key(title), "llm"))
-        return Topic(type=self.type, opening=self.opening.strip(), question=self.question.strip(), hook=hook,
-                     bridge=self.bridge.strip(), follow_ups=[f.strip() for f in self.follow_ups if f.strip()][:3])  # fmt: skip
+        return Topic(
+            type=self.type,
+            opening=self.opening.strip(),
+            question=self.question.strip(),
+            hook=hook,
+            bridge=self.bridge.strip(),
+            follow_ups=[f.strip() for f in self.follow_ups if f.strip()][:3],
+        )
 
 
 class DraftTopics(BaseModel):
@@ -78,8 +84,14 @@ def _product_data(ctx: DayContext) -> dict[str, Any]:
     from assistant.drafting.offline.library import everyday_noun
 
     p = ctx.product
-    return {"商品名": p.name, "日常叫法": everyday_noun(p), "类目": p.category, "卖点": p.selling_points,
-            "使用场景": p.scenarios, "禁止宣称": p.forbidden_claims}  # fmt: skip
+    return {
+        "商品名": p.name,
+        "日常叫法": everyday_noun(p),
+        "类目": p.category,
+        "卖点": p.selling_points,
+        "使用场景": p.scenarios,
+        "禁止宣称": p.forbidden_claims,
+    }
 
 
 def _audience_data(ctx: DayContext) -> dict[str, Any] | None:
@@ -93,16 +105,26 @@ def candidate_count(n: int, ctx: DayContext) -> int:
     return n + EXTRA_CANDIDATES + (EXTRA_WITH_HISTORY if ctx.recent else 0)
 
 
-def render_draft(ctx: DayContext, count: int, cases: list[dict[str, str]], settings: Settings,
-                 schema: bool) -> tuple[list[Any], dict[str, str]]:  # fmt: skip
+def render_draft(
+    ctx: DayContext, count: int, cases: list[dict[str, str]], settings: Settings, schema: bool
+) -> tuple[list[Any], dict[str, str]]:
     system, v1 = prompts.render("draft_system", settings)
     trends = [*ctx.user_trends, *(t.title for t in ctx.trends)]
     events = [{"名称": e.name, "类型": e.kind, "距今天数": e.days_from} for e in ctx.events]
     user, v2 = prompts.render(
-        "draft_topics", settings, day=ctx.date.isoformat(), count=count, types=[t.value for t in TopicType],
-        product=_product_data(ctx), audience=_audience_data(ctx), events=events, trends=trends, cases=cases,
-        recent=ctx.recent[-20:], schema=schema_json(DraftTopics) if schema else "",
-    )  # fmt: skip
+        "draft_topics",
+        settings,
+        day=ctx.date.isoformat(),
+        count=count,
+        types=[t.value for t in TopicType],
+        product=_product_data(ctx),
+        audience=_audience_data(ctx),
+        events=events,
+        trends=trends,
+        cases=cases,
+        recent=ctx.recent[-20:],
+        schema=schema_json(DraftTopics) if schema else "",
+    )
     return messages(system, user), {"draft_system": v1, "draft_topics": v2}
 
 
@@ -181,14 +203,25 @@ def build_revise_chain(chat_model: Any, settings: Settings) -> Any:
     async def render(x: dict[str, Any]) -> dict[str, Any]:
         topic, ctx = x["topic"], x["ctx"]
         system, _ = prompts.render("draft_system", settings)
-        data = {"type": topic.type.value, "opening": topic.opening, "question": topic.question,
-                "bridge": topic.bridge, "follow_ups": topic.follow_ups}  # fmt: skip
+        data = {
+            "type": topic.type.value,
+            "opening": topic.opening,
+            "question": topic.question,
+            "bridge": topic.bridge,
+            "follow_ups": topic.follow_ups,
+        }
         user, version = prompts.render(
-            "revise_topic", settings, instruction=x.get("instruction") or "",
-            problems=x.get("problems") or problems(topic), topic=data, product=_product_data(ctx),
-            audience=_audience_data(ctx), trends=x.get("trends") or [], avoid=x.get("avoid") or [],
+            "revise_topic",
+            settings,
+            instruction=x.get("instruction") or "",
+            problems=x.get("problems") or problems(topic),
+            topic=data,
+            product=_product_data(ctx),
+            audience=_audience_data(ctx),
+            trends=x.get("trends") or [],
+            avoid=x.get("avoid") or [],
             schema=schema_json(DraftTopic),
-        )  # fmt: skip
+        )
         x["run"].versions["revise_topic"] = version
         return {**x, "messages": messages(system, user)}
 
@@ -205,12 +238,26 @@ def build_revise_chain(chat_model: Any, settings: Settings) -> Any:
     )
 
 
-async def arevise_llm(structured: Structured, topic: Topic, instruction: str, ctx: DayContext,
-                      trends: list[str] | None = None, avoid: list[str] | None = None) -> Topic:  # fmt: skip
+async def arevise_llm(
+    structured: Structured,
+    topic: Topic,
+    instruction: str,
+    ctx: DayContext,
+    trends: list[str] | None = None,
+    avoid: list[str] | None = None,
+) -> Topic:
     """One revision as the operator asked (`revise.revise_topic`)."""
     chain = build_revise_chain(structured.model, structured.settings)
-    return await chain.ainvoke({"topic": topic, "ctx": ctx, "run": structured.run, "instruction": instruction,
-                                "trends": trends or [], "avoid": avoid or []})  # fmt: skip
+    return await chain.ainvoke(
+        {
+            "topic": topic,
+            "ctx": ctx,
+            "run": structured.run,
+            "instruction": instruction,
+            "trends": trends or [],
+            "avoid": avoid or [],
+        }
+    )
 
 
 # --------------------------------------------------------------------------- rank
@@ -236,8 +283,13 @@ def _cases(settings: Settings) -> Any:
         try:
             from assistant.retrieval import search
 
-            hits = search(f"{ctx.product.noun} 群话题 {ctx.audience.name if ctx.audience else ''}", kind="cases",
-                          date=ctx.date, k=3, settings=settings)  # fmt: skip
+            hits = search(
+                f"{ctx.product.noun} 群话题 {ctx.audience.name if ctx.audience else ''}",
+                kind="cases",
+                date=ctx.date,
+                k=3,
+                settings=settings,
+            )
         except Exception:  # noqa: BLE001 - no index: draft without cases
             return []
         return [{"标题": h.title, "摘录": h.text[:300], "来源": h.source} for h in hits]
@@ -288,8 +340,13 @@ def build_draft_chain(
         return {**state, "cases": cases(state)}
 
     async def render(state: dict[str, Any]) -> dict[str, Any]:
-        msgs, versions = render_draft(state["ctx"], candidate_count(n, state["ctx"]), state["cases"], settings,
-                                      schema=settings.llm_structured_method == "prompt")  # fmt: skip
+        msgs, versions = render_draft(
+            state["ctx"],
+            candidate_count(n, state["ctx"]),
+            state["cases"],
+            settings,
+            schema=settings.llm_structured_method == "prompt",
+        )
         state["run"].versions.update(versions)
         state["run"].usage.round_trips += 1
         return {**state, "messages": msgs}
@@ -319,8 +376,18 @@ def build_draft_chain(
         if not todo:
             return state
         run.usage.round_trips += 1
-        inputs = [{"topic": topics[i], "ctx": ctx, "run": run, "instruction": "", "problems": issues[i], "trends": [],
-                   "avoid": [*ctx.recent[-20:], *(t.text for j, t in enumerate(topics) if j != i)]} for i in todo]  # fmt: skip
+        inputs = [
+            {
+                "topic": topics[i],
+                "ctx": ctx,
+                "run": run,
+                "instruction": "",
+                "problems": issues[i],
+                "trends": [],
+                "avoid": [*ctx.recent[-20:], *(t.text for j, t in enumerate(topics) if j != i)],
+            }
+            for i in todo
+        ]
         if not revise_chain:  # built on first need: most plans never revise
             revise_chain.append(build_revise_chain(chat_model, settings))
         results = await revise_chain[0].abatch(inputs, return_exceptions=True)

@@ -59,8 +59,13 @@ def _fits(
     if ctx.audience and ctx.audience.id in pattern.get("skip_audiences", []):
         return False
     needs = pattern.get("needs", "none")
-    return {"scene": bool(scenes), "scenes3": len(scenes) >= 3, "moment": bool(s["moment"] and scenes),
-            "rival": bool(s["rival"]), "unit": bool(s["unit"])}.get(needs, True)  # fmt: skip
+    return {
+        "scene": bool(scenes),
+        "scenes3": len(scenes) >= 3,
+        "moment": bool(s["moment"] and scenes),
+        "rival": bool(s["rival"]),
+        "unit": bool(s["unit"]),
+    }.get(needs, True)
 
 
 def _entries(items: list[Any], traits: set[str], audience: Audience | None = None) -> list[str]:
@@ -78,10 +83,15 @@ def _entries(items: list[Any], traits: set[str], audience: Audience | None = Non
 
 def infer_type(question: str) -> TopicType:
     """Topic type of a hand-written question (catalogue questions and tie-ins carry no type)."""
-    rules = [(r"^投个票", "vote"), (r"晒(一晒|张|出|照|图|个|下)|拍给", "photo_share"), (r"小时候", "memory"),
-             (r"窍门|小讲究|怎么放|怎么让|怎么办", "tips_swap"),
-             (r"经历|坦白|吐槽|翻过车|哭笑不得|丢过|嫌弃|忘了|热醒|最搞笑", "confession"),
-             (r"还是|、.+，还是", "either_or"), (r"会多备|会给.{0,4}(添|备)|会带几|备多少|打算", "prediction")]  # fmt: skip
+    rules = [
+        (r"^投个票", "vote"),
+        (r"晒(一晒|张|出|照|图|个|下)|拍给", "photo_share"),
+        (r"小时候", "memory"),
+        (r"窍门|小讲究|怎么放|怎么让|怎么办", "tips_swap"),
+        (r"经历|坦白|吐槽|翻过车|哭笑不得|丢过|嫌弃|忘了|热醒|最搞笑", "confession"),
+        (r"还是|、.+，还是", "either_or"),
+        (r"会多备|会给.{0,4}(添|备)|会带几|备多少|打算", "prediction"),
+    ]
     for rx, kind in rules:
         if re.search(rx, question):
             return TopicType(kind)
@@ -100,8 +110,9 @@ class _Draft:
     follow_ups: list[str] = field(default_factory=list)
 
 
-def _pattern_drafts(ctx: DayContext, lib: dict[str, Any], s: dict[str, str], traits: set[str],
-                    scenes: list[str]) -> list[_Draft]:  # fmt: skip
+def _pattern_drafts(
+    ctx: DayContext, lib: dict[str, Any], s: dict[str, str], traits: set[str], scenes: list[str]
+) -> list[_Draft]:
     out = []
     for pattern in lib["patterns"]:
         if not _fits(pattern, ctx, traits, s, scenes):
@@ -113,9 +124,17 @@ def _pattern_drafts(ctx: DayContext, lib: dict[str, Any], s: dict[str, str], tra
             trio = dict(zip(("scene1", "scene2", "scene3"), scenes[:3], strict=False))
             for scene in picks:
                 fill = {**s, **trio, "scene": scene}
-                out.append(_Draft(template.format(**fill), TopicType(pattern["type"]), pattern["id"], concept,
-                                  scene=scene, follow_ups=[f.format(**fill) for f in follow],
-                                  bias=float(pattern.get("bias", 0.0))))  # fmt: skip
+                out.append(
+                    _Draft(
+                        template.format(**fill),
+                        TopicType(pattern["type"]),
+                        pattern["id"],
+                        concept,
+                        scene=scene,
+                        follow_ups=[f.format(**fill) for f in follow],
+                        bias=float(pattern.get("bias", 0.0)),
+                    )
+                )
     return out
 
 
@@ -190,16 +209,33 @@ def candidates(ctx: DayContext, lib: dict[str, Any], hooks: list[DayHook] | None
         trend = [hook.title] if hook.kind == "trend" else None
         report = run_checks(text, ctx.product, audience=ctx.audience, date=ctx.date, trend=trend)
         follow = d.follow_ups or [f.format(**s) for f in type_follow.get(d.type.value, [])]
-        topic = Topic(type=d.type, opening=opening or "", question=d.question, hook=hook.as_hook(),
-                      follow_ups=_safe_lines(follow, ctx.product), checks=report.checks, pattern=d.pattern)  # fmt: skip
+        topic = Topic(
+            type=d.type,
+            opening=opening or "",
+            question=d.question,
+            hook=hook.as_hook(),
+            follow_ups=_safe_lines(follow, ctx.product),
+            checks=report.checks,
+            pattern=d.pattern,
+        )
         if d.concept not in jitter:
             jitter[d.concept] = rng.uniform(-JITTER, JITTER)
         rank = (
             report.score + HOOK_BONUS * hook.weight + jitter[d.concept] + bias.get(d.type.value, 0.0) + d.bias
         )
         rank -= 0.004 * max(0, len(text) - LENGTH_FREE)
-        out.append(Candidate(topic, d.pattern, d.concept, hook, report.passed,
-                             report.checks["compliance"].passed, round(rank, 4), repeats))  # fmt: skip
+        out.append(
+            Candidate(
+                topic,
+                d.pattern,
+                d.concept,
+                hook,
+                report.passed,
+                report.checks["compliance"].passed,
+                round(rank, 4),
+                repeats,
+            )
+        )
     return out
 
 
@@ -227,9 +263,13 @@ def _same_hook(a: DayHook, b: DayHook) -> float:
 def similarity(a: Candidate, b: Candidate) -> float:
     same_hook = _same_hook(a.hook, b.hook)
     same_opening = bool(a.topic.opening) and a.topic.opening == b.topic.opening
-    return (0.45 * jaccard(question_core(a.topic.text), question_core(b.topic.text))
-            + 0.25 * (a.topic.type == b.topic.type) + 0.5 * same_hook + 0.15 * (a.pattern == b.pattern)
-            + 0.2 * same_opening)  # fmt: skip
+    return (
+        0.45 * jaccard(question_core(a.topic.text), question_core(b.topic.text))
+        + 0.25 * (a.topic.type == b.topic.type)
+        + 0.5 * same_hook
+        + 0.15 * (a.pattern == b.pattern)
+        + 0.2 * same_opening
+    )
 
 
 def _allowed(c: Candidate, picked: list[Candidate]) -> bool:
@@ -244,13 +284,13 @@ def _allowed(c: Candidate, picked: list[Candidate]) -> bool:
 
 def _mmr(cands: list[Candidate], n: int, picked: list[Candidate]) -> list[Candidate]:
     ranked = sorted(cands, key=lambda c: -c.rank)
-    fresh = mmr(ranked, [c.rank for c in ranked], similarity, n,
-                allowed=lambda c, p: _allowed(c, picked + p))  # fmt: skip
+    fresh = mmr(ranked, [c.rank for c in ranked], similarity, n, allowed=lambda c, p: _allowed(c, picked + p))
     return fresh
 
 
-def pick(cands: list[Candidate], n: int, ctx: DayContext | None = None, settings: Settings | None = None) -> list[
-        Candidate]:  # fmt: skip
+def pick(
+    cands: list[Candidate], n: int, ctx: DayContext | None = None, settings: Settings | None = None
+) -> list[Candidate]:
     """Fresh passing candidates by MMR; when the memory blocks too many, the least recently used repeats
     (noted on the topic); then compliant ones that fail a softer check. Never a non-compliant one."""
     fresh = [c for c in cands if c.passed and not c.repeats]

@@ -81,8 +81,17 @@ def _trend_hooks(ctx: Any, lib: dict[str, Any], out: Screened) -> None:
         weight = (0.8 if keys[0] == "direct" else 0.6) * (1 - age / 8)
         src = item.url or f"{item.platform} {item.date.isoformat()}"
         leads = short_leads if len(title) <= SHORT_TREND else long_leads
-        found.append(DayHook("trend", title, src, keys, _fmt(leads, title), round(weight, 3),
-                             _label(keys, lib, ctx.product)))  # fmt: skip
+        found.append(
+            DayHook(
+                "trend",
+                title,
+                src,
+                keys,
+                _fmt(leads, title),
+                round(weight, 3),
+                _label(keys, lib, ctx.product),
+            )
+        )
     out.hooks += sorted(found, key=lambda h: -h.weight)[:3]
 
 
@@ -122,17 +131,27 @@ def _calendar_hooks(ctx: Any, lib: dict[str, Any], out: Screened) -> None:
         if e.kind == "season" or e.days_from > 7:
             continue
         when = _when(e)
-        keys = tuple(([e.name] if e.name in ctx.product.tie_ins else [])
-                     + [t for t in event_themes(e.name, lib) if t in mine])  # fmt: skip
+        keys = tuple(
+            ([e.name] if e.name in ctx.product.tie_ins else [])
+            + [t for t in event_themes(e.name, lib) if t in mine]
+        )
         special = table.get("special", {}).get(e.name, {}).get(when)
         leads = special or table.get(e.kind, table.get("festival", {})).get(when)
         if not keys or not leads:
             continue
         strength = 1.25 if keys[0] == e.name else 0.8
         weight = strength * (0.6 if when == "ongoing" else 1 - e.days_from / 10)
-        found.append(DayHook("calendar", e.name, f"calendar:{e.date.isoformat()}", keys,
-                             _fmt(leads, e.name, e.days_from), round(weight, 3),
-                             _label(keys, lib, ctx.product) or e.name))  # fmt: skip
+        found.append(
+            DayHook(
+                "calendar",
+                e.name,
+                f"calendar:{e.date.isoformat()}",
+                keys,
+                _fmt(leads, e.name, e.days_from),
+                round(weight, 3),
+                _label(keys, lib, ctx.product) or e.name,
+            )
+        )
     out.hooks += sorted(found, key=lambda h: -h.weight)[:3]
 
 
@@ -154,8 +173,9 @@ def _season_hook(ctx: Any, lib: dict[str, Any], out: Screened) -> None:
     keys = tuple(t for t in window.get("themes", []) if t in mine)
     if keys:
         label = _label(keys, lib, ctx.product)
-        out.hooks.append(DayHook("season", label, "calendar:season", keys, tuple(window.get("leads", [])), 0.35,
-                                 label))  # fmt: skip
+        out.hooks.append(
+            DayHook("season", label, "calendar:season", keys, tuple(window.get("leads", [])), 0.35, label)
+        )
 
 
 def day_hooks(ctx: Any, lib: dict[str, Any]) -> Screened:

@@ -50,9 +50,16 @@ _RULES: list[tuple[str, re.Pattern[str]]] = [
         ),
     ),
 ]
-CONTENT = {"angle": None, "vote": TopicType.vote, "photo": TopicType.photo_share,
-           "either_or": TopicType.either_or, "memory": TopicType.memory, "tips": TopicType.tips_swap,
-           "trend": None, "festival": None}  # fmt: skip
+CONTENT = {
+    "angle": None,
+    "vote": TopicType.vote,
+    "photo": TopicType.photo_share,
+    "either_or": TopicType.either_or,
+    "memory": TopicType.memory,
+    "tips": TopicType.tips_swap,
+    "trend": None,
+    "festival": None,
+}
 CAN_DO = "更短、更长一点、更口语、更正式、换个角度、结合热点、带上节日、改成投票/晒图/二选一/回忆/妙招、加emoji、去掉表情或由头"
 _EMOJI = re.compile("[\U0001f000-\U0001faff\u2600-\u27bf\ufe0f]")
 _CASUAL_OPENINGS = (
@@ -318,6 +325,8 @@ def revise_offline(
     failed = [name for name, c in new.checks.items() if not c.passed]
     if failed:
         why = "；".join(r for name in failed for r in new.checks[name].reasons[:1])
-        raise InputError(f"按「{instruction.strip()[:30]}」改出来的话题没通过检查（{why}）；换个要求试试。",
-                         field="instruction")  # fmt: skip
+        raise InputError(
+            f"按「{instruction.strip()[:30]}」改出来的话题没通过检查（{why}）；换个要求试试。",
+            field="instruction",
+        )
     return new

@@ -34,9 +34,10 @@ class PostizTarget(BaseModel):
     api_key: str = Field(..., min_length=1, max_length=500, description="Postiz 公共 API 密钥")
     integration_id: str = Field(..., min_length=1, max_length=200, description="Postiz 频道（integration）ID")
     provider: str | None = Field(
-        None, pattern=r"^[a-z0-9][a-z0-9-]{0,39}$",
+        None,
+        pattern=r"^[a-z0-9][a-z0-9-]{0,39}$",
         description="频道所在平台，写进 settings.__type（Postiz 要求），例如 x、linkedin、telegram、discord",
-    )  # fmt: skip
+    )
     base_url: HttpUrl = Field(
         POSTIZ_CLOUD, validate_default=True, description="自建 Postiz 的后端地址；默认官方云服务"
     )
@@ -112,12 +113,14 @@ async def send_postiz(
         "shortLink": False,
         "date": when.strftime("%Y-%m-%dT%H:%M:%S.000Z"),
         "tags": [],
-        "posts": [{
-            "integration": {"id": target.integration_id},
-            "value": [{"content": topic["text"], "image": []}],
-            "settings": target.post_settings(),
-        }],
-    }  # fmt: skip
+        "posts": [
+            {
+                "integration": {"id": target.integration_id},
+                "value": [{"content": topic["text"], "image": []}],
+                "settings": target.post_settings(),
+            }
+        ],
+    }
     url = str(target.base_url).rstrip("/") + "/public/v1/posts"
     response = await client.post(url, json=body, headers={"Authorization": target.api_key})
     ok = 200 <= response.status_code < 300
@@ -185,8 +188,15 @@ async def deliver(plan: dict[str, Any], delivery: Delivery, *, timeout: float = 
                 results.append(await sender(plan, target, client))
             except httpx.HTTPError as exc:
                 message, reason = describe(exc)
-                results.append({"target": name, "ok": False, "topic": target.topic, "error": f"发送失败：{message}",
-                                "reason": reason})  # fmt: skip
+                results.append(
+                    {
+                        "target": name,
+                        "ok": False,
+                        "topic": target.topic,
+                        "error": f"发送失败：{message}",
+                        "reason": reason,
+                    }
+                )
             except ValueError as exc:
                 results.append(
                     {"target": name, "ok": False, "topic": target.topic, "error": f"没有发送：{exc}"}
