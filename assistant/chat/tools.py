@@ -190,7 +190,7 @@ def revise(ctx: ChatContext, index: int | None, instruction: str, use_trends: bo
             hint="换个要求试试，例如「更短」",
         )
     engine, model = origin.engine, origin.model
-    record = store.revise_topic(
+    record = store.save_revision(
         plan.id,
         index,
         new,

@@ -66,7 +66,7 @@ def revise_topic_with_origin(
     topic unchanged. Trends typed as 「（今日热搜：A、B）」 are used when they fit the product; otherwise the
     day's trend files are searched. Returns the topic and which engine and model wrote it (the offline rules
     when the model failed or repeated something)."""
-    from assistant.drafting.offline.revise import revise_offline
+    from assistant.drafting.offline.rewrite import rewrite_offline
     from assistant.retrieval.calendar import events_for
 
     settings = settings or get_settings()
@@ -96,7 +96,7 @@ def revise_topic_with_origin(
             raise
         except Exception as exc:  # noqa: BLE001 - offline rules still give an answer
             log.info("LLM revision failed, using offline rules: %s", exc)
-    new = revise_offline(topic, instruction, ctx, settings, avoid=avoid)
+    new = rewrite_offline(topic, instruction, ctx, settings, avoid=avoid)
     return new, TopicOrigin(engine="offline", model=OFFLINE_MODEL)
 
 
@@ -109,10 +109,9 @@ def _revise_llm(
     settings: Settings,
 ) -> Topic:
     """The model's revision (checked again); ValueError when it breaks compliance."""
-    from assistant.drafting.llm.chain import Structured, Usage, arevise_llm
+    from assistant.drafting.llm.rewrite import arewrite
 
-    structured = Structured(chat_model, settings, Usage())
-    new = run_sync(arevise_llm(structured, topic, instruction, ctx, trends))
+    new = run_sync(arewrite(chat_model, settings, topic, instruction, ctx, trends))
     if not new.checks["compliance"].passed:
         raise ValueError("改写结果没有通过合规检查")
     return new

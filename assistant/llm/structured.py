@@ -190,25 +190,3 @@ def structured_output(
     return RunnableSequence(
         call, RunnableLambda(parse, name="parse"), RunnableLambda(route, name=f"structured_{schema.__name__}")
     )
-
-
-class Structured:
-    """`structured_output` bound to one model and one `Run` (used by `revise.revise_topic`)."""
-
-    def __init__(self, chat_model: Any, settings: Settings, usage: Usage | None = None):
-        self.model = chat_model
-        self.settings = settings
-        self.run = Run(usage=usage or Usage())
-
-    @property
-    def usage(self) -> Usage:
-        return self.run.usage
-
-    @property
-    def versions(self) -> dict[str, str]:
-        return self.run.versions
-
-    async def ainvoke(self, msgs: list[Any], schema: type[BaseModel]) -> BaseModel:
-        return await structured_output(self.model, self.settings, schema).ainvoke(
-            {"messages": msgs, "run": self.run}
-        )

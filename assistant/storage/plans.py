@@ -117,7 +117,7 @@ class Store:
 
     # ------------------------------------------------------------------ revisions
 
-    def revise_topic(
+    def save_revision(
         self,
         plan_id: str,
         index: int,

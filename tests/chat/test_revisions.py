@@ -158,7 +158,7 @@ def test_a_revised_topic_names_the_engine_that_rewrote_it(chat_env):
     new = plan.topics[1].model_copy(
         update={"id": "t-rewritten", "question": "你家空气炸锅最常做的是哪道菜？"}
     )
-    Store().revise_topic(plan.id, 1, new, instruction="换个角度", engine="llm", model="qwen-plus")
+    Store().save_revision(plan.id, 1, new, instruction="换个角度", engine="llm", model="qwen-plus")
     topics = Store().get_plan(plan.id).public_dict()["topics"]
     assert [(t["engine"], t["model"]) for t in topics] == [
         ("llm", "qwen-plus"),

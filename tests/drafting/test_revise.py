@@ -9,7 +9,7 @@ import pytest
 from langchain_core.language_models.fake_chat_models import FakeListChatModel
 
 from assistant.drafting import draft_plan
-from assistant.drafting.offline.revise import instruction_kind
+from assistant.drafting.offline.rewrite import instruction_kind
 from assistant.drafting.revision import revise_topic
 from assistant.models import PlanRequest
 

@@ -263,7 +263,7 @@ def _longer(topic: Topic, rules: dict[str, Any], addr: str) -> Topic:
 
 def _style(kind: str, topic: Topic, ctx: DayContext, settings: Settings | None, avoid: list[str]) -> Topic:
     lib = library(settings)
-    rules = lib.get("revise", {})
+    rules = lib.get("rewrite", {})
     addr = ctx.audience.address if ctx.audience else "大家"
     if kind == "short":
         return _shorter(topic, ctx, settings, avoid)
@@ -294,7 +294,7 @@ _SAME = {
 }
 
 
-def revise_offline(
+def rewrite_offline(
     topic: Topic,
     instruction: str,
     ctx: DayContext,
