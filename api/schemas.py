@@ -57,6 +57,7 @@ class TopicPublic(BaseModel):
     checks: dict[str, CheckResult] = {}
     score: float = 0.0
     pattern: str | None = None
+    note: str = ""
     engine: Literal["offline", "llm"] = Field(
         ..., description="写这个话题的引擎（大模型方案里可能有离线补足的话题）"
     )
@@ -66,7 +67,7 @@ class TopicPublic(BaseModel):
 class PlanPublic(DailyPlan):
     """`plan.public_dict()`: the same JSON as `huati draft --json`."""
 
-    topics: list[TopicPublic]
+    topics: list[TopicPublic]  # type: ignore[assignment]  # the public shape of each Topic
     delivery: list[dict[str, Any]] | None = Field(
         None, description="各投递目标的结果（请求里有 delivery 时）"
     )

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from typing import Any
 
 
@@ -94,7 +95,7 @@ _REASONS = {
 }
 
 
-def describe_invalid(err: dict[str, Any]) -> str:
+def describe_invalid(err: Mapping[str, Any]) -> str:
     """A Chinese reason for one pydantic error dict (`ValidationError.errors()[i]`)."""
     ctx = err.get("ctx") or {}
     if err.get("type") in ("literal_error", "enum") and "expected" in ctx:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+from collections.abc import Mapping
 from functools import lru_cache
 from pathlib import Path
 from typing import Any, Literal
@@ -114,7 +115,7 @@ def check_home(home: Path) -> None:
         )
 
 
-def _reason(err: dict[str, Any]) -> str:
+def _reason(err: Mapping[str, Any]) -> str:
     field = str(err["loc"][0]) if err.get("loc") else ""
     reason = describe_invalid(err)
     secret = "key" in field or "secret" in field

@@ -7,13 +7,16 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Callable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from assistant.checks import CHECK_NAMES, check_topic, versions
 from assistant.errors import HuatiError
 from assistant.knowledge import find_audience, resolve_product
 from evals.datasets import LABEL_OF, LabelledTopic, load_labelled
 from evals.metrics import agreement
+
+if TYPE_CHECKING:
+    from langchain_core.language_models import BaseChatModel
 
 TARGETS = {"compliance": 0.9, "low_barrier": 0.7, "relevance": 0.7}
 SPLITS = ("tune", "held_out", "all")
@@ -28,7 +31,7 @@ def _verdicts(case: LabelledTopic) -> dict[str, Any]:
         date=case.date,
         trend=case.trend,
     )
-    out = {name: report.checks[name] for name in CHECK_NAMES}
+    out: dict[str, Any] = {name: report.checks[name] for name in CHECK_NAMES}
     out["overall"] = report
     return out
 
@@ -48,7 +51,7 @@ def _summarise(rows: list[dict[str, Any]], rater: str) -> dict[str, dict[str, An
 
 
 async def _judge_all(
-    cases: list[LabelledTopic], chat_model: Any, concurrency: int, advance: Callable[[], None]
+    cases: list[LabelledTopic], chat_model: BaseChatModel, concurrency: int, advance: Callable[[], None]
 ) -> tuple[dict[str, dict[str, bool]], list[dict[str, str]]]:
     """Judge verdicts per case and dimension, and the replies that failed (one bad reply ends nothing)."""
     from assistant.checks.judge import ajudge

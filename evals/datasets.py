@@ -100,7 +100,7 @@ def _read(path: Path, model: type[BaseModel]) -> list[Any]:
         except json.JSONDecodeError as exc:
             raise InputError(f"{path}:{no}: 不是合法的 JSON（{exc.msg}）") from exc
         try:
-            item = model.model_validate(raw)
+            item: Any = model.model_validate(raw)
         except ValidationError as exc:
             err = exc.errors()[0]
             loc = ".".join(str(x) for x in err["loc"])

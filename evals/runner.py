@@ -13,13 +13,17 @@ import uuid
 from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from assistant.checks import CHECK_NAMES, run_checks, versions
 from assistant.errors import ConfigError, HuatiError, InputError
+from assistant.llm.choice import Mode
 from assistant.models import DailyPlan, PlanRequest
 from evals.datasets import DraftRequestCase, load_requests
 from evals.thresholds import gates, load_thresholds
+
+if TYPE_CHECKING:
+    from langchain_core.language_models import BaseChatModel
 
 SCHEMA_VERSION = 1
 TOP_K = 3
@@ -28,7 +32,7 @@ __all__ = ["gates", "load_thresholds", "metrics", "run_eval", "write_run"]
 DraftFn = Callable[[PlanRequest], Awaitable[DailyPlan]]
 
 
-def default_draft_fn(chat_model: Any = None) -> DraftFn:
+def default_draft_fn(chat_model: BaseChatModel | None = None) -> DraftFn:
     from assistant.drafting import adraft_plan
 
     async def draft(request: PlanRequest) -> DailyPlan:
@@ -40,7 +44,7 @@ def default_draft_fn(chat_model: Any = None) -> DraftFn:
     return draft
 
 
-def _request(case: DraftRequestCase, engine: str) -> PlanRequest:
+def _request(case: DraftRequestCase, engine: Mode) -> PlanRequest:
     return PlanRequest(
         product=case.product,
         date=case.date,
@@ -48,7 +52,7 @@ def _request(case: DraftRequestCase, engine: str) -> PlanRequest:
         trend=case.trend,
         category=case.category,
         n=TOP_K,
-        engine=engine,  # type: ignore[arg-type]
+        engine=engine,
     )
 
 
@@ -120,7 +124,7 @@ async def _judge_topics(
 
 async def _run_cases(
     cases: list[DraftRequestCase],
-    engine: str,
+    engine: Mode,
     draft: DraftFn,
     concurrency: int,
     advance: Callable[[], None],
@@ -208,6 +212,7 @@ def run_eval(
     """Run the eval and write results.json, report.html and report.md to `out_dir`."""
     if engine not in ("offline", "llm"):
         raise InputError(f"未知的引擎：{engine}（可选 offline、llm）", field="engine")
+    mode: Mode = "llm" if engine == "llm" else "offline"
     if engine == "llm":
         from assistant.settings import get_settings
 
@@ -225,7 +230,7 @@ def run_eval(
             progress(done, len(cases))
 
     started = time.perf_counter()
-    results = asyncio.run(_run_cases(cases, engine, draft, concurrency, advance, judge_model))
+    results = asyncio.run(_run_cases(cases, mode, draft, concurrency, advance, judge_model))
     wall = time.perf_counter() - started
     values = metrics(results)
     values["wall_seconds"] = round(wall, 3)

@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Query, Request
-from pydantic import ValidationError
+from pydantic import BaseModel, ValidationError
 
 from api.deps import ApiKeyDep, SettingsDep
 from api.problems import ApiProblem, json_error, validation_errors
@@ -71,11 +71,11 @@ def _media(request: Request) -> str:
     return request.headers.get("content-type", "application/json").split(";")[0].strip().lower()
 
 
-def _model(model: type, data: Any) -> Any:
+def _model(model: type[BaseModel], data: Any) -> Any:
     try:
         return model.model_validate(data)
     except ValidationError as exc:
-        errors = validation_errors(list(exc.errors()))
+        errors = validation_errors([dict(e) for e in exc.errors()])
         detail = "；".join(f"字段 {e['field']}：{e['message']}" for e in errors[:5])
         raise ApiProblem(422, detail, field=errors[0]["field"] if errors else None, errors=errors) from exc
 
@@ -103,7 +103,7 @@ async def push_trends(
     media, text = _media(request), await _text(request)
     if not text.strip():
         raise InputError("请求体为空：请发送热点条目", field="body")
-    fmt = format
+    fmt: str | None = format
     if media in RAW_TYPES:
         fmt = fmt or RAW_TYPES[media]
     elif media.endswith("json"):

@@ -28,9 +28,12 @@ from api.schemas import (
     problems,
 )
 from assistant.errors import InputError, NotFoundError
+from assistant.models import DailyPlan
 from assistant.service import idempotency, jobs
 from assistant.service.delivery import records as deliveries
 from assistant.service.delivery.targets import deliver
+from assistant.settings import Settings
+from assistant.storage import Store
 
 router = APIRouter(prefix="/v1", tags=["plans"], route_class=AuthFirstRoute)
 
@@ -51,7 +54,7 @@ def body_hash(body: PlanCreate) -> str:
     return hashlib.sha256(canonical.encode()).hexdigest()
 
 
-def _load(store: Any, plan_id: str) -> Any:
+def _load(store: Store, plan_id: str) -> DailyPlan:
     plan = store.get_plan(plan_id)
     if plan is None:
         raise NotFoundError(f"找不到方案 {plan_id}")
@@ -91,10 +94,10 @@ async def _reserve(key_id: str, idem: str, digest: str, settings: Any) -> idempo
 @router.post(
     "/plans",
     status_code=201,
-    response_model=None,
+    response_model=PlanPublic,
     summary="生成一天的话题方案",
     responses={
-        201: {"model": PlanPublic, "description": "新方案"},
+        201: {"description": "新方案"},
         200: {"model": PlanPublic, "description": "幂等重放"},
         **problems(409, 502, 503, d409="同一 Idempotency-Key 用于不同请求体，或同键请求仍在处理中"),
     },
@@ -113,7 +116,7 @@ async def create_plan(
     owner = None
     if idempotency_key is not None:
         reservation = await _reserve(key.id, idempotency_key, body_hash(body), settings)
-        if reservation.state == "done":
+        if reservation.state == "done" and reservation.plan_id is not None:
             response.status_code = 200
             response.headers["Idempotent-Replayed"] = "true"
             return await run_in_threadpool(_public, store, reservation.plan_id, settings)
@@ -122,12 +125,12 @@ async def create_plan(
         plan = await adraft_plan(body.plan_request(), settings=settings, save=False)
         await run_in_threadpool(_save, store, plan)
     except BaseException:  # also a client that went away (cancellation): the key must not stay locked
-        if owner is not None:
+        if owner is not None and idempotency_key is not None:
             idempotency.drop_lease(owner)
             with anyio.CancelScope(shield=True):
                 await run_in_threadpool(idempotency.release, key.id, idempotency_key, owner, settings)
         raise
-    if owner is not None:
+    if owner is not None and idempotency_key is not None:
         with anyio.CancelScope(shield=True):
             await run_in_threadpool(idempotency.complete, key.id, idempotency_key, owner, plan.id, settings)
     data = plan.public_dict() | {"delivery": None}
@@ -138,7 +141,7 @@ async def create_plan(
     return data
 
 
-def _public(store: Any, plan_id: str, settings: Any) -> dict[str, Any]:
+def _public(store: Store, plan_id: str, settings: Settings) -> dict[str, Any]:
     data = _load(store, plan_id).public_dict()
     data["delivery"] = deliveries.for_plans([plan_id], settings).get(plan_id)
     return data
@@ -146,9 +149,9 @@ def _public(store: Any, plan_id: str, settings: Any) -> dict[str, Any]:
 
 @router.get(
     "/plans/{plan_id}",
-    response_model=None,
+    response_model=PlanPublic,
     summary="读取方案",
-    responses={200: {"model": PlanPublic, "description": "方案（含投递结果）"}, **problems(404)},
+    responses={200: {"description": "方案（含投递结果）"}, **problems(404)},
 )
 def read_plan(plan_id: str, _key: ApiKeyDep, store: StoreDep, settings: SettingsDep) -> dict[str, Any]:
     return _public(store, plan_id, settings)

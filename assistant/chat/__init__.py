@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import AsyncIterator
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from pydantic import BaseModel
 
@@ -19,6 +19,9 @@ from assistant.llm.choice import choose_model
 from assistant.models import Topic
 from assistant.settings import OFFLINE_MODEL, Settings, get_settings
 from assistant.sync import run_sync
+
+if TYPE_CHECKING:
+    from langchain_core.language_models import BaseChatModel
 
 __all__ = ["ChatReply", "astream", "respond", "new_session"]
 
@@ -38,7 +41,9 @@ def new_session(title: str = "", settings: Settings | None = None) -> sessions.C
     return sessions.create_session(title, settings)
 
 
-def _context(session: sessions.ChatSession, settings: Settings, chat_model: Any) -> ChatContext:
+def _context(
+    session: sessions.ChatSession, settings: Settings, chat_model: BaseChatModel | None
+) -> ChatContext:
     from assistant.retrieval import today
 
     ctx = ChatContext(
@@ -128,7 +133,7 @@ async def _answer(ctx: ChatContext, session: sessions.ChatSession, text: str) ->
 
 
 async def astream(
-    session_id: str, message: str, settings: Settings | None = None, chat_model: Any = None
+    session_id: str, message: str, settings: Settings | None = None, chat_model: BaseChatModel | None = None
 ) -> AsyncIterator[str | ChatReply]:
     """Yield reply text chunks as they are ready, then the stored `ChatReply` as the final item."""
     settings = settings or get_settings()
@@ -177,7 +182,7 @@ async def astream(
 
 
 async def arespond(
-    session_id: str, message: str, settings: Settings | None = None, chat_model: Any = None
+    session_id: str, message: str, settings: Settings | None = None, chat_model: BaseChatModel | None = None
 ) -> ChatReply:
     final: ChatReply | None = None
     async for item in astream(session_id, message, settings, chat_model):
@@ -188,7 +193,7 @@ async def arespond(
 
 
 def respond(
-    session_id: str, message: str, settings: Settings | None = None, chat_model: Any = None
+    session_id: str, message: str, settings: Settings | None = None, chat_model: BaseChatModel | None = None
 ) -> ChatReply:
     """One chat turn, stored with the session. Raises HuatiError for a missing session or empty message."""
     return run_sync(arespond(session_id, message, settings, chat_model))

@@ -74,20 +74,20 @@ def tool_specs() -> list[tuple[str, str, type[BaseModel]]]:
 
 def _call(ctx: tools.ChatContext, name: str, args: dict[str, Any]) -> tools.ToolResult:
     if name == "draft_plan":
-        a = DraftArgs.model_validate(args)
-        return tools.draft(ctx, a.product, a.audience, a.date, a.n)
+        d = DraftArgs.model_validate(args)
+        return tools.draft(ctx, d.product, d.audience, d.date, d.n)
     if name == "revise_topic":
-        a = ReviseArgs.model_validate(args)
-        return tools.revise(ctx, a.index, a.instruction, a.use_trends)
+        r = ReviseArgs.model_validate(args)
+        return tools.revise(ctx, r.index, r.instruction, r.use_trends)
     if name == "check_topic":
-        a = CheckArgs.model_validate(args)
-        return tools.check(ctx, a.text, a.product)
+        c = CheckArgs.model_validate(args)
+        return tools.check(ctx, c.text, c.product)
     if name == "search_knowledge":
-        a = SearchArgs.model_validate(args)
-        return tools.search(ctx, a.query, a.kind)
+        s = SearchArgs.model_validate(args)
+        return tools.search(ctx, s.query, s.kind)
     if name == "read_history":
-        a = HistoryArgs.model_validate(args)
-        return tools.history(ctx, a.product, a.days, a.ask)
+        h = HistoryArgs.model_validate(args)
+        return tools.history(ctx, h.product, h.days, h.ask)
     raise InputError(f"没有叫 {name} 的工具")
 
 
@@ -145,6 +145,8 @@ async def run_agent(
 
     from assistant.chat import _step_record
 
+    if ctx.chat_model is None:
+        raise AgentFailed("没有可用的大模型")
     bound = ctx.chat_model.bind_tools(langchain_tools(ctx))
     system, version = system_prompt(ctx)
     versions = {"chat_agent": version}
@@ -153,7 +155,7 @@ async def run_agent(
     results: list[str] = []
     shown: list[str] = []
     for _ in range(MAX_STEPS):
-        ai = None
+        ai: Any = None  # the chunks summed into one message
         try:
             async for chunk in bound.astream(messages):
                 ai = chunk if ai is None else ai + chunk

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import date as Date
 from typing import Any
 
 from assistant.chat import tools
@@ -39,7 +40,7 @@ def error_text(tool: str, exc: HuatiError, index: int | None = None) -> str:
 def answer_offline(ctx: tools.ChatContext, text: str) -> tuple[str, list[dict[str, Any]]]:
     from assistant.chat import _step_record
 
-    intent = route(text, has_plan=bool(ctx.plan_id), today=ctx.today, settings=ctx.settings)
+    intent = route(text, has_plan=bool(ctx.plan_id), today=ctx.today or Date.today(), settings=ctx.settings)
     try:
         result = run_intent(ctx, intent)
     except HuatiError as exc:

@@ -162,8 +162,10 @@ def add_message(
             if row is not None and not row[0]:
                 values["title"] = content[:MAX_TITLE_CHARS]
         conn.execute(update(chat_sessions).where(chat_sessions.c.id == session_id).values(**values))
+    key = result.inserted_primary_key
+    assert key is not None
     return ChatMessage(
-        id=result.inserted_primary_key[0],
+        id=key[0],
         role=role,
         content=content,
         engine=engine_name,

@@ -10,12 +10,15 @@ import re
 from dataclasses import dataclass, field
 from datetime import date as Date
 from datetime import timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from assistant.chat import replies
 from assistant.errors import InputError, NotFoundError
-from assistant.models import DailyPlan, Topic
+from assistant.models import DailyPlan, Product, Topic
 from assistant.settings import Settings, get_settings
+
+if TYPE_CHECKING:
+    from langchain_core.language_models import BaseChatModel
 
 
 @dataclass
@@ -26,7 +29,7 @@ class ChatContext:
     settings: Settings
     plan_id: str | None = None
     revised: dict[int, Topic] = field(default_factory=dict)  # legacy: revisions kept only in chat messages
-    chat_model: Any = None
+    chat_model: BaseChatModel | None = None
     today: Date | None = None
     focus: int | None = None  # the topic last revised or shown: "更短" with no number means this one
 
@@ -239,14 +242,15 @@ def check(
     if not text:
         raise InputError("请把要检查的话题发给我，例如：这句有没有违规？「你用过美白牙膏吗？」", field="text")
     audience, day = None, None
+    subject: str | Product | None = product
     if not product and ctx.plan_id:
         try:
             plan = load_plan(ctx.plan_id, ctx.settings)
-            product, audience, day = plan.product, plan.audience, plan.date
+            subject, audience, day = plan.product, plan.audience, plan.date
         except (NotFoundError, ImportError):
             pass
-    known = bool(product)
-    report = check_topic(text, product or "群聊话题", audience=audience, date=day)
+    known = bool(subject)
+    report = check_topic(text, subject or "群聊话题", audience=audience, date=day)
     if not known:  # no product to be relevant to: that check says nothing here
         report.checks.pop("relevance", None)
     return ToolResult(
@@ -271,7 +275,8 @@ def search(ctx: ChatContext, query: str, kind: str = "all", date: Date | None = 
         return ToolResult("search", text, {**data, "trends": [t.model_dump(mode="json") for t in items]})
     event = lookup.event_name_in(query) if kind in ("calendar", "all") else None
     if event:
-        said = lookup.EVENT_WORDS.search(query)[0]
+        found = lookup.EVENT_WORDS.search(query)
+        said = found[0] if found else event
         product = None
         if ctx.plan_id:
             try:

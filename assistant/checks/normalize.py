@@ -73,6 +73,6 @@ def sentence_bounds(text: str, pos: int) -> tuple[int, int]:
     start = 0
     for m in SENTENCE_END.finditer(text, 0, pos):
         start = m.end()
-    m = SENTENCE_END.search(text, pos)
-    end = m.end() if m else len(text)
+    after = SENTENCE_END.search(text, pos)
+    end = after.end() if after else len(text)
     return start, end

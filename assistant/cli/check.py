@@ -97,9 +97,10 @@ def _judge_model(judge: bool | None) -> BaseChatModel | None:
     """The LLM judge's chat model: when asked for (ConfigError, exit 5, when none is configured), or by
     default when an LLM is configured."""
     from assistant.llm import choose_model
+    from assistant.llm.choice import Mode
     from assistant.settings import get_settings
 
-    mode = "offline" if judge is False else ("llm" if judge else "auto")
+    mode: Mode = "offline" if judge is False else ("llm" if judge else "auto")
     return choose_model(get_settings(), "judge", mode=mode).model
 
 

@@ -156,8 +156,8 @@ def plan_markdown(plan: DailyPlan, feedback: list[dict[str, Any]] | None = None)
         lines.append(f"- 检查：{passed}")
         if who_wrote := origin_label(plan, t):
             lines.append(f"- 引擎：{who_wrote}")
-        for f in t.follow_ups:
-            lines.append(f"- 跟进：{f}")
+        for line in t.follow_ups:
+            lines.append(f"- 跟进：{line}")
         if t.bridge:
             lines.append(f"- 引出商品：{t.bridge}")
         if t.note:
@@ -217,8 +217,8 @@ def draft(
             trend=[t for t in trend or [] if t.strip()],
             category=category,
             points=split,
-            engine=engine,
-        )  # type: ignore[arg-type]
+            engine=engine,  # checked by the model: InputError below
+        )
     except ValidationError as exc:
         raise InputError(validation_zh(exc)) from None
     if as_json:

@@ -39,7 +39,7 @@ def _commands(ctx: Any) -> list[str]:
 def _bad_value(exc: click_exc.BadParameter) -> str:
     name = _param_name(exc.param) if exc.param is not None else "参数"
     cause = exc.__cause__
-    errors = cause.errors() if hasattr(cause, "errors") else []
+    errors = cause.errors() if cause is not None and hasattr(cause, "errors") else []
     if errors:
         err = errors[0]
         shown = f"（当前值：{err['input']}）" if isinstance(err.get("input"), str | int | float) else ""
@@ -103,7 +103,9 @@ class HuatiGroup(TyperGroup):
         windows_expand_args: bool = True,
         **extra: Any,
     ) -> Any:
-        run = dict(prog_name=prog_name, complete_var=complete_var, windows_expand_args=windows_expand_args)
+        run: dict[str, Any] = dict(
+            prog_name=prog_name, complete_var=complete_var, windows_expand_args=windows_expand_args
+        )
         if not standalone_mode:
             return super().main(args, standalone_mode=False, **run, **extra)
         from assistant.cli.common import err_console

@@ -10,7 +10,7 @@ from __future__ import annotations
 import logging
 import re
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, Literal
+from typing import TYPE_CHECKING, Literal
 
 from assistant.errors import ConfigError
 from assistant.llm.client import Purpose, get_chat_model, model_name, require_configured
@@ -46,7 +46,7 @@ def choose_model(
     purpose: Purpose,
     *,
     mode: Mode = "auto",
-    chat_model: Any = None,
+    chat_model: BaseChatModel | None = None,
     on_config_error: Literal["raise", "fallback"] = "raise",
 ) -> ModelChoice:
     if mode == "offline":

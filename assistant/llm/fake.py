@@ -83,7 +83,7 @@ class FakeChatModel(BaseChatModel):
     def _llm_type(self) -> str:
         return "huati-fake"
 
-    def bind_tools(self, tools: Any, **kwargs: Any) -> FakeChatModel:  # type: ignore[override]
+    def bind_tools(self, tools: Any, **kwargs: Any) -> FakeChatModel:
         return self  # never calls a tool: the chat agent answers in text
 
     def _reply(self, prompt: str) -> str:
@@ -107,5 +107,5 @@ class FakeChatModel(BaseChatModel):
             "output_tokens": len(text),
             "total_tokens": len(prompt) + len(text),
         }
-        message = AIMessage(content=text, usage_metadata=usage)  # type: ignore[arg-type]
+        message = AIMessage(content=text, usage_metadata=usage)
         return ChatResult(generations=[ChatGeneration(message=message)])

@@ -13,7 +13,7 @@ import threading
 from collections import Counter
 from dataclasses import dataclass, field
 from functools import lru_cache
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from pydantic import BaseModel, ValidationError
 
@@ -21,6 +21,9 @@ from assistant.errors import ProviderError
 from assistant.llm import prompts
 from assistant.models import TokenUsage
 from assistant.settings import Settings
+
+if TYPE_CHECKING:
+    from langchain_core.language_models import BaseChatModel
 
 
 class MalformedOutput(ValueError):
@@ -125,16 +128,16 @@ def pick(key: str) -> Any:
 
 
 def structured_output(
-    chat_model: Any, settings: Settings, schema: type[BaseModel], key: str | None = None
+    chat_model: BaseChatModel, settings: Settings, schema: type[BaseModel], key: str | None = None
 ) -> Any:
     """Runnable `{"messages", "run", ...} -> schema instance` (or, with `key`, the input dict plus
     `{key: instance}`): the model call, the tolerant parser, and one repair call for malformed output
     (`prompts/repair_topics.j2`); a second malformed output raises ProviderError."""
     from langchain_core.messages import AIMessage, HumanMessage
-    from langchain_core.runnables import RunnableLambda, RunnablePassthrough, RunnableSequence
+    from langchain_core.runnables import Runnable, RunnableLambda, RunnablePassthrough, RunnableSequence
 
     method = settings.llm_structured_method
-    llm = chat_model
+    llm: Runnable[Any, Any] = chat_model
     if method != "prompt":
         llm = chat_model.with_structured_output(schema, method=method, include_raw=True)
 
@@ -156,7 +159,9 @@ def structured_output(
         return x
 
     call = RunnablePassthrough.assign(out=RunnableSequence(pick("messages"), llm))
-    attempt = RunnableSequence(call, RunnableLambda(parse, name="parse"))
+    attempt: Runnable[dict[str, Any], dict[str, Any]] = RunnableSequence(
+        call, RunnableLambda(parse, name="parse")
+    )
 
     def done(x: dict[str, Any]) -> Any:
         parsed = x["parsed"]
@@ -179,7 +184,7 @@ def structured_output(
             raise ProviderError(f"模型两次输出都不是合格的 JSON：{x['error']}")
         return done(x)
 
-    repaired = RunnableSequence(
+    repaired: Runnable[dict[str, Any], Any] = RunnableSequence(
         RunnableLambda(repair, name="repair"), attempt, RunnableLambda(final, name="final")
     )
 

@@ -137,7 +137,7 @@ def _holiday_span(day: Date, name: str) -> tuple[Date, Date]:
 
 def season(day: Date) -> CalendarEvent:
     """Current season (by the four 立 terms) and the current solar term period."""
-    starts = []
+    starts: list[tuple[Date, str]] = []
     for year in (day.year - 1, day.year):
         terms = _term_dates(year)
         starts.extend((terms[term], name) for term, name in _SEASONS if term in terms)

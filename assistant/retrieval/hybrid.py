@@ -310,6 +310,7 @@ def search(
     hits: list[SearchHit] = []
     if kind in ("cases", "trends", "all"):
         store, manifest = _open(settings)
+        assert manifest is not None  # required=True raises when there is no index
         q = _Query(query, settings)
         if kind in ("cases", "all"):
             hits += _search_cases(store, manifest, q, k, filters)
@@ -370,12 +371,13 @@ def _rank_lexical(items: list[TrendItem], day: Date, query: str | None, k: int) 
     if query:  # each space-separated term contributes the share of its character pairs in the title
         terms = [_norm(t) for t in query.split() if t.strip()]
         grams = [{t[j : j + 2] for j in range(len(t) - 1)} or {t} for t in terms]
-        titles = [_norm(i.title) for i in items]
+        normed = [_norm(i.title) for i in items]
         overlap = np.array(
-            [sum(sum(g in title for g in gs) / len(gs) for gs in grams) / len(grams) for title in titles]
+            [sum(sum(g in title for g in gs) / len(gs) for gs in grams) / len(grams) for title in normed]
         )
         scores = scores * overlap
-    out, titles = [], set()
+    out: list[TrendItem] = []
+    titles: set[str] = set()
     for j in np.argsort(-scores, kind="stable"):
         if scores[j] <= 0 or len(out) >= k:
             break
@@ -398,7 +400,9 @@ def warm_up(settings: Settings | None = None) -> float:
     store, manifest = _open(settings, required=False)
     if manifest is not None:
         for name in manifest["parts"]:
-            store.part(manifest, name).bm25_scores(["预热"])
+            part = store.part(manifest, name)
+            if part is not None:
+                part.bm25_scores(["预热"])
         if manifest.get("collection"):
             store.collection(manifest["collection"])
         _Query("预热", settings).vec  # noqa: B018 - loads the model

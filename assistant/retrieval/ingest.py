@@ -252,9 +252,9 @@ def _run(
     vectors = _embed(embedder, [r.pop("embed_text") for r in flat], bar)
     # 4. Rebuild the affected partitions from kept + new records.
     keep_old = old is not None and not rebuild
-    dim = int(vectors.shape[1]) if flat else (old["embedding"]["dim"] if keep_old else embedder.dim)
+    dim = int(vectors.shape[1]) if flat else (old["embedding"]["dim"] if old and keep_old else embedder.dim)
     manifest = store.empty_manifest(embedder.name, dim)
-    if keep_old:
+    if old is not None and keep_old:
         manifest["parts"] = dict(old["parts"])
         manifest["collection"] = old["collection"]
     incoming: dict[str, list[tuple[dict[str, Any], np.ndarray]]] = {}

@@ -151,7 +151,7 @@ def tokenize_many(texts: list[str]) -> list[list[str]]:
 def char_ngrams(text: str, sizes: tuple[int, ...] = (1, 2, 3)) -> list[str]:
     """Character n-grams of the normalised text, spaces removed (for the hash embedding)."""
     norm = normalize(text).replace(" ", "")
-    grams = []
+    grams: list[str] = []
     for n in sizes:
         grams.extend(norm[i : i + n] for i in range(max(0, len(norm) - n + 1)))
     return grams

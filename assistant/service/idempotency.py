@@ -85,7 +85,8 @@ def drop_lease(owner: str) -> None:
 
 def _abandoned(row, now: datetime) -> bool:  # noqa: ANN001
     if row.owner is None:  # written by a version without leases: only its age tells
-        return now - leases.aware(row.created_at) > LEASE
+        created = leases.aware(row.created_at)
+        return created is None or now - created > LEASE
     lease = leases.aware(row.lease_until)
     if lease is not None and lease < now:
         return True

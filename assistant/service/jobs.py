@@ -43,10 +43,9 @@ def _now() -> datetime:
     return datetime.now(UTC)
 
 
-def _aware(value: datetime | None) -> datetime | None:
-    if value is not None and value.tzinfo is None:
-        return value.replace(tzinfo=UTC)
-    return value
+def _iso(value: datetime | None) -> str | None:
+    aware = leases.aware(value)
+    return aware.isoformat() if aware is not None else None
 
 
 def worker_id() -> str:
@@ -111,7 +110,7 @@ def attempts(job_id: str, settings: Settings | None = None) -> list[dict[str, An
             "error": r.error,
             "reason": r.reason,
             "seconds": round(r.seconds, 3),
-            "at": _aware(r.at).isoformat(),
+            "at": _iso(r.at),
         }
         for r in rows
     ]
@@ -134,8 +133,8 @@ def get_job(job_id: str, settings: Settings | None = None, key_id: str | None = 
         "results": ordered,
         "error": row.error,
         "resumes": row.resumes,
-        "created_at": _aware(row.created_at).isoformat(),
-        "updated_at": _aware(row.updated_at).isoformat(),
+        "created_at": _iso(row.created_at),
+        "updated_at": _iso(row.updated_at),
         "callback": None
         if not row.callback_url
         else {
@@ -311,6 +310,8 @@ def save_result(
     engine = get_engine(settings)
     with engine.begin() as conn:
         row = conn.execute(select(jobs.c.results).where(jobs.c.id == job_id)).first()
+        if row is None:
+            return False
         results = json.loads(row.results) if isinstance(row.results, str) else dict(row.results or {})
         results[str(index)] = result
         saved = conn.execute(

@@ -72,10 +72,11 @@ def create_key(name: str, settings: Settings | None = None, *, kind: str = "api"
         raise InputError(f"密钥名称最长 {MAX_NAME} 个字符", field="name")
     secret = SECRET_PREFIX + secrets.token_urlsafe(32)
     now = datetime.now(UTC)
+    key_id, prefix = "key_" + secrets.token_hex(6), secret[:10]
     row = {
-        "id": "key_" + secrets.token_hex(6),
+        "id": key_id,
         "name": name,
-        "prefix": secret[:10],
+        "prefix": prefix,
         "hash": hash_secret(secret),
         "kind": kind,
         "created_at": now,
@@ -86,7 +87,7 @@ def create_key(name: str, settings: Settings | None = None, *, kind: str = "api"
             conn.execute(insert(api_keys).values(**row))
     except IntegrityError as exc:
         raise ConflictError(f"已有名为 {name} 的密钥", hint="换一个名称，或先吊销旧的") from exc
-    return KeyRecord(row["id"], name, row["prefix"], kind, now, None), secret
+    return KeyRecord(key_id, name, prefix, kind, now, None), secret
 
 
 def list_keys(settings: Settings | None = None, *, include_browser: bool = False) -> list[KeyRecord]:

@@ -142,7 +142,8 @@ class Store:
             plan.topic_origins[topic.id] = TopicOrigin(engine=engine, model=model or plan.model)
         if index == 1:
             retarget_timeline(plan, before)
-        row = {
+        now = datetime.now(UTC)
+        row: dict[str, Any] = {
             "plan_id": plan.id,
             "topic_index": index,
             "before_text": before.text,
@@ -151,7 +152,7 @@ class Store:
             "engine": engine,
             "model": model,
             "source": source,
-            "created_at": datetime.now(UTC),
+            "created_at": now,
         }
         with self.engine.begin() as conn:
             conn.execute(
@@ -162,8 +163,10 @@ class Store:
                 .where((plan_topics.c.plan_id == plan.id) & (plan_topics.c.idx == index))
                 .values(text=topic.text, topic_id=topic.id)
             )
-            row["id"] = conn.execute(revisions.insert(), row).inserted_primary_key[0]
-        return {**row, "created_at": row["created_at"].isoformat()}
+            key = conn.execute(revisions.insert(), row).inserted_primary_key
+            assert key is not None
+            row["id"] = key[0]
+        return {**row, "created_at": now.isoformat()}
 
     def revisions_for(self, plan_id: str, index: int | None = None) -> list[dict[str, Any]]:
         """Revision records of a plan (or of one topic), oldest first."""
@@ -190,18 +193,19 @@ class Store:
             raise InputError("选择 edited 时请用 --text 写上改后的话题", field="text")
         plan = self.get_plan(plan_id)
         index = self._topic_index(plan, topic_index_or_id)
-        row = {
+        now = datetime.now(UTC)
+        row: dict[str, Any] = {
             "plan_id": plan.id,
             "topic_index": index,
             "topic_id": plan.topics[index - 1].id,
             "verdict": verdict,
             "edited_text": (edited_text or "").strip() or None,
             "note": note,
-            "created_at": datetime.now(UTC),
+            "created_at": now,
         }
         with self.engine.begin() as conn:
             conn.execute(feedback.insert(), row)
-        return {**row, "created_at": row["created_at"].isoformat()}
+        return {**row, "created_at": now.isoformat()}
 
     @staticmethod
     def _topic_index(plan: DailyPlan, key: int | str) -> int:

@@ -200,7 +200,7 @@ class DraftChain:
     def runnable(self) -> Runnable[DayContext, DailyPlan]:
         from langchain_core.runnables import RunnableLambda, RunnableSequence
 
-        llm_path = RunnableSequence(
+        llm_path: Runnable[DraftState, DailyPlan] = RunnableSequence(
             RunnableLambda(self.retrieve, name="retrieve"),
             RunnableLambda(self.render, name="render_prompts"),
             RunnableLambda(self.call_model, name="call_model"),

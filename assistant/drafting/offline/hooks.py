@@ -33,7 +33,7 @@ class DayHook:
     def as_hook(self) -> Hook | None:
         if self.kind == "none":
             return None
-        return Hook(kind=self.kind, title=self.title, source=self.source)  # type: ignore[arg-type]
+        return Hook(kind=self.kind, title=self.title, source=self.source)
 
 
 NO_HOOK = DayHook("none")
