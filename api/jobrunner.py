@@ -74,7 +74,7 @@ class JobRunner:
         while not self._stop.is_set():
             try:
                 self.tick()
-            except Exception:  # noqa: BLE001 - the loop must survive a bad tick (e.g. DB hiccup)
+            except Exception:  # the loop must survive a bad tick (e.g. DB hiccup)
                 log.exception("job runner tick failed")
             self._wake.wait(self.poll)
             self._wake.clear()
@@ -88,7 +88,7 @@ class JobRunner:
             self._pool.submit(self._callback_only, job_id)
         for job_id in jobs.queued(self.settings):
             with self._lock:
-                if len(self._busy) >= self._pool._max_workers:  # noqa: SLF001
+                if len(self._busy) >= self._pool._max_workers:
                     return
             if jobs.claim(job_id, self.owner, self.settings):
                 self._take(job_id)
@@ -112,7 +112,7 @@ class JobRunner:
             )
             if status != "lost":  # taken over by another worker: that one reports
                 self.send_callback(job_id)
-        except Exception:  # noqa: BLE001 - recorded on the job, never lost
+        except Exception:  # recorded on the job, never lost
             log.exception("job %s failed", job_id)
             if jobs.finish(
                 job_id, "failed", "任务出错：服务器内部错误，已记录日志", self.settings, owner=self.owner
@@ -124,7 +124,7 @@ class JobRunner:
     def _callback_only(self, job_id: str) -> None:
         try:
             self.send_callback(job_id)
-        except Exception:  # noqa: BLE001 - stays pending; recovered again later
+        except Exception:  # stays pending; recovered again later
             log.exception("callback for job %s failed", job_id)
         finally:
             self._release(job_id)

@@ -83,7 +83,7 @@ def _warm_up(app: FastAPI) -> None:
             get_chat_model(settings, "draft")
         log.info("warm-up done in %.1f s", time.perf_counter() - started)
         app.state.warm_up = "done"
-    except Exception as exc:  # noqa: BLE001 - warm-up is best effort; requests report real errors
+    except Exception as exc:  # warm-up is best effort; requests report real errors
         log.warning("warm-up skipped: %s", exc)
         app.state.warm_up = "failed"
 

@@ -154,7 +154,7 @@ async def llm_burst(base: str, key: str, n: int) -> tuple[float, list[dict]]:
     return wall, [r.json() | {"_status": r.status_code} for r in responses]
 
 
-def ratelimit_cost(settings, n: int = 2000) -> None:  # noqa: ANN001
+def ratelimit_cost(settings, n: int = 2000) -> None:
     import threading
 
     from api.ratelimit import RateLimiter

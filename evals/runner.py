@@ -148,7 +148,7 @@ async def _run_cases(
                     topics=_check_plan(case, plan),
                     error=None,
                 )
-            except Exception as exc:  # noqa: BLE001 - one broken case must not end the run
+            except Exception as exc:  # one broken case must not end the run
                 out.update(engine=engine, model=None, topics=[], error=f"{type(exc).__name__}: {exc}")
                 plan = None
             out["seconds"] = round(time.perf_counter() - started, 3)

@@ -21,7 +21,7 @@ _real_connect = socket.socket.connect
 _real_connect_ex = socket.socket.connect_ex
 
 
-def _is_local(address) -> bool:  # noqa: ANN001
+def _is_local(address) -> bool:
     if isinstance(address, str | bytes):  # AF_UNIX path
         return True
     host = address[0]
@@ -33,13 +33,13 @@ def _is_local(address) -> bool:  # noqa: ANN001
         return False
 
 
-def _guarded_connect(self, address):  # noqa: ANN001
+def _guarded_connect(self, address):
     if not _is_local(address):
         raise RuntimeError(f"tests may not reach the network: connect to {address!r} refused")
     return _real_connect(self, address)
 
 
-def _guarded_connect_ex(self, address):  # noqa: ANN001
+def _guarded_connect_ex(self, address):
     if not _is_local(address):
         raise RuntimeError(f"tests may not reach the network: connect to {address!r} refused")
     return _real_connect_ex(self, address)

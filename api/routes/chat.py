@@ -75,7 +75,7 @@ async def _produce(session_id: str, message: str, queue: asyncio.Queue) -> None:
             await queue.put(item)
     except HuatiError as exc:
         await queue.put(exc)
-    except Exception as exc:  # noqa: BLE001 - reported as a generic error event
+    except Exception as exc:  # reported as a generic error event
         log.exception("chat stream failed")
         await queue.put(exc)
     finally:

@@ -24,19 +24,19 @@ def healthz() -> dict[str, Any]:
 Check = tuple[str, str] | None  # (Chinese message, exception type) or None when fine
 
 
-def _check_store(settings) -> Check:  # noqa: ANN001
+def _check_store(settings) -> Check:
     try:
         from assistant.storage.db import get_engine
 
         with get_engine(settings).connect() as conn:
             conn.execute(text("SELECT 1"))
         return None
-    except Exception as exc:  # noqa: BLE001 - reported, never raised
+    except Exception as exc:  # reported, never raised
         log.warning("readyz: database unavailable: %s", exc)
         return "数据库连不上：检查 HUATI_DATABASE_URL 或 HUATI_HOME 的权限", type(exc).__name__
 
 
-def _check_index(settings) -> Check:  # noqa: ANN001
+def _check_index(settings) -> Check:
     try:
         from assistant.retrieval.index import IndexStore
 
@@ -47,7 +47,7 @@ def _check_index(settings) -> Check:  # noqa: ANN001
         if manifest.get("collection"):
             store.collection(manifest["collection"])  # reaches the Chroma server in client-server mode
         return None
-    except Exception as exc:  # noqa: BLE001
+    except Exception as exc:
         log.warning("readyz: index unavailable: %s", exc)
         where = (
             "连不上 Chroma 服务端（检查 HUATI_CHROMA_HOST / HUATI_CHROMA_PORT）"

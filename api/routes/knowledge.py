@@ -93,7 +93,7 @@ async def push_trends(
     settings: SettingsDep,
     date: Annotated[ApiDay | None, Query(description="条目没写日期时用这个（YYYY-MM-DD）")] = None,
     platform: Annotated[str | None, Query(max_length=50)] = None,
-    format: Annotated[Literal["jsonl", "csv", "dailyhot"] | None, Query()] = None,  # noqa: A002
+    format: Annotated[Literal["jsonl", "csv", "dailyhot"] | None, Query()] = None,
 ) -> dict[str, Any]:
     from starlette.concurrency import run_in_threadpool
 

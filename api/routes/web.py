@@ -36,7 +36,7 @@ def _recent_plans(limit: int = 20) -> list[Any]:
 
         found = Store().list_plans(limit=limit)
         return list(found[0] if isinstance(found, tuple) else found)  # (plans, total)
-    except Exception:  # noqa: BLE001 - the page renders without history rather than failing
+    except Exception:  # the page renders without history rather than failing
         log.exception("could not list plans for the page")
         return []
 

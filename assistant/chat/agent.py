@@ -164,7 +164,7 @@ async def run_agent(
                     yield chunk.content
         except HuatiError as exc:
             raise AgentFailed(exc.message, steps, results) from exc
-        except Exception as exc:  # noqa: BLE001 - any provider failure: fall back to the router
+        except Exception as exc:  # any provider failure: fall back to the router
             raise AgentFailed(type(exc).__name__, steps, results) from exc
         if ai is None:
             raise AgentFailed("模型没有返回内容", steps, results)

@@ -176,7 +176,7 @@ def judge(
         return _result(hit, topic, model, version, cached=True)
     try:
         message = chat_model.invoke(prompt)
-    except Exception as exc:  # noqa: BLE001 - any provider failure becomes a clear error
+    except Exception as exc:  # any provider failure becomes a clear error
         raise ProviderError(f"评判模型调用失败：{type(exc).__name__}: {exc}") from exc
     verdict = parse(_content(message))
     _store(key, model, version, dimension, verdict, settings)
@@ -203,7 +203,7 @@ async def ajudge(
         return _result(hit, topic, model, version, cached=True)
     try:
         message = await chat_model.ainvoke(prompt)
-    except Exception as exc:  # noqa: BLE001
+    except Exception as exc:
         raise ProviderError(f"评判模型调用失败：{type(exc).__name__}: {exc}") from exc
     verdict = parse(_content(message))
     _store(key, model, version, dimension, verdict, settings)

@@ -17,7 +17,7 @@ def _say(text: str) -> None:
     console.print(text, highlight=False, markup=False, soft_wrap=True)
 
 
-def _readline_history():  # noqa: ANN202
+def _readline_history():
     """Enable arrow-key editing and a persistent input history under HUATI_HOME, when readline exists."""
     try:
         import readline
@@ -34,7 +34,7 @@ def _readline_history():  # noqa: ANN202
     return lambda: _save(readline, path)
 
 
-def _save(readline, path) -> None:  # noqa: ANN001
+def _save(readline, path) -> None:
     try:
         readline.write_history_file(path)
     except OSError:

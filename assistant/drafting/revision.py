@@ -94,7 +94,7 @@ def revise_topic_with_origin(
             log.info("LLM revision repeated the topic or the plan, using offline rules")
         except ConfigError:
             raise
-        except Exception as exc:  # noqa: BLE001 - offline rules still give an answer
+        except Exception as exc:  # offline rules still give an answer
             log.info("LLM revision failed, using offline rules: %s", exc)
     new = rewrite_offline(topic, instruction, ctx, settings, avoid=avoid)
     return new, TopicOrigin(engine="offline", model=OFFLINE_MODEL)

@@ -59,7 +59,7 @@ def _vocabulary(kb: Path) -> tuple[set[str], set[str]]:
     path = kb / "patterns" / "patterns.yaml"
     try:
         loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
-        lib = yaml.load(path.read_text(encoding="utf-8"), Loader=loader) or {}  # noqa: S506 - safe loader
+        lib = yaml.load(path.read_text(encoding="utf-8"), Loader=loader) or {}  # safe loader
     except (OSError, yaml.YAMLError):
         return set(), set()
     themes = lib.get("themes") or {}

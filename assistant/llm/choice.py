@@ -62,7 +62,7 @@ def choose_model(
         if on_config_error == "raise":
             raise
         return ModelChoice(None, fallback_reason=f"大模型不可用（{exc.message}），已改用离线引擎")
-    except Exception as exc:  # noqa: BLE001 - a client that cannot be built is a failed endpoint too
+    except Exception as exc:  # a client that cannot be built is a failed endpoint too
         log.info("LLM client failed, falling back to offline: %s", exc)
         return ModelChoice(None, fallback_reason=fallback_reason(exc, purpose))
     return ModelChoice(model, model_name(model))

@@ -32,7 +32,7 @@ def quote_data(value: Any) -> str:
 
 
 @lru_cache(maxsize=8)
-def _env(prompts_dir: str):  # noqa: ANN202
+def _env(prompts_dir: str):
     from jinja2 import Environment, FileSystemLoader, StrictUndefined
 
     env = Environment(

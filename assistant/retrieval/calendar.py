@@ -74,7 +74,7 @@ def _solar(day: Date) -> Solar:
 
 
 @lru_cache(maxsize=4096)
-def _lunar(day: Date):  # noqa: ANN202 - lunar_python.Lunar
+def _lunar(day: Date):  # lunar_python.Lunar
     """Lunar date of `day`; cached because lunar-python recomputes a whole lunar year whenever
     consecutive calls alternate between two years."""
     return _solar(day).getLunar()

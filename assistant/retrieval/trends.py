@@ -210,7 +210,7 @@ def parse_trends(
     return parser(text, label, date, platform or name_platform, sample)
 
 
-def _parse_jsonl(text, label, date, platform, sample):  # noqa: ANN001, ANN202
+def _parse_jsonl(text, label, date, platform, sample):
     items, errors = [], []
     for lineno, line in enumerate(text.lstrip("\ufeff").splitlines(), 1):
         if not line.strip() or line.lstrip().startswith("//"):
@@ -230,7 +230,7 @@ def _parse_jsonl(text, label, date, platform, sample):  # noqa: ANN001, ANN202
     return items, errors
 
 
-def _parse_csv(text, label, date, platform, sample):  # noqa: ANN001, ANN202
+def _parse_csv(text, label, date, platform, sample):
     items, errors = [], []
     reader = csv.DictReader(io.StringIO(text.lstrip("\ufeff")))
     if not reader.fieldnames or _pick(dict.fromkeys(reader.fieldnames, "x"), "title") is None:
@@ -246,7 +246,7 @@ def _parse_csv(text, label, date, platform, sample):  # noqa: ANN001, ANN202
     return items, errors
 
 
-def _parse_dailyhot(text, label, date, platform, sample, name_platform=None):  # noqa: ANN001, ANN202
+def _parse_dailyhot(text, label, date, platform, sample, name_platform=None):
     try:
         data = json.loads(text.lstrip("\ufeff"))
     except json.JSONDecodeError as exc:

@@ -45,13 +45,13 @@ def _now() -> datetime:
     return datetime.now(UTC)
 
 
-def _engine(settings: Settings | None):  # noqa: ANN202
+def _engine(settings: Settings | None):
     engine = get_engine(settings)
     ensure_columns(engine, idempotency)
     return engine
 
 
-def _where(key_id: str, idem_key: str):  # noqa: ANN202
+def _where(key_id: str, idem_key: str):
     return and_(idempotency.c.key_id == key_id, idempotency.c.idem_key == idem_key)
 
 
@@ -83,7 +83,7 @@ def drop_lease(owner: str) -> None:
     leases.keeper.drop(f"idem:{owner}")
 
 
-def _abandoned(row, now: datetime) -> bool:  # noqa: ANN001
+def _abandoned(row, now: datetime) -> bool:
     if row.owner is None:  # written by a version without leases: only its age tells
         created = leases.aware(row.created_at)
         return created is None or now - created > LEASE

@@ -81,7 +81,7 @@ def create_job(
     return job_id
 
 
-def _row(job_id: str, settings: Settings | None):  # noqa: ANN202
+def _row(job_id: str, settings: Settings | None):
     with get_engine(settings).connect() as conn:
         row = conn.execute(select(jobs).where(jobs.c.id == job_id)).first()
     if row is None:
@@ -89,7 +89,7 @@ def _row(job_id: str, settings: Settings | None):  # noqa: ANN202
     return row
 
 
-def _engine(settings: Settings | None):  # noqa: ANN202
+def _engine(settings: Settings | None):
     engine = get_engine(settings)
     ensure_columns(engine, webhook_attempts)
     return engine
@@ -165,7 +165,7 @@ def _masked(value: Any) -> Any:
     return value
 
 
-def _results(row) -> dict[str, Any]:  # noqa: ANN001
+def _results(row) -> dict[str, Any]:
     value = row.results
     return json.loads(value) if isinstance(value, str) else dict(value or {})
 
@@ -220,7 +220,7 @@ def holding(job_id: str, owner: str, settings: Settings | None = None) -> Iterat
         drop(job_id)
 
 
-def _abandoned(row, now: datetime) -> bool:  # noqa: ANN001
+def _abandoned(row, now: datetime) -> bool:
     return not leases.owner_alive(row.owner, row.heartbeat_at, STALE_AFTER, _lease_name(row.id), now)
 
 
@@ -295,7 +295,7 @@ def claim_callbacks(owner: str, settings: Settings | None = None, limit: int = 1
     return claimed
 
 
-def _owned(job_id: str, owner: str | None):  # noqa: ANN202
+def _owned(job_id: str, owner: str | None):
     return jobs.c.id == job_id if owner is None else and_(jobs.c.id == job_id, jobs.c.owner == owner)
 
 
@@ -401,7 +401,7 @@ def _run_items(
                 "status": "error",
                 "error": {"title": exc.title, "status": exc.status, "detail": str(exc), "field": exc.field},
             }
-        except Exception as exc:  # noqa: BLE001 - one bad item must not lose the others
+        except Exception as exc:  # one bad item must not lose the others
             log.exception("job %s item %d failed", job_id, index)
             result = {
                 "index": index,

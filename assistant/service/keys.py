@@ -54,7 +54,7 @@ def hash_secret(secret: str) -> str:
     return hashlib.sha256(secret.encode("utf-8")).hexdigest()
 
 
-def _record(row) -> KeyRecord:  # noqa: ANN001
+def _record(row) -> KeyRecord:
     created, revoked = row.created_at, row.revoked_at
     if created.tzinfo is None:  # SQLite drops the zone
         created = created.replace(tzinfo=UTC)
@@ -127,7 +127,7 @@ def revoke_key(id_or_name: str, settings: Settings | None = None) -> KeyRecord:
     return _record(row)
 
 
-def _take_statement():  # noqa: ANN202 - built once: constructing the expression costs more than running it
+def _take_statement():  # built once: constructing the expression costs more than running it
     b = rate_buckets.c
     now, rate, cap = (
         bindparam("now", type_=Float),
@@ -169,7 +169,7 @@ def take_token(
     return _take(engine, key_id, capacity, per_second, now)
 
 
-def _take(engine, key_id: str, capacity: float, per_second: float, now: float) -> float:  # noqa: ANN001
+def _take(engine, key_id: str, capacity: float, per_second: float, now: float) -> float:
     params = {"key": key_id, "now": now, "rate": per_second, "cap": capacity}
     for _ in range(3):
         with engine.begin() as conn:

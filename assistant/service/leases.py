@@ -163,7 +163,7 @@ class Keeper:
         for name, renew in renewals:
             try:
                 renew()
-            except Exception:  # noqa: BLE001 - a DB hiccup must not stop the other renewals
+            except Exception:  # a DB hiccup must not stop the other renewals
                 log.warning("could not renew lease %s", name, exc_info=True)
 
     def poke(self) -> None:

@@ -50,12 +50,12 @@ class Drafting:
             Store().save_plan(plan)
         return plan
 
-    def draft_plan(self, request, *, settings=None, chat_model=None, save=True):  # noqa: ANN001
+    def draft_plan(self, request, *, settings=None, chat_model=None, save=True):
         if self.delay:
             time.sleep(self.delay)
         return self._make(request, save)
 
-    async def adraft_plan(self, request, *, settings=None, chat_model=None, save=True):  # noqa: ANN001
+    async def adraft_plan(self, request, *, settings=None, chat_model=None, save=True):
         self.active += 1
         self.peak = max(self.peak, self.active)
         try:

@@ -204,7 +204,7 @@ def test_a_new_reservation_is_held_before_another_thread_can_read_it(huati_env):
 
     seen: list[bool] = []
 
-    def on_insert(conn, cursor, statement, params, context, executemany):  # noqa: ANN001, ANN202, ARG001
+    def on_insert(conn, cursor, statement, params, context, executemany):
         if statement.lstrip().upper().startswith("INSERT INTO IDEMPOTENCY_KEYS"):
             owner = next(
                 p
@@ -235,7 +235,7 @@ def test_the_owner_stays_alive_until_its_plan_is_recorded(huati_env):
     first = idempotency.reserve("key_x", "finish", "hash-1", huati_env)
     seen: list[bool] = []
 
-    def on_update(conn, cursor, statement, params, context, executemany):  # noqa: ANN001, ANN202, ARG001
+    def on_update(conn, cursor, statement, params, context, executemany):
         if statement.lstrip().upper().startswith("UPDATE IDEMPOTENCY_KEYS") and "plan-1" in str(params):
             seen.append(
                 idempotency.leases.owner_alive(first.owner, None, idempotency.LEASE, f"idem:{first.owner}")

@@ -27,7 +27,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "chat"))  # chat_ap
 from chat_doubles import chat_env  # noqa: E402, F401  (fresh HUATI_HOME, real drafting and storage)
 
 
-def pytest_collection_modifyitems(items):  # noqa: ANN001, ANN201
+def pytest_collection_modifyitems(items):
     if not os.path.exists(CHROMIUM):
         skip = pytest.mark.skip(reason=f"{CHROMIUM} not found: apt-get install -y chromium fonts-noto-cjk")
         for item in items:
@@ -73,14 +73,14 @@ def browser():
 
 
 @pytest.fixture
-def web_key(server):  # noqa: ANN001
+def web_key(server):
     """An API key in the server's HUATI_HOME: the page is behind a login with such a key."""
     from assistant.service.keys import create_key
 
     return create_key("网页-测试")[1]
 
 
-def login(page, base: str, key: str) -> None:  # noqa: ANN001
+def login(page, base: str, key: str) -> None:
     page.goto(base + "/")
     page.fill("input[name=key]", key)
     page.click("#login-submit")
@@ -88,10 +88,10 @@ def login(page, base: str, key: str) -> None:  # noqa: ANN001
 
 
 @pytest.fixture
-def page_for(browser, server, web_key):  # noqa: ANN001
+def page_for(browser, server, web_key):
     contexts = []
 
-    def open_page(width: int = 1100, height: int = 860, signed_in: bool = True):  # noqa: ANN202
+    def open_page(width: int = 1100, height: int = 860, signed_in: bool = True):
         ctx = browser.new_context(
             viewport={"width": width, "height": height},
             locale="zh-CN",

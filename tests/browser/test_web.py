@@ -12,7 +12,7 @@ DOCS = Path(__file__).resolve().parents[2] / "docs"
 DONE = "document.querySelectorAll('#chat-log .msg.assistant:not(.hint):not(.streaming)').length >= {n}"
 
 
-def make_plan(page, base: str, product: str = "空气炸锅", audience: str = "宝妈群", n: str = "3") -> None:  # noqa: ANN001
+def make_plan(page, base: str, product: str = "空气炸锅", audience: str = "宝妈群", n: str = "3") -> None:
     page.goto(base + "/")
     page.fill("input[name=product]", product)
     page.select_option("select[name=audience]", audience)
@@ -24,7 +24,7 @@ def make_plan(page, base: str, product: str = "空气炸锅", audience: str = "�
     assert not page.locator("#plan-status.error").count(), page.inner_text("#plan-status")
 
 
-def test_plan_from_form_cards_badges_copy(page_for, server):  # noqa: ANN001
+def test_plan_from_form_cards_badges_copy(page_for, server):
     page = page_for()
     make_plan(page, server)
     cards = page.locator("#topic-cards .topic")
@@ -51,7 +51,7 @@ def test_plan_from_form_cards_badges_copy(page_for, server):  # noqa: ANN001
     assert page.js_errors == []
 
 
-def test_chat_streams_and_resumes(page_for, server):  # noqa: ANN001
+def test_chat_streams_and_resumes(page_for, server):
     page = page_for()
     page.goto(server + "/#chat")
     page.fill("#chat-input", "明天卖空气炸锅，宝妈群，给我三个话题")
@@ -84,7 +84,7 @@ def test_chat_streams_and_resumes(page_for, server):  # noqa: ANN001
     assert page.js_errors == []
 
 
-def test_history_reopens_a_plan(page_for, server):  # noqa: ANN001
+def test_history_reopens_a_plan(page_for, server):
     page = page_for()
     make_plan(page, server, product="电热毯", audience="银发群", n="2")
     first = page.locator("#topic-cards .topic-text").first.inner_text()
@@ -95,7 +95,7 @@ def test_history_reopens_a_plan(page_for, server):  # noqa: ANN001
     assert page.locator("#topic-cards .topic-text").first.inner_text() == first
 
 
-def test_errors_show_in_chinese(page_for, server):  # noqa: ANN001
+def test_errors_show_in_chinese(page_for, server):
     page = page_for()
     page.goto(server + "/")
     page.fill("input[name=product]", "长" * 80)
@@ -105,7 +105,7 @@ def test_errors_show_in_chinese(page_for, server):  # noqa: ANN001
     assert page.locator("#topic-cards .topic").count() == 0
 
 
-def test_phone_width_has_no_horizontal_scroll(page_for, server):  # noqa: ANN001
+def test_phone_width_has_no_horizontal_scroll(page_for, server):
     page = page_for(390, 844)
     make_plan(page, server)
     assert page.evaluate("document.documentElement.scrollWidth") <= 390
@@ -114,7 +114,7 @@ def test_phone_width_has_no_horizontal_scroll(page_for, server):  # noqa: ANN001
     assert page.evaluate("document.documentElement.scrollWidth") <= 390
 
 
-def test_copy_falls_back_without_clipboard_api(page_for, server):  # noqa: ANN001
+def test_copy_falls_back_without_clipboard_api(page_for, server):
     page = page_for()
     # A browser that refuses navigator.clipboard.writeText: the button falls back to execCommand("copy").
     page.add_init_script("navigator.clipboard.writeText = () => Promise.reject(new Error('denied'))")
@@ -125,7 +125,7 @@ def test_copy_falls_back_without_clipboard_api(page_for, server):  # noqa: ANN00
     assert page.evaluate("navigator.clipboard.readText()") == text
 
 
-def test_page_needs_a_key_to_sign_in(page_for, server, web_key):  # noqa: ANN001
+def test_page_needs_a_key_to_sign_in(page_for, server, web_key):
     page = page_for(signed_in=False)
     page.goto(server + "/")
     assert page.locator("#login-form").count() == 1 and page.locator("#plan-form").count() == 0
@@ -146,7 +146,7 @@ def test_page_needs_a_key_to_sign_in(page_for, server, web_key):  # noqa: ANN001
     page.wait_for_selector("#login-form")
 
 
-def test_revoked_key_ends_the_session(page_for, server):  # noqa: ANN001
+def test_revoked_key_ends_the_session(page_for, server):
     from assistant.service.keys import revoke_key
 
     page = page_for()
@@ -159,7 +159,7 @@ def test_revoked_key_ends_the_session(page_for, server):  # noqa: ANN001
     assert "已被吊销" in page.inner_text("#login-error")
 
 
-def test_plan_notes_say_which_typed_trend_was_left_out(page_for, server):  # noqa: ANN001
+def test_plan_notes_say_which_typed_trend_was_left_out(page_for, server):
     page = page_for()
     page.goto(server + "/")
     page.fill("input[name=product]", "亮白牙膏")

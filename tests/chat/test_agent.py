@@ -22,15 +22,15 @@ class ToolCallingFake(GenericFakeChatModel):
     seen: list[list[Any]] = []
     bound: list[str] = []
 
-    def bind_tools(self, tools, **kwargs):  # noqa: ANN001, ANN003, ANN201
+    def bind_tools(self, tools, **kwargs):
         type(self).bound = [t.name for t in tools]
         return self
 
-    def _generate(self, messages, stop=None, run_manager=None, **kwargs):  # noqa: ANN001, ANN003, ANN202
+    def _generate(self, messages, stop=None, run_manager=None, **kwargs):
         type(self).seen.append(list(messages))
         return super()._generate(messages, stop, run_manager, **kwargs)
 
-    def _stream(self, messages, stop=None, run_manager=None, **kwargs):  # noqa: ANN001, ANN003, ANN202
+    def _stream(self, messages, stop=None, run_manager=None, **kwargs):
         """Stream text word by word like the parent; tool calls arrive as one tool_call_chunks chunk."""
         result = self._generate(messages, stop, run_manager, **kwargs)
         message = result.generations[0].message
@@ -121,7 +121,7 @@ def test_agent_steps_are_bounded(chat_env):
 
 
 class Broken(ToolCallingFake):
-    def _generate(self, messages, stop=None, run_manager=None, **kwargs):  # noqa: ANN001, ANN003, ANN202
+    def _generate(self, messages, stop=None, run_manager=None, **kwargs):
         raise ConnectionError("provider down")
 
 
@@ -167,7 +167,7 @@ def test_llm_answer_streams_token_by_token(chat_env):
 
 def test_provider_error_mid_stream_keeps_partial_text(chat_env):
     class DiesMidway(ToolCallingFake):
-        def _stream(self, messages, stop=None, run_manager=None, **kwargs):  # noqa: ANN001, ANN003, ANN202
+        def _stream(self, messages, stop=None, run_manager=None, **kwargs):
             yield ChatGenerationChunk(message=AIMessageChunk(content="我想想"))
             raise TimeoutError("slow")
 
@@ -180,7 +180,7 @@ def test_provider_error_mid_stream_keeps_partial_text(chat_env):
 class CallsThenDies(ToolCallingFake):
     """Emits one tool call, then the provider fails on the next model call."""
 
-    def _stream(self, messages, stop=None, run_manager=None, **kwargs):  # noqa: ANN001, ANN003, ANN202
+    def _stream(self, messages, stop=None, run_manager=None, **kwargs):
         if any(isinstance(m, ToolMessage) for m in messages):
             raise ConnectionError("provider down")
         yield from super()._stream(messages, stop, run_manager, **kwargs)

@@ -37,7 +37,7 @@ def stub_app(seen: list[dict[str, Any]]) -> FastAPI:
         seen.append(body)
         answered = any(m.get("role") == "tool" for m in body["messages"])
 
-        def events():  # noqa: ANN202
+        def events():
             yield _chunk({"role": "assistant", "content": ""})
             if not answered:  # first turn: call check_topic, arguments split over two chunks
                 args = json.dumps({"text": TOPIC, "product": "清爽防晒霜"}, ensure_ascii=False)

@@ -94,7 +94,7 @@ def test_stream_error_event(client, monkeypatch):
     from assistant import chat
     from assistant.errors import ProviderError
 
-    async def boom(*args, **kwargs):  # noqa: ANN002, ANN003, ANN202
+    async def boom(*args, **kwargs):
         yield "半句"
         raise ProviderError("模型服务超时")
 

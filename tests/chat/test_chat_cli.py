@@ -54,7 +54,7 @@ def test_errors_exit_non_zero_in_chinese(chat_env):
     assert r.exit_code == 2 and "消息不能为空" in r.output
 
 
-def _huati(args: list[str], stdin: bytes, home) -> subprocess.CompletedProcess:  # noqa: ANN001
+def _huati(args: list[str], stdin: bytes, home) -> subprocess.CompletedProcess:
     env = {k: v for k, v in os.environ.items() if not k.startswith(("HUATI_", "COLUMNS"))}
     env["HUATI_HOME"] = str(home)
     code = "from assistant.cli.main import run; run()"

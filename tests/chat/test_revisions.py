@@ -14,7 +14,7 @@ from assistant.models import TrendItem
 from assistant.storage import Store
 
 
-def _plan(text: str = "明天卖空气炸锅，宝妈群，给我三个话题"):  # noqa: ANN202
+def _plan(text: str = "明天卖空气炸锅，宝妈群，给我三个话题"):
     s = chat.new_session()
     reply = chat.respond(s.id, text)
     assert reply.tools == ["draft"], reply.message.content

@@ -18,7 +18,7 @@ ANGLE, PLAIN, LONGER = (
 TREND = "结合今天的热搜重写"
 
 
-def r(text: str, has_plan: bool = False):  # noqa: ANN201
+def r(text: str, has_plan: bool = False):
     return route(text, has_plan=has_plan, today=TODAY)
 
 
@@ -186,7 +186,7 @@ CASES = [
 
 
 @pytest.mark.parametrize(("text", "has_plan", "tool", "args"), CASES)
-def test_phrasings(text, has_plan, tool, args):  # noqa: ANN001
+def test_phrasings(text, has_plan, tool, args):
     intent = r(text, has_plan=has_plan)
     assert intent.tool == tool, intent
     assert {k: intent.args.get(k) for k in args} == args, intent
@@ -219,7 +219,7 @@ def test_enough_phrasings_covered():
         "短视频怎么拍",
     ],
 )
-def test_with_a_plan_open_these_are_not_revisions(text):  # noqa: ANN001
+def test_with_a_plan_open_these_are_not_revisions(text):
     assert r(text, has_plan=True).tool != "revise"
 
 
@@ -233,7 +233,7 @@ def test_with_a_plan_open_these_are_not_revisions(text):  # noqa: ANN001
         ("别太短", "短"),
     ],
 )
-def test_negations_never_ask_for_what_was_refused(text, banned):  # noqa: ANN001
+def test_negations_never_ask_for_what_was_refused(text, banned):
     instruction = revise_instruction(text)
     assert instruction and banned not in instruction
 

@@ -14,7 +14,7 @@ from assistant.knowledge import find_product
 class _Stub(BaseHTTPRequestHandler):
     bodies: list[dict] = []
 
-    def do_POST(self):  # noqa: N802
+    def do_POST(self):
         body = json.loads(self.rfile.read(int(self.headers["Content-Length"])))
         _Stub.bodies.append(body)
         verdict = {

@@ -49,13 +49,13 @@ class Recording(FakeListChatModel):
 
     seen: list = []
 
-    def _call(self, messages, stop=None, run_manager=None, **kwargs):  # noqa: ANN001, ANN202
+    def _call(self, messages, stop=None, run_manager=None, **kwargs):
         self.seen.append(messages)
         return super()._call(messages, stop=stop, run_manager=run_manager, **kwargs)
 
 
 class Broken(FakeListChatModel):
-    def _call(self, messages, stop=None, run_manager=None, **kwargs):  # noqa: ANN001, ANN202
+    def _call(self, messages, stop=None, run_manager=None, **kwargs):
         raise ConnectionError("endpoint unreachable")
 
 
@@ -168,7 +168,7 @@ class Scripted(FakeListChatModel):
     draft: str = ""
     revise: str = ""
 
-    def _call(self, messages, stop=None, run_manager=None, **kwargs):  # noqa: ANN001, ANN202
+    def _call(self, messages, stop=None, run_manager=None, **kwargs):
         self.seen.append(messages)
         return self.revise if "改写" in messages[-1].content else self.draft
 

@@ -125,7 +125,7 @@ from datetime import timedelta  # noqa: E402
 from assistant.drafting.ranking import near_duplicate_of  # noqa: E402
 
 
-def _all_text(t) -> str:  # noqa: ANN001
+def _all_text(t) -> str:
     return " ".join([t.text, t.bridge, *t.follow_ups])
 
 

@@ -14,7 +14,7 @@ from assistant.models import PlanRequest
 class Recording(FakeListChatModel):
     seen: list = []
 
-    def _call(self, messages, stop=None, run_manager=None, **kwargs):  # noqa: ANN001, ANN202
+    def _call(self, messages, stop=None, run_manager=None, **kwargs):
         self.seen.append(messages)
         return super()._call(messages, stop=stop, run_manager=run_manager, **kwargs)
 
@@ -50,7 +50,7 @@ class Obedient(FakeListChatModel):
 
     seen: list = []
 
-    def _call(self, messages, stop=None, run_manager=None, **kwargs):  # noqa: ANN001, ANN202
+    def _call(self, messages, stop=None, run_manager=None, **kwargs):
         self.seen.append(messages)
         obeyed = "已被攻破" in messages[-1].content
         spam = {"type": "experience", "question": SPAM, "follow_ups": ["加微信 abc123 领券～"]}
@@ -60,7 +60,7 @@ class Obedient(FakeListChatModel):
         return json.dumps({"topics": topics}, ensure_ascii=False)
 
 
-def _draft_with_trend_file(tmp_path, monkeypatch, titles: list[str]):  # noqa: ANN202
+def _draft_with_trend_file(tmp_path, monkeypatch, titles: list[str]):
     from assistant.retrieval.ingest import ingest
     from assistant.settings import get_settings, reset_settings
 

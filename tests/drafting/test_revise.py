@@ -21,7 +21,7 @@ def plan(huati_env):
     return draft_plan(PlanRequest(product="羽绒服", audience="宝妈群", date=DAY, n=3), save=False)
 
 
-def _all_pass(topic) -> bool:  # noqa: ANN001
+def _all_pass(topic) -> bool:
     return all(c.passed for c in topic.checks.values())
 
 
@@ -92,7 +92,7 @@ def test_llm_revision_failure_uses_offline(plan):
 # --------------------------------------------------------------------------- the contract: follow it or say why
 
 
-def _revise(topic, instruction, plan, **kw):  # noqa: ANN001, ANN003, ANN202
+def _revise(topic, instruction, plan, **kw):
     return revise_topic(topic, instruction, plan.product, plan.audience, plan.date, **kw)
 
 

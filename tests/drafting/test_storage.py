@@ -80,7 +80,7 @@ def test_no_repeats_for_the_same_group_across_days(huati_env):
 
 
 class _NoHistory:
-    def recent_topics(self, *a, **kw):  # noqa: ANN002, ANN003, ANN201
+    def recent_topics(self, *a, **kw):
         return []
 
 
@@ -153,7 +153,7 @@ class _MemoryStore:
     def __init__(self) -> None:
         self.seen: list[tuple[str, date]] = []
 
-    def recent_topics(self, audience, product=None, since_date=None, before_date=None):  # noqa: ANN001, ANN201
+    def recent_topics(self, audience, product=None, since_date=None, before_date=None):
         return [(t, d) for t, d in self.seen if since_date <= d < before_date]
 
 

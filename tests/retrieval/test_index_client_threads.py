@@ -19,7 +19,7 @@ def test_concurrent_first_client_is_usable(huati_env):
             client = IndexStore(huati_env).client()
             client.list_collections()
             clients.append(client)
-        except Exception as exc:  # noqa: BLE001 - collected and asserted below
+        except Exception as exc:  # collected and asserted below
             errors.append(repr(exc))
 
     threads = [threading.Thread(target=first_use) for _ in range(12)]

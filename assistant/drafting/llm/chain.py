@@ -217,7 +217,7 @@ class DraftChain:
                 return await llm_path.ainvoke(state)
             except ConfigError:  # a broken setup is an error, not a fallback
                 raise
-            except Exception as exc:  # noqa: BLE001 - any other failure: the offline plan, saying why
+            except Exception as exc:  # any other failure: the offline plan, saying why
                 return await asyncio.to_thread(self.offline, state, exc)
 
         return RunnableLambda(draft, name="draft_plan")

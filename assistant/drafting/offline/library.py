@@ -23,7 +23,7 @@ def _load(path: str, mtime: float) -> dict[str, Any]:
 
     try:
         loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml: ~10x faster cold start
-        data = yaml.load(Path(path).read_text(encoding="utf-8"), Loader=loader)  # noqa: S506 - safe loader
+        data = yaml.load(Path(path).read_text(encoding="utf-8"), Loader=loader)  # safe loader
     except (OSError, yaml.YAMLError) as exc:
         raise DataError(f"{path}: 话题模式库读不出来：{exc}") from exc
     if not isinstance(data, dict) or not data.get("patterns"):
