@@ -16,10 +16,8 @@ STATIC_URL = "/docs/static"
 
 
 def assets() -> Path | None:
-    try:
-        import fastapi_offline
-    except ImportError:
-        return None
+    import fastapi_offline
+
     path = Path(fastapi_offline.__file__).parent / "static"
     return path if (path / "swagger-ui-bundle.js").is_file() else None
 

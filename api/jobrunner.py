@@ -11,7 +11,7 @@ import threading
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
-from assistant.service import jobs
+from assistant.service import callbacks, jobs
 from assistant.settings import Settings
 
 log = logging.getLogger("huati.api.jobs")
@@ -83,7 +83,7 @@ class JobRunner:
         recovered = jobs.recover(self.settings)
         if any(recovered.values()):
             log.warning("recovered jobs: %s", recovered)
-        for job_id in jobs.claim_callbacks(self.owner, self.settings):
+        for job_id in callbacks.claim_callbacks(self.owner, self.settings):
             self._take(job_id)
             self._pool.submit(self._callback_only, job_id)
         for job_id in jobs.queued(self.settings):

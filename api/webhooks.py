@@ -16,7 +16,7 @@ from typing import Any
 
 import httpx
 
-from assistant.service import jobs
+from assistant.service import callbacks
 from assistant.service.neterrors import describe
 from assistant.settings import Settings
 
@@ -80,7 +80,7 @@ class WebhookSender:
                         error, reason = f"接收方返回 HTTP {status}", f"HTTP {status}"
                 except httpx.HTTPError as exc:
                     error, reason = describe(exc)
-                jobs.record_attempt(
+                callbacks.record_attempt(
                     job_id,
                     attempt,
                     url,
@@ -91,11 +91,11 @@ class WebhookSender:
                     reason=reason,
                 )
                 if error is None:
-                    jobs.set_callback_state(job_id, "delivered", self.settings)
+                    callbacks.set_callback_state(job_id, "delivered", self.settings)
                     return True
                 log.warning("webhook for %s attempt %d failed: %s", job_id, attempt, reason)
                 if attempt < self.max_attempts:
                     time.sleep(delay)
                     delay *= 2
-        jobs.set_callback_state(job_id, "failed", self.settings)
+        callbacks.set_callback_state(job_id, "failed", self.settings)
         return False

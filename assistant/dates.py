@@ -33,3 +33,8 @@ def parse_day(value: str, field: str = "date") -> Date:
     except ValueError:
         raise InputError(f"日期格式不对：{value}，应为 YYYY-MM-DD，例如 2026-12-22", field=field) from None
     return check_range(day, field)
+
+
+def parse_optional_day(value: str | None, field: str = "date") -> Date | None:
+    """`parse_day`, or None when no date was given (None or blank)."""
+    return None if value is None or not value.strip() else parse_day(value, field)

@@ -11,7 +11,10 @@ import pytest
 
 # Environment isolation before anything imports assistant.settings.
 for _var in list(os.environ):
-    if _var.startswith("HUATI_") or _var in ("OPENAI_API_KEY", "OPENAI_BASE_URL"):
+    if (_var.startswith("HUATI_") and _var != "HUATI_DOCS_SCREENSHOTS") or _var in (
+        "OPENAI_API_KEY",
+        "OPENAI_BASE_URL",
+    ):
         del os.environ[_var]
 os.environ["ANONYMIZED_TELEMETRY"] = "False"
 # Model requests (chat and embeddings) may only go to local test servers; anything else is a ConfigError.

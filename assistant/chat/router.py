@@ -124,7 +124,7 @@ def cn_number(text: str) -> int | None:
     return None
 
 
-def parse_date(text: str, today: Date) -> Date | None:
+def date_in_words(text: str, today: Date) -> Date | None:
     """今天/明天/后天/大后天, 周六/星期六/下周三, 12月22日/12月22号, 2026-12-22, 12/22."""
     if m := re.search(r"(\d{4})[-/年.](\d{1,2})[-/月.](\d{1,2})", text):
         try:
@@ -297,7 +297,7 @@ def route(message: str, *, has_plan: bool = False, today: Date, settings: Settin
         if _ASK.search(text) or re.fullmatch(r"(今天|今日|最近)?的?(热搜|热点|热榜)[?？吗呢]*", text):
             query = _trend_query(text, find_product_in(text, settings))
             return Intent(
-                "search", {"query": query or "热搜", "kind": "trends", "date": parse_date(text, today)}
+                "search", {"query": query or "热搜", "kind": "trends", "date": date_in_words(text, today)}
             )
 
     # 3. history + feedback: "上周那个保温杯的话题效果怎样?"
@@ -338,8 +338,8 @@ def route(message: str, *, has_plan: bool = False, today: Date, settings: Settin
     product = find_product_in(text, settings)
     wants = _DRAFT_WORDS.search(text) or re.search(r"卖|推|上新|给我|帮我|来", text)
     event = event_name_in(text)
-    if product and (wants or find_audience_in(text, settings) or parse_date(text, today)):
-        day = parse_date(text, today)
+    if product and (wants or find_audience_in(text, settings) or date_in_words(text, today)):
+        day = date_in_words(text, today)
         if day is None and event:  # 冬至那天卖饺子: the festival's next date
             found = next_event(event, today)
             day = found.date if found else None
@@ -363,7 +363,7 @@ def route(message: str, *, has_plan: bool = False, today: Date, settings: Settin
         elif (event or re.search(r"节日|节气|日历|假期|放假", text)) and not product:
             kind = "calendar"
         query = _search_query(text)
-        return Intent("search", {"query": query or text, "kind": kind, "date": parse_date(text, today)})
+        return Intent("search", {"query": query or text, "kind": kind, "date": date_in_words(text, today)})
 
     if has_plan and ordinal:
         return Intent("revise", {"index": index, "instruction": text, "use_trends": False})

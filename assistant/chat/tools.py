@@ -247,7 +247,7 @@ def check(
         try:
             plan = load_plan(ctx.plan_id, ctx.settings)
             subject, audience, day = plan.product, plan.audience, plan.date
-        except (NotFoundError, ImportError):
+        except NotFoundError:
             pass
     known = bool(subject)
     report = check_topic(text, subject or "群聊话题", audience=audience, date=day)

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-from datetime import date as Date
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
 
@@ -11,6 +10,7 @@ import typer
 from rich.markup import escape
 
 from assistant.cli.common import console
+from assistant.dates import parse_optional_day
 from assistant.errors import InputError
 
 if TYPE_CHECKING:
@@ -36,12 +36,6 @@ STAGES_ZH = {
 }
 VERDICTS_ZH = {"accepted": "采用", "rejected": "不用", "edited": "改过再用"}
 HOOKS_ZH = {"trend": "热点", "calendar": "节日节气", "season": "季节", "scenario": "场景", "case": "案例"}
-
-
-def parse_date(value: str | None) -> Date | None:
-    from assistant.dates import parse_day
-
-    return None if value is None or not value.strip() else parse_day(value)
 
 
 def parse_count(value: int) -> int:
@@ -211,7 +205,7 @@ def draft(
     try:
         request = PlanRequest(
             product=product.strip(),
-            date=parse_date(date),
+            date=parse_optional_day(date),
             audience=audience,
             n=count,
             trend=[t for t in trend or [] if t.strip()],
@@ -253,7 +247,9 @@ def history(
 
         found = find_product(product)
         product = found.id if found else product
-    plans, total = Store().list_plans(date=parse_date(date), product=product, audience=audience, limit=limit)
+    plans, total = Store().list_plans(
+        date=parse_optional_day(date), product=product, audience=audience, limit=limit
+    )
     if as_json:
         rows = [
             {

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-from datetime import date as Date
 from pathlib import Path
 from typing import Annotated
 
@@ -11,15 +10,10 @@ import typer
 from rich.markup import escape
 
 from assistant.cli.common import console, err_console
+from assistant.dates import parse_optional_day
 from assistant.errors import InputError
 
 trends_app = typer.Typer(help="热点（热榜）数据：导入。", no_args_is_help=True)
-
-
-def parse_date_option(value: str | None, field: str = "date") -> Date | None:
-    from assistant.dates import parse_day
-
-    return None if value is None else parse_day(value, field)
 
 
 def _print_errors(errors: list[str]) -> None:
@@ -72,7 +66,7 @@ def search_cmd(
     check_query(query)
     if kind not in KINDS:
         raise InputError(f"不支持的类型：{kind}，可选 {'、'.join(KINDS)}", field="kind")
-    day = parse_date_option(date)
+    day = parse_optional_day(date)
     _ensure_index(kind)
     filters = {"category": category, "audience": audience}
     hits = search(query, kind=kind, date=day, k=k, filters=filters)
@@ -112,7 +106,7 @@ def calendar_cmd(
 
     if not 0 <= days <= 366:
         raise InputError("--days 应在 0 到 366 之间", field="days")
-    day = parse_date_option(date) or today()
+    day = parse_optional_day(date) or today()
     events = events_for(day, days)
     if as_json:
         typer.echo(json.dumps([e.model_dump(mode="json") for e in events], ensure_ascii=False, indent=2))
@@ -160,7 +154,7 @@ def trends_import_cmd(
         raise InputError(f"不支持的格式：{fmt}，可选 {'、'.join(FORMATS)}", field="format")
     if not file.is_file():
         raise InputError(f"文件不存在：{file}", field="file")
-    items, errors = parse_trends(file, fmt, date=parse_date_option(date), platform=platform)
+    items, errors = parse_trends(file, fmt, date=parse_optional_day(date), platform=platform)
     _print_errors(errors)
     if not items:
         raise InputError(f"{file} 里没有可导入的热点", field="file")

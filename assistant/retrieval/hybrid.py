@@ -1,5 +1,5 @@
 """Hybrid search over the index: dense + BM25 fused by reciprocal rank fusion (RRF), metadata filters,
-and for trends a date window with recency decay and heat. Also `trends_for`, used by drafting."""
+and for trends a date window with recency decay and heat (`trends_for` in day_trends.py builds on it)."""
 
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ import numpy as np
 
 from assistant.dates import MIN_DATE, check_range
 from assistant.errors import IndexError_, InputError
-from assistant.models import SearchHit, TrendItem, stable_id
+from assistant.models import SearchHit, stable_id
 from assistant.retrieval.index import IndexStore, Partition
 from assistant.settings import Settings, get_settings
 
@@ -43,7 +43,7 @@ def today() -> Date:
     return datetime.now(timezone(timedelta(hours=8))).date()
 
 
-def _norm(value: Any) -> str:
+def norm(value: Any) -> str:
     from assistant.retrieval.text import normalize
 
     return normalize(str(value)).replace(" ", "")
@@ -51,7 +51,7 @@ def _norm(value: Any) -> str:
 
 def _matches(value: Any, wanted: list[str]) -> bool:
     values = value if isinstance(value, list) else [value]
-    values = [_norm(v) for v in values if v not in (None, "")]
+    values = [norm(v) for v in values if v not in (None, "")]
     return any(w in v or v in w for w in wanted for v in values)
 
 
@@ -67,7 +67,7 @@ def _filter_mask(part: Partition, kind: str, filters: dict[str, Any]) -> np.ndar
         if field is None:  # e.g. audience: trends have none, so the filter does not apply to them
             continue
         values = value if isinstance(value, list | tuple) else [value]
-        wanted[field] = [_norm(v) for v in values]
+        wanted[field] = [norm(v) for v in values]
     if not wanted:
         return None
     cache_key = tuple(sorted((k, tuple(v)) for k, v in wanted.items()))
@@ -100,7 +100,7 @@ def _top(values: np.ndarray, n: int, positive: bool = False) -> np.ndarray:
     return idx[np.argsort(-values[idx], kind="stable")]
 
 
-class _Query:
+class Query:
     """A query's tokens and (lazily) its vector."""
 
     def __init__(self, text: str, settings: Settings, dense: bool = True):
@@ -133,7 +133,7 @@ def _hit(record: dict[str, Any], score: float, extra: dict[str, Any] | None = No
     )
 
 
-def _search_cases(store: IndexStore, manifest: dict, q: _Query, k: int, filters: dict) -> list[SearchHit]:
+def _search_cases(store: IndexStore, manifest: dict, q: Query, k: int, filters: dict) -> list[SearchHit]:
     part = store.part(manifest, "cases")
     if part is None or not part.records:
         return []
@@ -182,8 +182,8 @@ def trend_weight(age_days: np.ndarray, heat: np.ndarray) -> np.ndarray:
     return decay * boost
 
 
-def _search_trends(
-    store: IndexStore, manifest: dict, q: _Query | None, day: Date, window: int, k: int, filters: dict
+def search_trends(
+    store: IndexStore, manifest: dict, q: Query | None, day: Date, window: int, k: int, filters: dict
 ) -> list[SearchHit]:
     lo, hi = day - timedelta(days=min(window, (day - MIN_DATE).days)), day
     rows: list[tuple[Partition, np.ndarray]] = []
@@ -217,7 +217,7 @@ def _search_trends(
     hits, titles = [], set()
     for pos in _top(scores, 4 * k, positive=True):  # the same title on several platforms counts once
         record = refs[pos][0].records[refs[pos][1]]
-        title = _norm(record["title"])
+        title = norm(record["title"])
         if title in titles:
             continue
         titles.add(title)
@@ -232,10 +232,10 @@ def _search_calendar(query: str, day: Date, k: int, only_matches: bool) -> list[
     from assistant.retrieval.text import tokenize
 
     events = events_for(day, CALENDAR_HORIZON_DAYS)
-    qn, tokens = _norm(query), tokenize(query)
+    qn, tokens = norm(query), tokenize(query)
     hits = []
     for event in events:
-        name, hay = _norm(event.name), _norm(event.name + event.description)
+        name, hay = norm(event.name), norm(event.name + event.description)
         if name and (name in qn or qn in name):
             match = 1.0
         else:
@@ -264,7 +264,7 @@ def _search_calendar(query: str, day: Date, k: int, only_matches: bool) -> list[
     return hits[:k]
 
 
-def _open(settings: Settings, required: bool = True) -> tuple[IndexStore, dict | None]:
+def open_index(settings: Settings, required: bool = True) -> tuple[IndexStore, dict | None]:
     from assistant.retrieval.embeddings import get_embedder
 
     store = IndexStore(settings)
@@ -309,82 +309,17 @@ def search(
     filters = dict(filters or {})
     hits: list[SearchHit] = []
     if kind in ("cases", "trends", "all"):
-        store, manifest = _open(settings)
+        store, manifest = open_index(settings)
         assert manifest is not None  # required=True raises when there is no index
-        q = _Query(query, settings)
+        q = Query(query, settings)
         if kind in ("cases", "all"):
             hits += _search_cases(store, manifest, q, k, filters)
         if kind in ("trends", "all"):
-            hits += _search_trends(store, manifest, q, day, settings.trend_window_days, k, filters)
+            hits += search_trends(store, manifest, q, day, settings.trend_window_days, k, filters)
     if kind in ("calendar", "all"):
         hits += _search_calendar(query, day, k, only_matches=kind == "all")
     hits.sort(key=lambda h: -h.score)
     return hits[:k]
-
-
-def trends_for(
-    date: Date,
-    window_days: int | None = None,
-    query: str | None = None,
-    k: int = 10,
-    settings: Settings | None = None,
-    dense: bool = True,
-) -> list[TrendItem]:
-    """Trend items dated within `window_days` before `date` (inclusive), most relevant to `query`
-    (if given: only items that match it), recent and hot first.
-
-    Uses the index when built (hybrid search when `dense`), else reads the trend files. `dense=False`
-    matches the query by shared character pairs instead: no embedding model, no jieba (fast cold start).
-    """
-    settings = settings or get_settings()
-    check_range(date)
-    window = settings.trend_window_days if window_days is None else window_days
-    if window < 0:
-        raise InputError("热点窗口天数不能为负数", field="window_days")
-    window = min(window, (date - MIN_DATE).days)  # the window stops at the start of the supported range
-    query = (query or "").strip() or None
-    try:
-        store, manifest = _open(settings, required=False)
-    except IndexError_:
-        manifest = None  # other embedding or corrupt manifest: fall back to the files
-    if manifest is None or not any(n.startswith("trends-") for n in manifest["parts"]):
-        from assistant.retrieval.trends import read_trend_files
-
-        lo = date - timedelta(days=window)
-        return _rank_lexical([i for i in read_trend_files(settings) if lo <= i.date <= date], date, query, k)
-    if query and not dense:
-        hits = _search_trends(store, manifest, None, date, window, 10_000, {})
-        return _rank_lexical([TrendItem.model_validate(h.metadata) for h in hits], date, query, k)
-    q = _Query(query, settings) if query else None
-    return [
-        TrendItem.model_validate(h.metadata) for h in _search_trends(store, manifest, q, date, window, k, {})
-    ]
-
-
-def _rank_lexical(items: list[TrendItem], day: Date, query: str | None, k: int) -> list[TrendItem]:
-    """Recency × heat, times how much of the query's character pairs the title contains."""
-    if not items:
-        return []
-    ages = np.array([(day - i.date).days for i in items], dtype=np.float64)
-    heat = np.array([i.heat or 0.0 for i in items], dtype=np.float64)
-    scores = trend_weight(ages, heat)
-    if query:  # each space-separated term contributes the share of its character pairs in the title
-        terms = [_norm(t) for t in query.split() if t.strip()]
-        grams = [{t[j : j + 2] for j in range(len(t) - 1)} or {t} for t in terms]
-        normed = [_norm(i.title) for i in items]
-        overlap = np.array(
-            [sum(sum(g in title for g in gs) / len(gs) for gs in grams) / len(grams) for title in normed]
-        )
-        scores = scores * overlap
-    out: list[TrendItem] = []
-    titles: set[str] = set()
-    for j in np.argsort(-scores, kind="stable"):
-        if scores[j] <= 0 or len(out) >= k:
-            break
-        if _norm(items[j].title) not in titles:
-            titles.add(_norm(items[j].title))
-            out.append(items[j])
-    return out
 
 
 def warm_up(settings: Settings | None = None) -> float:
@@ -397,7 +332,7 @@ def warm_up(settings: Settings | None = None) -> float:
     started = time.perf_counter()
     settings = settings or get_settings()
     tokenize("预热")
-    store, manifest = _open(settings, required=False)
+    store, manifest = open_index(settings, required=False)
     if manifest is not None:
         for name in manifest["parts"]:
             part = store.part(manifest, name)
@@ -405,5 +340,5 @@ def warm_up(settings: Settings | None = None) -> float:
                 part.bm25_scores(["预热"])
         if manifest.get("collection"):
             store.collection(manifest["collection"])
-        _Query("预热", settings).vec  # noqa: B018 - loads the model
+        Query("预热", settings).vec  # noqa: B018 - loads the model
     return time.perf_counter() - started

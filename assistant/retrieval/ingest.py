@@ -13,7 +13,6 @@ import hashlib
 import time
 from collections.abc import Iterable
 from contextlib import contextmanager
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -22,46 +21,15 @@ import numpy as np
 from assistant.errors import InputError
 from assistant.retrieval.chunking import case_records, trend_records
 from assistant.retrieval.embeddings import Embedder, get_embedder
-from assistant.retrieval.index import IndexStore, Partition, new_collection_name
+from assistant.retrieval.index import IndexStore
+from assistant.retrieval.ingest_report import IngestReport
+from assistant.retrieval.partitions import owners, rebuild_partitions, upsert_cases
 from assistant.retrieval.trends import TREND_SUFFIXES
 from assistant.settings import Settings, get_settings
 
 EMBED_BATCH = 256
 # Directories skipped when walking a tree (importer examples include a deliberately broken file).
 SKIP_DIRS = {"examples", "__pycache__"}
-
-
-@dataclass
-class IngestReport:
-    added: int = 0
-    updated: int = 0
-    deleted: int = 0
-    unchanged: int = 0
-    unusable: int = 0  # changed files that could not be read at all (their old records stay)
-    chunks_added: int = 0
-    chunks_removed: int = 0
-    errors: list[str] = field(default_factory=list)
-    embedding: str = ""
-    seconds: float = 0.0
-
-    @property
-    def changed(self) -> bool:
-        return bool(self.added or self.updated or self.deleted)
-
-    @property
-    def ok(self) -> bool:
-        return not self.errors
-
-    def summary(self) -> str:
-        unusable = f"，{self.unusable} 个文件读不了、没有导入（已索引的旧内容保留）" if self.unusable else ""
-        if not self.changed:
-            text = f"{'没有新内容' if unusable else '无变化'}（{self.unchanged} 个文件未改动{unusable}）"
-        else:
-            text = (
-                f"新增 {self.added} 个文件，更新 {self.updated} 个，删除 {self.deleted} 个，"
-                f"未改动 {self.unchanged} 个{unusable}；写入 {self.chunks_added} 段，移除 {self.chunks_removed} 段"
-            )
-        return f"{text}（向量模型：{self.embedding}，用时 {self.seconds:.1f} 秒）"
 
 
 def display_path(path: Path, kb_dir: Path | None = None) -> str:
@@ -266,12 +234,12 @@ def _run(
             part = store.part(old, name)
             if part is not None and any(not replaced.isdisjoint(owners(r)) for r in part.records):
                 affected.add(name)
-    cases = _rebuild_partitions(
+    cases = rebuild_partitions(
         store, old if keep_old else None, manifest, affected, incoming, replaced, entries, report, bar
     )
     # 5. Chroma: upsert first (a fresh collection on rebuild).
     if "cases" in affected:
-        _upsert_cases(store, manifest, embedder.name, cases.new_rows)
+        upsert_cases(store, manifest, embedder.name, cases.new_rows)
     # 6. Commit: the manifest.
     files_new = {k: v for k, v in files_old.items() if k not in deleted}
     files_new.update(entries)
@@ -292,124 +260,3 @@ def _run(
         store.drop_collection(old["collection"])
     store.collect_garbage(manifest)
     return report
-
-
-@dataclass
-class _CaseChanges:
-    old_ids: set[str] = field(default_factory=set)
-    new_ids: set[str] = field(default_factory=set)
-    new_rows: list[tuple[dict[str, Any], np.ndarray]] = field(default_factory=list)
-
-
-def _rebuild_partitions(
-    store: IndexStore,
-    old: dict[str, Any] | None,
-    manifest: dict[str, Any],
-    affected: set[str],
-    incoming: dict[str, list[tuple[dict[str, Any], np.ndarray]]],
-    replaced: set[str],
-    entries: dict[str, dict[str, Any]],
-    report: IngestReport,
-    bar: Any,
-) -> _CaseChanges:
-    """Write each affected partition anew: its kept records plus the incoming ones."""
-    cases = _CaseChanges()
-    task = bar.add_task("写入索引", total=len(affected)) if bar else None
-    for name in sorted(affected):
-        kept_records, kept_vecs = [], []
-        previous = store.part(old, name) if old is not None else None
-        if previous is not None:
-            for i, rec in enumerate(previous.records):
-                left = [f for f in owners(rec) if f not in replaced]
-                if left:
-                    kept_records.append(rec if len(left) == len(owners(rec)) else _with_owners(rec, left))
-                    kept_vecs.append(previous.emb[i])
-            report.chunks_removed += len(previous.records) - len(kept_records)
-            if name == "cases":
-                cases.old_ids = {r["id"] for r in previous.records}
-        seen = {r["id"]: i for i, r in enumerate(kept_records)}
-        case_owners = {r["metadata"].get("case_id"): r for r in kept_records} if name == "cases" else {}
-        for rec, vec in incoming.get(name, []):
-            if name == "cases" and _duplicate_case(rec, case_owners, entries, report):
-                continue
-            if rec["id"] in seen:  # the same trend item in another file: one more owner
-                pos = seen[rec["id"]]
-                kept_records[pos] = _with_owners(kept_records[pos], [*owners(kept_records[pos]), rec["file"]])
-                continue
-            report.chunks_added += 1
-            seen[rec["id"]] = len(kept_records)
-            kept_records.append(rec)
-            kept_vecs.append(vec)
-            if name == "cases":
-                cases.new_rows.append((rec, vec))
-        if kept_records:
-            emb = np.vstack(kept_vecs).astype(np.float32)
-            manifest["parts"][name] = store.write_part(Partition.build(name, kept_records, emb))
-        else:
-            manifest["parts"].pop(name, None)
-        if name == "cases":
-            cases.new_ids = set(seen)
-        if bar:
-            bar.advance(task)
-    return cases
-
-
-def owners(record: dict[str, Any]) -> list[str]:
-    """Files that contain this record: a trend item can be in several files (knowledge base and
-    HUATI_HOME/trends); it stays indexed while any of them still has it."""
-    return record.get("files") or [record["file"]]
-
-
-def _with_owners(record: dict[str, Any], files: list[str]) -> dict[str, Any]:
-    """A copy of `record` owned by `files` (partitions are shared and immutable: never edit in place)."""
-    files = list(dict.fromkeys(files))
-    out = {k: v for k, v in record.items() if k != "files"}
-    out["file"] = files[0]
-    if len(files) > 1:
-        out["files"] = files
-    return out
-
-
-def _upsert_cases(
-    store: IndexStore, manifest: dict[str, Any], embedding: str, rows: list[tuple[dict[str, Any], np.ndarray]]
-) -> None:
-    """Add new case chunks to Chroma; a new collection (first run, rebuild) gets every case chunk."""
-    if manifest["collection"] is None:
-        manifest["collection"] = new_collection_name(embedding)
-        rows = _all_rows(store, manifest, "cases")
-    collection = store.collection(manifest["collection"], embedding, create=True)
-    for i in range(0, len(rows), 1000):
-        batch = rows[i : i + 1000]
-        collection.upsert(
-            ids=[r["id"] for r, _ in batch],
-            embeddings=np.vstack([v for _, v in batch]),
-            documents=[r["text"] for r, _ in batch],
-            metadatas=[{"case_id": r["metadata"].get("case_id", ""), "title": r["title"]} for r, _ in batch],
-        )
-
-
-def _duplicate_case(
-    rec: dict[str, Any],
-    owners: dict[str, dict[str, Any]],
-    entries: dict[str, dict[str, Any]],
-    report: IngestReport,
-) -> bool:
-    """True (and reported once per file) when another file already uses this case id."""
-    case_id = rec["metadata"].get("case_id")
-    owner = owners.setdefault(case_id, rec) if case_id else rec
-    if owner["file"] == rec["file"]:
-        return False
-    message = f"{rec['source']}:2: 案例 id 与 {owner['source']} 重复：{case_id}，这个文件没有导入"
-    entries[rec["file"]]["shadowed"] = True
-    errors = entries[rec["file"]].setdefault("errors", [])
-    if message not in errors:
-        errors.append(message)
-        report.errors.append(message)
-    return True
-
-
-def _all_rows(store: IndexStore, manifest: dict[str, Any], name: str):
-    part = store.part(manifest, name)
-    if part is None:
-        return []
-    return list(zip(part.records, part.emb, strict=True))

@@ -51,7 +51,7 @@ def parse_heat(value: Any) -> float | None:
     return float(match.group(1)) * _UNITS.get(match.group(2), 1.0)
 
 
-def parse_date(value: Any) -> Date:
+def trend_date(value: Any) -> Date:
     """ISO date or datetime (also 2026/11/20, 20261120, epoch seconds or milliseconds), as the date in
     China: a time with an offset or `Z` (UTC), and epoch times, are converted to Asia/Shanghai (UTC+8);
     a time without an offset is taken as China time already. ValueError outside 1901-2099."""
@@ -80,7 +80,7 @@ def _china_date(moment: datetime) -> Date:
 
 def _parse_date_text(text: str, value: Any) -> Date:
     if text.isdigit() and len(text) >= 10:  # epoch seconds / milliseconds as a string
-        return parse_date(int(text))
+        return trend_date(int(text))
     if _TIME_PART.search(text):
         try:
             return _china_date(datetime.fromisoformat(text.replace("Z", "+00:00").replace("/", "-")))
@@ -120,7 +120,7 @@ def _item(raw: dict[str, Any], date: Date | None, platform: str | None, sample: 
     if title is None or not str(title).strip():
         raise ValueError("缺少标题（title）")
     raw_date = _pick(raw, "date")
-    day = parse_date(raw_date) if raw_date is not None else date
+    day = trend_date(raw_date) if raw_date is not None else date
     if day is None:
         raise ValueError("缺少日期（date），可用 --date 指定")
     plat = _pick(raw, "platform") or platform
@@ -260,7 +260,7 @@ def _parse_dailyhot(text, label, date, platform, sample, name_platform=None):
             return [], [f"{label}:1: {exc}"]
         if date is None and data.get("updateTime"):
             try:
-                date = parse_date(data["updateTime"])
+                date = trend_date(data["updateTime"])
             except ValueError:
                 pass
     else:

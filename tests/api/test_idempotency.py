@@ -168,7 +168,7 @@ def test_tables_from_before_leases_are_migrated(huati_env):
     """A database made by the first release: idempotency_keys without owner/lease_until, attempts without reason."""
     import sqlite3
 
-    from assistant.service import jobs
+    from assistant.service import callbacks
     from assistant.storage.db import dispose_engines
 
     huati_env.ensure_home()
@@ -189,10 +189,10 @@ def test_tables_from_before_leases_are_migrated(huati_env):
     )  # left by a version without leases
     assert taken.state == "new" and taken.taken_over
     assert idempotency.reserve("key_x", "fresh", "hash-1", huati_env).state == "new"
-    jobs.record_attempt(
+    callbacks.record_attempt(
         "job_1", 1, "http://127.0.0.1:9/", None, "无法连接", 0.1, huati_env, reason="ConnectError"
     )
-    assert jobs.attempts("job_1", huati_env)[0]["reason"] == "ConnectError"
+    assert callbacks.attempts("job_1", huati_env)[0]["reason"] == "ConnectError"
 
 
 def test_a_new_reservation_is_held_before_another_thread_can_read_it(huati_env):

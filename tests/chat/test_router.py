@@ -6,7 +6,7 @@ from datetime import date
 
 import pytest
 
-from assistant.chat.router import cn_number, parse_count, parse_date, revise_instruction, route
+from assistant.chat.router import cn_number, date_in_words, parse_count, revise_instruction, route
 
 TODAY = date(2026, 12, 18)  # a Friday
 COLLOQUIAL, SHORT, FORMAL = "更口语一点，像群里聊天", "更短，一句话说完", "稍微正式一点，措辞稳重"
@@ -242,8 +242,8 @@ def test_numbers_and_dates():
     assert [cn_number(x) for x in ("3", "三", "两", "十", "十二", "二十", "x")] == [3, 3, 2, 10, 12, 20, None]
     assert parse_count("第二个更短") is None
     assert parse_count("来十个") == 10
-    assert parse_date("周五", TODAY) == TODAY
-    assert parse_date("星期日", TODAY) == date(2026, 12, 20)
-    assert parse_date("1月3号", TODAY) == date(2027, 1, 3)  # early next year, not eleven months ago
-    assert parse_date("2月30日", TODAY) is None
-    assert parse_date("随便", TODAY) is None
+    assert date_in_words("周五", TODAY) == TODAY
+    assert date_in_words("星期日", TODAY) == date(2026, 12, 20)
+    assert date_in_words("1月3号", TODAY) == date(2027, 1, 3)  # early next year, not eleven months ago
+    assert date_in_words("2月30日", TODAY) is None
+    assert date_in_words("随便", TODAY) is None

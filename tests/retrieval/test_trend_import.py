@@ -144,15 +144,15 @@ def test_dailyhot_update_time_is_a_china_date():
 def test_epoch_times_use_china_time_whatever_the_machine_zone(monkeypatch):
     import time
 
-    from assistant.retrieval.trends import parse_date
+    from assistant.retrieval.trends import trend_date
 
     moment_ms = 1795795200000  # 2026-11-27T16:00:00Z = 2026-11-28 00:00 in Beijing
     for zone in ("UTC", "America/Los_Angeles", "Asia/Shanghai"):
         monkeypatch.setenv("TZ", zone)
         time.tzset()
-        assert parse_date(moment_ms) == date(2026, 11, 28)
-        assert parse_date(moment_ms // 1000 - 1) == date(2026, 11, 27)
-        assert parse_date(str(moment_ms)) == date(2026, 11, 28)
+        assert trend_date(moment_ms) == date(2026, 11, 28)
+        assert trend_date(moment_ms // 1000 - 1) == date(2026, 11, 27)
+        assert trend_date(str(moment_ms)) == date(2026, 11, 28)
     monkeypatch.delenv("TZ")
     time.tzset()
 
