@@ -1,13 +1,11 @@
 """Curated knowledge: the product catalogue, group personas and case files under `knowledge_base/`."""
 
+from assistant.knowledge.audiences import audience_names, find_audience, load_audiences
 from assistant.knowledge.cases import CASE_REQUIRED, Case, load_cases, parse_case, split_front_matter
 from assistant.knowledge.catalogue import (
     ADHOC_CATEGORY,
     MAX_PRODUCT_NAME,
-    audience_names,
-    find_audience,
     find_product,
-    load_audiences,
     load_products,
     resolve_product,
 )

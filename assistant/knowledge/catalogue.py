@@ -1,4 +1,4 @@
-"""Knowledge-base loader: products and audiences, validated into pydantic models (cases: `cases.py`).
+"""The product catalogue (`knowledge_base/products/*.yaml`) and ad hoc products for names outside it.
 
 Loads are cached per knowledge-base directory and re-read when a file changes (mtime/size).
 Malformed files raise `DataError` whose message is `path:line: reason`.
@@ -14,33 +14,16 @@ from pathlib import Path
 import yaml
 
 from assistant.errors import InputError
-from assistant.knowledge.cases import CASE_REQUIRED, Case, load_cases, parse_case, split_front_matter
+from assistant.knowledge.audiences import load_audiences
 from assistant.knowledge.files import (
     cached,
-    clear_cache,
     kb_dir,
     norm_key,
     unique_ids,
     yaml_items,
 )
-from assistant.models import Audience, Product, stable_id
+from assistant.models import Product, stable_id
 from assistant.settings import Settings
-
-__all__ = [
-    "CASE_REQUIRED",
-    "Case",
-    "audience_names",
-    "clear_cache",
-    "find_audience",
-    "find_product",
-    "load_audiences",
-    "load_cases",
-    "load_products",
-    "norm_key",
-    "parse_case",
-    "resolve_product",
-    "split_front_matter",
-]
 
 MAX_PRODUCT_NAME = 50
 ADHOC_CATEGORY = "其他"
@@ -164,35 +147,3 @@ def resolve_product(
         keywords=keywords or [name],
         ad_hoc=True,
     )
-
-
-# --------------------------------------------------------------------------- audiences
-
-
-def load_audiences(settings: Settings | None = None) -> list[Audience]:
-    """Every persona in `knowledge_base/audiences/*.yaml`."""
-
-    def build(files: list[Path]) -> list[Audience]:
-        audiences = [a for f in files for a in yaml_items(f, Audience)]
-        unique_ids(audiences, files, "群类型")
-        return audiences
-
-    return list(cached("audiences", kb_dir(settings) / "audiences", "*.yaml", build))
-
-
-def audience_names(settings: Settings | None = None) -> list[str]:
-    return [a.name for a in load_audiences(settings)]
-
-
-def find_audience(name: str, settings: Settings | None = None) -> Audience:
-    """Persona by id, name or alias ("宝妈" finds 宝妈群); InputError listing the known ones."""
-    key = norm_key(name or "")
-    audiences = load_audiences(settings)
-    known = "、".join(a.name for a in audiences)
-    if not key:
-        raise InputError(f"群类型不能为空。已知：{known}", field="audience")
-    for audience in audiences:
-        keys = {norm_key(audience.id), norm_key(audience.name), *map(norm_key, audience.aliases)}
-        if key in keys or key + "群" in keys:
-            return audience
-    raise InputError(f"未知的群类型：{name.strip()}。已知：{known}", field="audience")
