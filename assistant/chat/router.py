@@ -12,8 +12,9 @@ from datetime import date as Date
 from datetime import timedelta
 from typing import Any
 
-from assistant.chat.lookup import event_name_in, next_event
+from assistant.chat.lookup import next_event
 from assistant.knowledge import load_audiences, load_products, norm_key
+from assistant.retrieval.event_names import event_name_in
 from assistant.settings import Settings
 
 _CN_DIGITS = {

@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any
 from assistant.chat import replies
 from assistant.errors import InputError, NotFoundError
 from assistant.models import DailyPlan, Product, Topic
+from assistant.retrieval.event_names import EVENT_WORDS, event_name_in
 from assistant.settings import Settings, get_settings
 
 if TYPE_CHECKING:
@@ -273,9 +274,9 @@ def search(ctx: ChatContext, query: str, kind: str = "all", date: Date | None = 
         items = trends_for(day, query=None if listing else query, k=5, settings=ctx.settings, dense=False)
         text = lookup.trends_reply(items, None if listing else query, day)
         return ToolResult("search", text, {**data, "trends": [t.model_dump(mode="json") for t in items]})
-    event = lookup.event_name_in(query) if kind in ("calendar", "all") else None
+    event = event_name_in(query) if kind in ("calendar", "all") else None
     if event:
-        found = lookup.EVENT_WORDS.search(query)
+        found = EVENT_WORDS.search(query)
         said = found[0] if found else event
         product = None
         if ctx.plan_id:

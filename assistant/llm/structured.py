@@ -7,6 +7,7 @@ response's `usage_metadata` (or the OpenAI `token_usage`), sequential round trip
 
 from __future__ import annotations
 
+import asyncio
 import json
 import re
 import threading
@@ -158,7 +159,16 @@ def structured_output(
             x["error"] = str(error or exc)
         return x
 
-    call = RunnablePassthrough.assign(out=RunnableSequence(pick("messages"), llm))
+    async def bounded(msgs: Any) -> Any:
+        """One model call, retries included, within HUATI_LLM_TIMEOUT seconds."""
+        try:
+            return await asyncio.wait_for(llm.ainvoke(msgs), timeout=settings.llm_timeout)
+        except TimeoutError as exc:
+            raise ProviderError(f"大模型在 {settings.llm_timeout:g} 秒内没有答完（含重试）") from exc
+
+    call = RunnablePassthrough.assign(
+        out=RunnableSequence(pick("messages"), RunnableLambda(bounded, name="call_model"))
+    )
     attempt: Runnable[dict[str, Any], dict[str, Any]] = RunnableSequence(
         call, RunnableLambda(parse, name="parse")
     )

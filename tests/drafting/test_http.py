@@ -173,8 +173,77 @@ def test_timeout_per_model_call_falls_back(llm_env, fake_server, monkeypatch):
     start = time.perf_counter()
     plan = draft_plan(REQ, settings=get_settings(), save=False)
     elapsed = time.perf_counter() - start
-    assert plan.engine == "offline" and "Timeout" in plan.fallback_reason
+    assert plan.engine == "offline" and (
+        "Timeout" in plan.fallback_reason or "秒内没有答完" in plan.fallback_reason
+    )
     assert elapsed < 1.5  # the call was cut off, not waited out
     deadline = time.monotonic() + 3
     while fake_server.active and time.monotonic() < deadline:  # let the abandoned request finish
         time.sleep(0.05)
+
+
+def test_timeout_bounds_the_call_with_its_retries(llm_env, fake_server, monkeypatch):
+    """HUATI_LLM_TIMEOUT bounds one model call including the client's retries (3 retries of a 1 s timeout
+    against a server that never answers in time would otherwise take 4 s and more, backoff included)."""
+    from assistant.settings import get_settings, reset_settings
+
+    monkeypatch.setenv("HUATI_LLM_TIMEOUT", "1")
+    monkeypatch.setenv("HUATI_LLM_MAX_RETRIES", "3")
+    reset_settings()
+    fake_server.latency = 10
+    start = time.perf_counter()
+    plan = draft_plan(REQ, settings=get_settings(), save=False)
+    elapsed = time.perf_counter() - start
+    assert plan.engine == "offline" and "1 秒内没有答完" in plan.fallback_reason
+    assert elapsed < 3.0
+    assert len(fake_server.requests) == 1  # cut off during the first attempt: no retry was even sent
+    deadline = time.monotonic() + 12
+    while fake_server.active and time.monotonic() < deadline:
+        time.sleep(0.05)
+
+
+def test_one_malformed_candidate_does_not_sink_the_answer(llm_env, fake_server):
+    """A candidate with a type the schema does not know, and one without a question, are handled on their own:
+    the plan stays the model's."""
+    import json
+
+    from fake_openai import default_responder
+
+    def responder(body):
+        data = json.loads(default_responder(body))
+        if "topics" in data:
+            data["topics"][0]["type"] = "photo"  # a near miss of photo_share
+            data["topics"][1].pop("question")  # unusable
+        return json.dumps(data, ensure_ascii=False)
+
+    fake_server.responder = responder
+    try:
+        plan = draft_plan(REQ, save=False)
+    finally:
+        fake_server.responder = default_responder
+    assert plan.engine == "llm" and plan.fallback_reason is None
+    assert len(fake_server.requests) == 1  # no repair round trip for one bad candidate
+
+
+def test_a_false_hook_never_reaches_the_plan(llm_env, fake_server):
+    """The model names 冬至 on 12-23 (the day after it): the hook is dropped and a topic that still names it
+    does not make the plan."""
+    import json
+
+    from fake_openai import default_responder
+
+    def responder(body):
+        data = json.loads(default_responder(body))
+        items = data["topics"] if "topics" in data else [data]
+        for item in items[:2]:
+            item["hook_kind"], item["hook_title"] = "calendar", "冬至年夜饭"
+            item["question"] = "冬至年夜饭，" + item["question"]
+        return json.dumps(data, ensure_ascii=False)
+
+    fake_server.responder = responder
+    try:
+        plan = draft_plan(REQ.model_copy(update={"date": date(2026, 12, 23)}), save=False)
+    finally:
+        fake_server.responder = default_responder
+    assert plan.topics and all("冬至" not in t.text for t in plan.topics)
+    assert all(t.hook is None or "冬至" not in t.hook.title for t in plan.topics)

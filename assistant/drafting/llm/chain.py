@@ -16,7 +16,16 @@ from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING
 
 from assistant.drafting.context import DayContext
-from assistant.drafting.llm.guard import check, guard_lines, passed, problems, rank, repeats
+from assistant.drafting.llm.guard import (
+    FALSE_EVENT,
+    check,
+    guard_lines,
+    hook_problems,
+    passed,
+    problems,
+    rank,
+    repeats,
+)
 from assistant.drafting.llm.prompting import candidate_count, render_draft
 from assistant.drafting.llm.rewrite import build_rewrite_chain
 from assistant.drafting.llm.schema import DraftTopics, hook_sources
@@ -78,6 +87,8 @@ def _why(run: Run, history_days: int, usable: int) -> str:
         parts.append(f"有 {run.dropped['same']} 个彼此重复")
     if run.dropped["failed"]:
         parts.append(f"有 {run.dropped['failed']} 个改写后仍没有通过检查")
+    if run.dropped["malformed"]:
+        parts.append(f"有 {run.dropped['malformed']} 个格式不对（缺字段或写错类型）")
     return "，".join(parts) or f"只有 {usable} 个可用"
 
 
@@ -116,6 +127,7 @@ class DraftChain:
         sources = hook_sources(ctx)
         memo: dict[str, list[str]] = {}
         assert state.drafted is not None
+        run.dropped["malformed"] += state.drafted.rejected
         for draft in state.drafted.topics:
             topic = draft.to_topic(sources, ctx.product)
             if repeats(topic, ctx.recent):
@@ -124,9 +136,10 @@ class DraftChain:
             if repeats(topic, [t.text for t in state.topics]):
                 run.dropped["same"] += 1
                 continue
+            false_day = hook_problems(topic, ctx)
             check(topic, ctx)
             state.topics.append(topic)
-            state.issues.append(problems(topic) + guard_lines(topic, ctx, memo))
+            state.issues.append(false_day + problems(topic) + guard_lines(topic, ctx, memo))
         return state
 
     async def repair(self, state: DraftState) -> DraftState:
@@ -156,7 +169,8 @@ class DraftChain:
             if verdict is None:
                 guard_lines(new, ctx)
                 kept[i] = new
-            elif not passed(topics[i]):  # still failing after its one repair: dropped
+            elif not passed(topics[i]) or any(p.startswith(FALSE_EVENT) for p in state.issues[i]):
+                # still failing (or still naming a day that is not this one) after its one repair: dropped
                 kept[i] = None
                 run.dropped[verdict] += 1
         state.topics = [t for t in kept if t is not None]

@@ -78,3 +78,38 @@ def rank(topics: list[Topic], n: int) -> list[Topic]:
         return 0.6 * jaccard(grams[id(a)], grams[id(b)]) + 0.4 * (a.type == b.type)
 
     return mmr(ordered, [t.score for t in ordered], sim, n)
+
+
+FALSE_EVENT = (
+    "话题提到"  # how a false event in the text is reported: such a topic must be rewritten or dropped
+)
+
+
+def _mentions(title: str, names: list[str]) -> bool:
+    key = title.strip()
+    return any(n and (n in key or key in n) for n in names)
+
+
+def hook_problems(topic: Topic, ctx: DayContext) -> list[str]:
+    """What is false about the day in a topic the model wrote: a hook that is neither one of the day's
+    events, a trend of the day nor a typed trend (then the hook is dropped), and a festival or solar term named
+    in the text that does not fall in the days the plan is for (「冬至年夜饭」 on 12-23)."""
+    from assistant.retrieval.event_names import event_names_in
+
+    found: list[str] = []
+    events = [e.name for e in ctx.events if e.kind != "season"]
+    hook = topic.hook
+    if hook is not None and hook.kind in ("calendar", "trend"):
+        trends = [*ctx.user_trends, *(t.title for t in ctx.trends)]
+        known = events + trends if hook.kind == "calendar" else trends + events
+        if not _mentions(hook.title, known):
+            found.append(f"由头「{hook.title}」不是这几天的节日节气或热点，不能当由头")
+            topic.hook = None
+    text = f"{topic.text}{hook.title if hook else ''}"
+    typed = "".join([*ctx.user_trends, *(t.title for t in ctx.trends)])
+    for name in event_names_in(text):
+        if not _mentions(name, events) and name not in typed:
+            found.append(
+                f"话题提到「{name}」，但 {ctx.date.isoformat()} 前后几天不是{name}，换成当天真实的由头或去掉"
+            )
+    return list(dict.fromkeys(found))

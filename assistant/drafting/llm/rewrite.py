@@ -6,7 +6,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from assistant.drafting.context import DayContext
-from assistant.drafting.llm.guard import check, problems
+from assistant.drafting.llm.guard import FALSE_EVENT, check, hook_problems, problems
 from assistant.drafting.llm.prompting import audience_data, product_data
 from assistant.drafting.llm.schema import DraftTopic, hook_sources
 from assistant.llm import prompts
@@ -52,6 +52,9 @@ def build_rewrite_chain(chat_model: BaseChatModel, settings: Settings) -> Any:
         new = x["draft"].to_topic(hook_sources(x["ctx"]), x["ctx"].product)
         if new.hook is None:
             new.hook = x["topic"].hook
+        false_day = [p for p in hook_problems(new, x["ctx"]) if p.startswith(FALSE_EVENT)]
+        if false_day:  # a false hook is dropped; a false event in the text fails the rewrite
+            raise ValueError(false_day[0])
         return check(new, x["ctx"])
 
     return RunnableSequence(

@@ -2,14 +2,22 @@
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import Any, Literal
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, ValidationError, field_validator, model_validator
 
 from assistant.drafting.context import DayContext
 from assistant.drafting.plan import title_key
 from assistant.drafting.screening import unsafe_trend
 from assistant.models import Hook, Product, Topic, TopicType
+
+# What models write for a type instead of the enum value.
+TYPE_ALIASES = {
+    "photo": "photo_share", "share": "photo_share", "晒图": "photo_share", "choice": "either_or",
+    "either-or": "either_or", "二选一": "either_or", "poll": "vote", "投票": "vote", "tips": "tips_swap",
+    "tip": "tips_swap", "妙招": "tips_swap", "回忆": "memory", "story": "experience", "经历": "experience",
+    "吐槽": "confession", "坦白": "confession", "predict": "prediction", "预测": "prediction",
+}  # fmt: skip
 
 
 class DraftTopic(BaseModel):
@@ -20,6 +28,22 @@ class DraftTopic(BaseModel):
     hook_title: str = ""
     bridge: str = ""
     follow_ups: list[str] = []
+
+    @field_validator("type", mode="before")
+    @classmethod
+    def _type_alias(cls, value: Any) -> Any:
+        """A near miss ("photo", "二选一") is mapped; an unknown type becomes `experience`, not an error."""
+        if isinstance(value, str):
+            key = value.strip().lower()
+            key = TYPE_ALIASES.get(key, key)
+            return key if key in TopicType.__members__ else TopicType.experience.value
+        return value
+
+    @field_validator("hook_kind", mode="before")
+    @classmethod
+    def _hook_kind(cls, value: Any) -> Any:
+        allowed = ("trend", "calendar", "season", "scenario", "case")
+        return value if value is None or value in allowed else None
 
     def to_topic(self, sources: dict[str, str], product: Product) -> Topic:
         """The topic; a trend hook named after an unsafe title (spam, an instruction, bad news) is dropped."""
@@ -40,7 +64,24 @@ class DraftTopic(BaseModel):
 
 
 class DraftTopics(BaseModel):
+    """The model's candidates. Each is validated on its own: a malformed one is dropped (and counted in
+    `rejected`), the rest are kept; only an answer with no usable candidate at all is an error."""
+
     topics: list[DraftTopic] = Field(..., min_length=1)
+    rejected: int = Field(0, exclude=True)
+
+    @model_validator(mode="before")
+    @classmethod
+    def _each_on_its_own(cls, data: Any) -> Any:
+        if not isinstance(data, dict) or not isinstance(data.get("topics"), list):
+            return data
+        kept, rejected = [], 0
+        for item in data["topics"]:
+            try:
+                kept.append(DraftTopic.model_validate(item))
+            except ValidationError:
+                rejected += 1
+        return {**data, "topics": kept, "rejected": rejected}
 
 
 class NoUsableTopics(ValueError):
