@@ -86,6 +86,6 @@ def validated(path: Path, model: type[BaseModel]) -> tuple[Any, yaml.Node | None
     except ValidationError as exc:
         err = exc.errors()[0]
         loc = err["loc"]
-        if err["type"] == "missing" or (loc and isinstance(loc[-1], int)):
-            loc = loc[:-1]  # a missing field: its parent; a list item: the list's key
+        if err["type"] == "missing":
+            loc = loc[:-1]  # a missing field: where its mapping starts
         raise fail(path, node_line(node, loc), reason(err)) from exc
