@@ -22,9 +22,19 @@ def kb_copy(tmp_path):
     return Settings(kb_dir=kb, home=tmp_path / "home")
 
 
-@pytest.fixture(scope="session")
-def offline_settings(tmp_path_factory):
-    """The shipped knowledge base with a private HUATI_HOME (the embedding cache lands there)."""
-    from assistant.settings import Settings
+@pytest.fixture(scope="session", autouse=True)
+def _private_home(tmp_path_factory):
+    """Inference may embed the library (its cache goes under HUATI_HOME): never into the working tree."""
+    import os
 
-    return Settings(home=tmp_path_factory.mktemp("products-home"))
+    from assistant.settings import reset_settings
+
+    previous = os.environ.get("HUATI_HOME")
+    os.environ["HUATI_HOME"] = str(tmp_path_factory.mktemp("products-home"))
+    reset_settings()
+    yield
+    if previous is None:
+        os.environ.pop("HUATI_HOME", None)
+    else:
+        os.environ["HUATI_HOME"] = previous
+    reset_settings()
