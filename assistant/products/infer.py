@@ -259,7 +259,7 @@ def infer(
         **fields,
     )
     profile.evidence = evidence_lines(profile, read, cat, ranked, semantic, error, lib)
-    profile.hints = hint_lines(profile, cat, points)
+    profile.hints = hint_lines(profile, cat, points, settings)
     if product is not None:
         profile = catalogue_overlay(profile, product, settings)
     return Inference(profile, read, cat, tuple(ranked), tuple(semantic), error)

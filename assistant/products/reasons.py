@@ -86,7 +86,17 @@ def evidence_lines(
     return lines
 
 
-def hint_lines(profile: ProductProfile, category: CategoryRead, points: Sequence[str]) -> list[str]:
+def _example_points(nature: Nature | None, settings: Settings | None) -> str:
+    """Three lexicon phrases written for this nature (any when the nature is unknown)."""
+    from assistant.products.points import load_lexicon
+
+    fits = [p.phrase for p in load_lexicon(settings).points if nature is None or nature in p.natures]
+    return "、".join(fits[:3]) or "防滑、加厚、现摘现发"
+
+
+def hint_lines(
+    profile: ProductProfile, category: CategoryRead, points: Sequence[str], settings: Settings | None = None
+) -> list[str]:
     hints: list[str] = []
     if category.given and not category.known:
         hints.append(f"没认出品类「{category.text}」，可以换个常见说法，例如：{CATEGORY_EXAMPLES}")
@@ -94,7 +104,8 @@ def hint_lines(profile: ProductProfile, category: CategoryRead, points: Sequence
         if not category.given:
             hints.append(f"填上品类能认得更准，例如：{CATEGORY_EXAMPLES.split('、')[0]}")
         if not any(str(p).strip() for p in points):
-            hints.append("补几个卖点（例如：防滑、加厚、现摘现发），话题和引导语会更贴近商品")
+            examples = _example_points(profile.nature, settings)
+            hints.append(f"补几个卖点（例如：{examples}），话题和引导语会更贴近商品")
         hints.append("经常卖的商品可以加进商品目录（knowledge_base/products/），写上它的使用场景和问题")
     return hints
 

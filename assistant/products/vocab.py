@@ -127,6 +127,22 @@ SEASON_LABELS: dict[Season, str] = {
     "winter": "冬",
     "all": "全年",
 }
+CLAIM_RISK_LABELS: dict[ClaimRisk, str] = {
+    "general": "一般商品",
+    "food": "普通食品",
+    "health_food": "保健食品",
+    "cosmetic": "化妆品",
+    "baby": "母婴用品",
+    "pet": "宠物用品",
+    "education": "教育培训",
+    "appliance": "家电",
+    "apparel": "服饰",
+    "digital": "数码",
+    "household": "家居日化",
+    "medical_device": "医疗器械",
+    "finance": "金融",
+    "travel": "旅游出行",
+}
 BASIS_LABELS: dict[Basis, str] = {
     "catalogue": "商品目录",
     "type": "品类库里的类型",
