@@ -20,11 +20,12 @@ from assistant.knowledge.catalogue import ADHOC_CATEGORY, find_product
 from assistant.models import Product
 from assistant.products.categories import CategoryRead, resolve_category
 from assistant.products.library import Lines, ProductType, TypeLibrary, load_library
+from assistant.products.matching import key_of
 from assistant.products.points import PointMatch, fit_points, match_points, points_in_name
 from assistant.products.profile import ProductProfile, TypeCandidate
 from assistant.products.ranking import ACCEPT, Scored, rank
 from assistant.products.reasons import catalogue_overlay, evidence_lines, hint_lines
-from assistant.products.text import Name, head_nature, head_noun, read_name
+from assistant.products.text import USER_CUES, Name, head_nature, head_noun, is_word, read_name
 from assistant.products.vocab import NATURE_FACETS, NATURE_WORDS, Nature, Theme, UserKind
 from assistant.settings import Settings
 
@@ -55,22 +56,43 @@ def _confidence(top: Scored, ranked: Sequence[Scored], category: CategoryRead, l
 
 
 def _noun(ptype: ProductType, top: Scored, name: Name) -> str:
-    """The everyday word for topics: the type's word as the title writes it (nearest the end, shortest)."""
+    """The everyday word for topics: the type's word as the title writes it, the one ending nearest the head
+    noun (packaging words after it do not count); of those the type's name (the library's everyday head
+    noun), else the shortest everyday word (奶油草莓 → 草莓; 花月卡 is no word), else the shortest."""
     if top.hit.kind == "part":
         return top.hit.word
-    if top.hit.kind == "split":
-        second = top.hit.word[len(top.hit.word) - (top.hit.end - top.hit.start) :]
-        keys = {k for k in ptype.keys if k in name.text}
-        return min(keys, key=len) if keys else ptype.name if second not in ptype.keys else second
-    found = [(name.text.rfind(k) + len(k), -len(k), k) for k in ptype.keys if len(k) >= 2 and k in name.text]
-    return max(found)[2] if found else ptype.name
+    core_end = len(name.core)
+    found = []
+    for word in ptype.keys:
+        key = key_of(word)
+        if len(key) >= 2 and key in name.text:
+            end = min(name.text.rfind(key) + len(key), core_end)
+            found.append((end, word == ptype.name, is_word(key), -len(key), word))
+    return max(found)[4] if found else ptype.name
 
 
-def _shares_a_character(name: Name, ptype: ProductType) -> bool:
-    """A guard on the embedding: on short or odd strings it can be close to anything (噗噗噗 → 笋干), so the
-    nearest type counts only when one of its words shares a Chinese character with the title."""
-    chars = {c for c in name.text if "\u4e00" <= c <= "\u9fff"}
-    return any(chars & set(word) for word in ptype.keys)
+def _bigrams(text: str) -> set[str]:
+    return {
+        text[i : i + 2]
+        for i in range(len(text) - 1)
+        if all("\u4e00" <= c <= "\u9fff" for c in text[i : i + 2])
+    }
+
+
+def _plausible(name: Name, ptype: ProductType) -> bool:
+    """Guards on the embedding, which on short or odd titles can be close to anything (噗噗噗 → 笋干, 点读笔 →
+    中性笔): the nearest type counts only when one of its words shares two characters in a row with the title
+    (not counting words like 儿童 that only say who it is for), and a service, course, subscription or outing
+    only when the title ends like one."""
+    text = name.text
+    for words in USER_CUES.values():
+        for word in words:
+            text = text.replace(word, " ")
+    if not any(_bigrams(text) & _bigrams(key_of(word)) for word in ptype.keys):
+        return False
+    if ptype.nature in ("service", "course", "subscription", "experience"):
+        return head_nature(name)[0] == ptype.nature
+    return True
 
 
 def _users(base: Sequence[UserKind], name: Name) -> list[UserKind]:
@@ -161,19 +183,24 @@ def _by_category(lib: TypeLibrary, category: CategoryRead, name: Name) -> dict |
         return None
     first = cats[0].defaults
     single = len(cats) == 1
+    nature, verb, unit = first.nature, first.verb, first.unit
+    cue, _word = head_nature(name)
+    if cue is not None and cue != nature:
+        nature = cue
+        verb, unit = NATURE_WORDS[cue]
     return {
         "noun": head_noun(name),
         "type_name": cats[0].name if single else category.text,
         "category": cats[0].name if single else category.text,
         "category_slug": cats[0].slug if single else None,
-        "nature": first.nature,
+        "nature": nature,
         "users": _users(first.users, name),
-        "verb": first.verb,
-        "unit": first.unit,
-        **_from_lines(lib.lines_for(first.nature, first.users)),
+        "verb": verb,
+        "unit": unit,
+        **_from_lines(lib.lines_for(nature, first.users)),
         "themes": _category_themes(lib, category.slugs),
         "seasons": list(first.seasons),
-        "facets": list(NATURE_FACETS[first.nature]),
+        "facets": list(NATURE_FACETS[nature]),
         "claim_risk": first.claim_risk,
         "confidence": 0.4 if single else 0.3,
         "basis": "category",
@@ -241,11 +268,7 @@ def infer(
             semantic = nearest_types(read.core or read.text, lib, settings, within=cat.slugs)
         except HuatiError as exc:
             error = exc.message
-        if (
-            semantic
-            and semantic[0][1] >= SEMANTIC_MIN
-            and _shares_a_character(read, lib.types[semantic[0][0]])
-        ):
+        if semantic and semantic[0][1] >= SEMANTIC_MIN and _plausible(read, lib.types[semantic[0][0]]):
             type_id, sim = semantic[0]
             conf = round(min(0.35, 0.2 + (sim - SEMANTIC_MIN)), 2)
             fields = _by_type(lib.types[type_id], None, read, conf)

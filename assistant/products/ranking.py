@@ -12,6 +12,7 @@ from assistant.products.matching import Hit, find_hits
 from assistant.products.text import Name, user_cues
 
 ACCEPT = 2.5
+HARD_CONFLICT = -6.0
 
 
 @dataclass(frozen=True)
@@ -30,13 +31,13 @@ def _cue_penalty(ptype: ProductType, name: Name, hit: Hit, category: CategoryRea
     cues = set(user_cues(outside))
     users = set(ptype.users)
     if "pet" in cues and "pet" not in users:
-        return -6.0, "名字说的是给宠物用的，这个类型不是"
+        return HARD_CONFLICT, "名字说的是给宠物用的，这个类型不是"
     if users == {"pet"} and "pet" not in cues and not category.for_pets:
         return -1.5, "这个类型是给宠物的，名字里却没提宠物"
     if cues & {"child", "baby"} and not users & {"child", "baby"}:
         return -1.0, "名字说的是给孩子的，这个类型主要是大人用"
     if "self" in cues and users <= {"child", "baby"}:
-        return -6.0, "名字说的是大人用的，这个类型是给孩子的"
+        return HARD_CONFLICT, "名字说的是大人用的，这个类型是给孩子的"
     return 0.0, ""
 
 
@@ -90,6 +91,8 @@ def rank(name: Name, lib: TypeLibrary, category: CategoryRead) -> list[Scored]:
             if inside:
                 notes.append(f"在运营填的品类「{category.text}」里")
         penalty, why = _cue_penalty(ptype, name, hit, category)
+        if penalty <= HARD_CONFLICT:
+            continue  # the title says it is for someone this type is never for
         if penalty:
             score += penalty
             notes.append(why)

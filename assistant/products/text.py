@@ -77,6 +77,15 @@ _TRAILING = (
     "当日达",
     "服务",
     "门票",
+    "双人套餐",
+    "单人套餐",
+    "双人",
+    "单人",
+    "合集",
+    "全集",
+    "系列",
+    "体验",
+    "拍摄",
     "券",
 )
 # Who a title says it is for ("self": grown-ups, for titles that rule out a children's type).
@@ -113,6 +122,7 @@ NATURE_CUES: tuple[tuple[Nature, tuple[str, ...]], ...] = (
             "理发",
             "洗车",
             "保养",
+            "护理",
             "月嫂",
         ),
     ),
@@ -153,6 +163,11 @@ def _jieba() -> Any:
 def segment(text: str) -> list[str]:
     """Words of a short title (jieba, precise mode, no HMM guesses: the same split on every run)."""
     return list(_jieba().lcut(text, HMM=False)) if text else []
+
+
+def is_word(text: str) -> bool:
+    """Whether the segmenter's dictionary knows `text` as a word (雨靴 yes, 花月卡 no)."""
+    return bool(_jieba().dt.FREQ.get(text))
 
 
 def clean_text(text: str) -> str:
@@ -244,15 +259,15 @@ def head_nature(name: Name) -> tuple[Nature | None, str]:
 
 
 def head_noun(name: Name) -> str:
-    """The everyday noun of a title nothing in the library names: short titles whole, else the last word (a
-    one-character last word keeps the word before it: 早餐|机 → 早餐机)."""
+    """The everyday noun of a title nothing in the library names: short titles whole, else the last word
+    (a single character, or a piece no dictionary knows, joined to the character before it)."""
     core = name.core or name.text
     if len(core) <= 4:
         return core
     words = [w for w in segment(core) if re.search(r"[0-9a-z\u4e00-\u9fff]", w)]
     if not words:
         return core[-4:]
-    head = words[-1]
-    if len(head) == 1 and len(words) > 1:
-        head = words[-2] + head
+    head = words.pop()
+    while words and len(head) < 3 and (len(head) == 1 or (len(words[-1]) == 1 and not is_word(head))):
+        head = words.pop() + head  # 早餐|机 → 早餐机, 血|氧仪 → 血氧仪, but 高|达|模型 stays 模型
     return head

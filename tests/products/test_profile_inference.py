@@ -10,8 +10,8 @@ from assistant.products.library import load_library
 
 HEAD_NOUNS = [
     # (title as a shop writes it, category or None, expected type id, expected noun or None); the noun is the
-    # type's word nearest the end of the title, the shortest of those (奶油草莓 → 草莓)
-    ("加厚防滑儿童雨靴男女童", None, "kids-wear-rain-boots", "雨靴"),
+    # type's word nearest the end of the title: the type's name when written there, else the shortest word
+    ("加厚防滑儿童雨靴男女童", None, "kids-wear-rain-boots", "儿童雨靴"),
     ("新款网红奶油草莓3斤装包邮", None, "fruit-strawberry", "草莓"),
     ("家用静音落地循环扇", None, "small-appliances-electric-fan", "循环扇"),
     ("食品级宽口宝宝奶瓶", None, "mother-baby-feeding-bottle", "奶瓶"),
@@ -150,16 +150,17 @@ def test_semantic_fallback_only_when_nothing_is_named(monkeypatch):
 
     def nearest(text, lib, settings=None, within=(), k=3):
         calls.append(text)
-        return [("makeup-skincare-eyebrow-pencil", 0.82), ("makeup-skincare-lipstick", 0.7)]  # 眉粉 shares 粉
+        # 自动眉笔 (a word of the eyebrow pencil) shares 自动 with the title
+        return [("makeup-skincare-eyebrow-pencil", 0.82), ("makeup-skincare-lipstick", 0.7)]
 
     monkeypatch.setattr(semantic, "nearest_types", nearest)
     named = profile_for("加厚防滑儿童雨靴")
     assert calls == [] and named.type_id == "kids-wear-rain-boots"
-    guessed = infer("睫羽浓密粉")
-    assert calls == ["睫羽浓密粉"]
+    guessed = infer("自动睫毛卷")
+    assert calls == ["自动睫毛卷"]
     profile = guessed.profile
     assert profile.type_id == "makeup-skincare-eyebrow-pencil" and profile.basis == "type"
-    assert profile.confidence <= 0.35 and profile.noun in "睫羽浓密粉" and profile.noun != "眉笔"
+    assert profile.confidence <= 0.35 and profile.noun in "自动睫毛卷" and profile.noun != "眉笔"
     assert any("相似度" in e for e in profile.evidence) and profile.hints
     assert "makeup-skincare-lipstick" in [c.type_id for c in profile.candidates]
 
@@ -170,6 +171,9 @@ def test_semantic_needs_a_shared_character(monkeypatch):
     monkeypatch.setattr(semantic, "nearest_types", lambda *a, **k: [("local-specialties-dried-bamboo", 0.94)])
     profile = profile_for("噗噗噗")
     assert profile.basis == "name" and profile.type_id is None
+    # Two characters in a row shared, but a service named only for a device (按摩仪 is no 上门按摩).
+    monkeypatch.setattr(semantic, "nearest_types", lambda *a, **k: [("health-services-home-massage", 0.9)])
+    assert profile_for("颈椎按摩仪").type_id is None
 
 
 def test_semantic_below_threshold_stays_with_the_name(monkeypatch):
