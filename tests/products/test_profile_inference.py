@@ -55,7 +55,7 @@ def test_category_that_names_a_type():
 
 
 def test_category_is_the_fallback_when_no_type_matches():
-    profile = profile_for("金枕头软糯大个甜石榴", "水果")
+    profile = profile_for("越南红心火龙果", "水果")
     assert profile.basis == "category" and profile.type_id is None
     assert profile.category == "生鲜水果" and profile.nature == "fresh" and profile.verb == "吃"
     lib = load_library()
@@ -171,9 +171,9 @@ def test_semantic_needs_a_shared_character(monkeypatch):
     monkeypatch.setattr(semantic, "nearest_types", lambda *a, **k: [("local-specialties-dried-bamboo", 0.94)])
     profile = profile_for("噗噗噗")
     assert profile.basis == "name" and profile.type_id is None
-    # Two characters in a row shared, but a service named only for a device (按摩仪 is no 上门按摩).
+    # Two characters in a row shared (肩颈), but a service for a title that names a device.
     monkeypatch.setattr(semantic, "nearest_types", lambda *a, **k: [("health-services-home-massage", 0.9)])
-    assert profile_for("颈椎按摩仪").type_id is None
+    assert profile_for("肩颈理疗仪").type_id is None
 
 
 def test_semantic_below_threshold_stays_with_the_name(monkeypatch):

@@ -37,6 +37,18 @@ def test_shipped_library_is_large_and_clean():
     assert lib.type_ids_for("牛肉粒") == ("snacks-beef-jerky",)
 
 
+def test_lines_fit_the_sentences_they_go_into():
+    # "{scene}的时候，…" and "你有没有遇到过{pain}？": short, without a subject, no question marks.
+    lib = load_library()
+    sets = [(t.id, t) for t in lib.types.values()]
+    sets += [(f"nature:{k}", v) for k, v in lib.nature_lines.items()]
+    sets += [(f"users:{k}", v) for k, v in lib.user_lines.items()]
+    for where, lines in sets:
+        assert all(len(s) <= 12 and "？" not in s for s in lines.scenes), where
+        assert all(len(p) <= 14 and "？" not in p for p in lines.pains), where
+        assert len(set(lines.scenes)) == len(lines.scenes), where
+
+
 def test_category_defaults_apply_unless_a_type_overrides():
     lib = load_library()
     boots = lib.types["kids-wear-rain-boots"]
