@@ -39,8 +39,12 @@ class Hit:
 @dataclass(frozen=True)
 class _Index:
     automaton: ahocorasick.Automaton
-    splits: tuple[tuple[str, str, str, str], ...]  # (first part, second part, word, type id)
+    firsts: dict[
+        str, tuple[tuple[str, str, str], ...]
+    ]  # first part of a word -> (second part, word, type id)
+    longest_first: int
     words: dict[str, tuple[str, ...]]  # every library word -> type ids
+    pieces: dict[str, tuple[frozenset[str], bool]]  # a 2+ character piece of words -> (type ids, begins one)
 
 
 _INDEXES: dict[str, _Index] = {}
@@ -61,14 +65,26 @@ def _index(lib: TypeLibrary) -> _Index:
             if ptype.id not in ids:
                 ids.append(ptype.id)
     automaton = ahocorasick.Automaton()
-    splits: list[tuple[str, str, str, str]] = []
+    firsts: dict[str, list[tuple[str, str, str]]] = {}
+    pieces: dict[str, tuple[set[str], list[bool]]] = {}
     for key, ids in words.items():
         automaton.add_word(key, (key, tuple(ids)))
         for type_id in ids:
-            if len(key) >= 3:
-                splits.extend((key[:i], key[i:], key, type_id) for i in range(2, len(key)))
+            for i in range(2, len(key)):
+                firsts.setdefault(key[:i], []).append((key[i:], key, type_id))
+        for i in range(len(key)):
+            for j in range(i + 2, len(key) + 1):
+                owners, begins = pieces.setdefault(key[i:j], (set(), [False]))
+                owners.update(ids)
+                begins[0] = begins[0] or i == 0
     automaton.make_automaton()
-    index = _Index(automaton, tuple(splits), {k: tuple(ids) for k, ids in words.items()})
+    index = _Index(
+        automaton,
+        {f: tuple(rest) for f, rest in firsts.items()},
+        max((len(f) for f in firsts), default=0),
+        {k: tuple(ids) for k, ids in words.items()},
+        {p: (frozenset(o), b[0]) for p, (o, b) in pieces.items()},
+    )
     _INDEXES.clear()  # one library at a time (tests swap knowledge bases)
     _INDEXES[lib.digest] = index
     return index
@@ -112,21 +128,30 @@ def find_hits(name: Name, lib: TypeLibrary) -> list[Hit]:
         if start == 0 and end >= core_end:
             score += 1.0  # the whole title is this word
         hits.extend(Hit(t, word, start, end, "word", score) for t in ids)
-    for first, second, word, type_id in index.splits:
-        p = text.find(first)
-        if p < 0:
-            continue
-        q = text.find(second, p + len(first) + 1)
-        if q < 0 or (len(second) == 1 and q + 1 != core_end):
-            continue
-        score = _score(len(word) - 1.5, q + len(second), core_end, None)
-        hits.append(Hit(type_id, word, p, q + len(second), "split", score))
+    found: dict[str, int] = {}  # first part -> where it first occurs
+    for i in range(len(text)):
+        for j in range(i + 2, min(len(text), i + index.longest_first) + 1):
+            if text[i:j] in index.firsts and text[i:j] not in found:
+                found[text[i:j]] = i
+    for first, p in sorted(found.items(), key=lambda item: (item[1], item[0])):
+        for second, word, type_id in index.firsts[first]:
+            _split(hits, text, core_end, p, first, second, word, type_id)
     if not hits:
-        hits = _part_hits(text, tokens, core_end, index)
+        hits = _part_hits(tokens, core_end, index)
     return hits
 
 
-def _part_hits(text: str, tokens: list[str], core_end: int, index: _Index) -> list[Hit]:
+def _split(
+    hits: list[Hit], text: str, core_end: int, p: int, first: str, second: str, word: str, type_id: str
+) -> None:
+    q = text.find(second, p + len(first) + 1)
+    if q < 0 or (len(second) == 1 and q + 1 != core_end):
+        return
+    score = _score(len(word) - 1.5, q + len(second), core_end, None)
+    hits.append(Hit(type_id, word, p, q + len(second), "split", score))
+
+
+def _part_hits(tokens: list[str], core_end: int, index: _Index) -> list[Hit]:
     """The title's last jieba word (before packaging words) when it begins a library word and every library
     word containing it belongs to one type: 自助餐 → 自助餐券, 台历 → 台历相册. A word that only ends library
     words (香水 in 车载香水) names a kind of thing, not this type."""

@@ -8,10 +8,11 @@ a product title (加绒加厚防滑雪地靴 → 加绒, 加厚, 防滑).
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Literal
+from typing import Any, Literal
 
+import ahocorasick
 from pydantic import BaseModel, ConfigDict, Field
 
 from assistant.knowledge.files import cached, kb_dir, norm_key
@@ -58,6 +59,14 @@ class Lexicon:
     version: str
     points: tuple[SellingPoint, ...]
     words: tuple[tuple[str, SellingPoint], ...]  # (normalised phrase or alias, entry), longest first
+    automaton: Any = field(repr=False, default=None)  # word -> (its rank in `words`, word)
+
+    def found_in(self, text: str) -> list[tuple[int, int, str, SellingPoint]]:
+        """(rank, start, word, entry) of each lexicon word's first occurrence in `text`, best rank first."""
+        first: dict[str, tuple[int, int]] = {}
+        for last, (rank, word) in self.automaton.iter(text):
+            first.setdefault(word, (rank, last - len(word) + 1))
+        return sorted((rank, start, word, self.words[rank][1]) for word, (rank, start) in first.items())
 
 
 def _build(files: list[Path]) -> Lexicon:
@@ -75,7 +84,13 @@ def _build(files: list[Path]) -> Lexicon:
             owner[word] = entry.phrase
             words.append((word, entry))
     words.sort(key=lambda item: -len(item[0]))  # stable: equal lengths keep file order
-    return Lexicon(version=lexicon.version, points=tuple(lexicon.points), words=tuple(words))
+    automaton = ahocorasick.Automaton()
+    for rank, (word, _entry) in enumerate(words):
+        automaton.add_word(word, (rank, word))
+    automaton.make_automaton()
+    return Lexicon(
+        version=lexicon.version, points=tuple(lexicon.points), words=tuple(words), automaton=automaton
+    )
 
 
 def load_lexicon(settings: Settings | None = None) -> Lexicon:
@@ -84,8 +99,8 @@ def load_lexicon(settings: Settings | None = None) -> Lexicon:
 
 
 def _entry_in(text: str, lexicon: Lexicon) -> tuple[str, SellingPoint] | None:
-    key = norm_key(clean_text(text))
-    return next(((w, e) for w, e in lexicon.words if w in key), None)
+    found = lexicon.found_in(norm_key(clean_text(text)))
+    return (found[0][2], found[0][3]) if found else None
 
 
 def match_points(points: Sequence[str], settings: Settings | None = None) -> list[PointMatch]:
@@ -113,9 +128,8 @@ def points_in_name(name: str, skip: Sequence[str] = (), settings: Settings | Non
         text = text.replace(norm_key(word), "\x00")
     found: list[tuple[int, PointMatch]] = []
     taken: list[tuple[int, int]] = []
-    for word, entry in lexicon.words:
-        start = text.find(word)
-        if start < 0 or any(s < start + len(word) and start < e for s, e in taken):
+    for _rank, start, word, entry in lexicon.found_in(text):
+        if any(s < start + len(word) and start < e for s, e in taken):
             continue
         if any(m.entry is entry for _i, m in found):
             continue
