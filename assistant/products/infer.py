@@ -68,7 +68,14 @@ def _noun(ptype: ProductType, top: Scored, name: Name) -> str:
         if len(key) >= 2 and key in name.text:
             end = min(name.text.rfind(key) + len(key), core_end)
             found.append((end, word == ptype.name, is_word(key), -len(key), word))
-    return max(found)[4] if found else ptype.name
+    if found:
+        return max(found)[4]
+    if top.hit.kind == "split":
+        # 桂花…酒 read as 桂花酒: the title's own head (米酒) when it says more than the part it shares (酒)
+        head = head_noun(name)
+        if top.hit.second and head.endswith(top.hit.second) and len(head) > len(top.hit.second):
+            return head
+    return ptype.name
 
 
 def _bigrams(text: str) -> set[str]:

@@ -34,6 +34,7 @@ class Hit:
     end: int
     kind: HitKind
     score: float
+    second: str = ""  # a split word's part found after the gap (酒 of 桂花…酒)
 
 
 @dataclass(frozen=True)
@@ -148,7 +149,7 @@ def _split(
     if q < 0 or (len(second) == 1 and q + 1 != core_end):
         return
     score = _score(len(word) - 1.5, q + len(second), core_end, None)
-    hits.append(Hit(type_id, word, p, q + len(second), "split", score))
+    hits.append(Hit(type_id, word, p, q + len(second), "split", score, second))
 
 
 def _part_hits(tokens: list[str], core_end: int, index: _Index) -> list[Hit]:

@@ -26,6 +26,7 @@ HEAD_NOUNS = [
     ("湖南烟熏腊肉", None, "local-specialties-cured-meat", "腊肉"),
     ("宝宝蝴蝶面", None, "baby-food-baby-noodles", None),
     ("蛋黄鲜肉粽礼盒", None, "frozen-ready-zongzi", None),  # 蛋黄…肉粽 with 鲜 between
+    ("梅子清酒", None, "drinks-fruit-wine", "梅子清酒"),  # 梅子…酒: the title's own words, not 果酒
 ]
 
 
