@@ -16,7 +16,7 @@ from fastapi import FastAPI
 
 from api import docs, problems
 from api.jobrunner import JobRunner
-from api.routes import chat, checks, health, jobs, knowledge, plans, web
+from api.routes import chat, checks, health, jobs, knowledge, plans, products, web
 from assistant import __version__
 from assistant.settings import Settings
 
@@ -33,6 +33,7 @@ TAGS = [
     {"name": "plans", "description": "话题方案：生成（幂等）、读取、列表、反馈、批量任务"},
     {"name": "jobs", "description": "批量任务的状态、结果和回调记录"},
     {"name": "checks", "description": "检查一条话题：合规、低门槛、相关性、语气"},
+    {"name": "products", "description": "商品理解：认出任意商品的类型、性质、使用场景和可信度"},
     {"name": "knowledge", "description": "推送热点和案例，检索知识库"},
     {"name": "chat", "description": "对话助手"},
 ]
@@ -107,6 +108,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         plans.router,
         jobs.router,
         checks.router,
+        products.router,
         knowledge.router,
         chat.router,
         web.router,

@@ -264,6 +264,17 @@ class PlanRequest(BaseModel):
         return value
 
 
+class ProfileSummary(BaseModel):
+    """What product understanding made of the day's product, as a plan records it (`assistant.products` builds
+    the full profile)."""
+
+    type_id: str | None = Field(None, description="品类库里的类型 id；没认出类型时为空")
+    type_name: str = Field("", description="类型名称（没认出类型时是大类名或商品名）")
+    nature: str | None = Field(None, description="商品性质：durable、consumable、fresh、food、wearable 等")
+    confidence: float = Field(..., ge=0, le=1, description="认得有多准，0 到 1")
+    basis: str = Field(..., description="依据：catalogue、type、category 或 name")
+
+
 class DailyPlan(BaseModel):
     id: str = ""
     date: Date
@@ -290,6 +301,9 @@ class DailyPlan(BaseModel):
     usage: TokenUsage = TokenUsage()
     created_at: datetime
     request: PlanRequest | None = None
+    product_profile: ProfileSummary | None = Field(
+        None, description="认出的商品类型、性质和把握（商品理解的结果）"
+    )
     topic_origins: dict[str, TopicOrigin] = Field(
         {},
         description="topic id -> the engine and model that wrote it; a topic not listed is by the plan's "

@@ -11,6 +11,7 @@ from typing import Any
 
 from assistant.errors import HuatiError
 from assistant.models import Audience, CalendarEvent, PlanRequest, Product, TrendItem, stable_id
+from assistant.products import ProductProfile, profile_for
 from assistant.settings import Settings
 
 log = logging.getLogger("huati.drafting")
@@ -30,6 +31,7 @@ class DayContext:
     recent_dates: dict[str, Date] = field(default_factory=dict)  # text -> last day it was proposed
     notes: list[str] = field(default_factory=list)  # plan-level notes (skipped trends ...), filled here
     avoid: list[str] = field(default_factory=list)  # texts never to repeat, not even when relaxing
+    profile: ProductProfile | None = None  # what the product is (any product: assistant.products)
 
     def seed(self) -> str:
         parts = [
@@ -82,6 +84,13 @@ def gather_context(request: PlanRequest, settings: Settings, store: Any = None) 
     ctx = DayContext(
         product, audience, day, trends, events, recent=[t for t, _ in recent], recent_dates=dict(recent)
     )
+    ctx.profile = profile_for(
+        request.product,
+        request.category,
+        request.points,
+        product=None if product.ad_hoc else product,
+        settings=settings,
+    )
     # Typed trends are untrusted: both engines get only those that fit the product; the plan says why not.
     from assistant.drafting.offline.library import library
     from assistant.drafting.screening import screen_typed_trends
@@ -89,4 +98,16 @@ def gather_context(request: PlanRequest, settings: Settings, store: Any = None) 
     ctx.user_trends, ctx.notes = screen_typed_trends(
         [t for t in request.trend if t.strip()], ctx, library(settings)
     )
+    ctx.notes = [*profile_notes(ctx.profile), *ctx.notes]
     return ctx
+
+
+def profile_notes(profile: ProductProfile) -> list[str]:
+    """What the operator should know about how the product was understood: a category that was not
+    recognised, and, when the understanding is weak, what would help."""
+    if not profile.low_confidence:
+        return [h for h in profile.hints if "品类" in h]  # an unknown category is always worth saying
+    return [
+        f"对「{profile.name}」认得不太准（把握 {profile.confidence:.0%}），话题会比较泛。",
+        *profile.hints,
+    ]

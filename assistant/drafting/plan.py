@@ -83,6 +83,7 @@ def build_plan(
         created_at=datetime.now(UTC),
         request=request,
         notes=list(ctx.notes),
+        product_profile=ctx.profile.summary() if ctx.profile else None,
     )
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from pydantic import BaseModel, Field
 
+from assistant.models import ProfileSummary
 from assistant.products.points import PointMatch
 from assistant.products.vocab import Basis, ClaimRisk, Facet, Nature, Season, Theme, UserKind
 
@@ -61,14 +62,3 @@ class ProductProfile(BaseModel):
             confidence=self.confidence,
             basis=self.basis,
         )
-
-
-class ProfileSummary(BaseModel):
-    """The profile as a plan records it (`DailyPlan.product_profile`). Self-contained on purpose (pydantic only,
-    plain strings): it can move to `assistant/models.py` unchanged, below the layer of this package."""
-
-    type_id: str | None = Field(None, description="品类库里的类型 id；没认出类型时为空")
-    type_name: str = Field("", description="类型名称（没认出类型时是大类名或商品名）")
-    nature: str | None = Field(None, description="商品性质：durable、consumable、fresh、food、wearable 等")
-    confidence: float = Field(..., ge=0, le=1, description="认得有多准，0 到 1")
-    basis: str = Field(..., description="依据：catalogue、type、category 或 name")
