@@ -1,0 +1,1 @@
+"""Groups: what each group did (chat exports, activity, outcomes of posted topics) and the reports on it."""
