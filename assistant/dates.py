@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from datetime import date as Date
+from datetime import datetime, time, timedelta, timezone
 
 from assistant.errors import InputError
 
@@ -38,3 +39,31 @@ def parse_day(value: str, field: str = "date") -> Date:
 def parse_optional_day(value: str | None, field: str = "date") -> Date | None:
     """`parse_day`, or None when no date was given (None or blank)."""
     return None if value is None or not value.strip() else parse_day(value, field)
+
+
+_CLOCK = re.compile(r"(\d{1,2})[:：](\d{2})")
+_BEIJING = timezone(timedelta(hours=8))
+
+
+def parse_moment(value: str, day: Date | None = None, field: str = "at") -> datetime:
+    """A posting time as chats record it (Beijing wall clock, naive): `2026-12-04T21:02`, `2026-12-04 21:02`,
+    or `21:02` on `day`. A time with an offset (`…+00:00`, `…Z`) is converted to Beijing time."""
+    text = (value or "").strip()
+    clock = _CLOCK.fullmatch(text)
+    try:
+        if clock is not None:
+            if day is None:
+                raise ValueError(text)
+            moment = datetime.combine(day, time(int(clock.group(1)), int(clock.group(2))))
+        else:
+            moment = datetime.fromisoformat(text.replace("Z", "+00:00"))
+            if len(text) <= 10:
+                raise ValueError(text)  # a date alone says nothing about when it went out
+    except ValueError:
+        raise InputError(
+            f"时间格式不对：{value}，应为 2026-12-04T21:02、2026-12-04 21:02 或 21:02", field=field
+        ) from None
+    if moment.tzinfo is not None:
+        moment = moment.astimezone(_BEIJING).replace(tzinfo=None)
+    check_range(moment.date(), field)
+    return moment.replace(microsecond=0)

@@ -200,6 +200,9 @@ class Topic(BaseModel):
     score: float = 0.0
     pattern: str | None = Field(None, description="offline pattern id, when the offline engine wrote it")
     note: str = Field("", description="what the operator should know: a repeat, a skipped trend ...")
+    reason: str = Field(
+        "", description="why the group's own history moved this topic (replies its shape drew, or a try-out)"
+    )
 
     @property
     def text(self) -> str:
@@ -242,6 +245,9 @@ class TopicOrigin(BaseModel):
     model: str
 
 
+GROUP_ID_PATTERN = r"^[^\s/\\?#%&]{1,64}$"  # any name the operator uses (中文 too), safe in a URL path
+
+
 class PlanRequest(BaseModel):
     """Inputs of a daily plan (the `huati draft` options, the `POST /v1/plans` body)."""
 
@@ -253,6 +259,12 @@ class PlanRequest(BaseModel):
     category: str | None = None
     points: list[str] = Field([], description="selling points for an ad hoc product")
     engine: Literal["auto", "offline", "llm"] = "auto"
+    group: str | None = Field(
+        None,
+        pattern=GROUP_ID_PATTERN,
+        description="the real chat group the plan is for (its history shapes the plan); the audience stays the "
+        "group's type",
+    )
 
     @field_validator("date")
     @classmethod
@@ -304,6 +316,7 @@ class DailyPlan(BaseModel):
     product_profile: ProfileSummary | None = Field(
         None, description="认出的商品类型、性质和把握（商品理解的结果）"
     )
+    group: str | None = Field(None, description="the chat group the plan is for (`request.group`)")
     topic_origins: dict[str, TopicOrigin] = Field(
         {},
         description="topic id -> the engine and model that wrote it; a topic not listed is by the plan's "

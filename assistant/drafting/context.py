@@ -10,7 +10,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from assistant.errors import HuatiError
-from assistant.models import Audience, CalendarEvent, PlanRequest, Product, TrendItem, stable_id
+from assistant.models import ActiveWindow, Audience, CalendarEvent, PlanRequest, Product, TrendItem, stable_id
 from assistant.products import ProductProfile, profile_for
 from assistant.settings import Settings
 
@@ -32,6 +32,13 @@ class DayContext:
     notes: list[str] = field(default_factory=list)  # plan-level notes (skipped trends ...), filled here
     avoid: list[str] = field(default_factory=list)  # texts never to repeat, not even when relaxing
     profile: ProductProfile | None = None  # what the product is (any product: assistant.products)
+    # A chat group's history (plain data; empty for a plan without a group or for a group with no history):
+    group: str | None = None
+    rejected: list[str] = field(
+        default_factory=list
+    )  # topics the group's operator rejected (also in `avoid`)
+    learned: Any = None  # drafting.learning.Learned: what drew replies in this group
+    windows: list[ActiveWindow] | None = None  # the group's own active hours for the timeline
 
     def seed(self) -> str:
         parts = [
@@ -99,6 +106,8 @@ def gather_context(request: PlanRequest, settings: Settings, store: Any = None) 
         [t for t in request.trend if t.strip()], ctx, library(settings)
     )
     ctx.notes = [*profile_notes(ctx.profile), *ctx.notes]
+    if request.group and store is not None and hasattr(store, "group_records"):
+        apply_group_history(ctx, store.group_records(request.group, day))
     return ctx
 
 
@@ -111,3 +120,22 @@ def profile_notes(profile: ProductProfile) -> list[str]:
         f"对「{profile.name}」认得不太准（把握 {profile.confidence:.0%}），话题会比较泛。",
         *profile.hints,
     ]
+
+
+def apply_group_history(ctx: DayContext, records: Any) -> None:
+    """A group's records (`storage.groups.GroupRecords`, read through the store) as plain data on the context:
+    its rejected topics never come back, its estimates shape the offline ranking, its clock the timeline. A
+    group with no history leaves the context exactly as it was."""
+    from assistant.drafting.learning import learn
+    from assistant.drafting.rhythm import group_rhythm
+
+    ctx.group = records.group
+    if records.empty:
+        return
+    ctx.rejected = list(records.rejected)
+    ctx.avoid = list(dict.fromkeys([*ctx.avoid, *records.rejected]))
+    ctx.learned = learn(records.outcomes, records.group)
+    if records.hours:
+        rhythm = group_rhythm(records.hours, ctx.date, ctx.audience.name if ctx.audience else None)
+        ctx.windows = rhythm.windows
+        ctx.notes.append(rhythm.note)

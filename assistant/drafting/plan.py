@@ -68,7 +68,12 @@ def build_plan(
 
     lib = offline_library.library(settings)
     timeline = build_timeline(
-        topics[0] if topics else None, ctx.audience, ctx.date, ctx.events, lib["timeline"]
+        topics[0] if topics else None,
+        ctx.audience,
+        ctx.date,
+        ctx.events,
+        lib["timeline"],
+        windows=ctx.windows,
     )
     return DailyPlan(
         date=ctx.date,
@@ -84,6 +89,7 @@ def build_plan(
         request=request,
         notes=list(ctx.notes),
         product_profile=ctx.profile.summary() if ctx.profile else None,
+        group=request.group,
     )
 
 

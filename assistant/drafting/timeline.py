@@ -66,13 +66,15 @@ def build_timeline(
     day: Date,
     events: list[CalendarEvent],
     texts: dict,
+    windows: list[ActiveWindow] | None = None,
 ) -> list[TimelineStep]:
     """warm-up -> launch -> follow-ups -> product link at the reply peak -> wrap-up.
 
     The warm-up goes out when the first active window opens (never before the group is awake); when that
-    window is also the main one, the launch follows `launch_gap` minutes later."""
+    window is also the main one, the launch follows `launch_gap` minutes later. `windows` (a group's own
+    active hours, from its chat history) replace the audience's."""
     windows = sorted(
-        audience.active_hours if audience and audience.active_hours else DEFAULT_WINDOWS,
+        windows or (audience.active_hours if audience and audience.active_hours else DEFAULT_WINDOWS),
         key=lambda w: _minutes(w.start),
     )
     main = main_window(windows)

@@ -7,7 +7,7 @@ from __future__ import annotations
 import secrets
 from datetime import UTC, datetime, timedelta
 from datetime import date as Date
-from typing import Any, Literal
+from typing import Any
 
 from sqlalchemy import func, select
 
@@ -15,10 +15,10 @@ from assistant.errors import InputError, NotFoundError
 from assistant.models import DailyPlan, Topic, TopicOrigin
 from assistant.settings import Settings, get_settings
 from assistant.storage.db import get_engine
-from assistant.storage.schema import feedback, plan_topics, plans, revisions
+from assistant.storage.feedback import FeedbackRecords
+from assistant.storage.groups import GroupRecords, GroupStore
+from assistant.storage.schema import feedback, plan_groups, plan_topics, plans, revisions
 
-Verdict = Literal["accepted", "rejected", "edited"]
-VERDICTS = ("accepted", "rejected", "edited")
 _ALPHABET = "abcdefghijkmnpqrstuvwxyz23456789"
 
 
@@ -31,10 +31,16 @@ def _audience_key(plan: DailyPlan) -> str | None:
     return plan.audience.name if plan.audience else None
 
 
-class Store:
+class Store(FeedbackRecords):
     def __init__(self, settings: Settings | None = None):
         self.settings = settings or get_settings()
         self.engine = get_engine(self.settings)
+        self.groups = GroupStore(self.engine)
+
+    def group_records(self, group: str, day: Date) -> GroupRecords:
+        """What drafting reads about a chat group on `day`: outcomes (all groups', for the prior), its hourly
+        activity in the weeks before, and the topics its operator rejected."""
+        return self.groups.records(group, day)
 
     # ------------------------------------------------------------------ plans
 
@@ -66,10 +72,13 @@ class Store:
         ]
         with self.engine.begin() as conn:
             conn.execute(plan_topics.delete().where(plan_topics.c.plan_id == plan.id))
+            conn.execute(plan_groups.delete().where(plan_groups.c.plan_id == plan.id))
             conn.execute(plans.delete().where(plans.c.id == plan.id))
             conn.execute(plans.insert(), row)
             if topic_rows:
                 conn.execute(plan_topics.insert(), topic_rows)
+            if plan.group:
+                conn.execute(plan_groups.insert(), {"plan_id": plan.id, "group_id": plan.group})
         return plan.id
 
     def get_plan(self, plan_id: str) -> DailyPlan:
@@ -90,9 +99,10 @@ class Store:
         date_from: Date | None = None,
         date_to: Date | None = None,
         by_date: bool = False,
+        group: str | None = None,
     ) -> tuple[list[DailyPlan], int]:
         """Newest first (created, or plan date with `by_date`). `product` matches the catalogue id or name;
-        `audience` the group name; `date_from` / `date_to` bound the plan date (inclusive)."""
+        `audience` the group type; `group` the chat group; `date_from` / `date_to` bound the plan date (inclusive)."""
         query = select(plans.c.data)
         count = select(func.count()).select_from(plans)
         conds = []
@@ -106,6 +116,8 @@ class Store:
             conds.append(plans.c.date >= date_from)
         if date_to is not None:
             conds.append(plans.c.date <= date_to)
+        if group:
+            conds.append(plans.c.id.in_(select(plan_groups.c.plan_id).where(plan_groups.c.group_id == group)))
         for cond in conds:
             query, count = query.where(cond), count.where(cond)
         order = (plans.c.date.desc(), plans.c.created_at.desc()) if by_date else (plans.c.created_at.desc(),)
@@ -176,62 +188,6 @@ class Store:
         with self.engine.connect() as conn:
             rows = conn.execute(query.order_by(revisions.c.id)).mappings().all()
         return [{**dict(r), "created_at": r["created_at"].isoformat()} for r in rows]
-
-    # ------------------------------------------------------------------ feedback
-
-    def add_feedback(
-        self,
-        plan_id: str,
-        topic_index_or_id: int | str,
-        verdict: Verdict,
-        edited_text: str | None = None,
-        note: str | None = None,
-    ) -> dict[str, Any]:
-        if verdict not in VERDICTS:
-            raise InputError(f"反馈只能是 accepted / rejected / edited，收到：{verdict}", field="verdict")
-        if verdict == "edited" and not (edited_text or "").strip():
-            raise InputError("选择 edited 时请用 --text 写上改后的话题", field="text")
-        plan = self.get_plan(plan_id)
-        index = self._topic_index(plan, topic_index_or_id)
-        now = datetime.now(UTC)
-        row: dict[str, Any] = {
-            "plan_id": plan.id,
-            "topic_index": index,
-            "topic_id": plan.topics[index - 1].id,
-            "verdict": verdict,
-            "edited_text": (edited_text or "").strip() or None,
-            "note": note,
-            "created_at": now,
-        }
-        with self.engine.begin() as conn:
-            conn.execute(feedback.insert(), row)
-        return {**row, "created_at": now.isoformat()}
-
-    @staticmethod
-    def _topic_index(plan: DailyPlan, key: int | str) -> int:
-        text = str(key).strip()
-        if text.isdigit():
-            index = int(text)
-            if 1 <= index <= len(plan.topics):
-                return index
-            raise InputError(
-                f"方案 {plan.id} 只有 {len(plan.topics)} 个话题，没有第 {index} 个", field="topic"
-            )
-        for i, t in enumerate(plan.topics, 1):
-            if t.id == text:
-                return i
-        raise InputError(f"方案 {plan.id} 里没有话题 {text}", field="topic")
-
-    def feedback_for(self, plan_id: str) -> list[dict[str, Any]]:
-        with self.engine.connect() as conn:
-            rows = (
-                conn.execute(select(feedback).where(feedback.c.plan_id == plan_id).order_by(feedback.c.id))
-                .mappings()
-                .all()
-            )
-        return [{**dict(r), "created_at": r["created_at"].isoformat()} for r in rows]
-
-    get_feedback = feedback_for  # alias used by the chat tools
 
     # ------------------------------------------------------------------ history for dedup
 

@@ -1,15 +1,17 @@
 """Every table Huati keeps, on one `metadata`: plans and their topics, feedback and revisions; API keys and
 rate buckets, batch jobs, webhook attempts, idempotency records and delivery results; chat sessions; the LLM
-judge's cache. Modules import their tables from here, so the storage layer knows the whole schema."""
+judge's cache; groups (the plans tied to each, outcomes of posted topics, imported activity). Modules import their tables from here, so the storage layer knows the whole schema."""
 
 from __future__ import annotations
 
 from sqlalchemy import (
     JSON,
+    Boolean,
     Column,
     DateTime,
     Float,
     ForeignKey,
+    Index,
     Integer,
     MetaData,
     String,
@@ -217,3 +219,98 @@ judge_cache = Table(
     Column("result", Text, nullable=False),
     Column("created_at", DateTime(timezone=True), nullable=False),
 )
+
+
+# groups: a group id ties plans to one real chat group (the audience type stays the persona)
+chat_groups = Table(
+    "chat_groups",
+    metadata,
+    Column("id", String(64), primary_key=True),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+    Column("updated_at", DateTime(timezone=True), nullable=False),
+)
+
+
+# groups
+plan_groups = Table(
+    "plan_groups",
+    metadata,
+    Column("plan_id", String(16), ForeignKey("plans.id", ondelete="CASCADE"), primary_key=True),
+    Column("group_id", String(64), nullable=False, index=True),
+)
+
+
+# groups: what a posted topic drew. source "feedback" = the operator's word (replies / repliers / orders);
+# source "import" = counted in an imported chat (replies in the first 30 / 60 / 120 minutes).
+topic_outcomes = Table(
+    "topic_outcomes",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("plan_id", String(16), ForeignKey("plans.id", ondelete="CASCADE"), nullable=False, index=True),
+    Column("topic_index", Integer, nullable=False),
+    Column("topic_id", String(16), nullable=False),
+    Column("group_id", String(64), nullable=True, index=True),
+    Column("source", String(16), nullable=False),
+    Column("feedback_id", Integer, nullable=True),
+    Column("posted_at", DateTime, nullable=True),  # Beijing wall-clock time, as chats record it
+    Column("replies", Integer, nullable=True),
+    Column("repliers", Integer, nullable=True),
+    Column("orders", Integer, nullable=True),
+    Column("replies_30", Integer, nullable=True),
+    Column("replies_60", Integer, nullable=True),
+    Column("replies_120", Integer, nullable=True),
+    Column("repliers_120", Integer, nullable=True),
+    Column("match_score", Float, nullable=True),
+    Column("topic_type", String(16), nullable=True),
+    Column("hook_kind", String(16), nullable=True),
+    Column("pattern", String(64), nullable=True),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+)
+
+
+# groups: one row per imported message. `speaker` is a salted hash of the name, `digest` a salted hash of the
+# whole message (re-importing an overlapping export adds nothing twice); `text` only with --keep-text.
+group_messages = Table(
+    "group_messages",
+    metadata,
+    Column("group_id", String(64), primary_key=True),
+    Column("digest", String(24), primary_key=True),
+    Column("at", DateTime, nullable=False),
+    Column("speaker", String(16), nullable=False),
+    Column("kind", String(8), nullable=False),
+    Column("text", Text, nullable=True),
+    Column("import_id", Integer, nullable=True),
+    Index("ix_group_messages_at", "group_id", "at"),
+)
+
+
+# groups: messages and distinct speakers per day and hour, recomputed from group_messages after each import
+group_hours = Table(
+    "group_hours",
+    metadata,
+    Column("group_id", String(64), primary_key=True),
+    Column("day", SqlDate, primary_key=True),
+    Column("hour", Integer, primary_key=True),
+    Column("messages", Integer, nullable=False),
+    Column("speakers", Integer, nullable=False),
+)
+
+
+# groups
+group_imports = Table(
+    "group_imports",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("group_id", String(64), nullable=False, index=True),
+    Column("file_name", String(255), nullable=False),
+    Column("format", String(16), nullable=False),
+    Column("messages_read", Integer, nullable=False),
+    Column("messages_new", Integer, nullable=False),
+    Column("issues", Integer, nullable=False),
+    Column("first_at", DateTime, nullable=True),
+    Column("last_at", DateTime, nullable=True),
+    Column("keep_text", Boolean, nullable=False, default=False),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+)
+
+GROUP_TABLES = (chat_groups, plan_groups, topic_outcomes, group_messages, group_hours, group_imports)

@@ -130,7 +130,9 @@ class DraftChain:
         run.dropped["malformed"] += state.drafted.rejected
         for draft in state.drafted.topics:
             topic = draft.to_topic(sources, ctx.product)
-            if repeats(topic, ctx.recent):
+            if repeats(topic, ctx.recent) or (
+                ctx.avoid and repeats(topic, ctx.avoid)
+            ):  # avoid: rejected here
                 run.dropped["recent"] += 1
                 continue
             if repeats(topic, [t.text for t in state.topics]):
@@ -162,7 +164,7 @@ class DraftChain:
             verdict = None
             if not isinstance(new, Topic) or not passed(new):
                 verdict = "failed"
-            elif repeats(new, ctx.recent):
+            elif repeats(new, ctx.recent) or (ctx.avoid and repeats(new, ctx.avoid)):
                 verdict = "recent"
             elif repeats(new, [t.text for j, t in enumerate(kept) if j != i and t is not None and passed(t)]):
                 verdict = "same"

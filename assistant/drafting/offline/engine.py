@@ -14,6 +14,7 @@ from datetime import date as Date
 from typing import Any
 
 from assistant.drafting.context import DayContext
+from assistant.drafting.offline import learned
 from assistant.drafting.offline.hooks import NO_HOOK, DayHook, day_hooks
 from assistant.drafting.offline.library import library, slots, traits_of
 from assistant.drafting.offline.memory import last_used, repeat_note, used_concepts
@@ -41,6 +42,7 @@ class Candidate:
     compliant: bool
     rank: float
     repeats: str | None = None  # the recent text this one repeats
+    learned: float = 0.0  # what the group's history added to the rank
 
 
 # --------------------------------------------------------------------------- candidates
@@ -190,7 +192,9 @@ def candidates(ctx: DayContext, lib: dict[str, Any], hooks: list[DayHook] | None
     own_scenes = ctx.product.scenes_for(ctx.audience)
     scenes = sorted(rng.sample(own_scenes, min(3, len(own_scenes))), key=own_scenes.index)
     drafts = _own_drafts(ctx, lib, s, hooks) + _pattern_drafts(ctx, lib, s, traits, scenes)
-    used = used_concepts(ctx.recent, [(d.concept, d.question, {d.scene, d.hook.title}) for d in drafts])
+    shapes = [(d.concept, d.question, {d.scene, d.hook.title}) for d in drafts]
+    used = used_concepts(ctx.recent, shapes)
+    rejected = set(used_concepts(ctx.rejected, shapes)) if ctx.rejected else set()  # the shape, any scene
     type_follow = lib.get("type_follow_ups", {})
     bias = {k: float(v) for k, v in (lib.get("type_bias") or {}).items()}
     jitter: dict[str, float] = {}
@@ -203,7 +207,7 @@ def candidates(ctx: DayContext, lib: dict[str, Any], hooks: list[DayHook] | None
         if text in seen or len(text) > MAX_CHARS or text.count("？") + text.count("?") > 1:
             continue
         seen.add(text)
-        if ctx.avoid and near_duplicate_of(text, ctx.avoid):
+        if d.concept in rejected or (ctx.avoid and near_duplicate_of(text, ctx.avoid)):
             continue
         repeats = used.get(d.concept) or near_duplicate_of(text, ctx.recent)
         trend = [hook.title] if hook.kind == "trend" else None
@@ -315,7 +319,11 @@ def pick(
 
 def draft_topics(ctx: DayContext, n: int, settings: Settings | None = None) -> list[Topic]:
     lib = library(settings)
-    chosen = pick(candidates(ctx, lib), n, ctx, settings)
+    cands = candidates(ctx, lib)
+    moved = ctx.learned is not None and learned.apply(cands, ctx.learned)
+    chosen = pick(cands, n, ctx, settings)
+    if moved:
+        chosen = learned.explore(chosen, cands, n, ctx, _allowed)
     rng = random.Random(ctx.seed() + "bridge")
     s = slots(ctx.product, ctx.audience, lib)
     topics = []
