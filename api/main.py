@@ -16,7 +16,7 @@ from fastapi import FastAPI
 
 from api import docs, problems
 from api.jobrunner import JobRunner
-from api.routes import chat, checks, health, jobs, knowledge, plans, products, web
+from api.routes import chat, checks, groups, health, jobs, knowledge, plans, products, web
 from assistant import __version__
 from assistant.settings import Settings
 
@@ -35,6 +35,7 @@ TAGS = [
     {"name": "checks", "description": "检查一条话题：合规、低门槛、相关性、语气"},
     {"name": "products", "description": "商品理解：认出任意商品的类型、性质、使用场景和可信度"},
     {"name": "knowledge", "description": "推送热点和案例，检索知识库"},
+    {"name": "groups", "description": "群：导入聊天记录、学到了什么、报告、忘掉一个群"},
     {"name": "chat", "description": "对话助手"},
 ]
 
@@ -110,6 +111,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         checks.router,
         products.router,
         knowledge.router,
+        groups.router,
         chat.router,
         web.router,
     ):

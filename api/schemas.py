@@ -90,15 +90,31 @@ def _topic_ref(value: Any) -> int | str:
     return value
 
 
-class FeedbackCreate(BaseModel):
+Count = Annotated[int | None, Field(None, ge=0, le=100_000)]
+
+
+class TopicFeedbackCreate(BaseModel):
+    """A verdict on one topic and, for a posted one, what it drew."""
+
     model_config = ConfigDict(extra="forbid")
 
+    verdict: Literal["accepted", "rejected", "edited", "posted"]
+    text: str | None = Field(None, max_length=500, description="edited 时改后的全文")
+    note: str | None = Field(None, max_length=500, description="备注，例如 太普通了，群里没人回")
+    posted_at: str | None = Field(
+        None,
+        max_length=40,
+        description="什么时候发的（北京时间）：2026-12-04T21:02，或只写 21:02（方案那天）",
+    )
+    replies: Count = Field(None, description="回复了多少条")
+    repliers: Count = Field(None, description="多少人接话")
+    orders: Count = Field(None, description="成交了多少单")
+
+
+class FeedbackCreate(TopicFeedbackCreate):
     topic: Annotated[int | str, BeforeValidator(_topic_ref)] = Field(
         ..., description="第几个话题（从 1 开始，同 huati feedback）或话题 id"
     )
-    verdict: Literal["accepted", "rejected", "edited"]
-    text: str | None = Field(None, max_length=500, description="edited 时改后的全文")
-    note: str | None = Field(None, max_length=500)
 
 
 class FeedbackPublic(BaseModel):
@@ -109,6 +125,42 @@ class FeedbackPublic(BaseModel):
     edited_text: str | None
     note: str | None
     created_at: str
+    posted_at: str | None = None
+    replies: int | None = None
+    repliers: int | None = None
+    orders: int | None = None
+    measured: list[str] = Field([], description="群聊记录里数到的回复（这个话题在已导入的聊天里找得到时）")
+
+
+class GroupImport(BaseModel):
+    group: str
+    file: str
+    format: str
+    room: str | None
+    messages: int = Field(..., description="读到的消息")
+    new: int = Field(..., description="新增（之前没导入过）的消息")
+    duplicates: int
+    first_at: str | None
+    last_at: str | None
+    topics_found: int = Field(..., description="在聊天里找到并数了回复的方案话题")
+    text_kept: bool
+    issues: list[dict[str, Any]] = Field(..., description="读不了或有疑问的行：line、reason（中文）")
+
+
+class GroupRow(BaseModel):
+    id: str
+    plans: int
+    posted: int
+    messages: int
+    first_at: str | None
+    last_at: str | None
+
+
+class GroupDeleted(BaseModel):
+    group: str
+    deleted: dict[str, int] = Field(
+        ..., description="每张表删除的行数；plans_untied 是不再关联这个群的方案数"
+    )
 
 
 class BatchCreate(BaseModel):

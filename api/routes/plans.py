@@ -10,6 +10,7 @@ from typing import Annotated, Any
 
 import anyio
 from fastapi import APIRouter, Header, Query, Request, Response
+from fastapi import Path as PathParam
 from starlette.concurrency import run_in_threadpool
 
 from api.deps import ApiKeyDep, SettingsDep, StoreDep
@@ -24,6 +25,7 @@ from api.schemas import (
     PlanCreate,
     PlanList,
     PlanPublic,
+    TopicFeedbackCreate,
     check_topics,
     problems,
 )
@@ -186,6 +188,7 @@ def list_plans(
     ] = None,
     limit: Annotated[int, Query(ge=1, le=100)] = 20,
     offset: Annotated[int, Query(ge=0, le=1_000_000, description="跳过前多少条")] = 0,
+    group: Annotated[str | None, Query(max_length=64, description="只看发在这个群的方案")] = None,
 ) -> dict[str, Any]:
     page, total = store.list_plans(
         date=date,
@@ -193,6 +196,7 @@ def list_plans(
         audience=_filter_value("audience", audience, settings),
         limit=limit,
         offset=offset,
+        group=(group or "").strip() or None,
     )
     sent = deliveries.for_plans([p.id for p in page], settings)
     items = [p.public_dict() | {"delivery": sent.get(p.id)} for p in page]
@@ -203,12 +207,50 @@ def list_plans(
     "/plans/{plan_id}/feedback",
     status_code=201,
     response_model=FeedbackPublic,
-    summary="对方案里的某个话题反馈：采用 / 不用 / 改写",
+    summary="对方案里的某个话题反馈：采用 / 不用 / 改写 / 发了（可带回复数）",
     responses=problems(404),
 )
 def add_feedback(plan_id: str, body: FeedbackCreate, _key: ApiKeyDep, store: StoreDep) -> dict[str, Any]:
-    row = store.add_feedback(plan_id, body.topic, body.verdict, edited_text=body.text, note=body.note)
+    return _feedback(store, plan_id, body.topic, body)
+
+
+def _feedback(store: Any, plan_id: str, topic: int | str, body: TopicFeedbackCreate) -> dict[str, Any]:
+    from assistant.dates import parse_moment
+    from assistant.groups.replies import count_for_plan
+
+    posted_at = None
+    if body.posted_at is not None:
+        posted_at = parse_moment(body.posted_at, _load(store, plan_id).date, field="posted_at")
+    row = store.add_feedback(
+        plan_id,
+        topic,
+        body.verdict,
+        edited_text=body.text,
+        note=body.note,
+        posted_at=posted_at,
+        replies=body.replies,
+        repliers=body.repliers,
+        orders=body.orders,
+    )
+    row["measured"] = count_for_plan(store, row["plan_id"], row["topic_index"])
     return {k: row.get(k) for k in FeedbackPublic.model_fields}
+
+
+@router.post(
+    "/plans/{plan_id}/topics/{n}/feedback",
+    status_code=201,
+    response_model=FeedbackPublic,
+    summary="对第 n 个话题反馈：采用 / 不用 / 改写 / 发了（可带发出时间、回复数、接话人数、成交数）",
+    responses=problems(404),
+)
+def add_topic_feedback(
+    plan_id: str,
+    n: Annotated[int, PathParam(ge=1, le=10, description="第几个话题（从 1 开始）")],
+    body: TopicFeedbackCreate,
+    _key: ApiKeyDep,
+    store: StoreDep,
+) -> dict[str, Any]:
+    return _feedback(store, plan_id, n, body)
 
 
 # --------------------------------------------------------------------------- batch

@@ -5,7 +5,7 @@ For one feature value (say 二选一) the prior mean is the other groups' averag
 toward the average of all topics; it weighs as `PRIOR_TOPICS` posted topics. The group's own topics then update it:
 posterior mean = (PRIOR_TOPICS · prior + Σ replies) / (PRIOR_TOPICS + n). Replies vary far more than a Poisson
 count (one topic lands, the next doesn't), so the interval is widened by the dispersion (variance / mean) seen
-across all outcomes. A value moves the ranking only when its 90% interval lies wholly above or below the
+across all outcomes. A value moves the ranking only when its 95% interval lies wholly above or below the
 group's own average, and then by the end of the interval nearest to that average: one lucky day, or noise,
 moves nothing.
 """
@@ -20,8 +20,8 @@ from statistics import fmean, pvariance
 from assistant.storage.groups import Outcome
 
 PRIOR_TOPICS = 5.0  # weight of the prior, in posted topics
-Z90 = 1.645
-WEIGHT = 0.3  # rank points per unit of log lift
+Z95 = 1.96
+WEIGHT = 1.0  # rank points per unit of log lift (only sure effects count, see `Estimate.effect`)
 CAP = 0.7  # |log lift| counted at most (x2 or /2)
 FEATURES = {"type": 1.0, "hook": 0.5, "pattern": 0.3}
 TYPE_NAMES = {
@@ -88,7 +88,7 @@ class Estimate:
     n: int  # this group's posted topics with this value
     total: int  # their replies
     mean: float  # posterior mean of replies per topic
-    low: float  # 90% interval
+    low: float  # 95% interval
     high: float
     prior: float  # what all groups say
 
@@ -118,8 +118,8 @@ def estimate(kind: str, value: str, ys: Sequence[int], prior: float, dispersion:
         n,
         total,
         round(mean, 2),
-        round(_gamma_quantile(mean, shape, -Z90), 2),
-        round(_gamma_quantile(mean, shape, Z90), 2),
+        round(_gamma_quantile(mean, shape, -Z95), 2),
+        round(_gamma_quantile(mean, shape, Z95), 2),
         round(prior, 2),
     )
 

@@ -2,7 +2,7 @@
 
 With at least `MIN_DAYS` days and `MIN_MESSAGES` messages in the weeks before the plan's date, the day's
 timeline uses two windows instead of the audience's defaults: the first hour the group is awake on that
-weekday (a quarter of its busiest hour) for the warm-up, and its busiest two hours for the topic. The
+weekday (a fifth of its busiest hour) for the warm-up, and its busiest two hours for the topic. The
 weekday's own curve counts half when it has two days or more, the whole week's the other half."""
 
 from __future__ import annotations
@@ -15,7 +15,7 @@ from assistant.models import ActiveWindow
 
 MIN_DAYS = 14
 MIN_MESSAGES = 200
-WAKE_SHARE = 0.25
+WAKE_SHARE = 0.2
 MAIN_HOURS = 2
 WEEKDAYS = "一二三四五六日"
 
@@ -37,7 +37,7 @@ def hourly_profile(hours: Sequence[tuple[Date, int, int, int]], weekday: int | N
 
 
 def _hhmm(hour: int) -> str:
-    return f"{hour:02d}:00"
+    return "23:59" if hour >= 24 else f"{hour:02d}:00"
 
 
 def group_rhythm(hours: Sequence[tuple[Date, int, int, int]], day: Date, audience_name: str | None) -> Rhythm:
@@ -59,7 +59,7 @@ def group_rhythm(hours: Sequence[tuple[Date, int, int, int]], day: Date, audienc
     else:
         profile = week
     peak = max(profile)
-    start = max(range(6, 24 - MAIN_HOURS), key=lambda h: (sum(profile[h : h + MAIN_HOURS]), h))
+    start = max(range(6, 25 - MAIN_HOURS), key=lambda h: (sum(profile[h : h + MAIN_HOURS]), h))
     wake = next((h for h in range(5, 24) if profile[h] >= WAKE_SHARE * peak), start)
     main = ActiveWindow(start=_hhmm(start), end=_hhmm(start + MAIN_HOURS), label="这个群最热闹的时段")
     windows = [main]

@@ -120,7 +120,7 @@ def replies_over_time(posts: Sequence[dict[str, Any]], name: str) -> str:
 
 @_styled
 def types_ranked(rows: Sequence[dict[str, Any]], base: float | None, name: str) -> str:
-    """Topic types by estimated replies per topic, with their 90% intervals."""
+    """Topic types by estimated replies per topic, with their 95% intervals."""
     rows = list(reversed(rows))  # best at the top
     fig = _figure(8.0, 0.45 * max(3, len(rows)) + 0.8)
     ax = fig.add_subplot()
@@ -146,7 +146,7 @@ def types_ranked(rows: Sequence[dict[str, Any]], base: float | None, name: str) 
     ax.set_yticks(list(ys), [r["label"] for r in rows])
     if base:
         ax.axvline(base, color=MUTED, linestyle="--", linewidth=1)
-    ax.set_xlabel("估计每个话题的回复数（点）和 90% 区间（线）；虚线是这个群的平均")
+    ax.set_xlabel("估计每个话题的回复数（点）和 95% 区间（线）；虚线是这个群的平均")
     ax.set_title("哪类话题回复多")
     if not rows:
         ax.text(0.5, 0.5, "还没有带回复数的话题", ha="center", va="center", transform=ax.transAxes)

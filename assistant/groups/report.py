@@ -62,7 +62,7 @@ def _tables(s: dict[str, Any]) -> dict[str, tuple[list[str], list[list[Any]]]]:
             ],
         ),
         "types": (
-            ["类型", "估计回复数", "90% 区间", "发过", "这个群的平均", "先验（别的群）"],
+            ["类型", "估计回复数", "95% 区间", "发过", "这个群的平均", "先验（别的群）"],
             [
                 [r["label"], r["mean"], f"{r['low']}–{r['high']}", r["posted"], r["average"], r["prior"]]
                 for r in learned["types"]

@@ -162,7 +162,7 @@ def summary_lines(s: dict[str, Any]) -> list[str]:
         for row in learned["types"]:
             tried = f"发过 {row['posted']} 次，平均 {row['average']} 条" if row["posted"] else "还没发过"
             lines.append(
-                f"  {row['label']}：估计 {row['mean']} 条（90% 区间 {row['low']}–{row['high']}），{tried}"
+                f"  {row['label']}：估计 {row['mean']} 条（95% 区间 {row['low']}–{row['high']}），{tried}"
             )
     else:
         lines.append(
