@@ -41,6 +41,16 @@ def _recent_plans(limit: int = 20) -> list[Any]:
         return []
 
 
+def _groups() -> list[dict[str, Any]]:
+    try:
+        from assistant.storage import Store
+
+        return Store().groups.list_groups()
+    except Exception:  # the page renders without the group list rather than failing
+        log.exception("could not list groups for the page")
+        return []
+
+
 def _page_context() -> dict[str, Any]:
     from assistant.knowledge import load_audiences, load_products
     from assistant.retrieval import today
@@ -52,6 +62,7 @@ def _page_context() -> dict[str, Any]:
         "audiences": load_audiences(),
         "today": today().isoformat(),
         "plans": _recent_plans(),
+        "groups": _groups(),
         "engine_label": label,
         "static_url": "/static",
     }

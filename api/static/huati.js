@@ -46,7 +46,7 @@
 
   // ------------------------------------------------------------------ tabs
   function showTab(name) {
-    if (!["plan", "chat", "history"].includes(name)) name = "plan";
+    if (!["plan", "chat", "history", "groups"].includes(name)) name = "plan";
     document.querySelectorAll(".tab-panel").forEach((p) => p.classList.toggle("active", p.id === `tab-${name}`));
     document.querySelectorAll(".tabs a").forEach((a) => a.classList.toggle("active", a.dataset.tab === name));
     if (name === "chat") $("#chat-input").focus({ preventScroll: true });
@@ -109,7 +109,74 @@
       el("span", { class: "rank", text: String(index + 1) }),
       el("p", { class: "topic-text", text: topic.text }),
       meta,
-      el("div", { class: "topic-actions" }, details, copy));
+      topic.reason ? el("p", { class: "topic-reason", text: `群里的反馈：${topic.reason}` }) : null,
+      el("div", { class: "topic-actions" }, details, copy),
+      plan && plan.id ? feedbackBar(plan, topic, index) : null);
+  }
+
+  // ------------------------------------------------------------------ feedback (posted / rejected / edited)
+  const VERDICT_LABELS = { posted: "发了", rejected: "不用", edited: "改过再用" };
+
+  function numberField(name, label) {
+    return el("label", {}, label, el("input", { type: "number", min: "0", max: "100000", step: "1", name,
+      inputmode: "numeric" }));
+  }
+
+  function feedbackBar(plan, topic, index) {
+    const bar = el("div", { class: "topic-feedback" }, el("span", { text: "反馈：" }));
+    const holder = el("div");
+    for (const verdict of Object.keys(VERDICT_LABELS)) {
+      const btn = el("button", { type: "button", "data-verdict": verdict }, VERDICT_LABELS[verdict]);
+      btn.addEventListener("click", () => {
+        bar.querySelectorAll("button").forEach((b) => b.classList.toggle("chosen", b === btn));
+        holder.replaceChildren(feedbackForm(plan, topic, index, verdict, holder));
+      });
+      bar.append(btn);
+    }
+    return el("div", { class: "topic-feedback-wrap", style: "grid-column: 2" }, bar, holder);
+  }
+
+  function feedbackForm(plan, topic, index, verdict, holder) {
+    const form = el("form", { class: "feedback-form", "data-verdict": verdict });
+    if (verdict === "edited") {
+      const text = el("input", { class: "text", name: "text", maxlength: "500", required: "" });
+      text.value = topic.text;
+      form.append(el("label", {}, "改后的话题", text));
+    }
+    if (verdict !== "rejected") {
+      form.append(el("label", {}, "几点发的", el("input", { type: "time", name: "posted_at" })),
+        numberField("replies", "回复条数"), numberField("repliers", "接话人数"), numberField("orders", "成交单数"));
+    }
+    form.append(el("label", {}, "备注", el("input", { class: "note", name: "note", maxlength: "500",
+      placeholder: verdict === "rejected" ? "如 太普通了，群里没人回" : "可不填" })));
+    form.append(el("button", { type: "submit", class: "primary" }, "记下来"));
+    form.addEventListener("submit", async (ev) => {
+      ev.preventDefault();
+      const data = new FormData(form);
+      const body = { verdict };
+      for (const key of ["text", "note", "posted_at"]) {
+        const v = String(data.get(key) || "").trim();
+        if (v) body[key] = v;
+      }
+      for (const key of ["replies", "repliers", "orders"]) {
+        const v = String(data.get(key) || "").trim();
+        if (v !== "") body[key] = Number(v);
+      }
+      const submit = form.querySelector("button[type=submit]");
+      submit.disabled = true;
+      try {
+        const row = await api("POST", `/v1/plans/${encodeURIComponent(plan.id)}/topics/${index + 1}/feedback`, body);
+        const counts = [["replies", "回复", "条"], ["repliers", "接话", "人"], ["orders", "成交", "单"]]
+          .filter(([k]) => row[k] != null).map(([k, label, unit]) => `${label} ${row[k]} ${unit}`).join("、");
+        const lines = [`已记录：${VERDICT_LABELS[verdict]}${counts ? "｜" + counts : ""}`, ...(row.measured || [])];
+        holder.replaceChildren(el("p", { class: "feedback-done", text: lines.join("；") }));
+      } catch (err) {
+        holder.querySelectorAll(".feedback-error").forEach((n) => n.remove());
+        holder.append(el("p", { class: "status error feedback-error", text: err.message }));
+        submit.disabled = false;
+      }
+    });
+    return form;
   }
 
   let shownPlanId = "";
@@ -117,7 +184,7 @@
   function renderPlan(plan) {
     shownPlanId = plan.id || "";
     $("#plan-result").hidden = false;
-    const who = plan.audience ? ` · ${plan.audience.name}` : "";
+    const who = (plan.audience ? ` · ${plan.audience.name}` : "") + (plan.group ? ` · 群 ${plan.group}` : "");
     $("#plan-title").textContent = `${plan.date} · ${plan.product.name}${who}`;
     const engine = plan.engine === "offline" ? "离线引擎" : "大模型";
     $("#plan-engine").textContent = `${engine} · ${plan.model}`;
@@ -149,6 +216,8 @@
     if (!body.product) { setStatus("请先填写主推产品", true); return; }
     if (form.get("audience")) body.audience = form.get("audience");
     if (form.get("date")) body.date = form.get("date");
+    const group = String(form.get("group") || "").trim();
+    if (group) body.group = group;
     const trends = String(form.get("trend") || "").split(/[,，、]/).map((t) => t.trim()).filter(Boolean);
     if (trends.length) body.trend = trends;
     const btn = $("#plan-submit");
@@ -193,6 +262,28 @@
     } catch (err) {
       setStatus(err.message, true);
       location.hash = "#plan";
+    }
+  });
+
+  // ------------------------------------------------------------------ group report
+  $("#report-form").addEventListener("submit", async (ev) => {
+    ev.preventDefault();
+    const form = new FormData(ev.target);
+    const group = String(form.get("group") || "");
+    const status = $("#report-status");
+    if (!group) { status.textContent = "还没有群：先导入聊天记录，或生成方案时填上群。"; return; }
+    status.textContent = "正在生成报告…";
+    status.classList.remove("error");
+    try {
+      const resp = await fetch(`/v1/groups/${encodeURIComponent(group)}/report?weeks=${encodeURIComponent(form.get("weeks") || 4)}`,
+        { credentials: "same-origin", headers: headers({ Accept: "text/html" }) });
+      if (!resp.ok) throw new Error(await problem(resp));
+      // The fragment is rendered by the server from its own data, every text escaped.
+      $("#report-body").innerHTML = await resp.text();
+      status.textContent = "";
+    } catch (err) {
+      status.textContent = err.message;
+      status.classList.add("error");
     }
   });
 

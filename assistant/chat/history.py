@@ -9,7 +9,7 @@ from typing import Any
 
 from assistant.models import DailyPlan
 
-VERDICTS = {"accepted": "采用", "edited": "改后采用", "rejected": "弃用"}
+VERDICTS = {"accepted": "采用", "edited": "改后采用", "rejected": "弃用", "posted": "发了"}
 _RANK = {"accepted": 2, "edited": 1, "rejected": -1}
 
 

@@ -196,7 +196,7 @@ def test_auth_comes_before_the_body(app, huati_env, monkeypatch):
 def test_no_english_in_details(client):
     plan = client.post("/v1/plans", json={"product": "保温杯", "n": 1}).json()
     fb = client.post(f"/v1/plans/{plan['id']}/feedback", json={"topic": 1, "verdict": "maybe"}).json()
-    assert fb["field"] == "verdict" and "只能是 accepted、rejected、edited 之一" in fb["detail"]
+    assert fb["field"] == "verdict" and "只能是 accepted、rejected、edited、posted 之一" in fb["detail"]
     assert " or " not in fb["detail"]
     as_float = client.post(
         f"/v1/plans/{plan['id']}/feedback", json={"topic": 1.5, "verdict": "accepted"}
