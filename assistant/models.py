@@ -245,7 +245,9 @@ class TopicOrigin(BaseModel):
     model: str
 
 
-GROUP_ID_PATTERN = r"^[^\s/\\?#%&]{1,64}$"  # any name the operator uses (中文 too), safe in a URL path
+GROUP_ID_PATTERN = (
+    r"^[^\s/\\?#%&\x00-\x1f\x7f]{1,64}$"  # any name the operator uses (中文 too), safe in a URL path
+)
 
 
 class PlanRequest(BaseModel):

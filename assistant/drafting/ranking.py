@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Sequence
+from functools import lru_cache
 from typing import TypeVar
 
 T = TypeVar("T")
@@ -44,6 +45,7 @@ NEAR_DUPLICATE = 0.6
 CORE_CONTAINED = 0.8
 
 
+@lru_cache(maxsize=8192)  # pure: the same texts (a group's history, the day's candidates) are compared often
 def bigrams(text: str) -> frozenset[str]:
     s = _PUNCT.sub("", text.lower())
     if len(s) < 2:
@@ -59,6 +61,7 @@ def jaccard(a: str | frozenset[str], b: str | frozenset[str]) -> float:
     return len(x & y) / len(x | y)
 
 
+@lru_cache(maxsize=8192)
 def question_core(text: str) -> str:
     """The question without its decoration: leading clauses that do not address the reader, quoted hook
     titles, the example answer after 我先来：, emoji and trailing particles; paraphrases folded."""

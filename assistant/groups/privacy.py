@@ -61,6 +61,7 @@ class Hasher:
         return hmac.new(self._key, b"speaker\x1f" + name.encode(), hashlib.sha256).hexdigest()[:SPEAKER_CHARS]
 
     def digest(self, at: datetime, speaker: str, kind: str, text: str) -> str:
-        """Identity of one message, to recognise it when an overlapping export is imported again."""
+        """Identity of one message, to recognise it when an overlapping export is imported again (keyed BLAKE2b:
+        a MAC like HMAC, in one call, which matters at 100,000 messages)."""
         raw = f"{at.isoformat()}\x1f{speaker}\x1f{kind}\x1f{text}".encode()
-        return hmac.new(self._key, raw, hashlib.sha256).hexdigest()[:24]
+        return hashlib.blake2b(raw, key=self._key[:64], digest_size=12).hexdigest()

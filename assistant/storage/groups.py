@@ -146,9 +146,31 @@ class GroupStore:
 
     def add_messages(self, rows: list[dict[str, Any]]) -> None:
         """Insert message rows; one already there (same group and digest) is skipped."""
-        if rows:
-            with self.engine.begin() as conn:
+        if not rows:
+            return
+        with self.engine.begin() as conn:
+            if conn.dialect.name != "sqlite":
                 _insert_ignore(conn, group_messages, rows)
+                return
+            # SQLite: straight to the driver (an import writes 100,000 rows; SQLAlchemy's per-row parameter
+            # processing would take most of the time). Times in SQLAlchemy's own SQLite format, so that
+            # comparisons with bound datetimes stay right.
+            conn.exec_driver_sql(
+                "INSERT OR IGNORE INTO group_messages (group_id, digest, at, speaker, kind, text, import_id) "
+                "VALUES (?, ?, ?, ?, ?, ?, ?)",
+                [
+                    (
+                        r["group_id"],
+                        r["digest"],
+                        r["at"].strftime("%Y-%m-%d %H:%M:%S.%f"),
+                        r["speaker"],
+                        r["kind"],
+                        r["text"],
+                        r["import_id"],
+                    )
+                    for r in rows
+                ],
+            )
 
     def recompute_hours(self, group: str, first: Date, last: Date) -> None:
         """Messages and distinct speakers per day and hour for the days `first`..`last`, from the messages."""

@@ -1,14 +1,8 @@
-"""Group tests: a fresh HUATI_HOME, real drafting and storage, and helpers to make history."""
+"""Group tests: a fresh HUATI_HOME with real drafting and storage."""
 
 from __future__ import annotations
 
-import math
-import random
-from datetime import date, timedelta
-
 import pytest
-
-TYPES = ("experience", "either_or", "vote", "photo_share", "memory", "tips_swap", "confession", "prediction")
 
 
 @pytest.fixture
@@ -16,36 +10,3 @@ def store(huati_env):
     from assistant.storage import Store
 
     return Store(huati_env)
-
-
-def poisson(rng: random.Random, mean: float) -> int:
-    limit, k, p = math.exp(-mean), 0, 1.0
-    while True:
-        p *= rng.random()
-        if p <= limit:
-            return k
-        k += 1
-
-
-def outcomes(group: str, means: dict[str, float], per: int, seed: int = 0, start: date = date(2026, 10, 1)):
-    """Synthetic outcomes: `per` posted topics of each type, replies drawn around the type's mean."""
-    from assistant.storage.groups import Outcome
-
-    rng = random.Random(seed)
-    out = []
-    for t, mean in means.items():
-        for i in range(per):
-            out.append(
-                Outcome(
-                    group,
-                    f"{t}{i}",
-                    1,
-                    start + timedelta(days=i),
-                    t,
-                    "none",
-                    f"p-{t}",
-                    poisson(rng, mean),
-                    "feedback",
-                )
-            )
-    return out

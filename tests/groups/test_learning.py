@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import date
 
 import pytest
-from conftest import TYPES, outcomes
+from group_history import TYPES, outcomes
 
 from assistant.drafting.context import apply_group_history, gather_context
 from assistant.drafting.learning import learn

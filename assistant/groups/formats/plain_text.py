@@ -76,7 +76,7 @@ def read_plain(path: Path, encoding: str, issues: list[ParseIssue]) -> Iterator[
         for lineno, raw in enumerate(f, 1):
             line = raw.rstrip("\r\n")
             head = plain_header(line)
-            if head is not None:
+            if head is not None and cur is not None and cur[3] and previous.strip():  # right under content
                 try:
                     stamp_time = local_time(head[0])
                 except TIME_ERRORS:
