@@ -115,8 +115,9 @@ def plans(n_messages: int, runs: int, folder: Path) -> None:
             ),
             store=store,
         )
-        store.add_feedback(plan.id, 1, "posted", replies=4 + (i * 7) % 13, repliers=3)
-        store.add_feedback(plan.id, 2, "posted", replies=2 + (i * 5) % 7)
+        for index in (1, 2):  # either-or and vote topics draw more here, so history moves the ranking
+            lively = plan.topics[index - 1].type.value in ("either_or", "vote")
+            store.add_feedback(plan.id, index, "posted", replies=(14 if lively else 3) + i % 4)
         if i % 5 == 0:
             store.add_feedback(plan.id, 3, "rejected", note="太普通了")
     target = day + timedelta(days=41)
