@@ -144,7 +144,10 @@ class GroupImport(BaseModel):
     last_at: str | None
     topics_found: int = Field(..., description="在聊天里找到并数了回复的方案话题")
     text_kept: bool
-    issues: list[dict[str, Any]] = Field(..., description="读不了或有疑问的行：line、reason（中文）")
+    issues: list[dict[str, Any]] = Field(
+        ..., description="读不了或有疑问的行（最多列 500 条）：line、reason（中文）"
+    )
+    issues_total: int = Field(..., description="读不了或有疑问的行一共多少")
 
 
 class GroupRow(BaseModel):

@@ -24,6 +24,7 @@ from assistant.models import GROUP_ID_PATTERN
 from assistant.settings import Settings, get_settings
 
 BATCH = 5000
+MAX_LISTED = 500  # issues listed in a report (all are counted)
 FORMAT_NAMES = {
     "wechat_csv": "微信导出的 CSV",
     "chatlab_json": "ChatLab JSON",
@@ -63,7 +64,8 @@ class ImportReport:
             "last_at": self.last_at.isoformat(timespec="minutes") if self.last_at else None,
             "topics_found": self.topics_found,
             "text_kept": self.keep_text,
-            "issues": [{"line": i.line, "reason": i.reason} for i in self.issues],
+            "issues": [{"line": i.line, "reason": i.reason} for i in self.issues[:MAX_LISTED]],
+            "issues_total": len(self.issues),
         }
 
     def summary(self) -> str:
