@@ -138,7 +138,9 @@ def _layer(area: str) -> int:
 
 
 def test_every_area_of_assistant_has_a_layer():
-    areas = {p.name.removesuffix(".py") for p in (REPO / "assistant").iterdir() if not p.name.startswith("__")}
+    areas = {
+        p.name.removesuffix(".py") for p in (REPO / "assistant").iterdir() if not p.name.startswith("__")
+    }
     for area in areas:
         _layer(area)
 

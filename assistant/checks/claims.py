@@ -12,10 +12,9 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from functools import lru_cache
 from typing import Any
 
-from assistant.checks.lexicon import Matcher, compiled, kb_file, load_yaml, norm_term
+from assistant.checks.lexicon import Matcher, compiled, norm_term
 from assistant.models import Product
 
 _PUNCT = "，,。！？!?；;：:、~…"
@@ -41,9 +40,10 @@ class Grammar:
     usage: re.Pattern[str]
     temporal: re.Pattern[str]
     trigger: Matcher  # every target and fused term: a text without one has no outcome
+    trigger_rx: re.Pattern[str]  # targets found by pattern (支气管炎, 心脏病)
 
     def triggered(self, text: str) -> bool:
-        return next(self.trigger.iter(text), None) is not None
+        return next(self.trigger.iter(text), None) is not None or bool(self.trigger_rx.search(text))
 
 
 def _alt(terms: list[str]) -> str:
@@ -62,7 +62,8 @@ def _build(data: dict[str, Any]) -> Grammar:
     modal = _alt(data["modal"])
     for spec in data["groups"].values():
         owner = {norm_term(t): (spec["rule"], spec.get("label", "")) for t in spec["terms"]}
-        targets = _alt(spec["terms"])
+        owner[""] = (spec["rule"], spec.get("label", ""))  # a target found by one of the group's patterns
+        targets = "|".join(filter(None, [_alt(spec["terms"]), *spec.get("target_patterns", [])]))
         forms.append((re.compile(f"(?:{before}){_NO_PUNCT}{{0,{gap_b}}}?(?P<t>{targets})"), "before", owner))
         forms.append((re.compile(f"(?P<t>{targets}){_NO_PUNCT}{{0,{gap_a}}}?(?:{after})"), "after", owner))
         if spec.get("negated"):
@@ -71,6 +72,7 @@ def _build(data: dict[str, Any]) -> Grammar:
             forms.append((re.compile(f"(?:{modal}){_NO_PUNCT}{{0,2}}?(?P<t>{targets})"), "modal", owner))
     for rule, terms in (data.get("fused") or {}).items():
         owner = {norm_term(t): (rule, "用功效说法描述商品") for t in terms}
+        owner[""] = (rule, "用功效说法描述商品")
         forms.append((re.compile(f"(?P<t>{_alt(terms)})"), "fused", owner))
     cues = data.get("cues") or {}
     words = [t for spec in data["groups"].values() for t in spec["terms"]]
@@ -82,6 +84,9 @@ def _build(data: dict[str, Any]) -> Grammar:
         usage=re.compile(cues.get("usage") or "(?!)"),
         temporal=re.compile(data.get("temporal") or "(?!)"),
         trigger=Matcher.build((w, True) for w in words),
+        trigger_rx=re.compile(
+            "|".join(p for spec in data["groups"].values() for p in spec.get("target_patterns", [])) or "(?!)"
+        ),
     )
     return built
 
@@ -101,9 +106,14 @@ def _clause_start(text: str, pos: int, floor: int) -> int:
 
 
 def find_outcomes(
-    text: str, sentence: tuple[int, int], pointer: re.Pattern[str], names: tuple[str, ...]
+    text: str,
+    sentence: tuple[int, int],
+    pointer: re.Pattern[str],
+    names: tuple[str, ...],
+    selling: bool = False,
 ) -> list[Outcome]:
-    """Claims inside one sentence [a, b) of the normalised text."""
+    """Claims inside one sentence [a, b) of the normalised text. `selling`: the sentence carries the seller's
+    side of a message (团购价, 到货): an outcome asserted there is about what is sold."""
     g = grammar()
     a, b = sentence
     found: list[Outcome] = []
@@ -114,7 +124,7 @@ def find_outcomes(
             head = text[a : m.start()]
             if g.temporal.search(text[m.end() : b]):
                 continue  # "感冒好了以后 ...", "失眠的时候 ...": a scene
-            strong = bool(pointer.search(head) or g.usage.search(head))
+            strong = selling or bool(pointer.search(head) or g.usage.search(head))
             named = any(n in head for n in names)
             modal = bool(g.modal_end.search(text[max(a, m.start() - 3) : m.start()]))
             tail = text[m.end() : b]
@@ -127,7 +137,7 @@ def find_outcomes(
                 tied = strong or named or modal or describes
             if not tied:
                 continue
-            rule, label = owner.get(m.group("t"), next(iter(owner.values())))
+            rule, label = owner.get(m.group("t"), owner[""])
             found.append(Outcome(m.start(), m.end(), rule, label, form))
     found.sort(key=lambda o: (o.start, -(o.end - o.start)))
     out: list[Outcome] = []
@@ -140,46 +150,5 @@ def find_outcomes(
     return out
 
 
-@dataclass(frozen=True)
-class Category:
-    name: str
-    kind: str
-    basis: str
-    claims: tuple[str, ...]
-
-
-@lru_cache(maxsize=8)
-def _categories(key: int) -> tuple[str, dict[str, Category], dict[str, str]]:
-    data = load_yaml(kb_file("compliance", "categories.yaml"))
-    entries: dict[str, Category] = {}
-    aliases: dict[str, str] = {}
-    for name, spec in (data.get("categories") or {}).items():
-        entries[name] = Category(
-            name, spec.get("kind", name), spec.get("basis", ""), tuple(spec.get("claims", []))
-        )
-        for alias in [name, *spec.get("aliases", [])]:
-            aliases[norm_term(alias)] = name
-    return str(data.get("version", "0")), entries, aliases
-
-
-def categories() -> tuple[str, dict[str, Category], dict[str, str]]:
-    data = load_yaml(kb_file("compliance", "categories.yaml"))
-    return _categories(id(data))
-
-
-def category_for(name: str | None) -> Category | None:
-    """The entry for a product category as typed (exact name or alias, else one contained in it)."""
-    if not name:
-        return None
-    _version, entries, aliases = categories()
-    key = norm_term(name)
-    if key in aliases:
-        return entries[aliases[key]]
-    for alias, entry in sorted(aliases.items(), key=lambda kv: -len(kv[0])):
-        if len(alias) >= 2 and (alias in key or key in alias):
-            return entries[entry]
-    return None
-
-
 def versions() -> dict[str, Any]:
-    return {"claims_grammar": grammar().version, "category_claims": categories()[0]}
+    return {"claims_grammar": grammar().version}

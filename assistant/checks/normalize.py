@@ -1,8 +1,10 @@
 """Matching form of a topic with a map back to the original characters.
 
 Folds traditional to simplified (OpenCC t2s), full width to half width and circled digits (NFKC),
-case, and drops spaces and decorative separators, so "國家級", "全 网 最 低 价" and "第①" match the
-lexicon. `index[i]` is the position in the original text of normalised character `i`.
+case, and drops what people insert to dodge a word list: spaces, zero-width and other format characters,
+emoji and symbols, and decorative separators. So "國家級", "全 网 最 低 价", "第①", "史\u200b上最低价",
+"国🔥家免检" and "神/效" all match the lexicon. `index[i]` is the position in the original text of
+normalised character `i`.
 """
 
 from __future__ import annotations
@@ -12,8 +14,12 @@ import unicodedata
 from dataclasses import dataclass
 from functools import lru_cache
 
-# Dropped before matching: whitespace, zero-width characters and decorative separators.
-_DROP = frozenset(" \t\r\n\u3000\u200b\u200c\u200d\ufeff|·•*_~^`'\"-.／/\\")
+# Dropped before matching: whitespace, zero-width characters and decorative separators; and every character
+# of the Unicode categories below (emoji and other symbols, math signs such as ~ and +, format characters
+# such as U+200B, combining marks such as the emoji variation selector).
+_DROP = frozenset(" \t\r\n\u3000\u200b\u200c\u200d\ufeff|·•*_~^`'\"-.／/\\※")
+_DROP_CATEGORIES = frozenset({"So", "Sk", "Sm", "Cf", "Mn", "Me"})
+_DROP_ASCII = frozenset(c for c in _DROP if c.isascii()) | frozenset("+<>=")
 SENTENCE_END = re.compile(r"[。！？!?；;\n]")
 
 
@@ -48,14 +54,20 @@ def normalize(text: str) -> Normalized:
     index: list[int] = []
     for i, ch in enumerate(text):
         if ch.isascii():
-            if ch in _DROP:
+            if ch in _DROP_ASCII:
                 continue
             chars.append(ch.lower())
             index.append(i)
             continue
+        if unicodedata.category(ch) in _DROP_CATEGORIES:
+            continue
         folded = unicodedata.normalize("NFKC", ch)
         for c in folded:
-            if c in _DROP:
+            if (
+                c in _DROP_ASCII
+                if c.isascii()
+                else (c in _DROP or unicodedata.category(c) in _DROP_CATEGORIES)
+            ):
                 continue
             chars.append(c.lower())
             index.append(i)

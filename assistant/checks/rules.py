@@ -101,6 +101,7 @@ def run_checks(
 
 def versions() -> dict[str, str]:
     """Versions of the word lists behind the deterministic checks (recorded in eval results)."""
+    from assistant.checks.categories import versions as category_versions
     from assistant.checks.claims import versions as claim_versions
     from assistant.checks.compliance import lexicon
     from assistant.checks.low_barrier import rules as lb_rules
@@ -110,6 +111,7 @@ def versions() -> dict[str, str]:
     return {
         "compliance_lexicon": lexicon().version,
         **claim_versions(),
+        **category_versions(),
         "low_barrier_rules": lb_rules().version,
         "relevance_rules": words().version,
         "tone_rules": tone_rules().version,

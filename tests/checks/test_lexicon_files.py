@@ -25,11 +25,11 @@ def kb(tmp_path, monkeypatch):
 
 
 def test_new_term_takes_effect(kb):
-    topic = "你家牙膏是宇宙无敌款吗？"
+    topic = "银河特级牙膏到货了，你们用过吗？"
     assert run_checks(topic, "亮白牙膏").checks["compliance"].passed
     path = kb / "compliance" / "lexicon.yaml"
     text = path.read_text(encoding="utf-8").replace('version: "', 'version: "test-', 1)
-    text = text.replace("terms: [国家级,", "terms: [宇宙无敌, 国家级,", 1)
+    text = text.replace("terms: [国家级,", "terms: [银河特级, 国家级,", 1)
     path.write_text(text, encoding="utf-8")
     lexfiles.reset()
     report = run_checks(topic, "亮白牙膏")
