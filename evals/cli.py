@@ -241,3 +241,7 @@ def compare(
             "通过条数有变化的请求："
             + "，".join(f"{c['id']} {c['a_passing']}→{c['b_passing']}" for c in diff["changed_cases"])
         )
+
+
+if __name__ == "__main__":  # `python -m evals.cli run|calibrate|compare`, the same as `huati eval …`
+    app()

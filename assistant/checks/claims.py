@@ -98,6 +98,15 @@ def product_names(product: Product | None) -> tuple[str, ...]:
     return tuple(sorted(names, key=len, reverse=True))
 
 
+def product_terms(product: Product | None) -> tuple[str, ...]:
+    """Words that name the product in a topic: its names, and for an ad hoc product the nouns of its name
+    ("胶囊" names "蜂胶软胶囊")."""
+    names = set(product_names(product))
+    if product is not None and product.ad_hoc:
+        names |= {norm_term(k) for k in product.keywords if len(norm_term(k)) >= 2}
+    return tuple(sorted(names, key=len, reverse=True))
+
+
 def _clause_start(text: str, pos: int, floor: int) -> int:
     for i in range(pos - 1, floor - 1, -1):
         if text[i] in _PUNCT:

@@ -25,7 +25,7 @@ from functools import lru_cache
 from typing import Any
 
 from assistant.checks.categories import Category, product_category
-from assistant.checks.claims import find_outcomes, grammar, product_names
+from assistant.checks.claims import find_outcomes, grammar, product_terms
 from assistant.checks.context import ContextRules, Reading, build_rules
 from assistant.checks.lexicon import Matcher, kb_file, load_yaml, longest_only, norm_term
 from assistant.checks.normalize import Normalized, normalize, sentence_bounds
@@ -288,20 +288,13 @@ def _matches(text: str, product: Product | None, category: Category | None) -> l
     return out
 
 
-def _names(product: Product | None) -> tuple[str, ...]:
-    names = set(product_names(product))
-    if product is not None and product.ad_hoc:  # "胶囊" still names "蜂胶软胶囊"
-        names |= {norm_term(k) for k in product.keywords if len(norm_term(k)) >= 2}
-    return tuple(sorted(names, key=len, reverse=True))
-
-
 def check_compliance(
     text: str, product: Product | None = None, *, norm: Normalized | None = None
 ) -> CheckResult:
     n = norm or normalize(text)
     lex = lexicon()
     category = product_category(product)
-    names = _names(product)
+    names = product_terms(product)
     reading = Reading(n.text, lex.context, names)
     findings: list[dict[str, Any]] = []
     for m in _matches(n.text, product, category):  # words by position, then grammar in rule order

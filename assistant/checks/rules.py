@@ -87,13 +87,14 @@ def run_checks(
     prod = _product(product)
     aud = _audience(audience)
     norm = normalize(text)
+    compliance = check_compliance(text, prod, norm=norm)
     results = {
-        "compliance": check_compliance(text, prod, norm=norm),
+        "compliance": compliance,
         "low_barrier": check_low_barrier(text, norm=norm),
         "relevance": check_relevance(
             text, prod, catalogue=catalogue, trend=_trends(trend), date=_date(date), norm=norm
         ),
-        "tone": check_tone(text, aud, norm=norm),
+        "tone": check_tone(text, aud, norm=norm, product=prod, claims=compliance.details["spans"]),
     }
     score = sum(r.score for r in results.values()) / len(results)
     return CheckReport(passed=all(r.passed for r in results.values()), score=round(score, 3), checks=results)

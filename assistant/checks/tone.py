@@ -1,8 +1,12 @@
 """Tone check: friendly and casual for the audience, no hard-sell call to action, no chatbot filler.
 
 Word lists in `knowledge_base/style/tone.yaml`. A hard-sell CTA or AI filler fails the check outright;
-stiff corporate wording, preaching, shouting (too many ！), words that jar with the audience, and a
-statement that neither asks nor invites the group (ad copy, an announcement) lower the score; warm particles and the group's own form of address raise it a little.
+stiff corporate wording, preaching, shouting (too many ！), words that jar with the audience, and ad copy
+lower the score; warm particles and the group's own form of address raise it a little. Ad copy is a sentence
+that pitches what is sold without asking anything — it points at the product or carries the seller's words
+("这套三件套美白去皱都能做。", "今天的洗衣凝珠到货啦~"), or, when the whole text asks nothing, a slogan shouted
+about no one ("全市最低价！"). A title, a tag or a friend's own story that asks nothing is not a pitch
+("想和自己的宠物说谢谢的瞬间", "#防晒霜#", "我妈吃了以后脚麻都轻了").
 """
 
 from __future__ import annotations
@@ -11,9 +15,10 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
+from assistant.checks.context import Reading
 from assistant.checks.lexicon import Matcher, compiled, longest_only
 from assistant.checks.normalize import Normalized, normalize
-from assistant.models import Audience, CheckResult
+from assistant.models import Audience, CheckResult, Product
 
 # A topic talks *with* the group: it asks, or invites people to show, vote or tell.
 _CONVERSATION = re.compile(
@@ -21,6 +26,7 @@ _CONVERSATION = re.compile(
     r"|还是|(什么|哪|几|谁|怎么|多少|有没有|是不是|会不会)[^,，。!]*(呀|啊|嘛|哇|呐)[!~。.]*$"
 )
 PITCH_WEIGHT = 0.45
+_WARM = re.compile(r"[~～😄😊🙋😂🤣❤]")  # warm marks the normalised text drops
 
 LABELS = {
     "hard_sell": "话题里叫卖（硬广号召），群友会直接划走",
@@ -28,7 +34,7 @@ LABELS = {
     "corporate": "官腔/客服腔，不够亲切",
     "lecture": "说教口吻",
     "audience": "这个群的人听着别扭",
-    "pitch": "是在对群友宣布/推销，不是和大家聊天",
+    "pitch": "是在对群友推销商品（广告文案），不是和大家聊天",
 }
 
 
@@ -76,7 +82,35 @@ def _build(data: dict[str, Any]) -> ToneRules:
     return built
 
 
-def check_tone(text: str, audience: Audience | None = None, *, norm: Normalized | None = None) -> CheckResult:
+def _pitch(n: Normalized, product: Product | None, claims: list[list[int]]) -> tuple[int, int] | None:
+    """The span (in the original text) of the first sentence that pitches what is sold, or None."""
+    from assistant.checks.claims import product_terms
+    from assistant.checks.compliance import lexicon
+
+    reading = Reading(n.text, lexicon().context, product_terms(product))
+    talks = bool(_CONVERSATION.search(n.text))
+    for s in reading.sentences:
+        sentence = n.text[s.start : s.end]
+        if s.asks or "?" in sentence or sentence.startswith("#") or _CONVERSATION.search(sentence):
+            continue
+        a, b = n.span(s.start, s.end)
+        claimed = any(a <= x < b for x, _y in claims)  # copy that makes a claim the compliance check found
+        slogan = not talks and s.copy and (sentence.endswith("!") or claimed)
+        named = sum(e - b for b, e in s.mentions)
+        told = named and len(sentence.strip("!。.~#")) > named + 3  # says something about it, not a bare tag
+        if s.pointer or s.commerce or slogan or told:
+            return n.span(s.start, s.end)
+    return None
+
+
+def check_tone(
+    text: str,
+    audience: Audience | None = None,
+    *,
+    norm: Normalized | None = None,
+    product: Product | None = None,
+    claims: list[list[int]] | None = None,
+) -> CheckResult:
     n = norm or normalize(text)
     r = rules()
     found: dict[str, list[dict[str, Any]]] = {}
@@ -107,15 +141,16 @@ def check_tone(text: str, audience: Audience | None = None, *, norm: Normalized 
         hint = r.rewrites.get(g) or ""
         reasons.append(f"{quotes}：{LABELS[g]}{who}。{hint}".rstrip("。") + "。")
         score -= 0.5 if g in fatal else weights.get(g, 0.2) * len(found[g])
-    if not _CONVERSATION.search(n.text):
+    pitch = _pitch(n, product, claims or [])
+    if pitch is not None:
         score -= PITCH_WEIGHT
         reasons.append(f"整句没有在问群友，也没有邀请大家晒/聊：{LABELS['pitch']}。")
-        found.setdefault("pitch", []).append({"span": [0, len(text)], "text": text})
+        found.setdefault("pitch", []).append({"span": list(pitch), "text": text[pitch[0] : pitch[1]]})
     exclaims = n.text.count("!")
     if exclaims > r.exclaim_limit:
         score -= r.exclaim_weight
         reasons.append(f"用了 {exclaims} 个感叹号，像在喊话。")
-    if "friendly" in found:
+    if "friendly" in found or _WARM.search(text):
         score += weights.get("friendly", 0.1)
     if audience is not None and audience.address and audience.address in text:
         score += 0.05
