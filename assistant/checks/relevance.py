@@ -30,7 +30,7 @@ SCENARIO_WEIGHT = 0.75
 KEYWORD_WEIGHT = 1.0
 MIN_SCORE = 1.0
 MARGIN = 0.5
-BIGRAM_WEIGHT = 0.75  # ad hoc products only: per name bigram found in the topic
+BIGRAM_WEIGHT = 1.0  # ad hoc products only: a word of the name ("蜂胶" of 蜂胶软胶囊) names its kind
 
 
 @dataclass
@@ -247,6 +247,11 @@ def check_relevance(
     others = sorted(((round(v, 3), k) for k, v in scores.items() if k != target), reverse=True)
     best_other, best_id = others[0] if others else (0.0, None)
     has_core = target in core
+    # A same-kind neighbour is never evidence against: "大容量保温杯" is not less about 保温杯 because the
+    # catalogue sells a 儿童保温杯. Kinds are compared by the words of their names.
+    if best_id and _same_kind(product, index.products.get(best_id)):
+        others = [o for o in others if o[1] != best_id] or [(0.0, None)]
+        best_other, best_id = others[0]
     passed = has_core and mine >= MIN_SCORE and mine - best_other >= MARGIN
     names = {**{p.id: p.name for p in catalogue}, target: product.name}
     reasons: list[str] = []
@@ -326,6 +331,22 @@ def _hook_hits(n: Normalized, index: Index, hooks: tuple[str, ...]) -> list[list
     """Catalogue terms of the topic that belong to the day's hook."""
     terms = {t for _s, _e, t, _p in index.matcher.iter(n.text)}
     return [[t for t in terms if t in h or h in t] for h in hooks]
+
+
+def _same_kind(target: Product, other: Product | None) -> bool:
+    """Two products of one kind: a word (two characters or more) of one's name or subject names the other."""
+    if other is None or other.id == target.id:
+        return False
+    mine = {norm_term(t) for t in (target.name, target.subject, *target.aliases) if t}
+    theirs = {norm_term(t) for t in (other.name, other.subject, *other.aliases) if t}
+    words = {g for t in mine for g in _grams(t)}
+    return any(w in t for w in words for t in theirs)
+
+
+def _grams(text: str) -> set[str]:
+    """The last two and three characters of a name: its head noun (保温杯, 面霜, 牙膏)."""
+    clean = re.sub(r"[^\u4e00-\u9fff]", "", text)
+    return {clean[-n:] for n in (2, 3) if len(clean) >= n} - _STOP_BIGRAMS
 
 
 def _name_bigrams(product: Product) -> list[str]:

@@ -242,3 +242,11 @@ def test_calendar_tie_in_looks_a_week_ahead_like_drafting(toothpaste):
     ahead = check_relevance("再过5天就是大雪了，你刷牙会用温水吗？", toothpaste, date=date(2026, 12, 2))
     assert any(e["name"] == "大雪" and e["mentioned"] for e in ahead.details["tie_in"]["events"])
     assert any("结合了日历节点" in r and "大雪" in r for r in ahead.reasons)
+
+
+def test_a_same_kind_neighbour_is_not_evidence_against():
+    big = resolve_product("大容量保温杯", category="家居日用")
+    assert check_relevance("冬天你出门会带保温杯吗？", big).passed
+    assert not check_relevance("你家猫挑食吗？", big).passed
+    # a word of an ad hoc product's name names its kind
+    assert check_relevance("你家老人吃过蜂胶吗？", resolve_product("蜂胶软胶囊", category="保健食品")).passed
