@@ -244,14 +244,15 @@ def check_relevance(
                 matched[target] = matched[target] + found
                 core.add(target)
     mine = round(scores.get(target, 0.0), 3)
-    others = sorted(((round(v, 3), k) for k, v in scores.items() if k != target), reverse=True)
-    best_other, best_id = others[0] if others else (0.0, None)
-    has_core = target in core
     # A same-kind neighbour is never evidence against: "大容量保温杯" is not less about 保温杯 because the
     # catalogue sells a 儿童保温杯. Kinds are compared by the words of their names.
-    if best_id and _same_kind(product, index.products.get(best_id)):
-        others = [o for o in others if o[1] != best_id] or [(0.0, None)]
-        best_other, best_id = others[0]
+    others = sorted(
+        (round(v, 3), k)
+        for k, v in scores.items()
+        if k != target and not _same_kind(product, index.products.get(k))
+    )[::-1]
+    best_other, best_id = others[0] if others else (0.0, None)
+    has_core = target in core
     passed = has_core and mine >= MIN_SCORE and mine - best_other >= MARGIN
     names = {**{p.id: p.name for p in catalogue}, target: product.name}
     reasons: list[str] = []
