@@ -7,7 +7,7 @@ from datetime import datetime
 from typing import Annotated, Any, Literal
 
 from fastapi.exceptions import RequestValidationError
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, HttpUrl
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, HttpUrl, model_validator
 
 from assistant.models import CheckResult, DailyPlan, Hook, PlanRequest, TopicType
 from assistant.service.delivery.targets import Delivery
@@ -212,14 +212,31 @@ class JobPublic(BaseModel):
 
 
 class CheckCreate(BaseModel):
+    """`huati check`'s options. The topic is `text` or `topic` (the key `huati check --file` lines use)."""
+
     model_config = ConfigDict(extra="forbid")
 
-    text: str = Field(..., min_length=1, max_length=500, description="要检查的话题全文")
+    text: str | None = Field(
+        None, min_length=1, max_length=500, description="要检查的话题全文（或写在 topic 里）"
+    )
+    topic: str | None = Field(None, min_length=1, max_length=500, description="同 text：要检查的话题全文")
     product: str = Field(..., min_length=1, max_length=100)
     category: str | None = Field(None, max_length=50)
     audience: str | None = Field(None, max_length=50)
     date: ApiDay | None = None
     trend: list[str] = Field([], max_length=20)
+
+    @model_validator(mode="after")
+    def _one_topic(self) -> CheckCreate:
+        if self.text is None and self.topic is None:
+            raise ValueError("缺少话题：请写在 text（或 topic）里")
+        if self.text is not None and self.topic is not None and self.text != self.topic:
+            raise ValueError("text 和 topic 都是话题本身，只写其中一个（或写成一样的）")
+        return self
+
+    @property
+    def topic_text(self) -> str:
+        return str(self.text if self.text is not None else self.topic)
 
 
 class TrendsPush(BaseModel):

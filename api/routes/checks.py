@@ -17,7 +17,7 @@ router = APIRouter(prefix="/v1", tags=["checks"], route_class=AuthFirstRoute)
 )
 def create_check(body: CheckCreate, _key: ApiKeyDep) -> TopicCheck:
     return check_topic(
-        body.text,
+        body.topic_text,
         body.product,
         category=body.category,
         audience=body.audience,

@@ -86,7 +86,9 @@ def check(text: str, report: CheckReport, product_known: bool = True) -> str:
         result = report.checks.get(name)
         if result is None:
             continue
-        reasons = [r.strip().rstrip("。；;") for r in result.reasons[:2] if r.strip()]
+        # every compliance finding (each is a separate thing to fix); the first two reasons of the others
+        shown = result.reasons if name == "compliance" else result.reasons[:2]
+        reasons = [r.strip().rstrip("。；;") for r in shown if r.strip()]
         reason = "；".join(reasons) if reasons else ("没有发现问题" if result.passed else "")
         lines.append(
             f"· {label}：{'通过' if result.passed else '不通过'}" + (f"——{reason}" if reason else "")

@@ -288,7 +288,11 @@ def route(message: str, *, has_plan: bool = False, today: Date, settings: Settin
     if _CHECK_WORDS.search(text) or (quoted and not _DRAFT_WORDS.search(text.replace(quoted, ""))):
         topic = quoted or _after_colon(text)
         if topic:
-            return Intent("check", {"text": topic, "product": find_product_in(topic, settings)})
+            # the product the operator names around the sentence ("卖空气炸锅，这句合规吗：「…」"), else one the
+            # sentence names; either way `check_topic` resolves it like `huati check --product`
+            around = text.replace(topic, " ")
+            product = find_product_in(around, settings) or find_product_in(topic, settings)
+            return Intent("check", {"text": topic, "product": product})
         if has_plan and index:
             return Intent("check", {"text": None, "index": index})
         return Intent("check", {"text": None})

@@ -18,7 +18,7 @@ if TYPE_CHECKING:
     from assistant.models import Audience, Product
 
 NAMES_ZH = {"compliance": "合规", "low_barrier": "低门槛", "relevance": "相关性", "tone": "语气"}
-FIELDS = ("topic", "product", "category", "audience", "date", "trend")
+FIELDS = ("topic", "text", "product", "category", "audience", "date", "trend")
 
 
 def _fail(path: Path, no: int, reason: str) -> InputError:
@@ -30,9 +30,16 @@ def _validate_row(path: Path, no: int, row: dict[str, Any]) -> None:
     unknown = sorted(set(row) - set(FIELDS) - {"id"})
     if unknown:
         raise _fail(path, no, f"未知字段 {'、'.join(unknown)}（可用字段：{'、'.join(FIELDS)}、id）")
+    if "topic" in row and "text" in row and row["topic"] != row["text"]:
+        raise _fail(path, no, "topic 和 text 都是话题本身，只写其中一个（或写成一样的）")
+    if "topic" not in row and "text" in row:
+        row["topic"] = row.pop("text")  # `text` is the API body's name for the same field
+    row.pop("text", None)
     for key in ("topic", "product"):
         if key not in row:
-            raise _fail(path, no, f"缺少字段 {key}（需要非空字符串）")
+            raise _fail(
+                path, no, f"缺少字段 {'topic（或 text）' if key == 'topic' else key}（需要非空字符串）"
+            )
         if not isinstance(row[key], str) or not row[key].strip():
             raise _fail(
                 path, no, f"字段 {key} 应是非空字符串，当前是 {json.dumps(row[key], ensure_ascii=False)}"

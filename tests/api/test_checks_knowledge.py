@@ -167,3 +167,17 @@ def test_push_trends_with_old_mac_line_ends(client):
     assert r.status_code == 200 and r.json()["saved"] == 1, r.text
     r = client.post("/v1/trends", content=b'"a\rb', headers={"Content-Type": "text/csv"})
     assert r.status_code == 422 and r.json()["field"] == "body"
+
+
+def test_checks_take_the_topic_as_text_or_topic(client):
+    by_text = client.post("/v1/checks", json={"text": "你用过美白类牙膏吗？", "product": "亮白牙膏"})
+    by_topic = client.post("/v1/checks", json={"topic": "你用过美白类牙膏吗？", "product": "亮白牙膏"})
+    assert by_text.status_code == by_topic.status_code == 200
+    assert by_text.json() == by_topic.json()
+    for body in (
+        {"product": "亮白牙膏"},
+        {"text": "你刷牙吗？", "topic": "你洗脸吗？", "product": "亮白牙膏"},
+    ):
+        r = client.post("/v1/checks", json=body)
+        assert r.status_code == 422 and r.headers["content-type"].startswith("application/problem+json")
+        assert "text" in r.text and "topic" in r.text

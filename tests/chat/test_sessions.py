@@ -126,3 +126,26 @@ def test_whats_hot_lists_trends(chat_env):
     reply = chat.respond(s.id, "最近有什么热搜")
     assert reply.tools == ["search"]
     assert "热搜" in reply.message.content
+
+
+def test_chat_check_lists_every_finding_like_huati_check(chat_env):
+    import json
+
+    from typer.testing import CliRunner
+
+    from assistant.cli.main import app
+
+    sentence = "这款空气炸锅是全网最低价，用了以后再也不上火，医生推荐！"
+    cli = CliRunner().invoke(app, ["check", sentence, "-p", "空气炸锅", "--no-judge", "--json"])
+    findings = [
+        f["text"]
+        for f in json.loads(cli.stdout)["checks"]["compliance"]["details"]["findings"]
+        if f["tier"] == "fail"
+    ]
+    assert {"全网最低价", "医生推荐"} <= set(findings) and len(findings) >= 3
+    s = chat.new_session()
+    reply = chat.respond(s.id, f"卖空气炸锅，这句合规吗：「{sentence}」")
+    assert reply.tools == ["check"]
+    for text in findings:
+        assert f"「{text}」" in reply.message.content, text
+    assert "贴合产品：通过" in reply.message.content  # the product named around the sentence was used

@@ -166,3 +166,27 @@ def test_check_judge_requested_without_llm_is_a_config_error(huati_env):
         json.loads(runner.invoke(app, ["check", "你刷牙吗？", "-p", "牙膏", "--json"]).stdout)["judge"]
         is None
     )
+
+
+def test_check_file_takes_the_topic_as_topic_or_text(tmp_path):
+    path = tmp_path / "mixed.jsonl"
+    rows = [
+        {"topic": "你用过美白类牙膏吗？", "product": "亮白牙膏"},
+        {"text": "你用过美白类牙膏吗？", "product": "亮白牙膏", "id": "t2"},
+    ]
+    path.write_text("\n".join(json.dumps(r, ensure_ascii=False) for r in rows), encoding="utf-8")
+    result = runner.invoke(app, ["check", "--file", str(path), "--json"])
+    assert result.exit_code == 0, result.output
+    first, second = (json.loads(line) for line in result.stdout.strip().splitlines())
+    assert first["topic"] == second["topic"] == "你用过美白类牙膏吗？"
+    assert first["checks"] == second["checks"] and second["id"] == "t2"
+    both = tmp_path / "both.jsonl"
+    both.write_text(
+        json.dumps({"topic": "你刷牙吗？", "text": "你洗脸吗？", "product": "亮白牙膏"}), encoding="utf-8"
+    )
+    bad = runner.invoke(app, ["check", "--file", str(both), "--json"])
+    assert bad.exit_code == 2 and f"{both}:1:" in bad.output.replace("\n", "")
+    none = tmp_path / "none.jsonl"
+    none.write_text(json.dumps({"product": "亮白牙膏"}), encoding="utf-8")
+    missing = runner.invoke(app, ["check", "--file", str(none)])
+    assert missing.exit_code == 2 and "text" in missing.output
