@@ -1,6 +1,9 @@
 """Calibration: how well each check (and the LLM judge, when configured) agrees with the human labels.
 
-Reported per split: `tune` (ids ending 0-6, used to tune the word lists) and `held_out` (7-9), and `all`.
+In-house labels (`labelled_topics.jsonl`) per split: `tune` (ids ending 0-6, used to tune the word lists) and
+`held_out` (7-9), and `all`; the outside split (`calibrate_outside.py`) separately. The gate: the in-house
+targets, and a working judge when one is used (more than 5% failed judge calls fail it: a broken endpoint must
+never make a calibration pass). The outside targets are reported with whether each holds.
 """
 
 from __future__ import annotations
@@ -19,6 +22,7 @@ if TYPE_CHECKING:
     from langchain_core.language_models import BaseChatModel
 
 TARGETS = {"compliance": 0.9, "low_barrier": 0.7, "relevance": 0.7}
+JUDGE_MAX_ERROR_RATE = 0.05
 SPLITS = ("tune", "held_out", "all")
 
 
@@ -87,6 +91,9 @@ def calibrate(
     judge_model: Any = None,
     concurrency: int = 8,
     progress: Callable[[int, int], None] | None = None,
+    outside: bool = True,
+    outside_dir: str | None = None,
+    second_labels: str | None = None,
 ) -> dict[str, Any]:
     """Agreement report of the deterministic checks (and the judge when `judge_model` is given)."""
     cases = load_labelled(path)
@@ -144,12 +151,15 @@ def calibrate(
             row["judge"] = judged[row["id"]]
         settings = get_settings()
         model = getattr(judge_model, "model_name", None) or getattr(judge_model, "model", None)
+        calls = len(cases) * len(CHECK_NAMES)
         result["judge"] = {
             "model": model if isinstance(model, str) else settings.llm_model_name,
             "prompt_versions": prompt_versions(),
             "metrics": _summarise(rows, "judge"),
-            "calls": len(cases) * len(CHECK_NAMES),
+            "calls": calls,
             "failed": len(judge_errors),
+            "error_rate": len(judge_errors) / calls if calls else 1.0,
+            "broken": (len(judge_errors) / calls if calls else 1.0) > JUDGE_MAX_ERROR_RATE,
             "errors": judge_errors,
         }
     result["passed_targets"] = {
@@ -160,4 +170,29 @@ def calibrate(
     result["meets_targets"] = all(
         result["checks"]["all"][name]["kappa"] >= target for name, target in TARGETS.items()
     )
+    if outside:
+        from evals.calibrate_outside import calibrate_outside
+
+        result["outside"] = calibrate_outside(outside_dir, second_labels)
+    else:
+        result["outside"] = None
+    result["gate"] = _gate(result)
     return result
+
+
+def _gate(result: dict[str, Any]) -> dict[str, Any]:
+    """Pass/fail of `huati eval calibrate`, with a Chinese line per failure."""
+    failures = []
+    if not result["meets_targets"]:
+        missed = [
+            f"{name} κ {result['checks']['all'][name]['kappa']:.2f} < {target}"
+            for name, target in TARGETS.items()
+            if result["checks"]["all"][name]["kappa"] < target
+        ]
+        failures.append("内部标注集未达标：" + "、".join(missed))
+    judge = result.get("judge")
+    if judge and judge["broken"]:
+        failures.append(
+            f"LLM 评判失败 {judge['failed']}/{judge['calls']} 次（{judge['error_rate']:.0%}）：评判不可用，校准不算通过"
+        )
+    return {"passed": not failures, "failures": failures}

@@ -45,19 +45,23 @@ def _fmt(value: Any) -> str:
 
 @app.command()
 def calibrate(
-    dataset: Annotated[Path | None, typer.Option("--dataset", help="人工标注的话题 JSONL")] = None,
+    dataset: Annotated[Path | None, typer.Option("--dataset", help="内部标注的话题 JSONL")] = None,
     out: Annotated[Path, typer.Option("--out", help="报告输出目录")] = Path("eval-reports"),
     judge: Annotated[bool, typer.Option("--judge/--no-judge", help="配置了 LLM 时也校准 LLM 评判")] = True,
+    outside: Annotated[bool, typer.Option("--outside/--no-outside", help="同时在外部集上校准")] = True,
+    outside_dir: Annotated[Path | None, typer.Option("--outside-dir", help="外部集目录")] = None,
+    second_labels: Annotated[
+        Path | None, typer.Option("--second-labels", help="第二位标注者的 JSONL（默认外部集目录下）")
+    ] = None,
     concurrency: Annotated[int, typer.Option("--concurrency", min=1, max=64)] = 8,
     as_json: Annotated[bool, typer.Option("--json", help="输出 JSON")] = False,
 ) -> None:
-    """检查与人工标注的一致性：准确率、Cohen's κ、TPR、TNR、混淆矩阵。"""
-    from rich.table import Table
-
+    """检查与人工标注的一致性：内部集与外部集分开报告 κ、精确率、召回率；词表覆盖率；门槛不过时返回 1。"""
     from assistant.cli.common import console
     from assistant.llm import choose_model
     from assistant.settings import get_settings
     from evals.calibrate import calibrate as run_calibration
+    from evals.calibrate_view import print_inhouse, print_judge, print_outside
     from evals.report import write_reports
 
     judge_model = choose_model(get_settings(), "judge", mode="auto" if judge else "offline").model
@@ -68,66 +72,35 @@ def calibrate(
             progress.update(task, completed=done, total=total)
 
         result = run_calibration(
-            str(dataset) if dataset else None, judge_model=judge_model, concurrency=concurrency, progress=tick
+            str(dataset) if dataset else None,
+            judge_model=judge_model,
+            concurrency=concurrency,
+            progress=tick,
+            outside=outside,
+            outside_dir=str(outside_dir) if outside_dir else None,
+            second_labels=str(second_labels) if second_labels else None,
         )
     paths = write_reports(out, "calibration", {"r": result})
     (out / "calibration.json").write_text(json.dumps(result, ensure_ascii=False, indent=2), encoding="utf-8")
     if as_json:
         typer.echo(json.dumps(result, ensure_ascii=False))
-        return
-    for split, title in (
-        ("tune", "调参集（id 末位 0–6）"),
-        ("held_out", "留出集（id 末位 7–9）"),
-        ("all", "全部"),
-    ):
-        table = Table(title=f"{title}：与人工标注的一致性（规则检查，offline）")
-        for col in ("检查", "n", "准确率", "κ", "TPR", "TNR", "TP/FN/FP/TN"):
-            table.add_column(col)
-        for name, m in result["checks"][split].items():
-            target = result["targets"].get(name)
-            kappa = _fmt(m["kappa"])
-            if target is not None:
-                kappa = f"[{'green' if m['kappa'] >= target else 'red'}]{kappa}[/]（≥{target}）"
-            c = m["confusion"]
-            table.add_row(
-                NAMES_ZH[name],
-                str(m["n"]),
-                _fmt(m["accuracy"]),
-                kappa,
-                _fmt(m["tpr"]),
-                _fmt(m["tnr"]),
-                f"{c['tp']}/{c['fn']}/{c['fp']}/{c['tn']}",
-            )
-        console.print(table)
-    if result["judge"]:
-        table = Table(title=f"LLM 评判（{result['judge']['model']}）")
-        for col in ("检查", "n", "准确率", "κ", "TPR", "TNR"):
-            table.add_column(col)
-        for name, m in result["judge"]["metrics"]["all"].items():
-            table.add_row(
-                NAMES_ZH[name],
-                str(m["n"]),
-                _fmt(m["accuracy"]),
-                _fmt(m["kappa"]),
-                _fmt(m["tpr"]),
-                _fmt(m["tnr"]),
-            )
-        console.print(table)
-        j = result["judge"]
-        if j["failed"]:
-            console.print(
-                f"LLM 评判失败 {j['failed']}/{j['calls']} 次（回复不是合法 JSON 或调用出错），"
-                "这些条目不计入评判的一致性："
-                + "；".join(f"{e['id']} {e['check']}" for e in j["errors"][:5]),
-                markup=False,
-            )
-        else:
-            console.print(f"LLM 评判 {j['calls']} 次，全部成功。")
-    elif judge:
-        console.print("未配置 LLM（HUATI_LLM_BASE_URL / HUATI_LLM_API_KEY），只校准了规则检查。")
-    verdict = "[green]达标[/]" if result["meets_targets"] else "[red]未达标[/]"
-    console.print(f"目标（全部样本）：{verdict}；不一致样本 {len(result['disagreements'])} 条。")
-    console.print(f"报告：{paths['md']}  {paths['html']}")
+    else:
+        print_inhouse(console, result)
+        if result["outside"]:
+            print_outside(console, result["outside"])
+        print_judge(console, result, judge)
+        verdict = "[green]达标[/]" if result["meets_targets"] else "[red]未达标[/]"
+        console.print(f"内部集目标（全部样本）：{verdict}；不一致样本 {len(result['disagreements'])} 条。")
+        if result["outside"]:
+            held = "[green]全部满足[/]" if result["outside"]["meets_targets"] else "[red]有未满足的[/]"
+            console.print(f"外部集目标：{held}（见上表，只报告，不计入门槛）。")
+        console.print(f"报告：{paths['md']}  {paths['html']}")
+    gate = result["gate"]
+    if not gate["passed"]:
+        for line in gate["failures"]:
+            typer.echo(line, err=True)
+        typer.echo("校准门槛未通过。", err=True)
+        raise typer.Exit(1)
 
 
 @app.command()
@@ -197,6 +170,13 @@ def run(
             console.print(
                 f"LLM 评判：{result['judge']['model']}，失败 {m.get('judge_errors', 0)} 次", markup=False
             )
+    m = result["metrics"]
+    if m.get("judge_calls") and m.get("judge_error_rate", 0) > 0.05:
+        typer.echo(
+            f"LLM 评判失败 {m['judge_errors']}/{m['judge_calls']} 次：评判不可用，本次评测不通过。"
+            "检查 HUATI_LLM_BASE_URL / HUATI_LLM_API_KEY，或用 --no-judge 只跑规则检查。",
+            err=True,
+        )
     if not result["passed"]:
         failed = "、".join(g["metric"] for g in result["thresholds"] if not g["passed"])
         typer.echo(f"阈值未达标：{failed}", err=True)

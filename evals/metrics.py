@@ -1,4 +1,6 @@
-"""Agreement between a binary check and human labels: confusion matrix, accuracy, Cohen's kappa, TPR, TNR."""
+"""Agreement between a binary check and human labels: confusion matrix, accuracy, Cohen's kappa, TPR, TNR, and
+precision / recall of the check's failures (a "problem" is a topic the human labels false: recall is the share
+of problems the check fails, precision the share of the check's failures that are problems)."""
 
 from __future__ import annotations
 
@@ -47,5 +49,7 @@ def agreement(pairs: Iterable[tuple[bool, bool]]) -> dict[str, Any]:
         "kappa": round(cohen_kappa(c), 4),
         "tpr": _rate(c["tp"], c["tp"] + c["fn"]),
         "tnr": _rate(c["tn"], c["tn"] + c["fp"]),
+        "precision": _rate(c["tn"], c["tn"] + c["fn"]),
+        "recall": _rate(c["tn"], c["tn"] + c["fp"]),
         "confusion": c,
     }

@@ -189,8 +189,14 @@ def metrics(cases: list[dict[str, Any]]) -> dict[str, Any]:
             out[f"judge_{name}_pass_rate"] = sum(t["judge"][name]["pass"] for t in judged) / len(judged)
             agree = sum(t["judge"][name]["pass"] == t["checks"][name]["pass"] for t in judged)
             out[f"judge_{name}_agreement"] = agree / len(judged)
-    if any("judge" in t or "judge_errors" in t for t in topics):
-        out["judge_errors"] = sum(len(t.get("judge_errors", {})) for t in topics)
+    if any("judge" in t or "judge_errors" in t for t in topics) or any(c.get("judge_error") for c in cases):
+        failed = sum(len(t.get("judge_errors", {})) for t in topics)
+        failed += sum(len(CHECK_NAMES) * len(c["topics"]) for c in cases if c.get("judge_error"))
+        calls = failed + sum(len(t.get("judge", {})) for t in topics)
+        out["judge_errors"] = failed
+        out["judge_calls"] = calls
+        # a broken judge (a fake or unreachable endpoint) must never let a run pass: see thresholds.yaml
+        out["judge_error_rate"] = failed / calls if calls else 1.0
     seconds = sorted(c["seconds"] for c in cases)
     if seconds:
         out["draft_seconds_p50"] = statistics.median(seconds)

@@ -25,8 +25,17 @@ SHARES = (
     *(f"{c}_mean_score" for c in CHECK_NAMES),
     *(f"judge_{c}_pass_rate" for c in CHECK_NAMES),
     *(f"judge_{c}_agreement" for c in CHECK_NAMES),
+    "judge_error_rate",
 )
-AMOUNTS = ("cases", "topics", "judge_errors", "draft_seconds_p50", "draft_seconds_p95", "wall_seconds")
+AMOUNTS = (
+    "cases",
+    "topics",
+    "judge_errors",
+    "judge_calls",
+    "draft_seconds_p50",
+    "draft_seconds_p95",
+    "wall_seconds",
+)
 METRICS = (*SHARES, *AMOUNTS)
 
 
@@ -101,9 +110,12 @@ def _check_engine(
 
 
 def gates(values: dict[str, Any], engine: str, thresholds: dict[str, Any]) -> list[dict[str, Any]]:
+    """Every gate of the engine; a judge gate only when the LLM judge was used (its metric exists)."""
     out = []
     for metric, rule in (thresholds.get(engine) or {}).items():
         actual = values.get(metric)
+        if metric.startswith("judge_") and actual is None:
+            continue
         for op, target in (rule or {}).items():
             ok = actual is not None and (actual >= target if op == "min" else actual <= target)
             out.append({"metric": metric, "op": op, "target": target, "actual": actual, "passed": ok})

@@ -20,7 +20,15 @@ def test_calibrate_writes_reports(tmp_path):
     html = (tmp_path / "calibration.html").read_text(encoding="utf-8")
     assert "<table>" in html and "held_out" in html
     data = json.loads((tmp_path / "calibration.json").read_text(encoding="utf-8"))
-    assert data["n"] >= 150 and data["meets_targets"] is True
+    assert data["n"] >= 150 and data["meets_targets"] is True and data["gate"]["passed"] is True
+    # the outside split is reported separately: κ, precision and recall per check and split, list coverage
+    outside = data["outside"]
+    assert set(outside["checks"]) == {"tune", "held_out", "all"}
+    assert {"kappa", "precision", "recall"} <= set(outside["checks"]["all"]["compliance"])
+    assert len(outside["coverage"]) == 5 and all(e["positions"] for e in outside["coverage"].values())
+    assert "外部集" in result.stdout and "词表覆盖率" in result.stdout
+    assert "## 外部集" in md and "### 词表覆盖率" in md and "精确率" in md
+    assert "外部集 · 留出集" in html
 
 
 def test_calibrate_small_dataset_and_errors(tmp_path):
