@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
 
-from assistant.checks.lexicon import kb_file, load_yaml, norm_term
+from assistant.checks.lexicon import compiled, kb_file, load_yaml, norm_term
 from assistant.models import Product
 
 
@@ -47,13 +47,17 @@ def _categories(key: int) -> tuple[str, dict[str, Category], list[tuple[str, str
 
 def categories() -> tuple[str, dict[str, Category], list[tuple[str, str]]]:
     """(version, entries by name, (alias, entry name) longest first)."""
-    data = load_yaml(kb_file("compliance", "categories.yaml"))
-    return _categories(id(data))
+    return compiled(("compliance", "categories.yaml"), lambda data: _categories(id(data)))
 
 
 def _lookup(text: str | None) -> Category | None:
     if not text:
         return None
+    return _lookup_in(text, id(categories()))
+
+
+@lru_cache(maxsize=4096)
+def _lookup_in(text: str, _key: int) -> Category | None:
     _version, entries, aliases = categories()
     key = norm_term(text)
     if not key:

@@ -26,9 +26,10 @@ from typing import Any
 
 from assistant.checks.categories import Category, product_category
 from assistant.checks.claims import find_outcomes, grammar, product_terms
-from assistant.checks.context import ContextRules, Reading, build_rules
-from assistant.checks.lexicon import Matcher, kb_file, load_yaml, longest_only, norm_term
+from assistant.checks.context import ContextRules, Reading, build_rules, read
+from assistant.checks.lexicon import Matcher, compiled, longest_only, norm_term
 from assistant.checks.normalize import Normalized, normalize, sentence_bounds
+from assistant.checks.prefilter import may_match, required_chars
 from assistant.models import CheckResult, Product
 
 _EXPERIENCE = re.compile(
@@ -64,6 +65,15 @@ class Lexicon:
     matcher: Matcher
     patterns: list[tuple[Rule, re.Pattern[str]]]
     context: ContextRules
+    by_char: dict[str, tuple[int, ...]]  # character -> the patterns that need it (prefilter.required_chars)
+    always: tuple[int, ...]  # patterns whose needed characters cannot be told
+
+    def candidates(self, text: str) -> list[tuple[Rule, re.Pattern[str]]]:
+        """The grammar patterns that could match `text`, in rule order: most topics leave out most of them."""
+        found = set(self.always)
+        for ch in set(text):
+            found.update(self.by_char.get(ch, ()))
+        return [self.patterns[i] for i in sorted(found)]
 
     @property
     def pointer(self) -> re.Pattern[str]:
@@ -90,24 +100,33 @@ def _rule(spec: dict[str, Any]) -> Rule:
     )
 
 
-_LEX: list[tuple[tuple[str, int], Lexicon]] = []  # one slot; read once so threads never see it half-built
-
-
 def lexicon() -> Lexicon:
-    path = kb_file("compliance", "lexicon.yaml")
-    data = load_yaml(path)
-    key = (str(path), id(data))
-    current = _LEX[0] if _LEX else None
-    if current is not None and current[0] == key:
-        return current[1]
+    return compiled(("compliance", "lexicon.yaml"), _build)
+
+
+def _build(data: dict[str, Any]) -> Lexicon:
     specs = data.get("rules", [])
     rules = {spec["id"]: _rule(spec) for spec in specs}
     matcher = Matcher.build((t, rules[s["id"]]) for s in specs for t in s.get("terms", []))
     patterns = [(rules[s["id"]], re.compile(p)) for s in specs for p in s.get("patterns", [])]
+    context = build_rules(data.get("context") or {})
+    by_char: dict[str, list[int]] = {}
+    always = []
+    for i, (_owner, rx) in enumerate(patterns):
+        need = required_chars(rx.pattern)
+        if need is None:
+            always.append(i)
+        for ch in need or ():
+            by_char.setdefault(ch, []).append(i)
     lex = Lexicon(
-        str(data.get("version", "0")), rules, matcher, patterns, build_rules(data.get("context") or {})
+        str(data.get("version", "0")),
+        rules,
+        matcher,
+        patterns,
+        context,
+        {ch: tuple(ids) for ch, ids in by_char.items()},
+        tuple(always),
     )
-    _LEX[:] = [(key, lex)]
     return lex
 
 
@@ -277,9 +296,10 @@ def _matches(text: str, product: Product | None, category: Category | None) -> l
     ]
     out.sort(key=lambda m: m.start)
     words = [(m.start, m.end) for m in out]
-    grammar_rules = list(lex.patterns)
+    grammar_rules = lex.candidates(text)
     if category is not None:
-        grammar_rules += [(_category_rule(category), rx) for rx in category.patterns]
+        chars = set(text)
+        grammar_rules += [(_category_rule(category), rx) for rx in category.patterns if may_match(rx, chars)]
     for rule, rx in grammar_rules:
         for found in rx.finditer(text):
             a, b = found.span()
@@ -295,7 +315,7 @@ def check_compliance(
     lex = lexicon()
     category = product_category(product)
     names = product_terms(product)
-    reading = Reading(n.text, lex.context, names)
+    reading = read(n.text, lex.context, names)
     findings: list[dict[str, Any]] = []
     for m in _matches(n.text, product, category):  # words by position, then grammar in rule order
         found = _classify(n, reading, m)
@@ -315,7 +335,7 @@ def check_compliance(
         )
     if not findings:
         reasons.append("未发现绝对化用语、医疗或功效宣称、诱导、背书、迷信或收益承诺。")
-    return CheckResult(
+    return CheckResult.model_construct(  # built from checked values: no second validation
         passed=not fails,
         score=round(max(0.0, min(1.0, score)), 3),
         reasons=reasons,

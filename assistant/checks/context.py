@@ -23,6 +23,7 @@ from assistant.checks.normalize import SENTENCE_END
 
 _CLAUSE = re.compile(r"[，,。！？!?；;：:\n]")
 _NEGATORS = frozenset("不没无非别未")
+_LAST: list[tuple[tuple[str, int, tuple[str, ...]], Reading]] = []
 _ATTRIBUTIVE = re.compile(r"的(?!时候|时|话|人|事|那|这|是|吗|呢|了|一|，|,|。|？|\?|$)[\u4e00-\u9fff]")
 _KEYS = (
     "pointer",
@@ -78,8 +79,19 @@ class Sentence:
 
     @property
     def own_cues(self) -> bool:
-        """Cues that a sentence is about the sale by itself, not just by naming the product."""
-        return self.pointer or self.commerce or self.usage
+        """Cues that a sentence is about the sale by itself, not just by naming the product. Use tells of the
+        product in a statement ("用了一周牙齿白了"), of the reader's own things in a question ("穿了几年了？")."""
+        return self.pointer or self.commerce or (self.usage and not self.asks)
+
+
+def read(text: str, rules: ContextRules, names: tuple[str, ...]) -> Reading:
+    """`Reading(text, rules, names)`, shared by the checks that read the same topic one after another."""
+    key = (text, id(rules), names)
+    if _LAST and _LAST[0][0] == key:
+        return _LAST[0][1]
+    reading = Reading(text, rules, names)
+    _LAST[:] = [(key, reading)]
+    return reading
 
 
 class Reading:
@@ -139,7 +151,7 @@ class Reading:
     def about_sale(self, pos: int) -> bool:
         """Is the sentence at `pos` about what is sold?"""
         s = self.at(pos)
-        if s.pointer or s.commerce or s.usage or s.mentions or s.copy:
+        if s.own_cues or s.mentions or s.copy:
             return True
         return self.selling and not s.asks
 

@@ -37,18 +37,24 @@ def kb_file(*parts: str) -> Path:
 
 
 T = TypeVar("T")
-_COMPILED: dict[tuple[str, ...], tuple[int, Any]] = {}
+_COMPILED: dict[tuple[str, ...], tuple[int, Any, float, Path]] = {}
 
 
 def compiled(parts: tuple[str, ...], build: Callable[[dict[str, Any]], T]) -> T:
     """`build(data)` for the YAML file `kb_file(*parts)`, rebuilt only when the file's data is reloaded
-    (load_yaml returns the same dict object until the file changes). Replaced atomically per file."""
-    data = load_yaml(kb_file(*parts))
+    (load_yaml returns the same dict object until the file changes). Replaced atomically per file. Within a
+    second of the last look (and the same knowledge-base directory) the built value is returned at once."""
     hit = _COMPILED.get(parts)
+    now = time.monotonic()
+    if hit is not None and now - hit[2] < RECHECK_SECONDS and hit[3] is get_settings().kb_dir:
+        return hit[1]
+    path = kb_file(*parts)
+    data = load_yaml(path)
     if hit is not None and hit[0] == id(data):
+        _COMPILED[parts] = (hit[0], hit[1], now, get_settings().kb_dir)
         return hit[1]
     value = build(data)
-    _COMPILED[parts] = (id(data), value)
+    _COMPILED[parts] = (id(data), value, now, get_settings().kb_dir)
     return value
 
 
@@ -67,7 +73,8 @@ def load_yaml(path: Path) -> dict[str, Any]:
         _recent[str(path)] = (now, _cache[key])
         return _cache[key]
     try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+        loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml when present: the same, faster
+        data = yaml.load(path.read_text(encoding="utf-8"), Loader=loader)  # safe loader
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         line = mark.line + 1 if mark else 1
@@ -96,6 +103,7 @@ def reset() -> None:
     """Forget cached files (tests that switch knowledge-base directories)."""
     _cache.clear()
     _recent.clear()
+    _COMPILED.clear()
     _norm_term.cache_clear()
 
 
@@ -154,10 +162,24 @@ def longest_only(hits: list[tuple[int, int, str, list[Any]]]) -> list[tuple[int,
 class PatternSet:
     weight: float
     regexes: list[re.Pattern[str]] = field(default_factory=list)
+    needs: list[frozenset[str] | None] = field(default_factory=list)  # prefilter.required_chars per regex
 
-    def find(self, text: str) -> list[re.Match[str]]:
-        return [m for rx in self.regexes if (m := rx.search(text))]
+    def find(self, text: str, chars: set[str] | None = None) -> list[re.Match[str]]:
+        """The first match of each pattern; with `chars` (the text's characters) patterns that cannot match
+        are skipped without running."""
+        if chars is None:
+            return [m for rx in self.regexes if (m := rx.search(text))]
+        return [
+            m
+            for rx, need in zip(self.regexes, self.needs, strict=True)
+            if (need is None or not need.isdisjoint(chars)) and (m := rx.search(text))
+        ]
 
 
 def pattern_set(spec: dict[str, Any]) -> PatternSet:
-    return PatternSet(float(spec.get("weight", 0)), [re.compile(p) for p in spec.get("patterns", [])])
+    from assistant.checks.prefilter import required_chars
+
+    patterns = [str(p) for p in spec.get("patterns", [])]
+    return PatternSet(
+        float(spec.get("weight", 0)), [re.compile(p) for p in patterns], [required_chars(p) for p in patterns]
+    )

@@ -166,15 +166,16 @@ def check_low_barrier(text: str, *, norm: Normalized | None = None) -> CheckResu
     bad: dict[str, list[dict[str, Any]]] = {}
     reasons: list[str] = []
     sell = _sell(n)
+    chars = set(t)
     for name, ps in r.signals.items():
-        found = ps.find(t)
+        found = ps.find(t, chars)
         if found and not sell:  # a call to buy never earns a bonus
             good[name] = _quotes(n, found)
             score += ps.weight
     score = min(1.0, score)  # bonuses fill the score; penalties always show
     addressed = bool(r.reader_words.search(t))
     for name, ps in r.penalties.items():
-        found = ps.find(t)
+        found = ps.find(t, chars)
         if name == "quiz":
             found += _own_quizzes(r, t)
         if name == "knowledge" and not addressed:
@@ -233,7 +234,7 @@ def check_low_barrier(text: str, *, norm: Normalized | None = None) -> CheckResu
     passed = score >= r.pass_at and is_prompt and not fatal and not too_many
     if passed and not bad:
         reasons.insert(0, "低门槛：任何人都能凭自己的经历一句话回答。")
-    return CheckResult(
+    return CheckResult.model_construct(  # built from checked values: no second validation
         passed=passed,
         score=round(score, 3),
         reasons=reasons,

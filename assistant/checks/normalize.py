@@ -49,28 +49,40 @@ class Normalized:
         return self.original[a:b]
 
 
+_FOLD: dict[str, str] = {}  # character -> its matching form ("" when dropped); filled as characters are seen
+
+
+def _fold(ch: str) -> str:
+    if ch.isascii():
+        return "" if ch in _DROP_ASCII else ch.lower()
+    if unicodedata.category(ch) in _DROP_CATEGORIES:
+        return ""
+    out = []
+    for c in unicodedata.normalize("NFKC", ch):
+        if c in _DROP_ASCII if c.isascii() else (c in _DROP or unicodedata.category(c) in _DROP_CATEGORIES):
+            continue
+        out.append(c.lower())
+    return "".join(out)
+
+
 def normalize(text: str) -> Normalized:
     chars: list[str] = []
     index: list[int] = []
+    fold = _FOLD
     for i, ch in enumerate(text):
-        if ch.isascii():
-            if ch in _DROP_ASCII:
-                continue
-            chars.append(ch.lower())
-            index.append(i)
+        f = fold.get(ch)
+        if f is None:
+            f = _fold(ch)
+            if len(fold) < 100_000:
+                fold[ch] = f
+        if not f:
             continue
-        if unicodedata.category(ch) in _DROP_CATEGORIES:
-            continue
-        folded = unicodedata.normalize("NFKC", ch)
-        for c in folded:
-            if (
-                c in _DROP_ASCII
-                if c.isascii()
-                else (c in _DROP or unicodedata.category(c) in _DROP_CATEGORIES)
-            ):
-                continue
-            chars.append(c.lower())
+        if len(f) == 1:
+            chars.append(f)
             index.append(i)
+        else:
+            chars.extend(f)
+            index.extend([i] * len(f))
     joined = "".join(chars)
     converted = _t2s().convert(joined)
     if len(converted) != len(joined):  # phrase-level conversion changed the length: go char by char

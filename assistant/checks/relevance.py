@@ -18,6 +18,7 @@ import re
 from collections import defaultdict
 from dataclasses import dataclass
 from datetime import date as Date
+from functools import lru_cache
 from typing import Any
 
 from assistant.checks import lexicon
@@ -122,6 +123,28 @@ def build_index(products: list[Product]) -> Index:
     return index
 
 
+_OWN: dict[tuple, Index] = {}
+
+
+def _own_index(product: Product) -> Index:
+    """The index of one product outside the catalogue (ad hoc), built once per product and word lists."""
+    key = (
+        words().version,
+        product.id,
+        product.name,
+        product.subject,
+        tuple(product.aliases),
+        tuple(product.keywords),
+        tuple(_scenario_text(s) for s in product.scenarios),
+    )
+    hit = _OWN.get(key)
+    if hit is None:
+        if len(_OWN) > 4096:
+            _OWN.clear()
+        hit = _OWN[key] = build_index([product])
+    return hit
+
+
 def context_spans(text: str) -> list[tuple[int, int]]:
     """The scene before the question ("吃完饺子", "下午犯困的时候") in the normalised text."""
     return [m.span() for rx in words().context for m in rx.finditer(text)]
@@ -201,15 +224,18 @@ def tie_in(n: Normalized, trends: list[str], events: list[str]) -> dict[str, Any
 
 
 def _events_for(day: Date | None, horizon: int = 3) -> list[str]:
-    if day is None:
-        return []
+    return [] if day is None else list(_event_names(day, horizon))
+
+
+@lru_cache(maxsize=1024)
+def _event_names(day: Date, horizon: int) -> tuple[str, ...]:
     from assistant.errors import HuatiError
     from assistant.retrieval.calendar import events_for
 
     try:
-        return [e.name for e in events_for(day, horizon_days=horizon)]
+        return tuple(e.name for e in events_for(day, horizon_days=horizon))
     except HuatiError:  # a date the calendar cannot place: no tie-in report, never a failed check
-        return []
+        return ()
 
 
 def check_relevance(
@@ -231,7 +257,7 @@ def check_relevance(
     hooks = tuple(h for h in (norm_term(x) for x in [*trends, *day_events]) if len(h) >= 2)
     scores, matched, core = score_products(n, index, target=target, hooks=hooks)
     if target not in index.products:  # ad hoc or outside the given catalogue
-        own = build_index([product])
+        own = _own_index(product)
         s, m, c = score_products(n, own, target=target, hooks=hooks)
         scores[target] = s.get(target, 0.0)
         matched[target] = m.get(target, [])
@@ -307,7 +333,7 @@ def check_relevance(
     ranking = sorted(((v, k) for k, v in scores.items() if v > 0), reverse=True)[:5]
     margin = mine - best_other
     score = 0.0 if mine <= 0 else max(0.0, min(1.0, 0.5 + margin / 4)) if passed else min(0.49, mine / 4)
-    return CheckResult(
+    return CheckResult.model_construct(  # built from checked values: no second validation
         passed=passed,
         score=round(score, 3),
         reasons=reasons,

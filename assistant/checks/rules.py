@@ -97,11 +97,34 @@ def run_checks(
         "tone": check_tone(text, aud, norm=norm, product=prod, claims=compliance.details["spans"]),
     }
     score = sum(r.score for r in results.values()) / len(results)
-    return CheckReport(passed=all(r.passed for r in results.values()), score=round(score, 3), checks=results)
+    return CheckReport.model_construct(
+        passed=all(r.passed for r in results.values()), score=round(score, 3), checks=results
+    )
+
+
+_VERSIONS: list[tuple[tuple[int, ...], dict[str, str]]] = []
+_FILES = (
+    ("compliance", "lexicon.yaml"),
+    ("compliance", "claims.yaml"),
+    ("compliance", "categories.yaml"),
+    ("style", "low_barrier.yaml"),
+    ("style", "relevance.yaml"),
+    ("style", "tone.yaml"),
+)
 
 
 def versions() -> dict[str, str]:
-    """Versions of the word lists behind the deterministic checks (recorded in eval results)."""
+    """Versions of the word lists behind the deterministic checks (recorded in eval results); worked out again
+    only when one of the files is reloaded."""
+    key = tuple(id(lexicon.load_yaml(lexicon.kb_file(*parts))) for parts in _FILES)
+    if _VERSIONS and _VERSIONS[0][0] == key:
+        return dict(_VERSIONS[0][1])
+    found = _versions()
+    _VERSIONS[:] = [(key, found)]
+    return dict(found)
+
+
+def _versions() -> dict[str, str]:
     from assistant.checks.categories import versions as category_versions
     from assistant.checks.claims import versions as claim_versions
     from assistant.checks.compliance import lexicon

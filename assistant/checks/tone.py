@@ -15,7 +15,7 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
-from assistant.checks.context import Reading
+from assistant.checks.context import read
 from assistant.checks.lexicon import Matcher, compiled, longest_only
 from assistant.checks.normalize import Normalized, normalize
 from assistant.models import Audience, CheckResult, Product
@@ -87,7 +87,7 @@ def _pitch(n: Normalized, product: Product | None, claims: list[list[int]]) -> t
     from assistant.checks.claims import product_terms
     from assistant.checks.compliance import lexicon
 
-    reading = Reading(n.text, lexicon().context, product_terms(product))
+    reading = read(n.text, lexicon().context, product_terms(product))
     talks = bool(_CONVERSATION.search(n.text))
     for s in reading.sentences:
         sentence = n.text[s.start : s.end]
@@ -158,7 +158,7 @@ def check_tone(
     passed = not fatal and score >= r.pass_at
     if passed and not reasons:
         reasons.append("语气轻松友好，没有叫卖和套话。")
-    return CheckResult(
+    return CheckResult.model_construct(  # built from checked values: no second validation
         passed=passed,
         score=round(score, 3),
         reasons=reasons,

@@ -79,6 +79,13 @@ def check_topic(
     prod, aud = resolve(product, category, audience)
     report = run_checks(text, prod, audience=aud, date=date, trend=list(trend))
     ref = ProductRef(id=prod.id, name=prod.name, ad_hoc=prod.ad_hoc, category=prod.category)
-    return TopicCheck(
-        passed=report.passed, score=report.score, checks=report.checks, product=ref, versions=versions()
+    return TopicCheck.model_construct(
+        passed=report.passed,
+        score=report.score,
+        checks=report.checks,
+        product=ref,
+        engine="offline",
+        model=RULES_MODEL,
+        versions=versions(),
+        judge=None,
     )

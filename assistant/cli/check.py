@@ -152,21 +152,50 @@ Row = tuple[str, str, str | None, str | None, str | None, list[str]]
 
 
 def _run(rows: list[Row], judge: bool | None) -> list[dict[str, Any]]:
+    """Check a batch: each distinct product and group is resolved once, and a topic repeated with the same
+    product, group, date and trend is checked once (`check_topic` is deterministic); the LLM judge, when used,
+    rates every line."""
     from assistant.checks import check_topic
     from assistant.checks.topic import resolve
 
-    items: list[Item] = []
-    for topic, product, category, audience, date, trend in rows:
-        prod, aud = resolve(product, category, audience)
-        items.append(
-            (topic, prod, aud, trend, check_topic(topic, prod, audience=aud, date=date, trend=trend))
-        )
     model = _judge_model(judge)
-    if model is not None:
-        import asyncio
+    resolved: dict[tuple[str, str | None, str | None], tuple[Product, Audience | None]] = {}
+    done: dict[tuple[Any, ...], dict[str, Any]] = {}
+    items: list[Item] = []
+    out: list[dict[str, Any] | None] = []
+    for topic, product, category, audience, date, trend in rows:
+        who = (product, category or None, audience or None)
+        if who not in resolved:
+            resolved[who] = resolve(product, category, audience)
+        prod, aud = resolved[who]
+        key = (topic, who, date or None, tuple(trend))
+        if model is None and key in done:
+            out.append(done[key])
+            continue
+        result = check_topic(topic, prod, audience=aud, date=date, trend=trend)
+        if model is None:
+            out.append(done.setdefault(key, result.public_dict()))
+        else:
+            items.append((topic, prod, aud, trend, result))
+            out.append(None)
+    if model is None:
+        return [r for r in out if r is not None]
+    import asyncio
 
-        asyncio.run(_judge_all(items, model))
+    asyncio.run(_judge_all(items, model))
     return [item[-1].public_dict() for item in items]
+
+
+def _echo_json(parsed: list[tuple[int, dict[str, Any]]], rows: list[Row]) -> None:
+    """One JSON line per input line, in order: line, id, topic, then the result of `check_topic`."""
+    from assistant.checks.batch import check_lines
+
+    results = check_lines(rows)
+    out = []
+    for (no, row), result in zip(parsed, results, strict=True):
+        head = {"line": no, **({"id": row["id"]} if "id" in row else {}), "topic": row["topic"]}
+        out.append(json.dumps(head, ensure_ascii=False)[:-1] + ", " + result[1:])
+    typer.echo("\n".join(out))
 
 
 def _print_rich(topic: str, result: dict[str, Any]) -> None:
@@ -241,15 +270,21 @@ def check(
             for _no, r in parsed
         ]
         try:
+            if as_json and _judge_model(judge) is None:  # the fast path: batched, JSON made once per result
+                _echo_json(parsed, rows)
+                return
             results = _run(rows, judge)
         except InputError as exc:  # validated up front; anything left still names the file
             raise InputError(f"{file}: {exc.message}") from exc
+        lines = []
         for (no, row), result in zip(parsed, results, strict=True):
             out = {"line": no, **({"id": row["id"]} if "id" in row else {}), "topic": row["topic"], **result}
             if as_json:
-                typer.echo(json.dumps(out, ensure_ascii=False))
+                lines.append(json.dumps(out, ensure_ascii=False))
             else:
                 _print_rich(row["topic"], out)
+        if lines:  # one write for the whole batch
+            typer.echo("\n".join(lines))
         return
     if topic is None or not topic.strip():
         raise InputError('请给出要检查的话题，例如：huati check "你用过美白类牙膏吗？" --product 亮白牙膏')

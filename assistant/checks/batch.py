@@ -1,0 +1,90 @@
+"""Checking many topics at once (`huati check --file`): the same `check_topic`, batched.
+
+Each distinct product and group is resolved once; a topic repeated with the same product, group, date and
+trend is checked once (the checks are deterministic); each result is serialised once, to the JSON that
+`huati check --json` prints. A large batch is split over the machine's cores: worker processes are forked
+after the word lists, the catalogue and every product of the batch are loaded, so they start warm and share
+them. The results come back in input order.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from collections.abc import Sequence
+from typing import Any
+
+from assistant.checks.topic import check_topic, resolve
+from assistant.models import Audience, Product
+
+PARALLEL_FROM = 2000  # distinct topics; below this a second process costs more than it saves
+Line = tuple[
+    str, str, str | None, str | None, str | None, list[str]
+]  # topic, product, category, audience, date, trend
+_Work = tuple[str, Product, Audience | None, str | None, list[str]]
+
+_BATCH: list[_Work] = []  # what forked workers read (inherited, never pickled)
+
+
+def _one(work: _Work) -> str:
+    topic, prod, aud, date, trend = work
+    result = check_topic(topic, prod, audience=aud, date=date, trend=trend)
+    return json.dumps(result.public_dict(), ensure_ascii=False)
+
+
+def _slice(bounds: tuple[int, int]) -> list[str]:
+    return [_one(w) for w in _BATCH[bounds[0] : bounds[1]]]
+
+
+def _workers(n: int) -> int:
+    cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
+    return 1 if n < PARALLEL_FROM else max(1, min(cores, 8))
+
+
+def check_lines(lines: Sequence[Line]) -> list[str]:
+    """The `huati check --json` result of every line (without line/id/topic), as JSON text, in order."""
+    resolved: dict[tuple[str, str | None, str | None], tuple[Product, Audience | None]] = {}
+    index: dict[tuple[Any, ...], int] = {}
+    order: list[int] = []
+    work: list[_Work] = []
+    for topic, product, category, audience, date, trend in lines:
+        who = (product, category or None, audience or None)
+        if who not in resolved:
+            resolved[who] = resolve(product, category, audience)
+        key = (topic, who, date or None, tuple(trend))
+        if key not in index:
+            prod, aud = resolved[who]
+            index[key] = len(work)
+            work.append((topic, prod, aud, date, list(trend)))
+        order.append(index[key])
+    done = _run(work)
+    return [done[i] for i in order]
+
+
+def _run(work: list[_Work]) -> list[str]:
+    workers = _workers(len(work))
+    if workers == 1 or not work:
+        return [_one(w) for w in work]
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor
+
+    # The first topic of each product is checked here, before forking: the word lists, the catalogue index
+    # and each product's own index and claim rules are built once, and every worker inherits them.
+    firsts: dict[str, int] = {}
+    for i, (_topic, prod, _aud, _date, _trend) in enumerate(work):
+        firsts.setdefault(prod.id, i)
+    done = {i: _one(work[i]) for i in firsts.values()}
+    rest = [i for i in range(len(work)) if i not in done]
+    _BATCH[:] = [work[i] for i in rest]
+    step = -(-len(rest) // workers)
+    bounds = [(i, min(i + step, len(rest))) for i in range(0, len(rest), step)]
+    try:
+        ctx = multiprocessing.get_context("fork")
+        with ProcessPoolExecutor(max_workers=workers, mp_context=ctx) as pool:
+            lines = [line for part in pool.map(_slice, bounds) for line in part]
+    except (OSError, ValueError):  # no fork here (or no processes allowed): one process does it all
+        lines = [_one(w) for w in _BATCH]
+    finally:
+        _BATCH.clear()
+    done.update(zip(rest, lines, strict=True))
+    return [done[i] for i in range(len(work))]
