@@ -26,6 +26,7 @@ _CONVERSATION = re.compile(
     r"|还是|(什么|哪|几|谁|怎么|多少|有没有|是不是|会不会)[^,，。!]*(呀|啊|嘛|哇|呐)[!~。.]*$"
 )
 PITCH_WEIGHT = 0.45
+_OPTIONS = re.compile(r"(选项)?[a-d1-4][、:：]?[\u4e00-\u9fff]{1,8}[a-d1-4][、:：]?[\u4e00-\u9fff]")
 _WARM = re.compile(r"[~～😄😊🙋😂🤣❤]")  # warm marks the normalised text drops
 
 LABELS = {
@@ -92,6 +93,8 @@ def _pitch(n: Normalized, product: Product | None, claims: list[list[int]]) -> t
     for s in reading.sentences:
         sentence = n.text[s.start : s.end]
         if s.asks or "?" in sentence or sentence.startswith("#") or _CONVERSATION.search(sentence):
+            continue
+        if _OPTIONS.match(sentence):  # the options of a vote ("A超市 B网购 C团购群") belong to its question
             continue
         a, b = n.span(s.start, s.end)
         claimed = any(a <= x < b for x, _y in claims)  # copy that makes a claim the compliance check found
