@@ -7,12 +7,14 @@ from __future__ import annotations
 
 import logging
 import re
+from collections.abc import Iterable
 from typing import Any
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.routing import Match
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from assistant.errors import ConfigError, HuatiError
@@ -292,3 +294,15 @@ class BodyLimit:
 
 class _TooLarge(StarletteHTTPException):
     """Raised while reading an oversized body; the HTTP handler turns it into a 413 problem."""
+
+
+def allowed_methods(routes: Iterable[Any], scope: Scope) -> list[str]:
+    """Every method some route serves at this path, for the `Allow` header of a 405. Starlette's own 405 names
+    only the methods of the first route whose path matched (`PUT /v1/plans` said `Allow: POST` although GET
+    exists too)."""
+    methods: set[str] = set()
+    for route in routes:
+        match, _ = route.matches({**scope, "method": "__never__"})
+        if match in (Match.PARTIAL, Match.FULL) and getattr(route, "methods", None):
+            methods |= set(route.methods)
+    return sorted(methods)

@@ -55,6 +55,12 @@ REPO = Path(__file__).resolve().parent.parent
 
 
 @pytest.fixture
+def anyio_backend() -> str:
+    """`@pytest.mark.anyio` tests run on asyncio (the server's loop)."""
+    return "asyncio"
+
+
+@pytest.fixture
 def huati_env(tmp_path, monkeypatch):
     """A fresh, empty HUATI_HOME for one test; settings and engines reset around it."""
     from assistant.settings import get_settings, reset_settings

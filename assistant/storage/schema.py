@@ -1,6 +1,7 @@
-"""Every table Huati keeps, on one `metadata`: plans and their topics, feedback and revisions; API keys and
-rate buckets, batch jobs, webhook attempts, idempotency records and delivery results; chat sessions; the LLM
-judge's cache; groups (the plans tied to each, outcomes of posted topics, imported activity). Modules import their tables from here, so the storage layer knows the whole schema."""
+"""Every table Huati keeps, on one `metadata`: plans and their topics, feedback and revisions; API keys, rate
+buckets and browser sessions, batch jobs, webhook attempts, idempotency records and delivery results; chat
+sessions; the LLM judge's cache; groups (the plans tied to each, outcomes of posted topics, imported activity).
+Modules import their tables from here, so the storage layer knows the whole schema."""
 
 from __future__ import annotations
 
@@ -161,6 +162,21 @@ rate_buckets = Table(
     Column("key_id", String(32), primary_key=True),
     Column("tokens", Float, nullable=False),
     Column("updated", Float, nullable=False),
+)
+
+
+# keys
+# Browser sessions of the web page: the cookie carries a random token, only its SHA-256 is kept here. Times are
+# unix seconds; `revoked_at` is set when the API key the browser signed in with is revoked.
+web_sessions = Table(
+    "web_sessions",
+    metadata,
+    Column("token_hash", String(64), primary_key=True),
+    Column("key_id", String(32), nullable=False, index=True),
+    Column("created_at", Float, nullable=False),
+    Column("last_seen", Float, nullable=False),
+    Column("user_agent", String(200), nullable=False, default=""),
+    Column("revoked_at", Float, nullable=True),
 )
 
 
