@@ -118,6 +118,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         app.include_router(router)
     docs.install(app)
     app.add_middleware(problems.BodyLimit, limit=app.state.settings.api_max_body_bytes)
+    app.add_middleware(problems.LastResort)  # outermost of ours: nothing unhandled reaches uvicorn
     app.openapi = lambda: _openapi(app)  # type: ignore[method-assign]
     return app
 

@@ -1,6 +1,8 @@
 """RFC 9457 problem details: every error leaves as `application/problem+json` with a Chinese `detail`.
 
-No stack trace ever reaches a client: unexpected exceptions are logged and answered with a generic 500.
+No stack trace ever reaches a client: unexpected exceptions are logged and answered with a generic 500
+(`LastResort`, which keeps the keep-alive connection usable). Refused untrusted documents
+(`assistant.knowledge.untrusted`) are 422s naming the reason.
 """
 
 from __future__ import annotations
@@ -18,6 +20,7 @@ from starlette.routing import Match
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from assistant.errors import ConfigError, HuatiError
+from assistant.knowledge.untrusted import UntrustedInputError, json_reason
 
 log = logging.getLogger("huati.api")
 
@@ -109,32 +112,7 @@ _MESSAGES = {
 }
 
 
-_JSON_REASONS = [  # json.JSONDecodeError.msg prefixes
-    ("Expecting value", "这里缺少一个值"),
-    ("Extra data", "JSON 结束后还有多余的内容"),
-    ("Expecting property name enclosed in double quotes", "属性名要用英文双引号括起来"),
-    ("Expecting ':' delimiter", "缺少冒号 :"),
-    ("Expecting ',' delimiter", "缺少逗号 ,"),
-    ("Unterminated string", "字符串没有结束（缺少右引号）"),
-    ("Invalid control character", "字符串里有不允许的控制字符（例如没转义的换行）"),
-    ("Invalid \\", "反斜杠转义写法不对"),
-    ("Illegal trailing comma", "结尾多了一个逗号"),
-]
 _UNION_TAGS = {"int", "str", "float", "bool", "none"}
-
-
-def json_error(msg: str, doc: str | bytes | None, pos: int | None) -> str:
-    """A Chinese reason for a JSON syntax error, with where it happened (line and column)."""
-    reason = next((zh for en, zh in _JSON_REASONS if msg.startswith(en)), "格式不对")
-    if isinstance(doc, bytes):
-        doc = doc.decode("utf-8", "replace")
-    if isinstance(doc, str) and isinstance(pos, int):
-        if not doc[pos:].strip() and msg != "Extra data":
-            return "JSON 没写完（在结尾处中断）"
-        line = doc.count("\n", 0, pos) + 1
-        column = pos - (doc.rfind("\n", 0, pos) + 1) + 1
-        return f"{reason}（第 {line} 行第 {column} 列）"
-    return reason
 
 
 def _field(loc: tuple | list) -> str:
@@ -185,7 +163,7 @@ def validation_errors(errors: list[dict[str, Any]], body: Any = None) -> list[di
             pos = loc[1] if len(loc) > 1 and isinstance(loc[1], int) else None
             entry = {
                 "field": "body",
-                "message": "不是合法的 JSON：" + json_error(str(ctx.get("error", "")), body, pos),
+                "message": "不是合法的 JSON：" + json_reason(str(ctx.get("error", "")), body, pos),
                 "reason": str(ctx.get("error", "")),
             }
         else:
@@ -225,8 +203,19 @@ def install(app: FastAPI) -> None:
             )
         detail = exc.detail if isinstance(exc.detail, str) and not exc.detail.isascii() else None
         detail = detail or DETAILS.get(exc.status_code) or TITLES.get(exc.status_code, "请求失败")
+        headers = dict(getattr(exc, "headers", None) or {})
+        if exc.status_code == 405:  # every method of the path, not only the first route's
+            allowed = allowed_methods(request.app.router.routes, request.scope)
+            headers["Allow"] = ", ".join(allowed)
+            detail = f"{detail}（支持：{'、'.join(allowed)}）" if allowed else detail
+        return problem(exc.status_code, detail, headers=headers or None, instance=request.url.path)
+
+    @app.exception_handler(UntrustedInputError)
+    async def _untrusted(request: Request, exc: UntrustedInputError) -> JSONResponse:
+        field = _where(exc.where)
+        error = {"field": field, "message": exc.message, "reason": exc.reason}
         return problem(
-            exc.status_code, detail, headers=getattr(exc, "headers", None), instance=request.url.path
+            422, f"字段 {field}：{exc.message}", instance=request.url.path, field=field, errors=[error]
         )
 
     @app.exception_handler(RequestValidationError)
@@ -238,8 +227,49 @@ def install(app: FastAPI) -> None:
 
     @app.exception_handler(Exception)
     async def _unexpected(request: Request, exc: Exception) -> JSONResponse:
+        # Only reached when `LastResort` could not answer (the response had started): Starlette then drops the
+        # connection, which is all that is left to do with a half-sent response.
         log.exception("unhandled error on %s %s", request.method, request.url.path)
-        return problem(500, "服务器内部错误，已记录日志；请稍后重试或联系维护者", instance=request.url.path)
+        return problem(500, UNEXPECTED, instance=request.url.path)
+
+
+UNEXPECTED = "服务器内部错误，已记录日志；请稍后重试或联系维护者"
+
+
+def _where(where: str | None) -> str:
+    """`items[3].title` (a JSON path in an UntrustedInputError) → `items.3.title`, as `field` is written."""
+    if not where or where.startswith("（"):
+        return "body"
+    return re.sub(r"\[(\d+)\]", r".\1", where).lstrip(".") or "body"
+
+
+class LastResort:
+    """Pure ASGI middleware: an exception no handler took becomes a problem+json 500 (logged, no details),
+    and the exception stops here. Starlette's own last resort re-raises after answering, and uvicorn then
+    closes the keep-alive connection; here the connection stays usable for the client's next request."""
+
+    def __init__(self, app: ASGIApp):
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        started = False
+
+        async def tracking_send(message: Message) -> None:
+            nonlocal started
+            if message["type"] == "http.response.start":
+                started = True
+            await send(message)
+
+        try:
+            await self.app(scope, receive, tracking_send)
+        except Exception:
+            if started:  # half a response is out: nothing sensible can follow on this connection
+                raise
+            log.exception("unhandled error on %s %s", scope.get("method"), scope.get("path"))
+            await problem(500, UNEXPECTED, instance=scope.get("path"))(scope, receive, send)
 
 
 class BodyLimit:

@@ -3,18 +3,17 @@
 from __future__ import annotations
 
 import csv
-import json
-import re
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Query, Request
 from pydantic import BaseModel, ValidationError
+from starlette.concurrency import run_in_threadpool
 
 from api.deps import ApiKeyDep, SettingsDep
-from api.problems import ApiProblem, json_error, validation_errors
-from api.routing import AuthFirstRoute
-from api.schemas import PROBLEMS, ApiDay, CaseCreate, TrendsPush, TrendsResult
+from api.problems import ApiProblem, validation_errors
+from api.routing import AuthFirstRoute, read_json_body
+from api.schemas import PROBLEMS, ApiDay, CaseCreate, TrendsPush, TrendsResult, problems
 from assistant.errors import InputError
 from assistant.models import SearchHit
 
@@ -59,6 +58,9 @@ CASE_BODY = {
 }
 
 
+MAX_PUSH_ITEMS = 5000  # trend items in one push, whatever the format
+
+
 async def _text(request: Request) -> str:
     raw = await request.body()
     try:
@@ -80,10 +82,30 @@ def _model(model: type[BaseModel], data: Any) -> Any:
         raise ApiProblem(422, detail, field=errors[0]["field"] if errors else None, errors=errors) from exc
 
 
+def _parse_push(
+    text: str | None, data: Any, fmt: str | None, date: Any, platform: str | None
+) -> tuple[list[Any], list[str]]:
+    """Runs in a worker thread: parsing thousands of rows must not stall the event loop."""
+    from assistant.retrieval.trends import parse_trend_text, trends_from_data
+
+    if text is None:
+        return trends_from_data(
+            data, date=date, platform=platform, label="<请求体>", max_items=MAX_PUSH_ITEMS
+        )
+    # Old-Mac / Windows line ends become "\n"; the body is always text, never a server-side path.
+    text = text.replace("\r\n", "\n").replace("\r", "\n")
+    try:
+        return parse_trend_text(
+            text, fmt, date=date, platform=platform, label="<请求体>", max_items=MAX_PUSH_ITEMS
+        )
+    except csv.Error as exc:  # a malformed CSV the parser itself could not read
+        raise ApiProblem(422, "CSV 格式不对：无法按表格读取请求体", field="body", reason=str(exc)) from exc
+
+
 @router.post(
     "/trends",
     response_model=TrendsResult,
-    summary="推送热点（JSONL / CSV / DailyHotApi JSON / 条目列表）",
+    summary="推送热点（JSONL / CSV / DailyHotApi JSON / 条目列表，一次最多 5000 条）",
     openapi_extra=TRENDS_BODY,
     responses=PROBLEMS,
 )
@@ -95,51 +117,32 @@ async def push_trends(
     platform: Annotated[str | None, Query(max_length=50)] = None,
     format: Annotated[Literal["jsonl", "csv", "dailyhot"] | None, Query()] = None,
 ) -> dict[str, Any]:
-    from starlette.concurrency import run_in_threadpool
-
     from assistant.retrieval.trend_store import save_trends
-    from assistant.retrieval.trends import parse_trends
 
-    media, text = _media(request), await _text(request)
-    if not text.strip():
-        raise InputError("请求体为空：请发送热点条目", field="body")
+    media = _media(request)
     fmt: str | None = format
+    text: str | None = None
+    data: Any = None
     if media in RAW_TYPES:
-        fmt = fmt or RAW_TYPES[media]
+        text, fmt = await _text(request), fmt or RAW_TYPES[media]
+        if not text.strip():
+            raise InputError("请求体为空：请发送热点条目", field="body")
     elif media.endswith("json"):
-        try:
-            data = json.loads(text)
-        except json.JSONDecodeError as exc:
-            raise ApiProblem(
-                422,
-                f"字段 body：不是合法的 JSON：{json_error(exc.msg, exc.doc, exc.pos)}",
-                field="body",
-                reason=exc.msg,
-            ) from exc
+        data = await read_json_body(request)  # size, depth, numbers, surrogates: 422 naming the reason
         if isinstance(data, dict) and ("items" in data or "text" in data) and "data" not in data:
             push = _model(TrendsPush, data)
             date, platform, fmt = push.date or date, push.platform or platform, push.format or fmt
             if push.items is not None:
-                text, fmt = json.dumps(push.items, ensure_ascii=False), "dailyhot"
+                data = push.items
             elif push.text:
                 text = push.text
             else:
                 raise InputError("items 和 text 至少给一个", field="items")
-        elif isinstance(data, list | dict):
-            fmt = "dailyhot"
-        else:
+        elif not isinstance(data, list | dict):
             raise InputError("JSON 应是条目列表、DailyHotApi 对象或 {items: [...]}", field="body")
     else:
         raise ApiProblem(415, f"不支持的内容类型 {media}：用 application/json、application/jsonl 或 text/csv")
-    # Old-Mac / Windows line ends become "\n"; a newline makes parse_trends treat the body as text, never as a
-    # server-side file path.
-    text = text.replace("\r\n", "\n").replace("\r", "\n")
-    try:
-        items, errors = parse_trends(
-            text.rstrip("\n") + "\n", fmt, date=date, platform=platform, name="<请求体>"
-        )
-    except csv.Error as exc:  # a malformed CSV the parser itself could not read
-        raise ApiProblem(422, "CSV 格式不对：无法按表格读取请求体", field="body", reason=str(exc)) from exc
+    items, errors = await run_in_threadpool(_parse_push, text, data, fmt, date, platform)
     if not items:
         raise ApiProblem(
             422,
@@ -156,45 +159,37 @@ async def push_trends(
     }
 
 
-def _case_file_name(name: str | None, case_id: str) -> str:
-    stem = name or re.sub(r"[^A-Za-z0-9_-]+", "-", case_id).strip("-")
-    return (stem or "case")[:80] + ".md"
-
-
 @router.post(
     "/cases",
     status_code=201,
-    summary="新增案例（带 front matter 的 Markdown）",
+    summary="新增案例（带 front matter 的 Markdown；id 已存在时 409，不会覆盖）",
     openapi_extra=CASE_BODY,
-    responses=PROBLEMS,
+    responses=problems(409, d409="案例 id 已存在（知识库或之前推送的案例里），不会覆盖"),
 )
 async def push_case(request: Request, _key: ApiKeyDep, settings: SettingsDep) -> dict[str, Any]:
-    from starlette.concurrency import run_in_threadpool
-
-    from assistant.knowledge import parse_case
+    from assistant.knowledge import load_cases, parse_case
+    from assistant.knowledge.casefiles import CaseConflict, save_new_case
     from assistant.retrieval.ingest import ingest
 
-    media, text = _media(request), await _text(request)
+    media = _media(request)
     name = None
     if media.endswith("json"):
-        try:
-            data = json.loads(text)
-        except json.JSONDecodeError as exc:
-            raise ApiProblem(
-                422,
-                f"字段 body：不是合法的 JSON：{json_error(exc.msg, exc.doc, exc.pos)}",
-                field="body",
-                reason=exc.msg,
-            ) from exc
-        body = _model(CaseCreate, data)
+        body = _model(CaseCreate, await read_json_body(request))
         text, name = body.markdown, body.name
-    elif media not in ("text/markdown", "text/plain", "text/x-markdown"):
+    elif media in ("text/markdown", "text/plain", "text/x-markdown"):
+        text = await _text(request)
+    else:
         raise ApiProblem(415, f"不支持的内容类型 {media}：用 text/markdown 或 application/json")
-    case = parse_case(Path("<请求体>.md"), text)  # DataError (422) names the line
+    # DataError (422) names the line; the strict YAML parse runs off the event loop.
+    case = await run_in_threadpool(parse_case, Path("<请求体>.md"), text)
     directory = settings.ensure_home() / "cases"
-    directory.mkdir(parents=True, exist_ok=True)
-    path = directory / _case_file_name(name, case.id)
-    path.write_text(text, encoding="utf-8")
+    known = {c.id: c.path for c in await run_in_threadpool(load_cases, settings, [])}
+    try:
+        path = await run_in_threadpool(
+            lambda: save_new_case(directory, case.id, text, known=known, file_name=name)
+        )
+    except CaseConflict as exc:
+        raise ApiProblem(409, exc.message, field="id") from exc
     report = await run_in_threadpool(lambda: ingest(paths=[path], settings=settings, progress=False))
     return {
         "id": case.id,

@@ -41,13 +41,20 @@ class CaseConflict(Exception):
 
     status = 409
 
-    def __init__(self, case_id: str, existing: str):
+    def __init__(self, case_id: str, existing: str, message: str | None = None):
         self.case_id = case_id
         self.existing = existing
-        self.message = (
+        self.message = message or (
             f"案例 id “{case_id}” 已存在（{existing}），不会覆盖：要修改请换一个 id，或先删掉原来的案例"
         )
         super().__init__(self.message)
+
+
+def usable_file_name(name: str) -> bool:
+    """A client-chosen file name (without .md) that is used as is: not one `load_cases` / ingest skip."""
+    return bool(re.fullmatch(r"[A-Za-z0-9][A-Za-z0-9_-]{0,79}", name)) and not name.upper().startswith(
+        "README"
+    )
 
 
 def id_hash(case_id: str) -> str:
@@ -98,10 +105,13 @@ def save_new_case(
     *,
     hint: str | None = None,
     known: Mapping[str, str] | None = None,
+    file_name: str | None = None,
 ) -> Path:
     """Write `text` (whose front matter says `id: case_id`) as a new case file; CaseConflict if the id exists.
 
     `known`: ids found elsewhere (e.g. `{c.id: c.path for c in load_cases()}`: the shipped knowledge base).
+    `file_name`: a name the client chose (without .md), used as is when `usable_file_name`; when another case
+    already has it, CaseConflict as well (never an overwrite).
     """
     if front_matter_id(text) != case_id:
         raise ValueError("the text's front matter must carry the same id")
@@ -111,7 +121,11 @@ def save_new_case(
     existing = ids_in(directory)
     if case_id in existing:
         raise CaseConflict(case_id, f"文件 {existing[case_id]}")
-    name = case_file_name(case_id, hint)
+    exact = file_name is not None and usable_file_name(file_name)
+    name = f"{file_name}.md" if exact else case_file_name(case_id, hint or file_name)
+    taken = CaseConflict(
+        case_id, f"文件 {name}", f"文件名 {name} 已被另一个案例使用，不会覆盖：请换一个 name"
+    )
     final = directory / name
     temp = directory / f".{name}.{secrets.token_hex(4)}.tmp"
     with open(temp, "x", encoding="utf-8") as fh:
@@ -122,13 +136,13 @@ def save_new_case(
         try:
             os.link(temp, final)  # atomic, and never replaces an existing name
         except FileExistsError:
-            raise CaseConflict(case_id, f"文件 {name}") from None
+            raise (taken if exact else CaseConflict(case_id, f"文件 {name}")) from None
         except OSError:  # a file system without hard links: exclusive create instead
             try:
                 with open(final, "x", encoding="utf-8") as fh:
                     fh.write(text)
             except FileExistsError:
-                raise CaseConflict(case_id, f"文件 {name}") from None
+                raise (taken if exact else CaseConflict(case_id, f"文件 {name}")) from None
     finally:
         temp.unlink(missing_ok=True)
     return final

@@ -19,6 +19,8 @@ from assistant.knowledge.files import (
     yaml_line,
     yaml_problem,
 )
+from assistant.knowledge.safe_yaml import parse_front_matter
+from assistant.knowledge.untrusted import UntrustedInputError
 from assistant.settings import Settings
 
 
@@ -80,13 +82,16 @@ def parse_case(path: Path | str, text: str | None = None, kb_dir: Path | None = 
     except ValueError as exc:
         line, reason = exc.args
         raise fail(path, line, reason) from exc
-    try:
-        node = yaml.compose(head, Loader=yaml.SafeLoader)
-        meta = yaml.safe_load(head)
-    except yaml.YAMLError as exc:
-        raise fail(path, yaml_line(exc) + 1, f"YAML 头部格式错误：{yaml_problem(exc)}") from exc
-    if not isinstance(meta, dict):
-        raise fail(path, 2, "YAML 头部应是键值对（字段: 值）")
+    try:  # untrusted (pushed through the API): no anchors / aliases, core tags, bounded
+        meta = parse_front_matter(text).meta
+    except UntrustedInputError as exc:
+        try:  # a plain syntax error keeps its precise wording (events only: linear, nothing expanded)
+            for _event in yaml.parse(head, Loader=yaml.SafeLoader):
+                pass
+        except yaml.YAMLError as syntax:
+            raise fail(path, yaml_line(syntax) + 1, f"YAML 头部格式错误：{yaml_problem(syntax)}") from exc
+        raise fail(path, exc.line or 1, exc.message) from exc
+    node = yaml.compose(head, Loader=yaml.SafeLoader)  # safe now: no aliases left to expand
     key_lines = {k.value: k.start_mark.line + 2 for k, _v in node.value} if node else {}
     missing = [f for f in CASE_REQUIRED if meta.get(f) in (None, "")]
     if missing:

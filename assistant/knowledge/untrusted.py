@@ -139,6 +139,33 @@ def walk(data: Any, limits: Limits) -> Any:
     return data
 
 
+_JSON_REASONS = [  # json.JSONDecodeError.msg prefixes
+    ("Expecting value", "这里缺少一个值"),
+    ("Extra data", "JSON 结束后还有多余的内容"),
+    ("Expecting property name enclosed in double quotes", "属性名要用英文双引号括起来"),
+    ("Expecting ':' delimiter", "缺少冒号 :"),
+    ("Expecting ',' delimiter", "缺少逗号 ,"),
+    ("Unterminated string", "字符串没有结束（缺少右引号）"),
+    ("Invalid control character", "字符串里有不允许的控制字符（例如没转义的换行）"),
+    ("Invalid \\", "反斜杠转义写法不对"),
+    ("Illegal trailing comma", "结尾多了一个逗号"),
+]
+
+
+def json_reason(msg: str, doc: str | bytes | None, pos: int | None) -> str:
+    """A Chinese reason for a JSON syntax error, with where it happened (line and column)."""
+    reason = next((zh for en, zh in _JSON_REASONS if msg.startswith(en)), "格式不对")
+    if isinstance(doc, bytes):
+        doc = doc.decode("utf-8", "replace")
+    if isinstance(doc, str) and isinstance(pos, int):
+        if not doc[pos:].strip() and msg != "Extra data":
+            return "JSON 没写完（在结尾处中断）"
+        line = doc.count("\n", 0, pos) + 1
+        column = pos - (doc.rfind("\n", 0, pos) + 1) + 1
+        return f"{reason}（第 {line} 行第 {column} 列）"
+    return reason
+
+
 def _json_hooks(limits: Limits) -> dict[str, Callable[..., Any]]:
     def parse_int(text: str) -> int:
         digits = len(text) - (text[0] == "-")
@@ -197,9 +224,7 @@ def parse_json(source: str | bytes, limits: Limits = DEFAULT_LIMITS, *, what: st
         raise
     except json.JSONDecodeError as exc:
         raise UntrustedInputError(
-            f"不是合法的 JSON：{exc.msg}（第 {exc.lineno} 行第 {exc.colno} 列）",
-            reason=exc.msg,
-            line=exc.lineno,
+            f"不是合法的 JSON：{json_reason(exc.msg, exc.doc, exc.pos)}", reason=exc.msg, line=exc.lineno
         ) from None
     except RecursionError:
         raise UntrustedInputError(

@@ -6,21 +6,28 @@ from __future__ import annotations
 import csv
 import io
 import json
+import math
 import re
 from datetime import date as Date
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 from pydantic import ValidationError
 
 from assistant.dates import MAX_DATE, MIN_DATE
 from assistant.errors import InputError
+from assistant.knowledge.untrusted import Limits, UntrustedInputError, parse_json
 from assistant.models import TrendItem
 from assistant.settings import Settings, get_settings
 
 FORMATS = ("csv", "jsonl", "dailyhot")
 TREND_SUFFIXES = (".jsonl", ".csv", ".json")
+MAX_HEAT = 1e15
+# Hot-list files an operator imports may be large; depth, number and surrogate rules stay the same. Numbers may
+# be longer than a 64-bit int (a bogus epoch), so that the record's own check says what is wrong with it.
+FILE_LIMITS = Limits(max_bytes=50_000_000, max_nodes=10_000_000, max_int_digits=30)
+PUSH_LIMITS = Limits(max_int_digits=30)
 
 # Column names accepted in CSV headers and JSON objects (English and Chinese).
 _ALIASES = {
@@ -42,13 +49,19 @@ def parse_heat(value: Any) -> float | None:
     """123 / "1,234" / "12.5万" / "1.2亿" -> float; None when empty."""
     if value is None or value == "":
         return None
-    if isinstance(value, int | float):
-        return float(value)
-    text = str(value).strip().lower().replace(",", "").replace("热度", "").strip()
-    match = re.fullmatch(r"([0-9]+(?:\.[0-9]+)?)\s*([万亿wkm]?)", text)
-    if not match:
+    if isinstance(value, bool):
         raise ValueError(f"热度不是数字：{value}")
-    return float(match.group(1)) * _UNITS.get(match.group(2), 1.0)
+    if isinstance(value, int | float):
+        heat = float(value)
+    else:
+        text = str(value).strip().lower().replace(",", "").replace("热度", "").strip()
+        match = re.fullmatch(r"([0-9]{1,30}(?:\.[0-9]{1,30})?)\s*([万亿wkm]?)", text)
+        if not match:
+            raise ValueError(f"热度不是数字（或超过 30 位）：{text[:40]}")
+        heat = float(match.group(1)) * _UNITS.get(match.group(2), 1.0)
+    if not math.isfinite(heat) or abs(heat) > MAX_HEAT:
+        raise ValueError("热度超出范围")
+    return heat
 
 
 def trend_date(value: Any) -> Date:
@@ -154,6 +167,8 @@ def detect_format(text: str, name: str = "") -> str:
             data = json.loads(stripped)
         except json.JSONDecodeError:
             return "jsonl"
+        except (ValueError, RecursionError):  # one hostile JSON document: the strict parse says why
+            return "dailyhot"
         return "dailyhot" if isinstance(data, dict | list) else "jsonl"
     return "csv"
 
@@ -198,62 +213,114 @@ def parse_trends(
             raise InputError(f"读不到文件：{path}（{exc.strerror}）") from exc
     else:
         text, label = str(source), name or "<输入>"
+    return parse_trend_text(text, fmt, date=date, platform=platform, label=label, limits=FILE_LIMITS)
+
+
+def parse_trend_text(
+    text: str,
+    fmt: str | None = None,
+    *,
+    date: Date | None = None,
+    platform: str | None = None,
+    label: str = "<输入>",
+    max_items: int | None = None,
+    limits: Limits = PUSH_LIMITS,
+) -> tuple[list[TrendItem], list[str]]:
+    """`parse_trends` for text that is never taken as a path (request bodies). `max_items`: InputError when
+    the document has more records than that, whatever its format (the push API's cap)."""
     if fmt is not None and fmt not in FORMATS:
         raise InputError(f"不支持的格式：{fmt}，可选 {'、'.join(FORMATS)}", field="format")
     fmt = fmt or detect_format(text, label)
     name_date, name_platform = _from_name(label)
     date = date or name_date
     sample = "sample" in Path(label).name.lower()
+    source = _Source(label, date, platform or name_platform, sample, max_items)
     if fmt == "dailyhot":  # the aggregator names its platform; prefer that over the file name
-        return _parse_dailyhot(text, label, date, platform, sample, name_platform)
-    parser = {"jsonl": _parse_jsonl, "csv": _parse_csv}[fmt]
-    return parser(text, label, date, platform or name_platform, sample)
+        try:
+            data = parse_json(text, limits, what="文件")
+        except UntrustedInputError as exc:
+            return [], [f"{label}:{exc.line or 1}: {_json_problem(exc)}"]
+        return trends_from_data(data, source._replace(platform=platform), name_platform)
+    return (_parse_jsonl if fmt == "jsonl" else _parse_csv)(text, source, limits)
 
 
-def _parse_jsonl(text, label, date, platform, sample):
-    items, errors = [], []
+def _json_problem(exc: UntrustedInputError) -> str:
+    return exc.message.replace("不是合法的 JSON：", "JSON 格式错误：", 1)
+
+
+class _Source(NamedTuple):
+    label: str
+    date: Date | None
+    platform: str | None
+    sample: bool
+    max_items: int | None
+
+
+def _count(seen: int, source: _Source) -> None:
+    if source.max_items is not None and seen > source.max_items:
+        raise InputError(f"热点条目太多：一次最多 {source.max_items} 条，请分批推送", field="body")
+
+
+def _parse_jsonl(text: str, source: _Source, limits: Limits) -> tuple[list[TrendItem], list[str]]:
+    items, errors, seen = [], [], 0
     for lineno, line in enumerate(text.lstrip("\ufeff").splitlines(), 1):
         if not line.strip() or line.lstrip().startswith("//"):
             continue
+        seen += 1
+        _count(seen, source)
         try:
-            raw = json.loads(line)
-        except json.JSONDecodeError as exc:
-            errors.append(f"{label}:{lineno}: JSON 格式错误：{exc.msg}")
+            raw = parse_json(line, limits, what="这一行")
+        except UntrustedInputError as exc:
+            errors.append(f"{source.label}:{lineno}: {_json_problem(exc)}")
             continue
         if not isinstance(raw, dict):
-            errors.append(f"{label}:{lineno}: 每行应是一个 JSON 对象")
+            errors.append(f"{source.label}:{lineno}: 每行应是一个 JSON 对象")
             continue
         try:
-            items.append(_item(raw, date, platform, sample))
+            items.append(_item(raw, source.date, source.platform, source.sample))
         except ValueError as exc:
-            errors.append(f"{label}:{lineno}: {exc}")
+            errors.append(f"{source.label}:{lineno}: {exc}")
     return items, errors
 
 
-def _parse_csv(text, label, date, platform, sample):
-    items, errors = [], []
+def _parse_csv(text: str, source: _Source, limits: Limits) -> tuple[list[TrendItem], list[str]]:
+    items, errors, seen = [], [], 0
     reader = csv.DictReader(io.StringIO(text.lstrip("\ufeff")))
     if not reader.fieldnames or _pick(dict.fromkeys(reader.fieldnames, "x"), "title") is None:
-        return [], [f"{label}:1: CSV 第一行应是表头，且包含 title（标题）列"]
+        return [], [f"{source.label}:1: CSV 第一行应是表头，且包含 title（标题）列"]
     for row in reader:
         lineno = reader.line_num
         if not any((v or "").strip() for v in row.values() if isinstance(v, str)):
             continue
+        seen += 1
+        _count(seen, source)
         try:
-            items.append(_item({k: v for k, v in row.items() if k}, date, platform, sample))
+            items.append(
+                _item({k: v for k, v in row.items() if k}, source.date, source.platform, source.sample)
+            )
         except ValueError as exc:
-            errors.append(f"{label}:{lineno}: {exc}")
+            errors.append(f"{source.label}:{lineno}: {exc}")
     return items, errors
 
 
-def _parse_dailyhot(text, label, date, platform, sample, name_platform=None):
-    try:
-        data = json.loads(text.lstrip("\ufeff"))
-    except json.JSONDecodeError as exc:
-        return [], [f"{label}:{exc.lineno}: JSON 格式错误：{exc.msg}"]
+def trends_from_data(
+    data: Any, source: _Source | None = None, name_platform: str | None = None, **given: Any
+) -> tuple[list[TrendItem], list[str]]:
+    """Items from already-parsed JSON: a list of records, or the DailyHotApi shape `{"data": [...]}`.
+    `given` (date, platform, label, max_items) when no `_Source` is passed."""
+    if source is None:
+        source = _Source(
+            given.get("label", "<输入>"),
+            given.get("date"),
+            given.get("platform"),
+            False,
+            given.get("max_items"),
+        )
+    label, date, platform, sample = source.label, source.date, source.platform, source.sample
     if isinstance(data, dict):
         rows = data.get("data")
-        platform = platform or data.get("title") or data.get("name") or name_platform
+        title = data.get("title") or data.get("name")
+        platform = platform or (str(title) if isinstance(title, str | int | float) else None) or name_platform
         try:  # a whole file marked as sample data (the shipped example is)
             sample = sample or parse_flag(data.get("sample"))
         except ValueError as exc:
@@ -261,12 +328,13 @@ def _parse_dailyhot(text, label, date, platform, sample, name_platform=None):
         if date is None and data.get("updateTime"):
             try:
                 date = trend_date(data["updateTime"])
-            except ValueError:
+            except (ValueError, OverflowError):
                 pass
     else:
         rows, platform = data, platform or name_platform
     if not isinstance(rows, list):
         return [], [f'{label}:1: 应是 {{"data": [{{"title", "hot", "url"}}...]}} 格式']
+    _count(len(rows), source)
     items, errors = [], []
     for index, raw in enumerate(rows, 1):
         where = f"{label}:1: data[{index}]"

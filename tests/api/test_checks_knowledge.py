@@ -111,7 +111,10 @@ def test_push_case_then_search(client):
         h["metadata"].get("case_id", h["id"]).startswith("api-case-thermos") or "保温杯" in h["title"]
         for h in hits
     )
-    as_json = client.post("/v1/cases", json={"markdown": CASE, "name": "thermos"})
+    again = client.post("/v1/cases", json={"markdown": CASE, "name": "thermos"})  # same id: never overwritten
+    assert again.status_code == 409 and again.json()["field"] == "id" and "已存在" in again.json()["detail"]
+    other = CASE.replace("id: api-case-thermos", "id: api-case-thermos-2")
+    as_json = client.post("/v1/cases", json={"markdown": other, "name": "thermos"})
     assert as_json.status_code == 201 and as_json.json()["file"] == "thermos.md"
 
 
