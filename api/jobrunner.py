@@ -28,7 +28,7 @@ def draft_item(item: dict[str, Any], settings: Settings) -> dict[str, Any]:
         from assistant.service.delivery import records as deliveries
         from assistant.service.delivery.targets import Delivery, deliver
 
-        plan["delivery"] = asyncio.run(deliver(plan, Delivery.model_validate(item["delivery"])))
+        plan["delivery"] = asyncio.run(deliver(plan, Delivery.model_validate(item["delivery"]), settings))
         deliveries.record(plan["id"], plan["delivery"], settings)
     return plan
 

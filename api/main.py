@@ -91,6 +91,7 @@ def _warm_up(app: FastAPI) -> None:
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
+    from assistant.service.outbound import policy_of
     from assistant.settings import get_settings
 
     app = FastAPI(
@@ -103,6 +104,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         redoc_url=None,
     )
     app.state.settings = settings or get_settings()
+    policy_of(app.state.settings)  # a malformed HUATI_OUTBOUND_ALLOW fails here, naming the setting
     problems.install(app)
     for router in (
         health.router,

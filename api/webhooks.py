@@ -2,7 +2,9 @@
 
 Headers: `Huati-Timestamp: <unix seconds>` and `Huati-Signature: t=<timestamp>,v1=<hex digest>`.
 Receivers recompute the digest with the shared secret (`HUATI_WEBHOOK_SECRET`) and reject stale timestamps.
-Every attempt is recorded in `assistant.service.jobs.webhook_attempts` and shown in the job.
+Every attempt is recorded in `assistant.service.jobs.webhook_attempts` and shown in the job. Requests go through
+the outbound policy (`HUATI_OUTBOUND_ALLOW`); redirects are not followed (a 3xx is a failed attempt); of the
+receiver's answer only the status is read and kept.
 """
 
 from __future__ import annotations
@@ -18,6 +20,7 @@ import httpx
 
 from assistant.service import callbacks
 from assistant.service.neterrors import describe
+from assistant.service.outbound import outbound_client, policy_of
 from assistant.settings import Settings
 
 log = logging.getLogger("huati.api.webhooks")
@@ -60,7 +63,7 @@ class WebhookSender:
         secret = self.settings.webhook_secret.get_secret_value() if self.settings.webhook_secret else ""
         body = json.dumps(payload, ensure_ascii=False, separators=(",", ":")).encode()
         delay = self.backoff
-        with httpx.Client(timeout=self.timeout, follow_redirects=False) as client:
+        with outbound_client(policy_of(self.settings), timeout=self.timeout) as client:
             for attempt in range(1, self.max_attempts + 1):
                 ts, signature = sign(body, secret)
                 headers = {
@@ -74,8 +77,8 @@ class WebhookSender:
                 started = time.perf_counter()
                 status, error, reason = None, None, None
                 try:
-                    response = client.post(url, content=body, headers=headers)
-                    status = response.status_code
+                    with client.stream("POST", url, content=body, headers=headers) as response:
+                        status = response.status_code  # the body is never read, nor kept
                     if not 200 <= status < 300:
                         error, reason = f"接收方返回 HTTP {status}", f"HTTP {status}"
                 except httpx.HTTPError as exc:

@@ -61,6 +61,9 @@ class Settings(BaseSettings):
     api_rate_limit: int = Field(120, ge=1, description="requests per minute per key")
     api_max_body_bytes: int = Field(1_000_000, ge=1024)
     webhook_secret: SecretStr | None = None
+    # Hosts / IPs / CIDRs that deliveries and callbacks may reach although they are not public
+    # (`assistant.service.outbound`); empty: public addresses only.
+    outbound_allow: str = ""
 
     @model_validator(mode="after")
     def _openai_fallbacks(self) -> Settings:

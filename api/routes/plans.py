@@ -26,6 +26,8 @@ from api.schemas import (
     PlanList,
     PlanPublic,
     TopicFeedbackCreate,
+    check_callback,
+    check_destinations,
     check_topics,
     problems,
 )
@@ -115,6 +117,7 @@ async def create_plan(
     from assistant.drafting import adraft_plan
 
     check_topics(body.delivery, body.n)
+    check_destinations(body.delivery, settings)
     owner = None
     if idempotency_key is not None:
         reservation = await _reserve(key.id, idempotency_key, body_hash(body), settings)
@@ -137,7 +140,7 @@ async def create_plan(
             await run_in_threadpool(idempotency.complete, key.id, idempotency_key, owner, plan.id, settings)
     data = plan.public_dict() | {"delivery": None}
     if body.delivery is not None:
-        data["delivery"] = await deliver(data, body.delivery)
+        data["delivery"] = await deliver(data, body.delivery, settings)
         await run_in_threadpool(deliveries.record, plan.id, data["delivery"], settings)
     response.headers["Location"] = f"/v1/plans/{plan.id}"
     return data
@@ -270,8 +273,10 @@ def create_batch(
         raise InputError(
             "使用 callback_url 需要先设置 HUATI_WEBHOOK_SECRET（回调签名用的密钥）", field="callback_url"
         )
+    check_callback(body.callback_url, settings)
     for index, item in enumerate(body.items):
         check_topics(item.delivery, item.n, ("body", "items", index))
+        check_destinations(item.delivery, settings, ("body", "items", index))
     items = [item.model_dump(mode="json", exclude_none=True) for item in body.items]
     job_id = jobs.create_job(key.id, items, str(body.callback_url) if body.callback_url else None, settings)
     runner = getattr(request.app.state, "jobs", None)

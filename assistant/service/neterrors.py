@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import httpx
 
+from assistant.service.outbound import OutboundRefused
+
 _MESSAGES: list[tuple[type[Exception], str]] = [
     (httpx.ConnectTimeout, "连接超时：目标地址没有响应"),
     (httpx.ConnectError, "无法连接到目标地址（地址不对、服务没启动或网络不通）"),
@@ -21,6 +23,8 @@ _MESSAGES: list[tuple[type[Exception], str]] = [
 
 def describe(exc: Exception) -> tuple[str, str]:
     """(Chinese message for users, English technical reason for logs and the `reason` member)."""
+    if isinstance(exc, OutboundRefused):  # the policy's own words name HUATI_OUTBOUND_ALLOW
+        return exc.message, exc.reason
     reason = f"{type(exc).__name__}: {exc}".strip()[:300]
     for kind, message in _MESSAGES:
         if isinstance(exc, kind):

@@ -6,6 +6,7 @@ import pytest
 from servers import Recorder
 
 BODY = {"product": "亮白牙膏", "date": "2026-11-24", "n": 2}
+pytestmark = pytest.mark.usefixtures("allow_loopback")  # the receivers below listen on 127.0.0.1
 
 
 @pytest.fixture

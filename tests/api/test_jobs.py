@@ -33,6 +33,7 @@ def _wait_job(client, job_id, done=("done", "failed"), timeout=20.0):
 @pytest.fixture
 def signed_client(huati_env, drafting, monkeypatch):
     monkeypatch.setenv("HUATI_WEBHOOK_SECRET", SECRET)
+    monkeypatch.setenv("HUATI_OUTBOUND_ALLOW", "127.0.0.1")  # the receivers below listen on loopback
     from fastapi.testclient import TestClient
 
     from api.main import create_app
@@ -353,7 +354,7 @@ def test_batch_items_refuse_unknown_fields(client):
     assert r.status_code == 422 and r.json()["field"] == "items.0.delivery.wecom.topic"  # n=1
 
 
-def test_batch_item_delivery_is_sent_stored_and_its_secret_never_shown(client):
+def test_batch_item_delivery_is_sent_stored_and_its_secret_never_shown(client, allow_loopback):
     sent = []
     robot = Recorder(
         lambda path, headers, body: (sent.append(json.loads(body)), (200, {"errcode": 0, "errmsg": "ok"}))[1]

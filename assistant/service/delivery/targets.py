@@ -8,7 +8,10 @@ the settings object must name the channel's platform in `__type` (e.g. "x", "lin
 `{"msgtype": "text", "text": {"content": ≤ 2048 bytes, "mentioned_list": [...]}}` or
 `{"msgtype": "markdown", "markdown": {"content": ≤ 4096 bytes}}` (markdown @-mentions are `<@userid>` in the
 content); it answers `{"errcode": 0, "errmsg": "ok"}`.
-Failures are reported per target in the result; the plan itself is already saved. Results are stored
+Every request goes through the outbound policy (`assistant.service.outbound`: public addresses only, unless
+`HUATI_OUTBOUND_ALLOW` lists the receiver; redirects are not followed). Failures are reported per target in the
+result; the plan itself is already saved. A result keeps the receiver's status and at most 200 sanitised
+characters of its answer (`response`), never the whole body. Results are stored
 (`assistant.service.delivery.records`) and shown again by `GET /v1/plans/{id}`.
 """
 
@@ -21,7 +24,17 @@ from zoneinfo import ZoneInfo
 import httpx
 from pydantic import BaseModel, ConfigDict, Field, HttpUrl, model_validator
 
+from assistant.knowledge.untrusted import Limits, UntrustedInputError, parse_json
 from assistant.service.neterrors import describe
+from assistant.service.outbound import (
+    READ_LIMIT,
+    aread_capped,
+    async_outbound_client,
+    policy_of,
+    sanitize_excerpt,
+    summarize_response,
+)
+from assistant.settings import Settings
 
 WECOM_SEND = "https://qyapi.weixin.qq.com/cgi-bin/webhook/send"
 POSTIZ_CLOUD = "https://api.postiz.com"
@@ -122,21 +135,22 @@ async def send_postiz(
         ],
     }
     url = str(target.base_url).rstrip("/") + "/public/v1/posts"
-    response = await client.post(url, json=body, headers={"Authorization": target.api_key})
-    ok = 200 <= response.status_code < 300
-    out: dict[str, Any] = {
-        "target": "postiz",
-        "ok": ok,
-        "topic": target.topic,
-        "status_code": response.status_code,
-    }
-    try:
-        out["response"] = response.json()
-    except ValueError:
-        out["response"] = None
+    answer = await _post(client, url, json=body, headers={"Authorization": target.api_key})
+    ok = 200 <= answer["status_code"] < 300
+    out: dict[str, Any] = {"target": "postiz", "ok": ok, "topic": target.topic, **answer}
     if not ok:
-        out["error"] = f"Postiz 拒绝了请求（HTTP {response.status_code}）"
+        out["error"] = f"Postiz 拒绝了请求（HTTP {answer['status_code']}）"
     return out
+
+
+async def _post(client: httpx.AsyncClient, url: str, **kwargs: Any) -> dict[str, Any]:
+    """POST and keep only what may be stored: the status and a short, sanitised excerpt (`response`); the
+    body is read up to 64 KiB and never followed to a redirect. `_body` (the capped raw bytes) is for the
+    caller to inspect and is dropped before the result is returned."""
+    async with client.stream("POST", url, **kwargs) as response:
+        raw = await aread_capped(response)
+    summary = summarize_response(response, raw)
+    return {"status_code": summary["status_code"], "response": summary["excerpt"] or None, "_body": raw}
 
 
 def wecom_message(text: str, target: WecomTarget) -> dict[str, Any]:
@@ -161,25 +175,29 @@ async def send_wecom(plan: dict[str, Any], target: WecomTarget, client: httpx.As
         url, params = str(target.webhook_url), None
     else:
         url, params = WECOM_SEND, {"key": target.key}
-    response = await client.post(url, params=params, json=message)
-    out: dict[str, Any] = {"target": "wecom", "topic": target.topic, "status_code": response.status_code}
+    answer = await _post(client, url, params=params, json=message)
+    out: dict[str, Any] = {"target": "wecom", "topic": target.topic, **answer}
     try:
-        data = response.json()
-    except ValueError:
+        data = parse_json(answer["_body"], Limits(max_bytes=READ_LIMIT), what="应答")
+    except UntrustedInputError:
         data = {}
     data = data if isinstance(data, dict) else {}
-    out["ok"] = response.status_code == 200 and data.get("errcode") == 0
-    out["response"] = data or None
+    errcode = data.get("errcode")
+    out["ok"] = answer["status_code"] == 200 and errcode == 0 and not isinstance(errcode, bool)
     if not out["ok"]:
-        out["error"] = f"企业微信拒绝了消息（errcode={data.get('errcode')}，HTTP {response.status_code}）"
+        shown = errcode if isinstance(errcode, int) and not isinstance(errcode, bool) else None
+        out["error"] = f"企业微信拒绝了消息（errcode={shown}，HTTP {answer['status_code']}）"
         if data.get("errmsg"):
-            out["reason"] = str(data["errmsg"])[:300]
+            out["reason"] = sanitize_excerpt(str(data["errmsg"]))
     return out
 
 
-async def deliver(plan: dict[str, Any], delivery: Delivery, *, timeout: float = 10.0) -> list[dict[str, Any]]:
+async def deliver(
+    plan: dict[str, Any], delivery: Delivery, settings: Settings | None = None, *, timeout: float = 10.0
+) -> list[dict[str, Any]]:
+    """Send to each target through the outbound policy (`HUATI_OUTBOUND_ALLOW`); one result per target."""
     results = []
-    async with httpx.AsyncClient(timeout=timeout) as client:
+    async with async_outbound_client(policy_of(settings), timeout=timeout) as client:
         for name, sender in (("postiz", send_postiz), ("wecom", send_wecom)):
             target = getattr(delivery, name)
             if target is None:
@@ -202,4 +220,4 @@ async def deliver(plan: dict[str, Any], delivery: Delivery, *, timeout: float = 
                     {"target": name, "ok": False, "topic": target.topic, "error": f"没有发送：{exc}"}
                 )
     at = datetime.now(UTC).isoformat()
-    return [{**r, "at": at} for r in results]
+    return [{**{k: v for k, v in r.items() if k != "_body"}, "at": at} for r in results]

@@ -30,6 +30,7 @@ from assistant.service.outbound.policy import (
     OutboundRefused,
     parse_allowlist,
     policy_for,
+    policy_of,
 )
 from assistant.service.outbound.transport import (
     AsyncGuardedBackend,
@@ -60,6 +61,7 @@ __all__ = [
     "outbound_client",
     "parse_allowlist",
     "policy_for",
+    "policy_of",
     "read_capped",
     "sanitize_excerpt",
     "summarize_response",

@@ -27,6 +27,7 @@ import anyio
 import httpcore
 import httpx
 
+from assistant.errors import ConfigError
 from assistant.service.outbound.addresses import (
     CATEGORY_TEXT,
     MAPPED,
@@ -39,9 +40,11 @@ from assistant.service.outbound.addresses import (
     literal_ip,
     numeric_ipv4_spelling,
 )
+from assistant.settings import Settings, get_settings
 
 ALLOW_SETTING = "HUATI_OUTBOUND_ALLOW"
 SCHEMES = ("http", "https")
+ALLOW_HINT = f"例如 {ALLOW_SETTING}=10.0.0.5,intranet.example:8080,192.168.0.0/24；留空表示只允许公网地址"
 Resolver = Callable[[str, int], Sequence[str]]
 
 # --------------------------------------------------------------------------- errors
@@ -253,3 +256,12 @@ class OutboundPolicy:
 def policy_for(allow: str) -> OutboundPolicy:
     """One shared policy per allowlist value: `policy_for(settings.outbound_allow)`."""
     return OutboundPolicy(allow)
+
+
+def policy_of(settings: Settings | None = None) -> OutboundPolicy:
+    """The policy the settings ask for; ConfigError naming HUATI_OUTBOUND_ALLOW when an entry is malformed."""
+    settings = settings or get_settings()
+    try:
+        return policy_for(settings.outbound_allow)
+    except ValueError as exc:
+        raise ConfigError(str(exc), field="outbound_allow", hint=ALLOW_HINT) from None
