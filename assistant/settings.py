@@ -92,9 +92,10 @@ class Settings(BaseSettings):
         return self.database_url or f"sqlite:///{(self.home / 'huati.db').resolve()}"
 
     def ensure_home(self) -> Path:
+        """HUATI_HOME, created owner-only (0700): it holds the database, keys' hashes and pushed documents."""
         check_home(self.home)
         try:
-            self.home.mkdir(parents=True, exist_ok=True)
+            self.home.mkdir(mode=0o700, parents=True, exist_ok=True)
         except OSError as exc:
             raise ConfigError(
                 f"HUATI_HOME 无法创建：{self.home}（{exc.strerror}）",

@@ -200,7 +200,7 @@ async def push_case(request: Request, _key: ApiKeyDep, settings: SettingsDep) ->
             "updated": report.updated,
             "unchanged": report.unchanged,
             "chunks_added": report.chunks_added,
-            "errors": report.errors,
+            "errors": [public_text(e, settings) for e in report.errors],
         },
     }
 
@@ -217,4 +217,27 @@ def search(
     from assistant.retrieval import MAX_K
     from assistant.retrieval import search as run_search
 
-    return run_search(q, kind=kind, date=date, k=min(k, MAX_K), settings=settings)
+    hits = run_search(q, kind=kind, date=date, k=min(k, MAX_K), settings=settings)
+    return [h.model_copy(update={"source": public_path(h.source, settings)}) for h in hits]
+
+
+def _roots(settings: Any) -> list[Path]:
+    """Where files the server reads live; a response names them relative to these, never absolutely."""
+    return [settings.home.resolve(), settings.kb_dir.resolve().parent, Path.cwd().resolve()]
+
+
+def public_path(source: str, settings: Any) -> str:
+    """A path as a response may show it: relative to HUATI_HOME (`cases/x.md`, `trends/2026-11-20.jsonl`) or
+    to the repository (`knowledge_base/cases/x.md`), else only its name."""
+    if not source.startswith("/"):
+        return source
+    path = Path(source)
+    root = next((r for r in _roots(settings) if path.is_relative_to(r)), None)
+    return str(path.relative_to(root)) if root is not None else path.name
+
+
+def public_text(text: str, settings: Any) -> str:
+    """An error line (`/abs/path/x.md:3: reason`) with the server's directories taken out."""
+    for root in _roots(settings):
+        text = text.replace(f"{root}/", "")
+    return text

@@ -115,15 +115,11 @@ def ingest(
     progress: bool = True,
     rebuild: bool = False,
 ) -> IngestReport:
-    """Index case and trend files (default: the knowledge base and HUATI_HOME/trends)."""
+    """Index case and trend files (default: every source the service knows: the knowledge base, and the trends
+    and cases pushed or imported into HUATI_HOME, so `--rebuild` keeps them)."""
     settings = settings or get_settings()
     started = time.perf_counter()
-    if paths:
-        roots = [Path(p).resolve() for p in paths]
-    else:
-        roots = [settings.kb_dir.resolve()]
-        if (settings.home / "trends").is_dir():
-            roots.append((settings.home / "trends").resolve())
+    roots = [Path(p).resolve() for p in paths] if paths else default_roots(settings)
     found: dict[str, tuple[Path, str]] = {}
     for root in roots:
         for path, kind in discover(root):
@@ -142,6 +138,14 @@ def ingest(
                 bar.stop()
     report.seconds = time.perf_counter() - started
     return report
+
+
+def default_roots(settings: Settings) -> list[Path]:
+    roots = [settings.kb_dir.resolve()]
+    for pushed in ("trends", "cases"):  # `huati trends import`, POST /v1/trends and POST /v1/cases write here
+        if (settings.home / pushed).is_dir():
+            roots.append((settings.home / pushed).resolve())
+    return roots
 
 
 def _run(

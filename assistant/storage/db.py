@@ -6,9 +6,10 @@ Every table is declared in `assistant.storage.schema`; `get_engine` creates what
 
 from __future__ import annotations
 
+import os
 import threading
 
-from sqlalchemy import create_engine, event
+from sqlalchemy import create_engine, event, make_url
 from sqlalchemy.engine import Engine
 
 from assistant.settings import Settings, get_settings
@@ -27,6 +28,7 @@ def get_engine(settings: Settings | None = None) -> Engine:
             return engine
         if url.startswith("sqlite"):
             settings.ensure_home()
+            _create_owner_only(url)
             engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 30})
 
             @event.listens_for(engine, "connect")
@@ -42,6 +44,18 @@ def get_engine(settings: Settings | None = None) -> Engine:
         metadata.create_all(engine)
         _engines[url] = engine
         return engine
+
+
+def _create_owner_only(url: str) -> None:
+    """Create a new SQLite file 0600 before SQLite does (it would use the umask, typically 0644); SQLite gives
+    its -wal and -shm files the database file's permissions."""
+    database = make_url(url).database
+    if not database or database == ":memory:" or database.startswith("file:"):
+        return
+    try:
+        os.close(os.open(database, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
+    except OSError:  # it exists already, or SQLite itself reports why it cannot be opened
+        pass
 
 
 def dispose_engines() -> None:
