@@ -19,10 +19,12 @@ def app(
 
     import uvicorn
 
+    from assistant.service.outbound import policy_of
     from assistant.settings import get_settings
 
     os.environ["HUATI_API_WARM_UP"] = "1" if warm_up else "0"  # read by each worker's startup
     settings = get_settings()
+    policy_of(settings)  # a malformed HUATI_OUTBOUND_ALLOW is one Chinese line, before uvicorn starts
     if workers > 1 and not settings.database_url:
         typer.echo(
             "提示：多个工作进程共用 SQLite 可以运行，但扩容建议设置 HUATI_DATABASE_URL 使用 PostgreSQL。",
@@ -36,6 +38,9 @@ def app(
         port=port,
         workers=workers,
         log_level=log_level,
-        proxy_headers=False,
+        # X-Forwarded-Proto / -For are believed only from HUATI_TRUSTED_PROXIES (then the session cookie is
+        # Secure behind a TLS proxy, and failed logins are counted per real client); never from anyone else.
+        proxy_headers=bool(settings.trusted_proxies),
+        forwarded_allow_ips=settings.trusted_proxies or None,
         timeout_graceful_shutdown=5,
     )

@@ -2,21 +2,19 @@
 
 Two ways to authenticate (both resolve to a `KeyRecord` from `assistant.service.keys`):
 - `Authorization: Bearer <secret>` — keys made with `huati keys create NAME`.
-- The web page's browser session: the operator signs in at `/login` with an API key; `sign_in` sets a
-  signed, HttpOnly, SameSite=Strict cookie `huati_session` naming that key's id (never the secret), valid
-  30 days and only while the key is not revoked. Cookie-authenticated requests that change state must
-  also send `X-Requested-With` (a custom header a cross-site form cannot send), which the page's fetch
+- The web page's browser session: the operator signs in at `/login` with an API key; `sign_in` starts a
+  server-side session (`assistant.service.sessions`) and sets an HttpOnly, SameSite=Strict cookie
+  `huati_session` with its random token (never the key), `Secure` over https. The session ends on logout,
+  when the key is revoked, after 30 days or 7 idle days. Cookie-authenticated requests that change state
+  must also send `X-Requested-With` (a custom header a cross-site form cannot send), which the page's fetch
   calls do. Nothing is open without a key: `GET /` without a session shows the login form.
+
+Wrong keys (bearer or typed at /login) are throttled per client address (`api.throttle`,
+`HUATI_AUTH_FAILURE_LIMIT` per minute): once over, that client gets 429 + Retry-After before its key is looked at.
 """
 
 from __future__ import annotations
 
-import hashlib
-import hmac
-import os
-import secrets
-import time
-from pathlib import Path
 from typing import Annotated, Any
 
 from fastapi import Depends, Request
@@ -24,11 +22,14 @@ from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
 from api.problems import ApiProblem
 from api.ratelimit import RateLimiter
+from api.throttle import FailureThrottle
+from api.websec import cookie_secure
 from assistant.service.keys import KeyRecord, find_key, get_key
+from assistant.service.sessions import ABSOLUTE as SESSION_MAX_AGE
+from assistant.service.sessions import SessionStore
 from assistant.settings import Settings, get_settings
 
 COOKIE = "huati_session"
-SESSION_MAX_AGE = 30 * 24 * 3600
 SAFE_METHODS = {"GET", "HEAD", "OPTIONS"}
 
 bearer = HTTPBearer(auto_error=False, description="`huati keys create NAME` 生成的密钥")
@@ -53,70 +54,92 @@ StoreDep = Annotated[Any, Depends(store_dep)]
 # --------------------------------------------------------------------------- browser sessions
 
 
-def _session_key(settings: Settings) -> bytes:
-    """A per-installation signing key in HUATI_HOME (created once, shared by all workers)."""
-    path = Path(settings.ensure_home()) / "session.key"
-    if not path.exists():
-        try:
-            fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-            with os.fdopen(fd, "w") as fh:
-                fh.write(secrets.token_hex(32))
-        except FileExistsError:
-            pass
-    return path.read_text().strip().encode()
+def sessions(settings: Settings) -> SessionStore:
+    return SessionStore.of(settings)
 
 
-def _mac(payload: str, settings: Settings) -> str:
-    return hmac.new(_session_key(settings), payload.encode(), hashlib.sha256).hexdigest()[:32]
-
-
-def session_cookie_value(key_id: str, settings: Settings, now: float | None = None) -> str:
-    """`<key id>.<issued at>.<mac>`: names the API key the browser signed in with, never its secret."""
-    payload = f"{key_id}.{int(time.time() if now is None else now)}"
-    return f"{payload}.{_mac(payload, settings)}"
-
-
-def _session_key_id(value: str | None, settings: Settings) -> str | None:
-    parts = (value or "").split(".")
-    if len(parts) != 3 or not parts[1].isdigit():
-        return None
-    payload = f"{parts[0]}.{parts[1]}"
-    if not hmac.compare_digest(parts[2], _mac(payload, settings)):
-        return None
-    if time.time() - int(parts[1]) > SESSION_MAX_AGE:
-        return None
-    return parts[0]
+def session_token(request: Request) -> str | None:
+    return request.cookies.get(COOKIE)
 
 
 def session_record(request: Request, settings: Settings | None = None) -> KeyRecord | None:
-    """The API key behind this browser's signed session cookie (revoked or not), or None."""
+    """The API key behind this browser's session (revoked or not), or None (no session, logged out, expired)."""
     settings = settings or getattr(request.app.state, "settings", None) or get_settings()
-    key_id = _session_key_id(request.cookies.get(COOKIE), settings)
-    record = get_key(key_id, settings) if key_id else None
-    return record if record is not None and record.kind == "api" else None
+    session = sessions(settings).resolve(session_token(request))
+    record = get_key(session.key_id, settings) if session is not None else None
+    if (
+        record is None
+        or record.kind != "api"
+        or (session is not None and session.revoked and not record.revoked)
+    ):
+        return None
+    return record
+
+
+def client_address(request: Request) -> str:
+    """The client as uvicorn saw it: the peer, or what a trusted proxy forwarded (HUATI_TRUSTED_PROXIES)."""
+    return request.client.host if request.client else "unknown"
+
+
+def failures(request: Request, settings: Settings) -> FailureThrottle:
+    throttle = getattr(request.app.state, "auth_failures", None)
+    if throttle is None or throttle.per_minute != settings.auth_failure_limit:
+        throttle = FailureThrottle(settings.auth_failure_limit, burst=settings.auth_failure_limit)
+        request.app.state.auth_failures = throttle
+    return throttle
+
+
+def too_many_failures(request: Request, settings: Settings) -> ApiProblem | None:
+    """429 for a client whose recent authentications failed too often, checked before its credential is looked
+    at (so a blocked client cannot learn whether a guess was right)."""
+    wait = failures(request, settings).wait(client_address(request))
+    if wait <= 0:
+        return None
+    retry = FailureThrottle.retry_after(wait)
+    return ApiProblem(
+        429,
+        f"密钥错误次数过多：每个客户端每分钟最多 {settings.auth_failure_limit} 次，请 {retry} 秒后再试",
+        headers={"Retry-After": retry},
+    )
 
 
 def sign_in(secret: str, response: Any, request: Request, settings: Settings) -> KeyRecord:
-    """Check an API key typed into the login form and start a browser session for it."""
+    """Check an API key typed into the login form and start a new server-side session for it (a fresh token
+    on every login; the browser's previous session, if any, ends)."""
+    blocked = too_many_failures(request, settings)
+    if blocked is not None:
+        raise blocked
     record = find_key(secret.strip(), settings)
     if record is None or record.kind != "api":
+        failures(request, settings).failed(client_address(request))
         raise ApiProblem(401, "密钥不对：请粘贴 huati keys create 生成的完整密钥（hk_ 开头）")
     if record.revoked:
         raise ApiProblem(403, f"密钥 {record.name} 已被吊销，请换一个有效的密钥")
+    store = sessions(settings)
+    store.end(session_token(request))
+    token = store.create(record.id, request.headers.get("user-agent", ""))
     response.set_cookie(
         COOKIE,
-        session_cookie_value(record.id, settings),
+        token,
         httponly=True,
         samesite="strict",
         path="/",
-        secure=request.url.scheme == "https",
+        secure=cookie_secure(request.url.scheme, settings.cookie_secure),
         max_age=SESSION_MAX_AGE,
     )
     return record
 
 
-def sign_out(response: Any) -> None:
-    response.delete_cookie(COOKIE, path="/")
+def sign_out(response: Any, request: Request, settings: Settings) -> None:
+    """The session row goes (a copy of the cookie is worthless from now on) and the browser forgets it."""
+    sessions(settings).end(session_token(request))
+    response.delete_cookie(
+        COOKIE,
+        path="/",
+        httponly=True,
+        samesite="strict",
+        secure=cookie_secure(request.url.scheme, settings.cookie_secure),
+    )
 
 
 # --------------------------------------------------------------------------- API keys
@@ -140,8 +163,12 @@ def require_key(
         return known
     challenge = {"WWW-Authenticate": 'Bearer realm="huati"'}
     if credentials is not None:
+        blocked = too_many_failures(request, settings)
+        if blocked is not None:
+            raise blocked
         record = find_key(credentials.credentials, settings)
         if record is None or record.kind != "api":  # older versions kept per-browser keys: never bearer keys
+            failures(request, settings).failed(client_address(request))
             raise ApiProblem(401, "API 密钥无效：请检查 Authorization: Bearer <密钥>", headers=challenge)
     else:
         record = session_record(request, settings)

@@ -14,7 +14,7 @@ from contextlib import asynccontextmanager
 import anyio.to_thread
 from fastapi import FastAPI
 
-from api import docs, problems
+from api import docs, problems, websec
 from api.jobrunner import JobRunner
 from api.routes import chat, checks, groups, health, jobs, knowledge, plans, products, web
 from assistant import __version__
@@ -120,7 +120,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         app.include_router(router)
     docs.install(app)
     app.add_middleware(problems.BodyLimit, limit=app.state.settings.api_max_body_bytes)
-    app.add_middleware(problems.LastResort)  # outermost of ours: nothing unhandled reaches uvicorn
+    app.add_middleware(problems.LastResort)  # nothing unhandled reaches uvicorn
+    app.add_middleware(websec.SecurityHeaders)  # outermost: CSP / anti-framing on every answer, errors too
     app.openapi = lambda: _openapi(app)  # type: ignore[method-assign]
     return app
 

@@ -25,6 +25,7 @@ class FailureThrottle:
         max_clients: int = 10_000,
         clock: Callable[[], float] = time.monotonic,
     ):
+        self.per_minute = per_minute
         self.rate = per_minute / 60.0
         self.burst = float(burst)
         self.max_clients = max_clients

@@ -15,6 +15,7 @@ import hashlib
 import hmac
 from collections.abc import Iterable
 from typing import Any, Literal
+from urllib.parse import urlsplit
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
@@ -29,12 +30,13 @@ def check_csrf(session_token: str | None, submitted: str | None) -> bool:
     return hmac.compare_digest(csrf_token(session_token), submitted)
 
 
-def fetch_site_ok(headers: Any, scheme: str, host: str) -> bool:
+def fetch_site_ok(headers: Any, host: str) -> bool:
     """False for a form post that a browser marks as coming from another site.
 
     `Sec-Fetch-Site` (sent by all current browsers) decides when present: `same-origin` or `none` (typed /
-    bookmarked) pass, `same-site` and `cross-site` do not. Otherwise the `Origin` header must equal this
-    origin. With neither header (curl, old browsers) the check passes: pair it with `check_csrf` for forms.
+    bookmarked) pass, `same-site` and `cross-site` do not. Otherwise the `Origin` header's host must be this
+    host (the scheme is not compared: behind a TLS proxy the app may see http while the browser says https);
+    `null` fails. With neither header (curl, old browsers) the check passes: pair it with `check_csrf` for forms.
     """
     site = headers.get("sec-fetch-site")
     if site is not None:
@@ -42,7 +44,7 @@ def fetch_site_ok(headers: Any, scheme: str, host: str) -> bool:
     origin = headers.get("origin")
     if origin is None:
         return True
-    return origin != "null" and origin.rstrip("/").lower() == f"{scheme}://{host}".lower()
+    return origin != "null" and urlsplit(origin).netloc.lower() == host.lower()
 
 
 def cookie_secure(scheme: str, mode: Literal["auto", "always", "never"] = "auto") -> bool:

@@ -64,6 +64,12 @@ class Settings(BaseSettings):
     # Hosts / IPs / CIDRs that deliveries and callbacks may reach although they are not public
     # (`assistant.service.outbound`); empty: public addresses only.
     outbound_allow: str = ""
+    # Web page behind a TLS-terminating proxy: the proxies whose X-Forwarded-Proto / -For uvicorn believes
+    # (IPs, CIDRs or `*`), and whether the session cookie is always `Secure` or only over https.
+    trusted_proxies: str = ""
+    cookie_secure: Literal["auto", "always"] = "auto"
+    # Failed authentications (wrong bearer key, wrong key at /login) per client address per minute.
+    auth_failure_limit: int = Field(10, ge=1, le=10_000)
 
     @model_validator(mode="after")
     def _openai_fallbacks(self) -> Settings:

@@ -5,14 +5,15 @@ from __future__ import annotations
 import logging
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlsplit
 
 from fastapi import APIRouter, Request
 from fastapi.responses import FileResponse, HTMLResponse, RedirectResponse, Response
 from fastapi.templating import Jinja2Templates
+from starlette.concurrency import run_in_threadpool
 
 from api import deps
 from api.problems import ApiProblem
+from api.websec import check_csrf, csrf_token, fetch_site_ok
 from assistant.errors import NotFoundError
 from assistant.settings import get_settings
 
@@ -76,6 +77,10 @@ def _login_page(request: Request, message: str = "", status: int = 200) -> HTMLR
     return response
 
 
+def _settings(request: Request) -> Any:
+    return getattr(request.app.state, "settings", None) or get_settings()
+
+
 @router.get("/", response_class=HTMLResponse)
 def index(request: Request) -> HTMLResponse:
     record = deps.session_record(request)
@@ -83,16 +88,16 @@ def index(request: Request) -> HTMLResponse:
         return _login_page(request)
     if record.revoked:
         return _login_page(request, f"密钥 {record.name} 已被吊销，请用有效的密钥重新登录。", 403)
-    context = {**_page_context(), "key_name": record.name}
+    token = deps.session_token(request) or ""
+    context = {**_page_context(), "key_name": record.name, "csrf": csrf_token(token)}
     response = templates.TemplateResponse(request, "index.html", context)
     response.headers["Cache-Control"] = "no-store"
     return response
 
 
-def _same_origin(request: Request) -> bool:
-    """A cross-site page must not sign a visitor in (login CSRF): browsers send Origin on form POSTs."""
-    origin = request.headers.get("origin")
-    return origin is None or urlsplit(origin).netloc == request.headers.get("host", "")
+def _from_this_site(request: Request) -> bool:
+    """Form posts from another site (login CSRF, forced logout) are refused: `Sec-Fetch-Site`, else `Origin`."""
+    return fetch_site_ok(request.headers, request.headers.get("host", ""))
 
 
 @router.get("/login", response_class=HTMLResponse)
@@ -102,25 +107,33 @@ def login_form(request: Request) -> HTMLResponse:
 
 @router.post("/login", response_class=HTMLResponse)
 async def login(request: Request) -> Response:
-    if not _same_origin(request):
+    if not _from_this_site(request):
         return _login_page(request, "登录请求来自其他网站，已拒绝。请直接在本页登录。", 403)
     form = await request.form()
     secret = str(form.get("key") or "")
     if not secret.strip():
         return _login_page(request, "请粘贴 API 密钥（用 huati keys create 名称 生成）。", 422)
     response = RedirectResponse("/", status_code=303)
-    settings = getattr(request.app.state, "settings", None) or get_settings()
     try:
-        deps.sign_in(secret, response, request, settings)
+        await run_in_threadpool(deps.sign_in, secret, response, request, _settings(request))
     except ApiProblem as exc:
-        return _login_page(request, exc.detail, exc.status)
+        page = _login_page(request, exc.detail, exc.status)
+        page.headers.update(exc.headers)  # Retry-After when failed attempts are throttled
+        return page
     return response
 
 
 @router.post("/logout")
-def logout() -> Response:
+async def logout(request: Request) -> Response:
+    """Protected like every other post: same site, and the page's per-session token (a cross-site form can
+    neither send it nor read it)."""
+    token = deps.session_token(request)
+    form = await request.form()
+    submitted = form.get("csrf")
+    if not _from_this_site(request) or (token and not check_csrf(token, str(submitted or ""))):
+        raise ApiProblem(403, "退出请求没有通过校验（来自其他网站，或页面已过期）：请刷新页面后再点「退出」")
     response = RedirectResponse("/", status_code=303)
-    deps.sign_out(response)
+    await run_in_threadpool(deps.sign_out, response, request, _settings(request))
     return response
 
 

@@ -18,6 +18,7 @@ from sqlalchemy import Float, bindparam, case, insert, select, update
 from sqlalchemy.exc import IntegrityError
 
 from assistant.errors import ConflictError, InputError, NotFoundError
+from assistant.service.sessions import revoke_for_key
 from assistant.settings import Settings
 from assistant.storage.db import get_engine
 from assistant.storage.schema import MAX_KEY_NAME, api_keys, rate_buckets
@@ -114,7 +115,7 @@ def get_key(key_id: str, settings: Settings | None = None) -> KeyRecord | None:
 
 
 def revoke_key(id_or_name: str, settings: Settings | None = None) -> KeyRecord:
-    """Revoke by id or name. Revoking twice is harmless and returns the record."""
+    """Revoke by id or name, and every web session made with it. Revoking twice is harmless."""
     with get_engine(settings).begin() as conn:
         row = conn.execute(
             select(api_keys).where((api_keys.c.id == id_or_name) | (api_keys.c.name == id_or_name))
@@ -123,6 +124,7 @@ def revoke_key(id_or_name: str, settings: Settings | None = None) -> KeyRecord:
             raise NotFoundError(f"找不到密钥：{id_or_name}", hint="用 huati keys list 查看 ID 和名称")
         if row.revoked_at is None:
             conn.execute(update(api_keys).where(api_keys.c.id == row.id).values(revoked_at=datetime.now(UTC)))
+        revoke_for_key(conn, row.id)  # browsers signed in with it are out, in the same transaction
         row = conn.execute(select(api_keys).where(api_keys.c.id == row.id)).first()
     return _record(row)
 

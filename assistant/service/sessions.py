@@ -28,6 +28,10 @@ TOUCH_EVERY = 60.0  # `last_seen` is written at most this often (not a write per
 MAX_TOKEN = 100
 
 
+def _now() -> float:
+    return time.time()
+
+
 def digest(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
@@ -46,13 +50,13 @@ class SessionStore:
         absolute: float = ABSOLUTE,
         idle: float = IDLE,
         touch_every: float = TOUCH_EVERY,
-        clock: Callable[[], float] = time.time,
+        clock: Callable[[], float] | None = None,
     ):
         self.engine = engine
         self.absolute = absolute
         self.idle = idle
         self.touch_every = touch_every
-        self.clock = clock
+        self.clock = clock or _now
 
     @classmethod
     def of(cls, settings: Settings | None = None) -> SessionStore:

@@ -112,7 +112,7 @@ def test_csrf_token_is_bound_to_the_session() -> None:
     ],
 )
 def test_fetch_site(headers: dict, ok: bool) -> None:
-    assert fetch_site_ok(headers, "https", "huati.example") is ok
+    assert fetch_site_ok(headers, "huati.example") is ok
 
 
 # --------------------------------------------------------------------------- a login / logout app as the notes describe
@@ -132,7 +132,7 @@ def login_app(store: SessionStore, throttle: FailureThrottle | None = None) -> F
         wait = throttle.wait(client)
         if wait > 0:  # before looking at the key
             return PlainTextResponse("too many", 429, headers={"Retry-After": throttle.retry_after(wait)})
-        if not fetch_site_ok(request.headers, request.url.scheme, request.headers.get("host", "")):
+        if not fetch_site_ok(request.headers, request.headers.get("host", "")):
             return PlainTextResponse("cross-site", 403)
         key_id = KEYS.get(key)
         if key_id is None:
@@ -166,7 +166,7 @@ def login_app(store: SessionStore, throttle: FailureThrottle | None = None) -> F
     @app.post("/logout")
     def logout(request: Request, csrf: Annotated[str | None, Form()] = None) -> Response:
         token = request.cookies.get(COOKIE)
-        if not fetch_site_ok(request.headers, request.url.scheme, request.headers.get("host", "")) or (
+        if not fetch_site_ok(request.headers, request.headers.get("host", "")) or (
             token and not check_csrf(token, csrf)
         ):
             return PlainTextResponse("cross-site logout refused", 403)

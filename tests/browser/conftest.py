@@ -102,6 +102,10 @@ def page_for(browser, server, web_key):
         page.set_default_timeout(30_000)
         errors: list[str] = []
         page.on("pageerror", lambda exc: errors.append(str(exc)))
+        page.on(  # a CSP refusal (inline code, eval) is an error too: the page must have none
+            "console",
+            lambda msg: errors.append(msg.text) if "Content Security Policy" in msg.text else None,
+        )
         page.js_errors = errors
         if signed_in:
             login(page, server, web_key)

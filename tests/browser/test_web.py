@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from page_wait import wait_until
 
 pytestmark = pytest.mark.browser
 DOCS = Path(__file__).resolve().parents[2] / "docs"
@@ -33,8 +34,9 @@ def make_plan(page, base: str, product: str = "空气炸锅", audience: str = "�
     page.select_option("select[name=audience]", audience)
     page.select_option("select[name=n]", n)
     page.click("#plan-submit")
-    page.wait_for_function(
-        "document.querySelector('#topic-cards .topic') || document.querySelector('#plan-status.error')"
+    wait_until(
+        page,
+        "!!(document.querySelector('#topic-cards .topic') || document.querySelector('#plan-status.error'))",
     )
     assert not page.locator("#plan-status.error").count(), page.inner_text("#plan-status")
 
@@ -71,7 +73,7 @@ def test_chat_streams_and_resumes(page_for, server, tmp_path):
     page.goto(server + "/#chat")
     page.fill("#chat-input", "明天卖空气炸锅，宝妈群，给我三个话题")
     page.press("#chat-input", "Enter")
-    page.wait_for_function(DONE.format(n=1))
+    wait_until(page, DONE.format(n=1))
     reply = page.locator("#chat-log .msg.assistant").last
     assert "空气炸锅" in reply.inner_text() and "离线引擎回答" in reply.inner_text()
     assert int(reply.get_attribute("data-chunks")) > 3  # arrived as several SSE token events
@@ -80,12 +82,12 @@ def test_chat_streams_and_resumes(page_for, server, tmp_path):
     before = page.locator("#topic-cards .topic-text").nth(1).text_content()
     page.fill("#chat-input", "第二个更口语一点")
     page.click("#chat-send")
-    page.wait_for_function(DONE.format(n=2))
+    wait_until(page, DONE.format(n=2))
     revised = page.locator("#chat-log .msg.assistant").last
     assert "第 2 个" in revised.inner_text() and "error" not in (revised.get_attribute("class") or "")
     # The revision was saved into the plan: the card now shows the new text, the one quoted in the reply.
-    page.wait_for_function(
-        "t => document.querySelectorAll('#topic-cards .topic-text')[1].textContent !== t", arg=before
+    wait_until(
+        page, "t => document.querySelectorAll('#topic-cards .topic-text')[1].textContent !== t", before
     )
     after = page.locator("#topic-cards .topic-text").nth(1).text_content()
     assert after and after in revised.inner_text()
@@ -95,7 +97,7 @@ def test_chat_streams_and_resumes(page_for, server, tmp_path):
     assert "空气炸锅" in page.inner_text("#history-list")
     # Reload: the conversation comes back from the server.
     page.reload()
-    page.wait_for_function("document.querySelectorAll('#chat-log .msg.user').length == 2")
+    wait_until(page, "document.querySelectorAll('#chat-log .msg.user').length == 2")
     assert page.js_errors == []
 
 
@@ -105,7 +107,7 @@ def test_history_reopens_a_plan(page_for, server):
     first = page.locator("#topic-cards .topic-text").first.inner_text()
     page.goto(server + "/#history")
     page.click("#history-list .history-item >> nth=0")
-    page.wait_for_function("location.hash === '#plan'")
+    wait_until(page, "location.hash === '#plan'")
     page.wait_for_selector("#topic-cards .topic")
     assert page.locator("#topic-cards .topic-text").first.inner_text() == first
 
