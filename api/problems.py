@@ -97,6 +97,9 @@ _MESSAGES = {
     "dict_type": "应是对象",
     "model_type": "应是 JSON 对象",
     "bool_parsing": "应是 true 或 false",
+    "bool_type": "应是 true 或 false",
+    "float_type": "应是数字",
+    "int_from_float": "应是整数",
     "literal_error": "取值不在允许范围内",
     "enum": "取值不在允许范围内",
     "greater_than_equal": "太小",
@@ -326,13 +329,15 @@ class _TooLarge(StarletteHTTPException):
     """Raised while reading an oversized body; the HTTP handler turns it into a 413 problem."""
 
 
+METHODS = ("GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS")
+
+
 def allowed_methods(routes: Iterable[Any], scope: Scope) -> list[str]:
     """Every method some route serves at this path, for the `Allow` header of a 405. Starlette's own 405 names
     only the methods of the first route whose path matched (`PUT /v1/plans` said `Allow: POST` although GET
-    exists too)."""
-    methods: set[str] = set()
-    for route in routes:
-        match, _ = route.matches({**scope, "method": "__never__"})
-        if match in (Match.PARTIAL, Match.FULL) and getattr(route, "methods", None):
-            methods |= set(route.methods)
-    return sorted(methods)
+    exists too). Each method is tried against the routes as the router would (included routers too)."""
+    return [
+        method
+        for method in METHODS
+        if any(route.matches({**scope, "method": method})[0] == Match.FULL for route in routes)
+    ]

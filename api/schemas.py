@@ -7,7 +7,15 @@ from datetime import datetime
 from typing import Annotated, Any, Literal
 
 from fastapi.exceptions import RequestValidationError
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, HttpUrl, model_validator
+from pydantic import (
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    HttpUrl,
+    StringConstraints,
+    model_validator,
+)
 
 from assistant.models import CheckResult, DailyPlan, Hook, PlanRequest, TopicType
 from assistant.service.delivery.targets import Delivery
@@ -29,18 +37,39 @@ def _day(value: Any) -> Date:
     raise ValueError("应是日期，格式 YYYY-MM-DD，例如 2026-12-22")
 
 
-ApiDay = Annotated[Date, BeforeValidator(_day)]
+# Rules JSON Schema cannot state for a date string: the range, as extensions next to `format: date`.
+DAY_RANGE = {"x-minimum": "1901-01-01", "x-maximum": "2099-12-31"}
+ApiDay = Annotated[Date, BeforeValidator(_day), Field(json_schema_extra=DAY_RANGE)]
+Short = Annotated[str, StringConstraints(max_length=100)]
 
 
 class PlanCreate(PlanRequest):
-    """`huati draft`'s options, plus optional delivery targets."""
+    """`huati draft`'s options, plus optional delivery targets. Types are strict: `n` must be a JSON integer
+    (`"3"` and `true` are refused), and every bound the server enforces is declared here, so /openapi.json
+    shows it."""
 
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={
+            "description": '与 huati draft 的选项相同，外加可选的投递。类型严格：n 必须是 JSON 整数（"3"、true 都是 422）'
+        },
+    )
 
     date: ApiDay | None = Field(
         None, description="YYYY-MM-DD（1901-01-01 到 2099-12-31），默认今天（北京时间）"
     )
-    delivery: Delivery | None = Field(None, description="生成后投递到 Postiz 草稿 / 企业微信群机器人（可选）")
+    audience: str | None = Field(None, max_length=50, description="群类型：编号、名称或别名（如 宝妈群）")
+    n: int = Field(3, ge=1, le=10, strict=True, description="话题数（整数 1–10）")
+    trend: list[Short] = Field([], max_length=20, description="当天的热点（最多 20 条，每条最多 100 字）")
+    category: str | None = Field(None, max_length=50, description="目录外商品的品类")
+    points: list[Short] = Field(
+        [], max_length=20, description="目录外商品的卖点（最多 20 条，每条最多 100 字）"
+    )
+    delivery: Delivery | None = Field(
+        None,
+        description="生成后投递到 Postiz 草稿 / 企业微信群机器人（可选）；各目标的 topic 不能大于 n；地址须是公网地址，"
+        "内网接收方要由运维加入 HUATI_OUTBOUND_ALLOW",
+    )
 
     def plan_request(self) -> PlanRequest:
         return PlanRequest.model_validate(self.model_dump(exclude={"delivery"}))
@@ -176,7 +205,11 @@ class BatchCreate(BaseModel):
         max_length=31,
         description="例如一周 7 天的 {date, product, audience}；字段与 POST /v1/plans 相同（含可选的 delivery）",
     )
-    callback_url: HttpUrl | None = Field(None, description="完成后 POST 结果到这里（HMAC-SHA256 签名）")
+    callback_url: HttpUrl | None = Field(
+        None,
+        description="完成后 POST 结果到这里（HMAC-SHA256 签名）；需要服务端设置 HUATI_WEBHOOK_SECRET；须是公网地址，"
+        "内网接收方要由运维加入 HUATI_OUTBOUND_ALLOW",
+    )
 
 
 class WebhookAttempt(BaseModel):
@@ -225,7 +258,7 @@ class CheckCreate(BaseModel):
     category: str | None = Field(None, max_length=50)
     audience: str | None = Field(None, max_length=50)
     date: ApiDay | None = None
-    trend: list[str] = Field([], max_length=20)
+    trend: list[Short] = Field([], max_length=20)
 
     @model_validator(mode="after")
     def _one_topic(self) -> CheckCreate:
@@ -248,7 +281,7 @@ class TrendsPush(BaseModel):
     items: list[dict[str, Any]] | None = Field(
         None, max_length=5000, description="热点条目：title、date、platform、heat …"
     )
-    text: str | None = Field(None, description="JSONL / CSV / DailyHotApi JSON 原文")
+    text: str | None = Field(None, description="JSONL / CSV / DailyHotApi JSON 原文（同样最多 5000 条）")
     format: Literal["jsonl", "csv", "dailyhot"] | None = None
     date: ApiDay | None = Field(None, description="条目没写日期时用这个")
     platform: str | None = Field(None, max_length=50)
@@ -264,9 +297,17 @@ class TrendsResult(BaseModel):
 class CaseCreate(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    markdown: str = Field(..., min_length=1, description="带 front matter 的 Markdown 案例")
+    markdown: str = Field(
+        ...,
+        min_length=1,
+        description="带 YAML front matter 的 Markdown 案例；front matter 不允许锚点、别名和自定义标签，最多 64 KB、"
+        "嵌套 8 层；id 已存在时 409",
+    )
     name: str | None = Field(
-        None, max_length=80, pattern=r"^[A-Za-z0-9_-]+$", description="文件名（不含 .md）"
+        None,
+        max_length=80,
+        pattern=r"^[A-Za-z0-9_-]+$",
+        description="文件名（不含 .md）；已被别的案例使用时 409。不给时按 id 生成稳定且唯一的文件名",
     )
 
 

@@ -42,7 +42,14 @@ WECOM_LIMITS = {"text": 2048, "markdown": 4096}  # bytes of UTF-8 content
 
 
 class PostizTarget(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    """A Postiz draft post. Rules checked in code are stated in the schema's description."""
+
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={
+            "description": "provider 和 settings.__type 至少给一个（Postiz 要求写明频道平台）"
+        },
+    )
 
     api_key: str = Field(..., min_length=1, max_length=500, description="Postiz 公共 API 密钥")
     integration_id: str = Field(..., min_length=1, max_length=200, description="Postiz 频道（integration）ID")
@@ -57,7 +64,9 @@ class PostizTarget(BaseModel):
     time: str = Field(
         "20:00", pattern=r"^([01]\d|2[0-3]):[0-5]\d$", description="草稿的计划时间（当天，HH:MM，北京时间）"
     )
-    topic: int = Field(1, ge=1, le=10, description="发送第几个话题（从 1 开始，1 为排名第一）")
+    topic: int = Field(
+        1, ge=1, le=10, strict=True, description="发送第几个话题（从 1 开始，1 为排名第一；不能大于方案的 n）"
+    )
     settings: dict[str, Any] = Field({}, description="原样转给 Postiz 的平台设置（可含 __type）")
 
     @model_validator(mode="after")
@@ -73,12 +82,22 @@ class PostizTarget(BaseModel):
 
 
 class WecomTarget(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    """A 企业微信 group robot. Rules checked in code are stated in the schema's description."""
+
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={
+            "description": "webhook_url 和 key 至少给一个；text 消息最多 2048 字节、markdown 最多 4096 字节（UTF-8）；"
+            "markdown 不支持 @all"
+        },
+    )
 
     webhook_url: HttpUrl | None = Field(None, description="群机器人完整地址（含 key）")
     key: str | None = Field(None, min_length=1, max_length=200, description="或只给 key")
     msgtype: Literal["text", "markdown"] = Field("text", description="消息类型：text（默认）或 markdown")
-    topic: int = Field(1, ge=1, le=10, description="发送第几个话题（从 1 开始）")
+    topic: int = Field(
+        1, ge=1, le=10, strict=True, description="发送第几个话题（从 1 开始；不能大于方案的 n）"
+    )
     mentioned_list: list[str] = Field(
         [], max_length=50, description="要 @ 的成员 userid，text 消息可用 @all 提醒所有人"
     )
