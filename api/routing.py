@@ -14,6 +14,7 @@ worker thread, so a large document does not stall the event loop.
 from __future__ import annotations
 
 from collections.abc import Callable, Coroutine
+from dataclasses import replace
 from typing import Any
 
 import anyio.to_thread
@@ -39,12 +40,19 @@ async def _parse(request: Request, limits: Limits) -> Any:
     return await anyio.to_thread.run_sync(parse_json_body, raw, limits)
 
 
-async def read_json_body(request: Request, limits: Limits = DEFAULT_LIMITS) -> Any:
+def body_limits(request: Request) -> Limits:
+    """The default limits, with the size limit the service is configured for (HUATI_API_MAX_BODY_BYTES)."""
+    settings = getattr(request.app.state, "settings", None)
+    size = settings.api_max_body_bytes if settings is not None else DEFAULT_LIMITS.max_bytes
+    return replace(DEFAULT_LIMITS, max_bytes=size)
+
+
+async def read_json_body(request: Request, limits: Limits | None = None) -> Any:
     """`await request.body()` parsed as untrusted JSON; in a worker thread when the body is large. A body this
     route class already parsed (same limits) is not parsed twice."""
-    if isinstance(request, SafeJSONRequest) and limits == DEFAULT_LIMITS:
+    if isinstance(request, SafeJSONRequest) and limits is None:
         return await request.json()
-    return await _parse(request, limits)
+    return await _parse(request, limits or body_limits(request))
 
 
 def is_json(content_type: str | None) -> bool:
@@ -58,7 +66,7 @@ class SafeJSONRequest(Request):
 
     async def json(self) -> Any:
         if not hasattr(self, "_safe_json"):
-            self._safe_json = await _parse(self, DEFAULT_LIMITS)
+            self._safe_json = await _parse(self, body_limits(self))
         return self._safe_json
 
 
