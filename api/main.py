@@ -132,6 +132,7 @@ def _openapi(app: FastAPI) -> dict:
         return app.openapi_schema
     from fastapi.openapi.utils import get_openapi
 
+    from api.links import add_links
     from api.schemas import PROBLEM_SCHEMA, PROBLEM_TEXT, CaseCreate, Problem, TrendsPush
 
     schema = get_openapi(title=app.title, version=app.version, description=app.description, routes=app.routes)
@@ -146,6 +147,7 @@ def _openapi(app: FastAPI) -> dict:
                 _localise(code, response, PROBLEM_SCHEMA, PROBLEM_TEXT)
     for unused in ("HTTPValidationError", "ValidationError"):
         components.pop(unused, None)
+    add_links(schema)
     app.openapi_schema = schema
     return schema
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 from api_doubles import Drafting
 from fastapi.testclient import TestClient
+from fuzz_counts import COUNTS
 
 
 @pytest.fixture
@@ -52,3 +53,9 @@ def client(app, secret):
     with TestClient(app) as c:
         c.headers["Authorization"] = f"Bearer {secret}"
         yield c
+
+
+def pytest_terminal_summary(terminalreporter):
+    if COUNTS:
+        parts = "，".join(f"{kind} {n}" for kind, n in sorted(COUNTS.items()))
+        terminalreporter.write_line(f"schemathesis: {sum(COUNTS.values())} generated cases ran ({parts})")

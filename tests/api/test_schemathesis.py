@@ -1,6 +1,9 @@
 """Property-based: requests generated from /openapi.json never get a 5xx, and every error is a problem+json with
 a Chinese detail. One run covers every route with a drafting double (a few examples each); a second run sends
-more examples to the drafting, checking and search routes with the real offline engine and index."""
+more examples to the drafting, checking and search routes with the real offline engine and index; a third
+follows the schema's links between plans, jobs and checks (stateful: create a plan, then read it, give
+feedback, check its topic, list its day; submit a batch, poll its job, read the job's plan), at least
+2,000 calls. `tests/api/conftest.py` prints how many generated cases ran."""
 
 from __future__ import annotations
 
@@ -9,6 +12,7 @@ import shutil
 
 import pytest
 import schemathesis
+from fuzz_counts import COUNTS
 from hypothesis import HealthCheck, Phase, settings
 
 pytestmark = pytest.mark.slow
@@ -26,10 +30,23 @@ def _app_schema(indexed_home, tmp_path, monkeypatch):
     monkeypatch.setenv("HUATI_HOME", str(home))
     reset_settings()
     dispose_engines()
-    app_settings = Settings(api_rate_limit=1_000_000)  # a 429 would hide what the request would have done
+    # A 429 would hide what the request would have done (also for the failed-key throttle).
+    app_settings = Settings(api_rate_limit=1_000_000, auth_failure_limit=10_000)
     app = create_app(app_settings)
     app.state.test_secret = create_key("schemathesis", app_settings)[1]
     return schemathesis.openapi.from_asgi("/openapi.json", app)
+
+
+@pytest.fixture(autouse=True)
+def offline_receivers(monkeypatch):
+    """Generated delivery URLs are public names: their DNS lookups fail at once here, as they would offline
+    (the policy's connect-time check is what runs; nothing leaves the machine)."""
+    import assistant.service.outbound.policy as policy
+
+    def no_dns(host: str, port: int) -> list[str]:
+        raise OSError(f"no DNS in tests: {host}")
+
+    monkeypatch.setattr(policy, "policy_for", lambda allow: policy.OutboundPolicy(allow, resolver=no_dns))
 
 
 @pytest.fixture
@@ -54,9 +71,14 @@ def drafting_double(monkeypatch):
     return fake
 
 
-def _call_and_check(case) -> None:
+def _call_and_check(case, kind: str = "stateless") -> None:
     secret = case.operation.schema.app.state.test_secret
     response = case.call(headers={"Authorization": f"Bearer {secret}"})
+    _check(case, response, kind)
+
+
+def _check(case, response, kind: str) -> None:
+    COUNTS[kind] += 1
     where = (case.method, case.path, response.status_code, response.text[:500])
     unconfigured = (
         response.status_code == 503 and response.json().get("title") == "配置错误"
@@ -93,4 +115,95 @@ def test_no_server_errors(case):
     suppress_health_check=list(HealthCheck),
 )
 def test_no_server_errors_with_the_real_offline_engine(case):
-    _call_and_check(case)
+    _call_and_check(case, "real engine")
+
+
+STATEFUL_CALLS = 2000
+KEPT_TABLES = {"api_keys", "rate_buckets", "web_sessions"}
+
+
+class InlineJobs:
+    """Stands in for the job runner in the stateful run: a batch is drafted before its 202 is answered, so what
+    `GET /v1/jobs/{id}` shows does not depend on thread timing (Hypothesis needs each scenario reproducible)."""
+
+    def __init__(self, settings):
+        self.settings = settings
+
+    def start(self) -> None:
+        pass
+
+    def stop(self) -> None:
+        pass
+
+    def wake(self) -> None:
+        from api.jobrunner import draft_item
+        from assistant.service import jobs
+
+        for job_id in jobs.queued(self.settings):
+            if jobs.claim(job_id, "inline:1", self.settings):
+                jobs.run_job(job_id, "inline:1", lambda item: draft_item(item, self.settings), self.settings)
+
+
+@pytest.fixture
+def linked_schema(indexed_home, tmp_path, monkeypatch, drafting_double):
+    import api.main
+
+    monkeypatch.setattr(api.main, "JobRunner", InlineJobs)
+    return _app_schema(indexed_home, tmp_path, monkeypatch).include(path_regex=r"^/v1/(plans|jobs|checks)")
+
+
+def _fresh_state(settings) -> None:
+    """Every scenario starts from an empty install (keys kept): e.g. an Idempotency-Key a scenario reuses
+    must not meet a request of an earlier scenario."""
+    from assistant.storage.db import get_engine
+    from assistant.storage.schema import metadata
+
+    with get_engine(settings).begin() as conn:
+        for table in reversed(metadata.sorted_tables):
+            if table.name not in KEPT_TABLES:
+                conn.execute(table.delete())
+
+
+def test_no_server_errors_along_the_links_between_plans_jobs_and_checks(linked_schema):
+    """Hypothesis drives scenarios along the schema's links (api/links.py) until 2,000 calls were made."""
+    app = linked_schema.app
+    secret = app.state.test_secret
+    links = linked_schema.as_state_machine()
+    before = COUNTS["stateful"]
+    followed: set[tuple[str, str, int]] = set()
+
+    class Scenarios(links):  # type: ignore[misc, valid-type]
+        def setup(self):
+            _fresh_state(app.state.settings)
+
+        def get_call_kwargs(self, case):
+            return {"headers": {"Authorization": f"Bearer {secret}"}}
+
+        def validate_response(self, response, case, **kwargs):
+            _check(case, response, "stateful")
+            followed.add((case.method, case.operation.path, response.status_code))
+
+    runs = 0
+    while COUNTS["stateful"] - before < STATEFUL_CALLS:
+        runs += 1
+        Scenarios.run(
+            settings=settings(
+                max_examples=100,
+                stateful_step_count=15,
+                deadline=None,
+                database=None,
+                phases=[Phase.generate],
+                suppress_health_check=list(HealthCheck),
+            )
+        )
+        assert runs < 20, "the state machine makes too few calls per run"
+    reached = {(method, path) for method, path, status in followed if status < 400}
+    for operation in (
+        ("POST", "/v1/plans"),
+        ("GET", "/v1/plans/{plan_id}"),
+        ("POST", "/v1/plans/{plan_id}/feedback"),
+        ("POST", "/v1/checks"),
+        ("POST", "/v1/plans:batch"),
+        ("GET", "/v1/jobs/{job_id}"),
+    ):
+        assert operation in reached, (operation, sorted(reached))
