@@ -216,9 +216,12 @@ def install(app: FastAPI) -> None:
     @app.exception_handler(UntrustedInputError)
     async def _untrusted(request: Request, exc: UntrustedInputError) -> JSONResponse:
         field = _where(exc.where)
-        error = {"field": field, "message": exc.message, "reason": exc.reason}
+        message = exc.message  # "items[0].title 含有…": the field already says where
+        if exc.where and field != "body" and message.startswith(exc.where):
+            message = message[len(exc.where) :].lstrip()
+        error = {"field": field, "message": message, "reason": exc.reason}
         return problem(
-            422, f"字段 {field}：{exc.message}", instance=request.url.path, field=field, errors=[error]
+            422, f"字段 {field}：{message}", instance=request.url.path, field=field, errors=[error]
         )
 
     @app.exception_handler(RequestValidationError)

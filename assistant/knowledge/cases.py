@@ -90,7 +90,8 @@ def parse_case(path: Path | str, text: str | None = None, kb_dir: Path | None = 
                 pass
         except yaml.YAMLError as syntax:
             raise fail(path, yaml_line(syntax) + 1, f"YAML 头部格式错误：{yaml_problem(syntax)}") from exc
-        raise fail(path, exc.line or 1, exc.message) from exc
+        line = exc.line or 1
+        raise fail(path, line, exc.message.removesuffix(f"（第 {line} 行）")) from exc  # `path:line:` says it
     node = yaml.compose(head, Loader=yaml.SafeLoader)  # safe now: no aliases left to expand
     key_lines = {k.value: k.start_mark.line + 2 for k, _v in node.value} if node else {}
     missing = [f for f in CASE_REQUIRED if meta.get(f) in (None, "")]
