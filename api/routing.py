@@ -74,13 +74,20 @@ class AuthFirstRoute(APIRoute):
     def get_route_handler(self) -> Callable[[Request], Coroutine[Any, Any, Response]]:
         handler = super().get_route_handler()
         needs_key = _needs_key(self.dependant)
+        # Only a route with a declared body has FastAPI decode it; routes that read raw bodies (chat exports,
+        # CSV trends) parse them themselves, with read_json_body when the body is JSON.
+        declared_body = bool(self.dependant.body_params)
 
         async def guarded(request: Request) -> Response:
             if needs_key and getattr(request.state, "api_key", None) is None:
                 settings = await settings_dep(request)
                 credentials = await bearer(request)
                 await run_in_threadpool(require_key, request, settings, credentials)
-            if request.method in SAFE_METHODS or not is_json(request.headers.get("content-type")):
+            if (
+                request.method in SAFE_METHODS
+                or not declared_body
+                or not is_json(request.headers.get("content-type"))
+            ):
                 return await handler(request)
             safe = SafeJSONRequest(request.scope, request.receive)
             if await safe.body():

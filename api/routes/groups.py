@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import tempfile
 from typing import Annotated, Any, Literal
+from urllib.parse import quote
 
 from fastapi import APIRouter, Path, Query, Request, Response
 from fastapi.responses import HTMLResponse, PlainTextResponse
@@ -144,7 +145,32 @@ def group_report(
     summary = group_summary(group, weeks=weeks, store=store)
     if format == "md":
         return PlainTextResponse(markdown(summary), media_type="text/markdown; charset=utf-8")
-    return HTMLResponse(fragment(summary), headers={"Cache-Control": "no-store"})
+    base = f"/v1/groups/{quote(group, safe='')}/report/charts"
+    html = fragment(summary, chart_url=lambda key: f"{base}/{key}.svg?weeks={weeks}")
+    return HTMLResponse(html, headers={"Cache-Control": "no-store"})
+
+
+@router.get(
+    "/groups/{group}/report/charts/{chart}.svg",
+    summary="群报告里的一张图（SVG）",
+    responses={
+        200: {"content": {"image/svg+xml": {"schema": {"type": "string"}}}, "description": "图"},
+        **problems(404),
+    },
+    response_class=Response,
+)
+def group_report_chart(
+    group: GroupId,
+    chart: Literal["heatmap", "hours", "replies", "types"],
+    _key: ApiKeyDep,
+    store: StoreDep,
+    weeks: Weeks = 4,
+) -> Response:
+    from assistant.groups.report import render_charts
+    from assistant.groups.summary import group_summary
+
+    svg = render_charts(group_summary(group, weeks=weeks, store=store))[chart]
+    return Response(svg, media_type="image/svg+xml", headers={"Cache-Control": "no-store"})
 
 
 @router.delete(

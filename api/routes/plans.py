@@ -15,6 +15,7 @@ from starlette.concurrency import run_in_threadpool
 
 from api.deps import ApiKeyDep, SettingsDep, StoreDep
 from api.problems import ApiProblem
+from api.request_checks import check_callback, check_destinations, check_topics
 from api.routing import AuthFirstRoute
 from api.schemas import (
     ApiDay,
@@ -26,9 +27,6 @@ from api.schemas import (
     PlanList,
     PlanPublic,
     TopicFeedbackCreate,
-    check_callback,
-    check_destinations,
-    check_topics,
     problems,
 )
 from assistant.errors import InputError, NotFoundError

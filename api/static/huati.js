@@ -59,7 +59,7 @@
     if (navigator.clipboard && window.isSecureContext) {
       try { await navigator.clipboard.writeText(text); return true; } catch (_) { /* fall back below */ }
     }
-    const area = el("textarea", { readonly: "", style: "position:fixed;opacity:0;top:0;left:0" });
+    const area = el("textarea", { readonly: "", class: "copy-area" });
     area.value = text;
     document.body.append(area);
     area.select();
@@ -133,7 +133,7 @@
       });
       bar.append(btn);
     }
-    return el("div", { class: "topic-feedback-wrap", style: "grid-column: 2" }, bar, holder);
+    return el("div", { class: "topic-feedback-wrap" }, bar, holder);
   }
 
   function feedbackForm(plan, topic, index, verdict, holder) {
@@ -278,8 +278,9 @@
       const resp = await fetch(`/v1/groups/${encodeURIComponent(group)}/report?weeks=${encodeURIComponent(form.get("weeks") || 4)}`,
         { credentials: "same-origin", headers: headers({ Accept: "text/html" }) });
       if (!resp.ok) throw new Error(await problem(resp));
-      // The fragment is rendered by the server from its own data, every text escaped.
-      $("#report-body").innerHTML = await resp.text();
+      // The fragment is rendered by the server from its own data, every text escaped; charts are images.
+      const doc = new DOMParser().parseFromString(await resp.text(), "text/html");
+      $("#report-body").replaceChildren(...doc.body.childNodes);
       status.textContent = "";
     } catch (err) {
       status.textContent = err.message;

@@ -3,6 +3,7 @@ for `huati report`) and as Markdown with the charts as SVG files beside it."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from html import escape
 from pathlib import Path
 from typing import Any
@@ -71,15 +72,23 @@ def _tables(s: dict[str, Any]) -> dict[str, tuple[list[str], list[list[Any]]]]:
     }
 
 
-def fragment(s: dict[str, Any], svgs: dict[str, str] | None = None) -> str:
-    """The report as an HTML fragment (what the web page shows)."""
-    svgs = svgs or render_charts(s)
+def fragment(
+    s: dict[str, Any], svgs: dict[str, str] | None = None, chart_url: Callable[[str], str] | None = None
+) -> str:
+    """The report as an HTML fragment. With `chart_url`, each chart is an image at that address (the web page:
+    its content policy allows no inline styles, which SVG drawings carry); else the SVG is inline."""
+    svgs = {} if chart_url else (svgs or render_charts(s))
     tables = _tables(s)
     parts = [f'<section class="group-report" data-group="{escape(s["group"])}">']
     parts.append(f"<h2>群 {escape(s['group'])} 的报告（{escape(s['since'])} 到 {escape(s['until'])}）</h2>")
     parts += [f'<p class="note">{escape(line)}</p>' for line in summary_lines(s)]
     for key, title in SECTIONS:
-        parts.append(f'<h3>{title}</h3><div class="chart" data-chart="{key}">{svgs[key]}</div>')
+        chart = (
+            f'<img class="chart-img" alt="{escape(title)}" src="{escape(chart_url(key))}">'
+            if chart_url
+            else svgs[key]
+        )
+        parts.append(f'<h3>{title}</h3><div class="chart" data-chart="{key}">{chart}</div>')
         if key in tables and tables[key][1]:
             parts.append(_table(*tables[key]))
     if s["regulars"]:

@@ -63,10 +63,13 @@ def test_feedback_buttons_and_group_report(page_for, server, chat_env, tmp_path)
     page.goto(server + "/#groups")
     page.select_option("#report-group", GROUP)
     page.click("#report-submit")
-    page.wait_for_selector("#report-body [data-chart=heatmap] svg")
-    assert page.locator("#report-body .chart svg").count() == 4
+    page.wait_for_selector("#report-body [data-chart=heatmap] img")
+    page.wait_for_function(  # every chart image loaded (they come from their own SVG route)
+        "() => [...document.querySelectorAll('#report-body .chart img')].every(i => i.complete && i.naturalWidth > 0)"
+    )
+    assert page.locator("#report-body .chart img").count() == 4
     assert "哪类话题回复多" in page.inner_text("#report-body")
-    box = page.locator("#report-body [data-chart=heatmap] svg").bounding_box()
+    box = page.locator("#report-body [data-chart=heatmap] img").bounding_box()
     assert box and box["width"] > 300 and box["height"] > 100  # drawn, not an empty element
     shot(page, "screenshot-report.png", tmp_path, full_page=True)
     assert page.js_errors == []

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import date
 from pathlib import Path
 
@@ -105,11 +106,14 @@ def test_activity_import_summary_report_and_forget(client, plan):
     summary = client.get(f"/v1/groups/{GROUP}", params={"weeks": 4}).json()
     assert summary["learned"]["posts"] == 1 and len(summary["heat"]) == 7
     html = client.get(f"/v1/groups/{GROUP}/report")
-    assert (
-        html.status_code == 200
-        and html.text.count("<svg") == 4
-        and "text/html" in html.headers["content-type"]
-    )
+    assert html.status_code == 200 and "text/html" in html.headers["content-type"]
+    charts = re.findall(r'<img class="chart-img" alt="[^"]+" src="([^"]+)"', html.text)
+    assert len(charts) == 4 and "style=" not in html.text  # the page's content policy allows no inline styles
+    for url in charts:
+        svg = client.get(url.replace("&amp;", "&"))
+        assert svg.status_code == 200 and svg.headers["content-type"].startswith("image/svg+xml")
+        assert svg.text.lstrip().startswith(("<?xml", "<svg")) and "<svg" in svg.text
+    assert client.get(f"/v1/groups/{GROUP}/report/charts/nope.svg").status_code == 422
     md = client.get(f"/v1/groups/{GROUP}/report", params={"format": "md"})
     assert "![什么时候有人在聊](heatmap.svg)" in md.text
     assert client.get("/v1/groups/没有这个群").status_code == 404
