@@ -99,3 +99,44 @@ def test_a_group_with_no_history_gets_todays_plan(huati_env, store, product):
         for key in ("id", "created_at", "request", "group"):
             data.pop(key)
     assert with_group == without
+
+
+def test_history_moves_the_llm_ranking_too(huati_env):
+    """The model's topics are ranked with the same estimates: a group whose votes drew replies gets the vote
+    first, with the reason; without history the model's order stands on the checks alone."""
+    import json
+
+    from langchain_core.language_models.fake_chat_models import FakeListChatModel
+
+    from assistant.drafting.llm.chain import build_draft_chain
+    from assistant.sync import run_sync
+
+    topics = [
+        {
+            "type": "experience",
+            "question": "你有没有用完还一直回购的牙膏？",
+            "hook_kind": None,
+            "hook_title": "",
+        },
+        {"type": "either_or", "question": "你家的牙膏是一次囤一堆，还是用完再买？", "hook_kind": None},
+        {"type": "vote", "question": "投个票：你一般在哪买牙膏？A超市 B网购 C团购群", "hook_kind": None},
+    ]
+    answer = json.dumps({"topics": topics}, ensure_ascii=False)
+    request = PlanRequest(product="亮白牙膏", audience="宝妈群", date=DAY, n=3, engine="llm")
+
+    def plan(records: GroupRecords | None):
+        ctx = gather_context(request, huati_env)
+        if records is not None:
+            apply_group_history(ctx, records)
+        chain = build_draft_chain(FakeListChatModel(responses=[answer]), huati_env, request)
+        return run_sync(chain.ainvoke(ctx))
+
+    plain = plan(None)
+    assert plain.engine == "llm" and not any("这个群" in (t.reason or "") for t in plain.topics)
+    means = {t: 4.0 for t in TYPES} | {"vote": 20.0}
+    moved = plan(GroupRecords("阳光宝妈群", outcomes=outcomes("阳光宝妈群", means, per=8, seed=4)))
+    assert moved.engine == "llm"
+    assert moved.topics[0].type.value == "vote"
+    assert "这个群投票类话题平均" in moved.topics[0].reason
+    if plain.topics[0].type.value != "vote":
+        assert [t.text for t in moved.topics] != [t.text for t in plain.topics]

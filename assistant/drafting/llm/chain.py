@@ -179,7 +179,7 @@ class DraftChain:
         return state
 
     async def rank(self, state: DraftState) -> DraftState:
-        state.chosen = rank(state.topics, self.request.n)
+        state.chosen = rank(state.topics, self.request.n, state.ctx.learned)
         if not state.chosen:
             raise NoUsableTopics("候选里" + _why(state.run, self.settings.history_days, 0))
         return state

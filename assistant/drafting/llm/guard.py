@@ -4,6 +4,7 @@ group's recent topics are dropped; the passing ones are ranked by score, diverse
 from __future__ import annotations
 
 from assistant.drafting.context import DayContext
+from assistant.drafting.learning import Learned
 from assistant.drafting.ranking import bigrams, is_contained, is_near_duplicate, jaccard, mmr
 from assistant.models import Topic
 
@@ -69,15 +70,25 @@ def repeats(topic: Topic, texts: list[str]) -> bool:
     return bool(texts) and (is_near_duplicate(topic.text, texts) or is_contained(topic.question, texts))
 
 
-def rank(topics: list[Topic], n: int) -> list[Topic]:
-    """Topics that pass every check, by checks score, diverse by MMR (repeats were dropped before)."""
-    ordered = sorted((t for t in topics if passed(t)), key=lambda t: -t.score)
+def rank(topics: list[Topic], n: int, learned: Learned | None = None) -> list[Topic]:
+    """Topics that pass every check, by checks score plus what their type and hook drew in this group
+    (`learned`, the same estimates the offline ranking uses), diverse by MMR (repeats were dropped before)."""
+    value = {id(t): t.score for t in topics}
+    if learned is not None:
+        for t in topics:
+            bonus, why = learned.bonus(
+                {"type": t.type.value, "hook": t.hook.kind if t.hook else "", "pattern": ""}
+            )
+            if bonus:
+                value[id(t)] = t.score + bonus
+                t.reason = why
+    ordered = sorted((t for t in topics if passed(t)), key=lambda t: -value[id(t)])
     grams = {id(t): bigrams(t.text) for t in ordered}
 
     def sim(a: Topic, b: Topic) -> float:
         return 0.6 * jaccard(grams[id(a)], grams[id(b)]) + 0.4 * (a.type == b.type)
 
-    return mmr(ordered, [t.score for t in ordered], sim, n)
+    return mmr(ordered, [value[id(t)] for t in ordered], sim, n)
 
 
 FALSE_EVENT = (
