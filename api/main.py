@@ -6,7 +6,6 @@ import asyncio
 import logging
 import os
 import threading
-import time
 from collections.abc import AsyncIterator
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import asynccontextmanager
@@ -15,9 +14,9 @@ import anyio.to_thread
 from fastapi import FastAPI
 
 from api import docs, problems, websec
-from api.jobrunner import JobRunner
 from api.routes import chat, checks, groups, health, jobs, knowledge, plans, products, web
 from assistant import __version__
+from assistant.service.embedded import JobHost
 from assistant.settings import Settings
 
 log = logging.getLogger("huati.api")
@@ -52,42 +51,19 @@ async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
     if os.environ.get(WARM_UP_ENV) == "1":
         app.state.warm_up = "running"
         threading.Thread(target=_warm_up, args=(app,), name="huati-warm-up", daemon=True).start()
-    runner = JobRunner(app.state.settings)
-    app.state.jobs = runner
-    runner.start()
+    host = JobHost(app.state.settings)  # batch items: worker processes or a thread beside the API
+    app.state.jobs = host
+    host.start()
     try:
         yield
     finally:
-        runner.stop()
+        host.stop()
 
 
 def _warm_up(app: FastAPI) -> None:
-    """Load every index partition, the embedding model, lexicons and chat client once, so that the first burst
-    of requests does not make each request load the same partitions at the same time."""
-    settings = app.state.settings
-    started = time.perf_counter()
-    try:
-        from assistant.drafting import draft_plan
-        from assistant.knowledge import load_products
-        from assistant.models import PlanRequest
-        from assistant.retrieval.index import IndexStore
+    from assistant.service.warmup import warm_up
 
-        store = IndexStore(settings)
-        manifest = store.manifest() or {"parts": {}}
-        for name in manifest["parts"]:
-            store.part(manifest, name)
-        product = load_products(settings)[0].name
-        draft_plan(PlanRequest(product=product, engine="offline", n=1), settings=settings, save=False)
-        if settings.llm_configured:
-            import assistant.drafting.llm.chain  # noqa: F401 - LangChain imports are the slow part of a first LLM plan
-            from assistant.llm import get_chat_model
-
-            get_chat_model(settings, "draft")
-        log.info("warm-up done in %.1f s", time.perf_counter() - started)
-        app.state.warm_up = "done"
-    except Exception as exc:  # warm-up is best effort; requests report real errors
-        log.warning("warm-up skipped: %s", exc)
-        app.state.warm_up = "failed"
+    app.state.warm_up = "done" if warm_up(app.state.settings) else "failed"
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:

@@ -194,19 +194,25 @@ class GroupDeleted(BaseModel):
     )
 
 
+MAX_BATCH_ITEMS = (
+    5000  # a batch for every group of an agency; the body limit (HUATI_API_MAX_BODY_BYTES) also applies
+)
+
+
 class BatchCreate(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     items: list[PlanCreate] = Field(
         ...,
         min_length=1,
-        max_length=31,
-        description="例如一周 7 天的 {date, product, audience}；字段与 POST /v1/plans 相同（含可选的 delivery）",
+        max_length=MAX_BATCH_ITEMS,
+        description="每个群一条 {date, product, audience}（或一周 7 天）；字段与 POST /v1/plans 相同（含可选的 delivery）",
     )
     callback_url: HttpUrl | None = Field(
         None,
-        description="完成后 POST 结果到这里（HMAC-SHA256 签名）；需要服务端设置 HUATI_WEBHOOK_SECRET；须是公网地址，"
-        "内网接收方要由运维加入 HUATI_OUTBOUND_ALLOW",
+        description="完成后 POST 结果到这里（Standard Webhooks 签名：webhook-id / webhook-timestamp / "
+        "webhook-signature）；需要服务端设置 HUATI_WEBHOOK_SECRET；须是公网地址，内网接收方要由运维加入 "
+        "HUATI_OUTBOUND_ALLOW",
     )
 
 
@@ -237,7 +243,7 @@ class JobPublic(BaseModel):
         ..., description="每条：index、status（ok/error）、plan_id、plan 或 error"
     )
     error: str | None
-    resumes: int = Field(..., description="执行进程中断后被接手的次数")
+    resumes: int = Field(..., description="执行进程中断后，停滞的条目被重新入队的次数")
     created_at: str
     updated_at: str
     callback: JobCallback | None

@@ -70,6 +70,24 @@ class Settings(BaseSettings):
     cookie_secure: Literal["auto", "always"] = "auto"
     # Failed authentications (wrong bearer key, wrong key at /login) per client address per minute.
     auth_failure_limit: int = Field(10, ge=1, le=10_000)
+    webhook_attempts: int = Field(5, ge=1, le=20, description="callback attempts before giving up")
+    webhook_backoff: float = Field(
+        1.0, gt=0, le=3600, description="seconds before the 2nd attempt, then doubled"
+    )
+    # Delivery credentials of batch items (Postiz api_key, 企业微信 key) are encrypted at rest with this key until
+    # the item has run (then masked); unset: kept as given until then. Every process must have the same value.
+    secrets_key: SecretStr | None = None
+
+    # Batch jobs (`assistant.service.queue`). The queue: SQLite file `home/queue.db` by default, the same
+    # PostgreSQL as the data when `database_url` is PostgreSQL, or Redis with `queue_url=redis://…`.
+    queue_url: str | None = None
+    # Worker processes `huati serve` starts beside the API: "auto" (one per core), a number, 0 (a consumer
+    # thread inside the API process only) or "off" (items run only in `huati worker` processes).
+    job_processes: str = Field("auto", pattern=r"^(auto|off|\d{1,3})$")
+    job_threads: int = Field(1, ge=1, le=64, description="items at once in each worker process")
+    # An unfinished item untouched this long, and not waiting in the queue, is run again (its worker died).
+    # Must exceed the slowest item (an LLM plan with its retries).
+    job_stall_seconds: float = Field(300.0, ge=1, le=86400)
 
     @model_validator(mode="after")
     def _openai_fallbacks(self) -> Settings:
@@ -96,6 +114,15 @@ class Settings(BaseSettings):
     @property
     def db_url(self) -> str:
         return self.database_url or f"sqlite:///{(self.home / 'huati.db').resolve()}"
+
+    @property
+    def embedded_job_processes(self) -> int | None:
+        """Worker processes `huati serve` runs (0: a thread in the API process; None: none at all)."""
+        if self.job_processes == "off":
+            return None
+        if self.job_processes == "auto":
+            return os.cpu_count() or 1
+        return int(self.job_processes)
 
     def ensure_home(self) -> Path:
         """HUATI_HOME, created owner-only (0700): it holds the database, keys' hashes and pushed documents."""

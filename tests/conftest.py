@@ -19,6 +19,9 @@ for _var in list(os.environ):
 os.environ["ANONYMIZED_TELEMETRY"] = "False"
 # Model requests (chat and embeddings) may only go to local test servers; anything else is a ConfigError.
 os.environ["HUATI_LLM_REQUESTS"] = "loopback"
+# Batch items run in a consumer thread of the app under test (its drafting doubles apply); tests of the worker
+# processes set HUATI_JOB_PROCESSES themselves.
+os.environ["HUATI_JOB_PROCESSES"] = "0"
 
 _real_connect = socket.socket.connect
 _real_connect_ex = socket.socket.connect_ex
@@ -133,3 +136,33 @@ def chroma_server(tmp_path):
         if proc.poll() is None:
             proc.terminate()
             proc.wait(timeout=10)
+
+
+@pytest.fixture(scope="session")
+def pg_cluster():
+    """One throwaway PostgreSQL cluster for the session (skipped without the server binaries)."""
+    import pg_cluster as pg
+
+    reason = pg.why_not()
+    if reason:
+        pytest.skip(reason)
+    cluster = pg.start()
+    try:
+        yield cluster
+    finally:
+        cluster.stop()
+
+
+@pytest.fixture
+def pg_database(pg_cluster):
+    """A fresh, empty PostgreSQL database on the session's cluster: its SQLAlchemy URL."""
+    return pg_cluster.new_database()
+
+
+@pytest.fixture
+def pg_upgraded(pg_database):
+    """A fresh PostgreSQL database upgraded to the current schema (as `huati db upgrade` does)."""
+    from assistant.storage import migrate
+
+    migrate.upgrade(pg_database)
+    return pg_database

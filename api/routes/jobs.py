@@ -5,14 +5,14 @@ One installation serves one operator team (single tenant): any valid key reads a
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Annotated, Any
 
-from fastapi import APIRouter
+from fastapi import APIRouter, Query
 
 from api.deps import ApiKeyDep, SettingsDep
 from api.routing import AuthFirstRoute
 from api.schemas import JobPublic, problems
-from assistant.service import jobs
+from assistant.service.jobview import get_job
 
 router = APIRouter(prefix="/v1", tags=["jobs"], route_class=AuthFirstRoute)
 
@@ -20,5 +20,12 @@ router = APIRouter(prefix="/v1", tags=["jobs"], route_class=AuthFirstRoute)
 @router.get(
     "/jobs/{job_id}", response_model=JobPublic, summary="任务状态、结果和回调记录", responses=problems(404)
 )
-def read_job(job_id: str, _key: ApiKeyDep, settings: SettingsDep) -> dict[str, Any]:
-    return jobs.get_job(job_id, settings)
+def read_job(
+    job_id: str,
+    _key: ApiKeyDep,
+    settings: SettingsDep,
+    results: Annotated[
+        bool, Query(description="false：只看状态和计数，不带每条结果（轮询大任务时用）")
+    ] = True,
+) -> dict[str, Any]:
+    return get_job(job_id, settings, results=results)

@@ -5,11 +5,12 @@ from __future__ import annotations
 import asyncio
 import hashlib
 import json
+import logging
 import threading
 from typing import Annotated, Any
 
 import anyio
-from fastapi import APIRouter, Header, Query, Request, Response
+from fastapi import APIRouter, Header, Query, Response
 from fastapi import Path as PathParam
 from starlette.concurrency import run_in_threadpool
 
@@ -31,13 +32,16 @@ from api.schemas import (
 )
 from assistant.errors import InputError, NotFoundError
 from assistant.models import DailyPlan
-from assistant.service import idempotency, jobs
+from assistant.service import idempotency, ledger
 from assistant.service.delivery import records as deliveries
 from assistant.service.delivery.targets import deliver
+from assistant.service.jobview import get_job
+from assistant.service.queue import get_queue
 from assistant.settings import Settings
 from assistant.storage import Store
 
 router = APIRouter(prefix="/v1", tags=["plans"], route_class=AuthFirstRoute)
+log = logging.getLogger("huati.api.plans")
 
 IDEMPOTENCY_WAIT = 120.0  # seconds a duplicate waits for the first request to finish
 IdempotencyKey = Annotated[
@@ -138,8 +142,9 @@ async def create_plan(
             await run_in_threadpool(idempotency.complete, key.id, idempotency_key, owner, plan.id, settings)
     data = plan.public_dict() | {"delivery": None}
     if body.delivery is not None:
-        data["delivery"] = await deliver(data, body.delivery, settings)
-        await run_in_threadpool(deliveries.record, plan.id, data["delivery"], settings)
+        event_id = f"plan.{plan.id}"
+        data["delivery"] = await deliver(data, body.delivery, settings, event_id=event_id)
+        await run_in_threadpool(deliveries.record, plan.id, data["delivery"], settings, event_id)
     response.headers["Location"] = f"/v1/plans/{plan.id}"
     return data
 
@@ -264,9 +269,7 @@ def add_topic_feedback(
     summary="批量生成（例如一周），返回任务",
     responses=problems(),
 )
-def create_batch(
-    body: BatchCreate, key: ApiKeyDep, settings: SettingsDep, request: Request
-) -> dict[str, Any]:
+def create_batch(body: BatchCreate, key: ApiKeyDep, settings: SettingsDep) -> dict[str, Any]:
     if body.callback_url is not None and settings.webhook_secret is None:
         raise InputError(
             "使用 callback_url 需要先设置 HUATI_WEBHOOK_SECRET（回调签名用的密钥）", field="callback_url"
@@ -276,8 +279,10 @@ def create_batch(
         check_topics(item.delivery, item.n, ("body", "items", index))
         check_destinations(item.delivery, settings, ("body", "items", index))
     items = [item.model_dump(mode="json", exclude_none=True) for item in body.items]
-    job_id = jobs.create_job(key.id, items, str(body.callback_url) if body.callback_url else None, settings)
-    runner = getattr(request.app.state, "jobs", None)
-    if runner is not None:
-        runner.wake()
-    return jobs.get_job(job_id, settings)
+    callback = str(body.callback_url) if body.callback_url else None
+    job_id = ledger.create_job(key.id, items, callback, settings)
+    try:
+        get_queue(settings).submit(job_id)
+    except Exception:  # the job is stored: the sweep starts it once the queue is reachable again
+        log.exception("could not enqueue job %s", job_id)
+    return get_job(job_id, settings)

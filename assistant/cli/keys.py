@@ -49,9 +49,27 @@ def revoke(id_or_name: Annotated[str, typer.Argument(help="密钥 ID 或名称")
     console.print(f"已吊销密钥 {record.name}（ID {record.id}）。")
 
 
+def webhook_secret() -> None:
+    """打印回调签名密钥的 Standard Webhooks 形式（whsec_…，给接收方的校验库用）；没设置时生成一个新的。"""
+    import base64
+    import secrets
+
+    from assistant.service.webhooks import standard_secret
+    from assistant.settings import get_settings
+
+    settings = get_settings()
+    if settings.webhook_secret is None:
+        new = "whsec_" + base64.b64encode(secrets.token_bytes(32)).decode()
+        console.print("还没有设置 HUATI_WEBHOOK_SECRET。新生成了一个，设给服务端的所有进程，也交给接收方：")
+        typer.echo(new)
+        return
+    typer.echo(standard_secret(settings))
+
+
 def register(app: typer.Typer) -> None:
     keys = typer.Typer(help="管理 huati serve 的 API 密钥。", no_args_is_help=True)
     keys.command("create")(create)
     keys.command("list")(list_cmd)
     keys.command("revoke")(revoke)
+    keys.command("webhook-secret")(webhook_secret)
     app.add_typer(keys, name="keys")

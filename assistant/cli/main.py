@@ -6,7 +6,7 @@ from importlib.metadata import entry_points
 
 import typer
 
-from assistant.cli import chat, check, draft, feedback, groups, keys, knowledge, product, report
+from assistant.cli import chat, check, db, draft, feedback, groups, keys, knowledge, product, report, worker
 from assistant.cli.common import internal_error, user_error, wrap_commands
 from assistant.cli.usage import HuatiGroup
 from assistant.errors import HuatiError
@@ -37,8 +37,8 @@ def version() -> None:
 def _register_all() -> None:
     # knowledge: ingest, search, calendar, trends import; check; draft: draft, history, show, export,
     # feedback (verdicts and outcomes); groups: import, list, show, forget; report; keys: create/list/revoke; chat;
-    # product: explain.
-    for module in (knowledge, check, draft, feedback, groups, report, keys, chat, product):
+    # product: explain; db: upgrade/current/history; worker.
+    for module in (knowledge, check, draft, feedback, groups, report, keys, chat, product, db, worker):
         module.register(app)
     # Sub-commands from other top-level packages (api/, evals/) come in by entry point,
     # so the dependency points from them to assistant/, never back.

@@ -1,36 +1,23 @@
-"""Callbacks of finished batch jobs: which job's callback a worker may send, and every attempt recorded."""
+"""Callback attempts of batch jobs, one row each (shown in the job's `callback.attempts`)."""
 
 from __future__ import annotations
 
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import and_, insert, select, update
+from sqlalchemy import func, insert, select
 
-from assistant.service import leases
-from assistant.service.migrate import ensure_columns
 from assistant.settings import Settings
 from assistant.storage.db import get_engine
-from assistant.storage.schema import jobs, webhook_attempts
+from assistant.storage.schema import webhook_attempts
 
 
-def now() -> datetime:
-    return datetime.now(UTC)
-
-
-def iso(value: datetime | None) -> str | None:
-    aware = leases.aware(value)
-    return aware.isoformat() if aware is not None else None
-
-
-def _engine(settings: Settings | None):
-    engine = get_engine(settings)
-    ensure_columns(engine, webhook_attempts)
-    return engine
+def _iso(value: datetime) -> str:
+    return (value.replace(tzinfo=UTC) if value.tzinfo is None else value).isoformat()
 
 
 def attempts(job_id: str, settings: Settings | None = None) -> list[dict[str, Any]]:
-    with _engine(settings).connect() as conn:
+    with get_engine(settings).connect() as conn:
         rows = conn.execute(
             select(webhook_attempts)
             .where(webhook_attempts.c.job_id == job_id)
@@ -44,42 +31,17 @@ def attempts(job_id: str, settings: Settings | None = None) -> list[dict[str, An
             "error": r.error,
             "reason": r.reason,
             "seconds": round(r.seconds, 3),
-            "at": iso(r.at),
+            "at": _iso(r.at),
         }
         for r in rows
     ]
 
 
-def claim_callbacks(owner: str, settings: Settings | None = None, limit: int = 10) -> list[str]:
-    """Take finished jobs with an undelivered callback and no live owner (each goes to exactly one worker)."""
-    engine = get_engine(settings)
-    with engine.connect() as conn:
-        ids = [
-            r.id
-            for r in conn.execute(
-                select(jobs.c.id)
-                .where(
-                    and_(
-                        jobs.c.status.in_(("done", "failed")),
-                        jobs.c.callback_state == "pending",
-                        jobs.c.owner.is_(None),
-                    )
-                )
-                .limit(limit)
-            )
-        ]
-    claimed = []
-    for job_id in ids:
-        with engine.begin() as conn:
-            guard = and_(jobs.c.id == job_id, jobs.c.owner.is_(None), jobs.c.callback_state == "pending")
-            if conn.execute(update(jobs).where(guard).values(owner=owner, heartbeat_at=now())).rowcount == 1:
-                claimed.append(job_id)
-    return claimed
-
-
-def set_callback_state(job_id: str, state: str, settings: Settings | None = None) -> None:
-    with get_engine(settings).begin() as conn:
-        conn.execute(update(jobs).where(jobs.c.id == job_id).values(callback_state=state, updated_at=now()))
+def count(job_id: str, settings: Settings) -> int:
+    with get_engine(settings).connect() as conn:
+        return conn.execute(
+            select(func.count()).select_from(webhook_attempts).where(webhook_attempts.c.job_id == job_id)
+        ).scalar_one()
 
 
 def record_attempt(
@@ -92,7 +54,7 @@ def record_attempt(
     settings: Settings | None = None,
     reason: str | None = None,
 ) -> None:
-    with _engine(settings).begin() as conn:
+    with get_engine(settings).begin() as conn:
         conn.execute(
             insert(webhook_attempts).values(
                 job_id=job_id,
@@ -101,8 +63,7 @@ def record_attempt(
                 status_code=status_code,
                 error=error,
                 seconds=seconds,
-                at=now(),
+                at=datetime.now(UTC),
                 reason=reason,
             )
         )
-        conn.execute(update(jobs).where(jobs.c.id == job_id).values(heartbeat_at=now()))  # still alive

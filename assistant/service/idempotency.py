@@ -20,7 +20,6 @@ from sqlalchemy.exc import IntegrityError
 
 from assistant.errors import ConflictError
 from assistant.service import leases
-from assistant.service.migrate import ensure_columns
 from assistant.settings import Settings
 from assistant.storage.db import get_engine
 from assistant.storage.schema import idempotency
@@ -46,9 +45,7 @@ def _now() -> datetime:
 
 
 def _engine(settings: Settings | None):
-    engine = get_engine(settings)
-    ensure_columns(engine, idempotency)
-    return engine
+    return get_engine(settings)
 
 
 def _where(key_id: str, idem_key: str):

@@ -1,7 +1,8 @@
 """One SQL engine for all stored state. SQLite in WAL mode by default; any SQLAlchemy URL
 (PostgreSQL for several API workers) through `HUATI_DATABASE_URL`.
 
-Every table is declared in `assistant.storage.schema`; `get_engine` creates what is missing.
+Every table is declared in `assistant.storage.schema` and made by the migrations (`assistant.storage.migrate`):
+`get_engine` upgrades an embedded SQLite database by itself and refuses any other database that is behind.
 """
 
 from __future__ import annotations
@@ -13,7 +14,7 @@ from sqlalchemy import create_engine, event, make_url
 from sqlalchemy.engine import Engine
 
 from assistant.settings import Settings, get_settings
-from assistant.storage.schema import metadata
+from assistant.storage.migrate import ensure_current
 
 _engines: dict[str, Engine] = {}
 _lock = threading.Lock()
@@ -29,6 +30,7 @@ def get_engine(settings: Settings | None = None) -> Engine:
         if url.startswith("sqlite"):
             settings.ensure_home()
             _create_owner_only(url)
+            ensure_current(url)
             engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 30})
 
             @event.listens_for(engine, "connect")
@@ -40,8 +42,8 @@ def get_engine(settings: Settings | None = None) -> Engine:
                 cur.execute("PRAGMA busy_timeout=30000")
                 cur.close()
         else:
+            ensure_current(url)
             engine = create_engine(url, pool_pre_ping=True)
-        metadata.create_all(engine)
         _engines[url] = engine
         return engine
 

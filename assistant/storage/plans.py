@@ -10,6 +10,7 @@ from datetime import date as Date
 from typing import Any
 
 from sqlalchemy import func, select
+from sqlalchemy.engine import Connection
 
 from assistant.errors import InputError, NotFoundError
 from assistant.models import DailyPlan, Topic, TopicOrigin
@@ -31,6 +32,42 @@ def _audience_key(plan: DailyPlan) -> str | None:
     return plan.audience.name if plan.audience else None
 
 
+def write_plan(conn: Connection, plan: DailyPlan) -> str:
+    """Insert a plan, its topics and its chat group inside the caller's transaction (a batch item saves its plan
+    together with its own row). Gives the plan an id when it has none; returns the id."""
+    if not plan.id:
+        plan.id = new_plan_id()
+    row = {
+        "id": plan.id,
+        "created_at": plan.created_at,
+        "date": plan.date,
+        "product_id": plan.product.id,
+        "product_name": plan.product.name,
+        "audience": _audience_key(plan),
+        "engine": plan.engine,
+        "model": plan.model,
+        "data": plan.model_dump_json(by_alias=True),
+    }
+    topic_rows = [
+        {
+            "plan_id": plan.id,
+            "idx": i,
+            "topic_id": t.id,
+            "text": t.text,
+            "date": plan.date,
+            "audience": _audience_key(plan),
+            "product_id": plan.product.id,
+        }
+        for i, t in enumerate(plan.topics, 1)
+    ]
+    conn.execute(plans.insert(), row)
+    if topic_rows:
+        conn.execute(plan_topics.insert(), topic_rows)
+    if plan.group:
+        conn.execute(plan_groups.insert(), {"plan_id": plan.id, "group_id": plan.group})
+    return plan.id
+
+
 class Store(FeedbackRecords):
     def __init__(self, settings: Settings | None = None):
         self.settings = settings or get_settings()
@@ -45,41 +82,11 @@ class Store(FeedbackRecords):
     # ------------------------------------------------------------------ plans
 
     def save_plan(self, plan: DailyPlan) -> str:
-        if not plan.id:
-            plan.id = new_plan_id()
-        row = {
-            "id": plan.id,
-            "created_at": plan.created_at,
-            "date": plan.date,
-            "product_id": plan.product.id,
-            "product_name": plan.product.name,
-            "audience": _audience_key(plan),
-            "engine": plan.engine,
-            "model": plan.model,
-            "data": plan.model_dump_json(by_alias=True),
-        }
-        topic_rows = [
-            {
-                "plan_id": plan.id,
-                "idx": i,
-                "topic_id": t.id,
-                "text": t.text,
-                "date": plan.date,
-                "audience": _audience_key(plan),
-                "product_id": plan.product.id,
-            }
-            for i, t in enumerate(plan.topics, 1)
-        ]
         with self.engine.begin() as conn:
             conn.execute(plan_topics.delete().where(plan_topics.c.plan_id == plan.id))
             conn.execute(plan_groups.delete().where(plan_groups.c.plan_id == plan.id))
             conn.execute(plans.delete().where(plans.c.id == plan.id))
-            conn.execute(plans.insert(), row)
-            if topic_rows:
-                conn.execute(plan_topics.insert(), topic_rows)
-            if plan.group:
-                conn.execute(plan_groups.insert(), {"plan_id": plan.id, "group_id": plan.group})
-        return plan.id
+            return write_plan(conn, plan)
 
     def get_plan(self, plan_id: str) -> DailyPlan:
         with self.engine.connect() as conn:

@@ -104,6 +104,9 @@ idempotency = Table(
 
 
 # jobs
+# A batch job. Its items, their inputs and results are rows of `job_items`; `items` keeps the inputs as shown to
+# clients (delivery credentials masked). `results`, `owner` and `heartbeat_at` belong to the job runner of the
+# release before the task queue: no longer written (kept one release so that a rollback still reads its jobs).
 jobs = Table(
     "jobs",
     metadata,
@@ -120,6 +123,27 @@ jobs = Table(
     Column("resumes", Integer, nullable=False, default=0),
     Column("created_at", DateTime(timezone=True), nullable=False),
     Column("updated_at", DateTime(timezone=True), nullable=False),
+    Column("total", Integer, nullable=False, server_default="0"),
+    Column("ok", Integer, nullable=False, server_default="0"),
+    Column("failed", Integer, nullable=False, server_default="0"),
+)
+
+
+# jobs
+# One row per item of a batch job: the ledger that makes running an item twice change nothing. `input` is the
+# item's request (delivery credentials sealed, and masked once the item is finished); `result` the public result.
+job_items = Table(
+    "job_items",
+    metadata,
+    Column("job_id", String(32), ForeignKey("jobs.id", ondelete="CASCADE"), primary_key=True),
+    Column("idx", Integer, primary_key=True),
+    Column("status", String(16), nullable=False),  # queued | drafted | delivering | ok | error
+    Column("input", JSON, nullable=False),
+    Column("plan_id", String(16), nullable=True),
+    Column("result", JSON, nullable=True),
+    Column("attempts", Integer, nullable=False, server_default="0"),
+    Column("updated_at", DateTime(timezone=True), nullable=False),
+    Index("ix_job_items_status_updated", "status", "updated_at"),
 )
 
 
@@ -188,6 +212,9 @@ plan_deliveries = Table(
     Column("plan_id", String(64), nullable=False, index=True),
     Column("results", JSON, nullable=False),
     Column("created_at", DateTime(timezone=True), nullable=False),
+    # `<job id>.<index>` for a batch item, `plan.<plan id>` otherwise: stable across a crash and a resend
+    Column("event_id", String(80), nullable=True),
+    Index("uq_plan_deliveries_event_id", "event_id", unique=True),
 )
 
 

@@ -164,37 +164,6 @@ print(idempotency.reserve(sys.argv[1], "crash-api", sys.argv[2]).state)
     assert again.status_code == 200 and again.json()["id"] == r.json()["id"] and drafting.calls == 1
 
 
-def test_tables_from_before_leases_are_migrated(huati_env):
-    """A database made by the first release: idempotency_keys without owner/lease_until, attempts without reason."""
-    import sqlite3
-
-    from assistant.service import callbacks
-    from assistant.storage.db import dispose_engines
-
-    huati_env.ensure_home()
-    db = sqlite3.connect(huati_env.home / "huati.db")
-    db.executescript("""
-        CREATE TABLE idempotency_keys (key_id VARCHAR(32) NOT NULL, idem_key VARCHAR(255) NOT NULL,
-            body_hash VARCHAR(64) NOT NULL, plan_id VARCHAR(64), state VARCHAR(16) NOT NULL,
-            created_at DATETIME NOT NULL, CONSTRAINT uq_idempotency_key UNIQUE (key_id, idem_key));
-        CREATE TABLE webhook_attempts (id INTEGER PRIMARY KEY, job_id VARCHAR(32) NOT NULL, attempt INTEGER NOT NULL,
-            url TEXT NOT NULL, status_code INTEGER, error TEXT, seconds FLOAT NOT NULL, at DATETIME NOT NULL);
-        INSERT INTO idempotency_keys VALUES ('key_x', 'old-pending', 'hash-1', NULL, 'pending', '2020-01-01 00:00:00');
-    """)
-    db.commit()
-    db.close()
-    dispose_engines()
-    taken = idempotency.reserve(
-        "key_x", "old-pending", "hash-1", huati_env
-    )  # left by a version without leases
-    assert taken.state == "new" and taken.taken_over
-    assert idempotency.reserve("key_x", "fresh", "hash-1", huati_env).state == "new"
-    callbacks.record_attempt(
-        "job_1", 1, "http://127.0.0.1:9/", None, "无法连接", 0.1, huati_env, reason="ConnectError"
-    )
-    assert callbacks.attempts("job_1", huati_env)[0]["reason"] == "ConnectError"
-
-
 def test_a_new_reservation_is_held_before_another_thread_can_read_it(huati_env):
     # Concurrent identical requests in one process: the moment our row is written, a request that reads it
     # must find its owner alive (the keeper holds its lease), or it would take over and draft a second plan.

@@ -2,15 +2,10 @@
 
 from __future__ import annotations
 
-import os
-import pwd
 import shutil
-import subprocess
-import tempfile
 import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
-from pathlib import Path
 
 import pytest
 from servers import free_port
@@ -18,66 +13,16 @@ from servers import free_port
 pytestmark = pytest.mark.slow
 
 
-def _bin(name: str) -> str | None:
-    for base in sorted(Path("/usr/lib/postgresql").glob("*/bin"), reverse=True):
-        if (base / name).exists():
-            return str(base / name)
-    return shutil.which(name)
-
-
 @pytest.fixture
-def postgres_url():
-    pytest.importorskip("psycopg")
-    initdb, pg_ctl = _bin("initdb"), _bin("pg_ctl")
-    if not initdb or not pg_ctl:
-        pytest.skip("PostgreSQL binaries not installed")
-    run_as: list[str] = []
-    if os.geteuid() == 0:  # initdb refuses root
-        try:
-            pwd.getpwnam("postgres")
-        except KeyError:
-            pytest.skip("running as root without a postgres user")
-        run_as = ["runuser", "-u", "postgres", "--"]
-    base = Path(tempfile.mkdtemp(prefix="huati-pg-"))  # pytest's tmp dirs are private to root
-    base.chmod(0o755)
-    data = base / "data"
-    data.mkdir()
-    if run_as:
-        shutil.chown(data, "postgres")
-    port = free_port()
-    subprocess.run(
-        [*run_as, initdb, "-D", str(data), "-U", "huati", "--auth=trust", "-E", "UTF8"],
-        check=True,
-        capture_output=True,
-    )
-    subprocess.run(
-        [
-            *run_as,
-            pg_ctl,
-            "-D",
-            str(data),
-            "-w",
-            "-l",
-            str(data / "log"),
-            "-o",
-            f"-h 127.0.0.1 -p {port} -k {data}",
-            "start",
-        ],
-        check=True,
-        capture_output=True,
-    )
-    try:
-        yield f"postgresql+psycopg://huati@127.0.0.1:{port}/postgres"
-    finally:
-        subprocess.run([*run_as, pg_ctl, "-D", str(data), "-m", "immediate", "stop"], capture_output=True)
-        shutil.rmtree(base, ignore_errors=True)
+def postgres_url(pg_upgraded):
+    """A fresh database on the session's throwaway cluster, upgraded as `huati db upgrade` does."""
+    return pg_upgraded
 
 
 def test_api_on_postgres(postgres_url, huati_env, drafting, monkeypatch):
     from fastapi.testclient import TestClient
 
     from api.main import create_app
-    from assistant.service import jobs
     from assistant.service.keys import create_key
     from assistant.settings import Settings, reset_settings
     from assistant.storage import Store
@@ -113,7 +58,6 @@ def test_api_on_postgres(postgres_url, huati_env, drafting, monkeypatch):
             time.sleep(0.05)
             job = c.get(f"/v1/jobs/{job['id']}").json()
         assert job["status"] == "done" and job["completed"] == 2
-    assert jobs.claim(job["id"], "other:1", settings) is False  # finished jobs cannot be claimed again
     dispose_engines()
     reset_settings()
 

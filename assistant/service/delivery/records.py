@@ -10,7 +10,7 @@ from collections.abc import Iterable
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import insert, select
+from sqlalchemy import delete, insert, select
 
 from assistant.service.outbound import sanitize_excerpt
 from assistant.settings import Settings
@@ -18,10 +18,17 @@ from assistant.storage.db import get_engine
 from assistant.storage.schema import plan_deliveries
 
 
-def record(plan_id: str, results: list[dict[str, Any]], settings: Settings | None = None) -> None:
+def record(
+    plan_id: str, results: list[dict[str, Any]], settings: Settings | None = None, event_id: str | None = None
+) -> None:
+    """Store one delivery's results; a resent event (same `event_id`) replaces its earlier record."""
     with get_engine(settings).begin() as conn:
+        if event_id is not None:
+            conn.execute(delete(plan_deliveries).where(plan_deliveries.c.event_id == event_id))
         conn.execute(
-            insert(plan_deliveries).values(plan_id=plan_id, results=results, created_at=datetime.now(UTC))
+            insert(plan_deliveries).values(
+                plan_id=plan_id, results=results, event_id=event_id, created_at=datetime.now(UTC)
+            )
         )
 
 

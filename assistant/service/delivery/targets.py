@@ -13,6 +13,10 @@ Every request goes through the outbound policy (`assistant.service.outbound`: pu
 result; the plan itself is already saved. A result keeps the receiver's status and at most 200 sanitised
 characters of its answer (`response`), never the whole body. Results are stored
 (`assistant.service.delivery.records`) and shown again by `GET /v1/plans/{id}`.
+
+Each delivery has a stable event id (`<job id>.<index>` for a batch item, `plan.<plan id>` otherwise), kept in
+its result: sent again after a crash, it is the same. Postiz gets it as `Idempotency-Key`; a 企业微信 robot
+message has no field for it (a resend after a crash reaches the group twice).
 """
 
 from __future__ import annotations
@@ -132,7 +136,7 @@ def _topic(plan: dict[str, Any], index: int) -> dict[str, Any]:
 
 
 async def send_postiz(
-    plan: dict[str, Any], target: PostizTarget, client: httpx.AsyncClient
+    plan: dict[str, Any], target: PostizTarget, client: httpx.AsyncClient, event_id: str | None = None
 ) -> dict[str, Any]:
     topic = _topic(plan, target.topic)
     hh, mm = (int(x) for x in target.time.split(":"))
@@ -154,7 +158,10 @@ async def send_postiz(
         ],
     }
     url = str(target.base_url).rstrip("/") + "/public/v1/posts"
-    answer = await _post(client, url, json=body, headers={"Authorization": target.api_key})
+    headers = {"Authorization": target.api_key}
+    if event_id:
+        headers["Idempotency-Key"] = event_id
+    answer = await _post(client, url, json=body, headers=headers)
     ok = 200 <= answer["status_code"] < 300
     out: dict[str, Any] = {"target": "postiz", "ok": ok, "topic": target.topic, **answer}
     if not ok:
@@ -182,7 +189,9 @@ def wecom_message(text: str, target: WecomTarget) -> dict[str, Any]:
     return {"msgtype": "text", "text": body}
 
 
-async def send_wecom(plan: dict[str, Any], target: WecomTarget, client: httpx.AsyncClient) -> dict[str, Any]:
+async def send_wecom(
+    plan: dict[str, Any], target: WecomTarget, client: httpx.AsyncClient, event_id: str | None = None
+) -> dict[str, Any]:
     topic = _topic(plan, target.topic)
     message = wecom_message(topic["text"], target)
     size = len(message[target.msgtype]["content"].encode("utf-8"))
@@ -212,9 +221,16 @@ async def send_wecom(plan: dict[str, Any], target: WecomTarget, client: httpx.As
 
 
 async def deliver(
-    plan: dict[str, Any], delivery: Delivery, settings: Settings | None = None, *, timeout: float = 10.0
+    plan: dict[str, Any],
+    delivery: Delivery,
+    settings: Settings | None = None,
+    *,
+    event_id: str | None = None,
+    timeout: float = 10.0,
 ) -> list[dict[str, Any]]:
-    """Send to each target through the outbound policy (`HUATI_OUTBOUND_ALLOW`); one result per target."""
+    """Send to each target through the outbound policy (`HUATI_OUTBOUND_ALLOW`); one result per target (with
+    `event_id`, default `plan.<plan id>`)."""
+    event_id = event_id or f"plan.{plan.get('id')}"
     results = []
     async with async_outbound_client(policy_of(settings), timeout=timeout) as client:
         for name, sender in (("postiz", send_postiz), ("wecom", send_wecom)):
@@ -222,7 +238,7 @@ async def deliver(
             if target is None:
                 continue
             try:
-                results.append(await sender(plan, target, client))
+                results.append(await sender(plan, target, client, event_id))
             except httpx.HTTPError as exc:
                 message, reason = describe(exc)
                 results.append(
@@ -239,4 +255,4 @@ async def deliver(
                     {"target": name, "ok": False, "topic": target.topic, "error": f"没有发送：{exc}"}
                 )
     at = datetime.now(UTC).isoformat()
-    return [{**{k: v for k, v in r.items() if k != "_body"}, "at": at} for r in results]
+    return [{**{k: v for k, v in r.items() if k != "_body"}, "event_id": event_id, "at": at} for r in results]
