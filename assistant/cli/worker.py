@@ -43,14 +43,14 @@ def _die_with(parent: int) -> None:
 
 def worker(
     threads: Annotated[
-        int,
+        int | None,
         typer.Option(
             "--threads",
             min=1,
             max=64,
-            help="同时处理几条（离线方案每核一个进程、每进程 1 条；大模型方案可 4–8 条）",
+            help="同时处理几条（默认 HUATI_JOB_THREADS=1；离线方案每核一个进程、每进程 1 条，大模型方案可 4–8 条）",
         ),
-    ] = 0,
+    ] = None,
     sweep: Annotated[
         bool, typer.Option("--sweep/--no-sweep", help="定期把停滞的条目重新入队（多个进程同时做也无妨）")
     ] = True,
