@@ -88,10 +88,7 @@ def worker(
     if sweep:
         Sweeper(queue).start()
     threads = threads or settings.job_threads
-    if not embedded_parent:
-        typer.echo(
-            f"批量任务执行进程已启动：队列 {type(queue.huey).__name__}，同时处理 {threads} 条", err=True
-        )
+    typer.echo(f"批量任务执行进程已就绪：队列 {type(queue.huey).__name__}，同时处理 {threads} 条", err=True)
     queue.consumer(threads, shutdown_timeout=shutdown_timeout).run()
     del lock  # held until here
 

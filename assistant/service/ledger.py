@@ -116,7 +116,7 @@ def start(job_id: str, idx: int, settings: Settings) -> Item | None:
         conn.execute(
             update(job_items)
             .where(job_items.c.job_id == job_id, job_items.c.idx == idx)
-            .values(attempts=job_items.c.attempts + 1, updated_at=at)
+            .values(attempts=job_items.c.attempts + 1, started_at=at, updated_at=at)
         )
         conn.execute(
             update(jobs).where(jobs.c.id == job_id, jobs.c.status == "queued").values(status="running")

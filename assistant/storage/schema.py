@@ -142,6 +142,7 @@ job_items = Table(
     Column("plan_id", String(16), nullable=True),
     Column("result", JSON, nullable=True),
     Column("attempts", Integer, nullable=False, server_default="0"),
+    Column("started_at", DateTime(timezone=True), nullable=True),  # of the latest run
     Column("updated_at", DateTime(timezone=True), nullable=False),
     Index("ix_job_items_status_updated", "status", "updated_at"),
 )

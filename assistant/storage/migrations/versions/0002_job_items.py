@@ -73,6 +73,7 @@ def upgrade() -> None:
         sa.Column("plan_id", sa.String(length=16), nullable=True),
         sa.Column("result", sa.JSON(), nullable=True),
         sa.Column("attempts", sa.Integer(), nullable=False, server_default="0"),
+        sa.Column("started_at", sa.DateTime(timezone=True), nullable=True),
         sa.Column("updated_at", sa.DateTime(timezone=True), nullable=False),
         sa.ForeignKeyConstraint(["job_id"], ["jobs.id"], ondelete="CASCADE"),
         sa.PrimaryKeyConstraint("job_id", "idx"),
