@@ -8,8 +8,9 @@ offline plans, submitted once over HTTP to `huati serve`, run by
 
 Prints, per run: plans/s, p50/p99 of one item in a worker (start of its run to its result), and the ratio
 2 workers ÷ 1. The machine may be shared: each run also reports the CPU seconds of every process of ours
-(workers, API, PostgreSQL, Chroma) and the load average, and a load-corrected rate — the rate had each worker
-process had a core of its own: items ÷ max(CPU of the busiest worker, CPU of all our processes ÷ cores).
+(workers, API, PostgreSQL, Chroma), the share of the machine's cores they got, the load average, and a
+load-corrected rate — the rate had each worker process had a core of its own: items ÷ max(CPU of the busiest
+worker, CPU of all our processes ÷ cores).
 
     python benchmarks/scaleout.py [--items 1000] [--runs sqlite,pg,chroma] [--home DIR]
 
@@ -237,6 +238,7 @@ def run_batch(
         "cpu_s": {role: round(v, 1) for role, v in used.items()},
         "cpu_ms_per_item": round(1000 * sum(used.values()) / job["total"], 1),
         "corrected_plans_per_s": round(job["total"] / corrected, 2) if corrected else None,
+        "machine_share": round(sum(used.values()) / (elapsed * cores), 2),  # of all cores, what we got
         "load_before": round(load_before, 2),
         "load_during": round(statistics.mean(loads), 2) if loads else None,
     }
