@@ -1,1 +1,2 @@
-"""State only the HTTP service uses: API keys, batch jobs, idempotency, leases, deliveries."""
+"""State the HTTP service and its batch-job workers use: API keys, batch jobs (ledger, queue, workers, callbacks),
+idempotency, deliveries."""

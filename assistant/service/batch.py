@@ -44,9 +44,15 @@ def _draft(item: dict[str, Any], settings: Settings) -> Any:
 def _deliver(
     public: dict[str, Any], delivery: dict[str, Any], event_id: str, settings: Settings
 ) -> list[Any]:
+    """The item's delivery results; an unexpected error is one failed result, never a lost item."""
     from assistant.service.delivery.targets import Delivery, deliver
 
-    return asyncio.run(deliver(public, Delivery.model_validate(delivery), settings, event_id=event_id))
+    try:
+        return asyncio.run(deliver(public, Delivery.model_validate(delivery), settings, event_id=event_id))
+    except Exception as exc:
+        log.exception("delivery of %s failed", event_id)
+        error = "投递失败：服务器内部错误，已记录日志"
+        return [{"ok": False, "error": error, "reason": type(exc).__name__, "event_id": event_id}]
 
 
 def run_item(job_id: str, idx: int, settings: Settings, callback: Enqueue) -> str:
@@ -55,9 +61,15 @@ def run_item(job_id: str, idx: int, settings: Settings, callback: Enqueue) -> st
     if found is None:
         return "skipped"
     shown = sealed.masked(found.input)
-    if found.attempts > ledger.MAX_ATTEMPTS and found.plan_id is None:
-        detail = f"生成被中断了 {ledger.MAX_ATTEMPTS} 次（执行进程退出），不再重试"
-        return _end(job_id, idx, "error", _error(idx, "生成中断", 500, detail), settings, callback, shown)
+    if found.attempts > ledger.MAX_ATTEMPTS:
+        if found.plan_id is None:
+            detail = f"生成被中断了 {ledger.MAX_ATTEMPTS} 次（执行进程退出），不再重试"
+            return _end(job_id, idx, "error", _error(idx, "生成中断", 500, detail), settings, callback, shown)
+        kept = _plan(found.plan_id, settings)  # the plan is kept; its delivery is given up
+        kept["delivery"] = [
+            {"ok": False, "error": f"投递被中断了 {ledger.MAX_ATTEMPTS} 次（执行进程退出），不再重试"}
+        ]
+        return _end(job_id, idx, "ok", _ok(idx, kept), settings, callback, shown)
     try:
         item = sealed.unseal(found.input, settings)
     except HuatiError as exc:
