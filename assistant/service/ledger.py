@@ -113,15 +113,16 @@ def start(job_id: str, idx: int, settings: Settings) -> Item | None:
         if found is None or found.status not in UNFINISHED:
             return None
         at = now()
+        values: dict[str, Any] = {"updated_at": at}
+        if found.status != "delivering":  # a sender's claim counts its own attempts (`claim_delivery`)
+            values |= {"attempts": job_items.c.attempts + 1, "started_at": at}
+            found.attempts += 1
         conn.execute(
-            update(job_items)
-            .where(job_items.c.job_id == job_id, job_items.c.idx == idx)
-            .values(attempts=job_items.c.attempts + 1, started_at=at, updated_at=at)
+            update(job_items).where(job_items.c.job_id == job_id, job_items.c.idx == idx).values(values)
         )
         conn.execute(
             update(jobs).where(jobs.c.id == job_id, jobs.c.status == "queued").values(status="running")
         )
-    found.attempts += 1
     found.updated_at = at
     return found
 
@@ -170,18 +171,22 @@ def save_plan(
 
 
 def claim_delivery(job_id: str, idx: int, settings: Settings) -> bool:
-    """Take the item's deliveries: a drafted item, or one whose sender went silent for the stall time."""
+    """Take the item's deliveries: a drafted item, or one whose sender's claim is older than the stall time
+    (that sender died: taking over counts as another attempt)."""
     stale = now() - timedelta(seconds=settings.job_stall_seconds)
     where = and_(job_items.c.job_id == job_id, job_items.c.idx == idx)
+    claims: list[tuple[Any, dict[str, Any]]] = [
+        (job_items.c.status == "drafted", {}),
+        (
+            and_(job_items.c.status == "delivering", job_items.c.claimed_at < stale),
+            {"attempts": job_items.c.attempts + 1},
+        ),
+    ]
     with get_engine(settings).begin() as conn:
-        for condition in (
-            job_items.c.status == "drafted",
-            and_(job_items.c.status == "delivering", job_items.c.updated_at < stale),
-        ):
-            taken = conn.execute(
-                update(job_items).where(where, condition).values(status="delivering", updated_at=now())
-            )
-            if taken.rowcount == 1:
+        for condition, extra in claims:
+            at = now()
+            values = {"status": "delivering", "claimed_at": at, "updated_at": at, **extra}
+            if conn.execute(update(job_items).where(where, condition).values(values)).rowcount == 1:
                 return True
     return False
 

@@ -143,6 +143,7 @@ job_items = Table(
     Column("result", JSON, nullable=True),
     Column("attempts", Integer, nullable=False, server_default="0"),
     Column("started_at", DateTime(timezone=True), nullable=True),  # of the latest run
+    Column("claimed_at", DateTime(timezone=True), nullable=True),  # when its deliveries were last taken
     Column("updated_at", DateTime(timezone=True), nullable=False),
     Index("ix_job_items_status_updated", "status", "updated_at"),
 )

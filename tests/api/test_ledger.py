@@ -94,7 +94,7 @@ def test_a_plan_saved_before_a_crash_is_reused_and_delivered_once(huati_env, dra
 
 
 def test_a_delivery_claimed_by_a_live_sender_is_not_sent_again(huati_env, drafting, callbacks):
-    item = {**ITEM, "delivery": {"wecom": {"key": "k"}}}
+    item = {**ITEM, "delivery": {"wecom": {"webhook_url": "http://127.0.0.1:9/send?key=k"}}}
     job_id = ledger.create_job("key_test", [item], None, huati_env)
     found = ledger.start(job_id, 0, huati_env)
     plan = batch._draft(found.input, huati_env)
@@ -104,8 +104,11 @@ def test_a_delivery_claimed_by_a_live_sender_is_not_sent_again(huati_env, drafti
     assert batch.run_item(job_id, 0, huati_env, callbacks.append) == "busy"
     with get_engine(huati_env).begin() as conn:  # … and went silent for longer than the stall time
         old = ledger.now() - timedelta(seconds=huati_env.job_stall_seconds + 1)
-        conn.execute(update(job_items).values(updated_at=old))
-    assert ledger.claim_delivery(job_id, 0, huati_env) is True  # taken over: at-least-once
+        conn.execute(update(job_items).values(claimed_at=old, updated_at=old))
+    swept: list = []
+    assert batch.sweep(huati_env, set(), set(), lambda *a: swept.append(a), swept.append)["items"] == 1
+    assert batch.run_item(job_id, 0, huati_env, callbacks.append) == "ok"  # taken over: at-least-once
+    assert ledger.get_item(job_id, 0, huati_env).attempts == 2
 
 
 def test_an_item_cut_off_too_often_is_an_error_and_the_batch_goes_on(huati_env, drafting, callbacks):
