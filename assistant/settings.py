@@ -6,7 +6,7 @@ import os
 from collections.abc import Mapping
 from functools import lru_cache
 from pathlib import Path
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
 from pydantic import Field, SecretStr, ValidationError, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -83,7 +83,7 @@ class Settings(BaseSettings):
     queue_url: str | None = None
     # Worker processes `huati serve` starts beside the API: "auto" (one per core), a number, 0 (a consumer
     # thread inside the API process only) or "off" (items run only in `huati worker` processes).
-    job_processes: str = Field("auto", pattern=r"^(auto|off|\d{1,3})$")
+    job_processes: Literal["auto", "off"] | Annotated[int, Field(ge=0, le=256)] = "auto"
     job_threads: int = Field(1, ge=1, le=64, description="items at once in each worker process")
     # An unfinished item untouched this long, and not waiting in the queue, is run again (its worker died).
     # Must exceed the slowest item (an LLM plan with its retries).
@@ -122,7 +122,7 @@ class Settings(BaseSettings):
             return None
         if self.job_processes == "auto":
             return os.cpu_count() or 1
-        return int(self.job_processes)
+        return int(self.job_processes)  # a number
 
     def ensure_home(self) -> Path:
         """HUATI_HOME, created owner-only (0700): it holds the database, keys' hashes and pushed documents."""
