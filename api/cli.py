@@ -32,6 +32,12 @@ def app(
         )
     typer.echo(f"Huati API 监听 http://{host}:{port}（文档 /docs，工作进程 {workers}）", err=True)
     typer.echo(f"网页：http://{host}:{port}/ ，用 huati keys create 名称 生成的密钥登录", err=True)
+    processes = settings.embedded_job_processes
+    if processes is None:
+        typer.echo("批量任务：这里只入队，由 huati worker 执行（HUATI_JOB_PROCESSES=off）", err=True)
+    else:
+        where = "API 进程里的一个线程" if processes == 0 else f"{processes} 个执行进程"
+        typer.echo(f"批量任务：{where}（HUATI_JOB_PROCESSES）", err=True)
     uvicorn.run(
         "api.main:app",
         host=host,
