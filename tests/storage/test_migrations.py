@@ -208,6 +208,32 @@ def test_from_an_older_release_missing_late_columns(url):
     assert _diff(url) == []
 
 
+def test_from_a_database_that_had_web_sessions_before_migrations(url):
+    """A build between release 0.1 and the migrations made `web_sessions` with create_all: adopted, its sessions
+    kept, and the schema matches the model."""
+    from assistant.storage.schema import web_sessions
+
+    before = _release_database(url)
+    engine = create_engine(url)
+    web_sessions.create(engine)
+    with engine.begin() as conn:
+        conn.execute(
+            insert(web_sessions).values(
+                token_hash="t" * 64, key_id="key_1", created_at=1.0, last_seen=2.0, user_agent="ua"
+            )
+        )
+    engine.dispose()
+    out = migrate.upgrade(url)
+    assert out["adopted"] is True and out["after"] == HEAD
+    assert _diff(url) == []
+    engine = create_engine(url)
+    with engine.connect() as conn:
+        kept = conn.execute(select(web_sessions.c.key_id, web_sessions.c.last_seen)).all()
+        plans = conn.execute(select(func.count()).select_from(release.plans)).scalar_one()
+    engine.dispose()
+    assert [tuple(r) for r in kept] == [("key_1", 2.0)] and plans == before["plans"]
+
+
 def test_several_processes_upgrade_at_once(url, tmp_path):
     """Four `huati db upgrade` started together on an empty database: all succeed, one does the work."""
     env = {**os.environ, "HUATI_HOME": str(tmp_path / "home"), "PYTHONPATH": str(REPO)}

@@ -4,7 +4,7 @@
 Alembic; `tests/storage/test_migrations.py` checks it against the revision files.
 """
 
-HEAD = "0002_job_items"
+HEAD = "0003_web_sessions"
 BASELINE = "0001_baseline"
 
 
