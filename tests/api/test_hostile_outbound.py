@@ -169,26 +169,30 @@ def test_stored_results_of_older_versions_are_cut_down_when_read(client, huati_e
     )
 
 
-def test_callbacks_to_internal_addresses_are_refused_at_connect_time(huati_env, monkeypatch):
+def test_callbacks_to_internal_addresses_are_refused_at_connect_time(huati_env, drafting, monkeypatch):
     """A job stored before this version (or a name that resolves inward) still cannot reach loopback: every
     attempt is recorded with the policy's Chinese reason, nothing is received."""
     from pydantic import SecretStr
 
-    from api.webhooks import WebhookSender
-    from assistant.service import jobs
+    from assistant.service import batch, ledger, webhooks
+    from assistant.service.jobview import get_job
 
     monkeypatch.setattr(huati_env, "webhook_secret", SecretStr("s"))
+    monkeypatch.setattr(huati_env, "webhook_attempts", 2)
     receiver = Recorder(lambda *_: (200, {}))
+    finished: list[str] = []
     try:
-        job_id = jobs.create_job("key_x", [BODY], receiver.url.replace("127.0.0.1", "localhost"), huati_env)
+        job_id = ledger.create_job("key_x", [BODY], receiver.url.replace("127.0.0.1", "localhost"), huati_env)
+        batch.run_item(job_id, 0, huati_env, finished.append)
         started = time.monotonic()
-        url = jobs.get_job(job_id, huati_env)["callback"]["url"]
-        ok = WebhookSender(huati_env, max_attempts=2, backoff=0.01).deliver(job_id, url, {"id": job_id})
+        outcomes = [webhooks.attempt(job_id, huati_env) for _ in range(3)]
     finally:
         receiver.close()
-    assert ok is False and receiver.requests == [] and time.monotonic() - started < 10
-    attempts = jobs.get_job(job_id, huati_env)["callback"]["attempts"]
-    assert len(attempts) == 2 and all(SETTING in a["error"] for a in attempts)
+    assert finished == [job_id] and outcomes == ["retry", "failed", "skip"]
+    assert receiver.requests == [] and time.monotonic() - started < 10
+    callback = get_job(job_id, huati_env)["callback"]
+    assert callback["state"] == "failed" and len(callback["attempts"]) == 2
+    assert all(SETTING in a["error"] for a in callback["attempts"])
 
 
 def test_a_bad_allowlist_is_a_config_error_naming_the_setting(huati_env, monkeypatch):

@@ -69,7 +69,9 @@ def test_two_runs_at_once_make_one_plan(huati_env, drafting, callbacks):
     assert callbacks == [job_id]
 
 
-def test_a_plan_saved_before_a_crash_is_reused_and_delivered_once(huati_env, drafting, callbacks):
+def test_a_plan_saved_before_a_crash_is_reused_and_delivered_once(
+    huati_env, drafting, callbacks, allow_loopback
+):
     sent = []
     robot = Recorder(
         lambda path, headers, body: (sent.append(body), (200, {"errcode": 0, "errmsg": "ok"}))[1]

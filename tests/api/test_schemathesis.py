@@ -123,32 +123,27 @@ KEPT_TABLES = {"api_keys", "rate_buckets", "web_sessions"}
 
 
 class InlineJobs:
-    """Stands in for the job runner in the stateful run: a batch is drafted before its 202 is answered, so what
-    `GET /v1/jobs/{id}` shows does not depend on thread timing (Hypothesis needs each scenario reproducible)."""
+    """Stands in for the job host in the stateful run: the queue runs its tasks as they are enqueued (huey's
+    immediate mode), so a batch is drafted before its 202 is answered and what `GET /v1/jobs/{id}` shows does not
+    depend on worker timing (Hypothesis needs each scenario reproducible)."""
 
     def __init__(self, settings):
-        self.settings = settings
+        from assistant.service.queue import get_queue
+
+        self.queue = get_queue(settings)
 
     def start(self) -> None:
-        pass
+        self.queue.huey.immediate = True
 
     def stop(self) -> None:
-        pass
-
-    def wake(self) -> None:
-        from api.jobrunner import draft_item
-        from assistant.service import jobs
-
-        for job_id in jobs.queued(self.settings):
-            if jobs.claim(job_id, "inline:1", self.settings):
-                jobs.run_job(job_id, "inline:1", lambda item: draft_item(item, self.settings), self.settings)
+        self.queue.huey.immediate = False
 
 
 @pytest.fixture
 def linked_schema(indexed_home, tmp_path, monkeypatch, drafting_double):
     import api.main
 
-    monkeypatch.setattr(api.main, "JobRunner", InlineJobs)
+    monkeypatch.setattr(api.main, "JobHost", InlineJobs)
     return _app_schema(indexed_home, tmp_path, monkeypatch).include(path_regex=r"^/v1/(plans|jobs|checks)")
 
 
