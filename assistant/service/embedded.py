@@ -114,6 +114,7 @@ class JobHost:
         env = {**os.environ, "HUATI_HOME": str(self.settings.home.resolve())}
         if self.settings.database_url:
             env["HUATI_DATABASE_URL"] = self.settings.database_url
+        env["HUATI_OUTBOUND_ALLOW"] = self.settings.outbound_allow  # deliveries are sent from these processes
         return subprocess.Popen(args, env=env, stdin=subprocess.DEVNULL)
 
     def _watch(self) -> None:

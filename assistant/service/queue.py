@@ -22,6 +22,7 @@ from huey.exceptions import RetryTask
 from assistant.errors import ConfigError
 from assistant.service import batch, webhooks
 from assistant.settings import Settings
+from assistant.storage.db import create_owner_only
 
 log = logging.getLogger("huati.queue")
 
@@ -40,6 +41,7 @@ def make_huey(settings: Settings) -> Huey:
         return PostgresHuey(NAME, dsn=dsn, results=False, create_tables=False)
     if url.startswith("sqlite"):
         path = settings.ensure_home().resolve() / "queue.db"
+        create_owner_only(f"sqlite:///{path}")  # 0600, as huati.db
         return SqliteHuey(NAME, filename=str(path), results=False, journal_mode="wal", timeout=30)
     raise ConfigError(
         "批量任务的队列只支持 SQLite、PostgreSQL 或 Redis（HUATI_QUEUE_URL）", field="database_url"

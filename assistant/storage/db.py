@@ -29,7 +29,7 @@ def get_engine(settings: Settings | None = None) -> Engine:
             return engine
         if url.startswith("sqlite"):
             settings.ensure_home()
-            _create_owner_only(url)
+            create_owner_only(url)
             ensure_current(url)
             engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 30})
 
@@ -48,7 +48,7 @@ def get_engine(settings: Settings | None = None) -> Engine:
         return engine
 
 
-def _create_owner_only(url: str) -> None:
+def create_owner_only(url: str) -> None:
     """Create a new SQLite file 0600 before SQLite does (it would use the umask, typically 0644); SQLite gives
     its -wal and -shm files the database file's permissions."""
     database = make_url(url).database

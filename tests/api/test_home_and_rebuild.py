@@ -61,3 +61,10 @@ def test_home_and_database_are_owner_only(huati_env):
         for extra in ("huati.db-wal", "huati.db-shm"):
             if (home / extra).exists():
                 assert _mode(home / extra) == 0o600, extra
+
+    from assistant.service.queue import get_queue
+
+    assert get_queue(huati_env).huey.pending_count() == 0  # the batch queue's own SQLite file, opened
+    for name in ("queue.db", "queue.db-wal", "queue.db-shm"):
+        if name == "queue.db" or (home / name).exists():
+            assert _mode(home / name) == 0o600, name
