@@ -78,8 +78,21 @@ def huati_env(tmp_path, monkeypatch):
     reset_settings()
 
 
+@pytest.fixture
+def indexed_home(_indexed_session_home, monkeypatch):
+    """The session's ingested HUATI_HOME, set for this test. Set per test (not once per session) because a
+    test's monkeypatch restores the HUATI_HOME it saw, which would otherwise undo a session-wide setting made
+    while it was active."""
+    from assistant.settings import get_settings, reset_settings
+
+    monkeypatch.setenv("HUATI_HOME", str(_indexed_session_home.home))
+    reset_settings()
+    yield get_settings()
+    reset_settings()
+
+
 @pytest.fixture(scope="session")
-def indexed_home(tmp_path_factory):
+def _indexed_session_home(tmp_path_factory):
     """A HUATI_HOME with the shipped knowledge base ingested once per session (default embedding).
 
     Sets HUATI_HOME for the whole session; tests that use `huati_env` get their own fresh home.
