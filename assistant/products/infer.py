@@ -25,7 +25,7 @@ from assistant.products.points import PointMatch, fit_points, match_points, poin
 from assistant.products.profile import ProductProfile, TypeCandidate
 from assistant.products.ranking import ACCEPT, Scored, rank
 from assistant.products.reasons import catalogue_overlay, evidence_lines, hint_lines
-from assistant.products.text import USER_CUES, Name, head_nature, head_noun, is_word, read_name
+from assistant.products.text import USER_CUES, Name, head_nature, head_noun, is_word, read_name, spoken
 from assistant.products.vocab import NATURE_FACETS, NATURE_WORDS, Nature, Theme, UserKind
 from assistant.settings import Settings
 
@@ -232,6 +232,37 @@ def _by_name(lib: TypeLibrary, name: Name) -> dict:
     }
 
 
+_SAID = ("service", "course", "subscription", "experience")  # natures whose listing words people do not say
+_DOING = ("安装", "清洗", "维修", "保养", "拍摄", "代办")  # a service word that takes the thing as its object
+_STAYS = ("酒店", "民宿", "客栈")
+
+
+def _said(fields: dict, ptype: ProductType | None, name: Name) -> None:
+    """The noun people say and the activity they name: 温泉周末套票 → 温泉, 泡温泉; 钢琴陪练课 → 上钢琴陪练课;
+    窗帘上门安装 → 窗帘, 安装窗帘."""
+    noun, nature, verb = fields["noun"], fields.get("nature"), fields["verb"]
+    if ptype is not None and ptype.word and noun in (ptype.name, spoken(ptype.name)):
+        noun = ptype.word
+    elif nature in _SAID:
+        noun = spoken(noun)
+    cue, word = head_nature(name)
+    if (
+        ptype is not None
+        and ptype.act
+        and noun in (ptype.word, ptype.name, spoken(ptype.name), *ptype.aliases)
+    ):
+        act = ptype.act
+    elif cue is not None and word in _DOING and (ptype is None or ptype.nature != cue):
+        act = word + noun
+    elif nature == "course":
+        act = ("上" if noun.endswith(("课", "班")) else "学") + noun
+    elif nature == "experience" and ptype is None:
+        act = ("住" if noun.endswith(_STAYS) else "去") + noun
+    else:
+        act = verb + noun
+    fields["noun"], fields["activity"] = noun, act
+
+
 def infer(
     name: str,
     category: str | None = None,
@@ -254,6 +285,11 @@ def infer(
     read = read_name(raw)
     cat = resolve_category(category or (product.category if product else None), lib)
     ranked = rank(read, lib, cat)
+    if product is not None and product.subject:
+        # the catalogue's everyday noun says what it is (少儿英语绘本 is a 绘本, not an English course)
+        by_subject = rank(read_name(product.subject), lib, cat)
+        if by_subject and by_subject[0].score >= ACCEPT:
+            ranked = by_subject
     if product is not None and not (ranked and ranked[0].score >= ACCEPT):
         for other in (product.subject, *product.aliases):
             again = rank(read_name(other), lib, cat) if other else []
@@ -281,6 +317,7 @@ def infer(
             fields = _by_type(lib.types[type_id], None, read, conf)
     if fields is None:
         fields = _by_name(lib, read)
+    _said(fields, lib.types[fields["type_id"]] if fields.get("type_id") else None, read)
     skip = lib.types[fields["type_id"]].keys if fields.get("type_id") else ()
     profile = ProductProfile(
         name=" ".join(raw.split())[:200],

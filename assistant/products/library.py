@@ -71,6 +71,12 @@ class _TypeEntry(Lines):
     id: str = Field(pattern=SLUG)
     name: str = Field(min_length=1)
     aliases: list[str] = []
+    word: str | None = Field(
+        None, description="what people say when the name is a listing word (温泉套票: 温泉)"
+    )
+    act: str | None = Field(
+        None, description="the activity people name (泡温泉, 上钢琴课); default verb + word"
+    )
     nature: Nature | None = None
     users: list[UserKind] | None = Field(None, min_length=1)
     verb: str | None = None
@@ -106,6 +112,8 @@ class ProductType(Lines):
     id: str
     name: str
     aliases: list[str]
+    word: str | None = None
+    act: str | None = None
     category: str = Field(description="category slug")
     category_name: str
     nature: Nature
@@ -202,6 +210,8 @@ def _resolve(entry: _TypeEntry, cat: _CategoryFile) -> ProductType:
         id=entry.id,
         name=entry.name,
         aliases=aliases,
+        word=entry.word,
+        act=entry.act,
         category=cat.slug,
         category_name=cat.category,
         nature=entry.nature or d.nature,

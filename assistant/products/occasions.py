@@ -21,7 +21,7 @@ from pydantic import BaseModel, ConfigDict, Field, model_validator
 from assistant.knowledge.files import cached, kb_dir
 from assistant.models import CalendarEvent, TrendItem
 from assistant.products.profile import ProductProfile
-from assistant.products.vocab import THEMES, Theme
+from assistant.products.vocab import THEMES, Season, Theme
 from assistant.products.yamlfile import fail, node_line, validated
 from assistant.settings import Settings
 
@@ -266,6 +266,17 @@ def _implied(profile: ProductProfile) -> dict[Theme, Via]:
         if "summer" in seasons and seasons <= {"spring", "summer"}:
             out["hot"] = "season"
     return out
+
+
+def profile_themes(profile: ProductProfile) -> list[Theme]:
+    """Every theme a profile takes part in: its own, then those its users, nature, facets or season imply."""
+    own = list(profile.themes)
+    return own + [t for t in _implied(profile) if t not in own]
+
+
+def season_of(day: Date) -> Season:
+    """The season people feel in this month (December to February is winter)."""
+    return _season(day)  # type: ignore[return-value]
 
 
 def _season(day: Date) -> str:

@@ -33,6 +33,7 @@ class ProductProfile(BaseModel):
     users: list[UserKind] = []
     verb: str = "用"
     unit: str = "个"
+    activity: str = Field("", description="the activity people name: 泡温泉, 上钢琴课, 穿雨靴 (verb + noun)")
     scenes: list[str] = Field([], description="everyday moments of use, without a subject")
     pains: list[str] = Field([], description="everyday annoyances people share about it")
     debates: list[tuple[str, str]] = Field([], description="either-or choices ordinary people argue about")

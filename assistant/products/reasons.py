@@ -116,6 +116,7 @@ _TRAIT_NATURES: tuple[tuple[str, Nature], ...] = (
     ("consumable", "consumable"),
     ("durable", "durable"),
 )
+_NOT_GOODS = ("service", "course", "subscription", "experience")
 _TRAIT_USERS: dict[str, UserKind] = {"pet": "pet", "baby": "baby", "kids": "child", "household": "family"}
 
 
@@ -124,6 +125,7 @@ def catalogue_overlay(profile: ProductProfile, product: Product, settings: Setti
     and tie-in themes win; the type still gives what the catalogue does not say (pains, debates, nature …)."""
     data = profile.model_dump()
     data["noun"] = product.noun
+    data["activity"] = (product.verb or data["verb"]) + product.noun
     if product.scenarios:
         data["scenes"] = list(product.scenarios)
     if product.verb:
@@ -140,8 +142,9 @@ def catalogue_overlay(profile: ProductProfile, product: Product, settings: Setti
         found = [key] if key in THEMES else themes_of_event(key, settings)
         themes.extend(t for t in found if t not in themes)
     data["themes"] = themes
-    if profile.nature is None:
-        data["nature"] = next((n for t, n in _TRAIT_NATURES if t in product.traits), None)
+    by_traits = next((n for t, n in _TRAIT_NATURES if t in product.traits), None)
+    if profile.nature is None or (by_traits and profile.nature in _NOT_GOODS):
+        data["nature"] = by_traits  # 少儿英语绘本 is a book, whatever 少儿英语 says
     users = list(profile.users) if profile.basis == "type" else []
     users.extend(u for t, u in _TRAIT_USERS.items() if t in product.traits and u not in users)
     data["users"] = users or profile.users

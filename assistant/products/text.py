@@ -88,6 +88,8 @@ _TRAILING = (
     "拍摄",
     "券",
 )
+# More words a listing puts after what people say: 温泉周末套票 is 温泉, 牛奶月订 is 牛奶, 电影票 is 电影.
+_SPOKEN_TRAILING = (*_TRAILING, "套票", "月订", "周期购", "票", "周末")
 # Who a title says it is for ("self": grown-ups, for titles that rule out a children's type).
 USER_CUES: dict[UserKind, tuple[str, ...]] = {
     "pet": ("宠物", "猫咪", "狗狗", "幼犬", "幼猫", "猫", "狗", "犬", "喵", "汪"),
@@ -271,3 +273,18 @@ def head_noun(name: Name) -> str:
     while words and len(head) < 3 and (len(head) == 1 or (len(words[-1]) == 1 and not is_word(head))):
         head = words.pop() + head  # 早餐|机 → 早餐机, 血|氧仪 → 血氧仪, but 高|达|模型 stays 模型
     return head
+
+
+def spoken(noun: str) -> str:
+    """What people say for a listing word of a service, outing or subscription: 温泉套票 → 温泉, 体检套餐 → 体检,
+    鲜花月卡 → 鲜花; a word that would be left shorter than two characters stays whole."""
+    word = noun
+    changed = True
+    while changed:
+        changed = False
+        for tail in _SPOKEN_TRAILING:
+            if word.endswith(tail) and len(word) - len(tail) >= 2:
+                word = word[: -len(tail)]
+                changed = True
+                break
+    return word
