@@ -110,6 +110,9 @@ class Audience(BaseModel):
     trend_skip: list[str] = Field(
         [], description="trend words that belong to other groups' lives (打工人 ...)"
     )
+    scene_skip: list[str] = Field(
+        [], description="words of scenes that are not this group's life (宿舍 for 银发群, 送娃 for 大学生群)"
+    )
 
 
 class TrendItem(BaseModel):
@@ -187,6 +190,9 @@ class Hook(BaseModel):
     kind: Literal["trend", "calendar", "season", "scenario", "case"]
     title: str
     source: str = Field("", description="id, path or url the hook came from")
+    why: str = Field(
+        "", description="why this hook fits the product (今天清明，雨水多的日子，雨靴正好派上用场)"
+    )
 
 
 class Topic(BaseModel):

@@ -9,7 +9,9 @@ from datetime import date as Date
 from datetime import datetime, timedelta
 from typing import Any
 
+from assistant.drafting.product_view import filled
 from assistant.errors import HuatiError
+from assistant.knowledge.catalogue import ADHOC_CATEGORY
 from assistant.models import ActiveWindow, Audience, CalendarEvent, PlanRequest, Product, TrendItem, stable_id
 from assistant.products import ProductProfile, profile_for
 from assistant.settings import Settings
@@ -70,6 +72,14 @@ def gather_context(request: PlanRequest, settings: Settings, store: Any = None) 
     from assistant.retrieval.calendar import events_for
 
     product = resolve_product(request.product, request.category, request.points, settings=settings)
+    profile = profile_for(
+        request.product,
+        request.category,
+        request.points,
+        product=None if product.ad_hoc else product,
+        settings=settings,
+    )
+    product = filled(product, profile)  # an ad hoc product says what its profile knows
     name = (request.audience or "").strip()
     audience = find_audience(name, settings=settings) if name else None
     day = request.date or default_date()
@@ -91,13 +101,7 @@ def gather_context(request: PlanRequest, settings: Settings, store: Any = None) 
     ctx = DayContext(
         product, audience, day, trends, events, recent=[t for t, _ in recent], recent_dates=dict(recent)
     )
-    ctx.profile = profile_for(
-        request.product,
-        request.category,
-        request.points,
-        product=None if product.ad_hoc else product,
-        settings=settings,
-    )
+    ctx.profile = profile
     # Typed trends are untrusted: both engines get only those that fit the product; the plan says why not.
     from assistant.drafting.offline.library import library
     from assistant.drafting.screening import screen_typed_trends
@@ -109,6 +113,15 @@ def gather_context(request: PlanRequest, settings: Settings, store: Any = None) 
     if request.group and store is not None and hasattr(store, "group_records"):
         apply_group_history(ctx, store.group_records(request.group, day))
     return ctx
+
+
+def profile_of(product: Product, settings: Settings | None = None) -> ProductProfile:
+    """The profile of a product already resolved (a plan's, a revision's): a catalogue entry over its type,
+    an ad hoc one from its name, category and points."""
+    if product.ad_hoc:
+        category = product.category if product.category != ADHOC_CATEGORY else None
+        return profile_for(product.name, category, product.selling_points, settings=settings)
+    return profile_for(product.name, product=product, settings=settings)
 
 
 def profile_notes(profile: ProductProfile) -> list[str]:

@@ -66,7 +66,9 @@ def revise_topic_with_origin(
     topic unchanged. Trends typed as 「（今日热搜：A、B）」 are used when they fit the product; otherwise the
     day's trend files are searched. Returns the topic and which engine and model wrote it (the offline rules
     when the model failed or repeated something)."""
+    from assistant.drafting.context import profile_of
     from assistant.drafting.offline.rewrite import rewrite_offline
+    from assistant.drafting.product_view import filled
     from assistant.retrieval.calendar import events_for
 
     settings = settings or get_settings()
@@ -82,6 +84,8 @@ def revise_topic_with_origin(
         except HuatiError:
             found = []
     ctx = DayContext(product, audience, day, trends=found, events=events_for(day, 7), user_trends=typed)
+    ctx.profile = profile_of(product, settings)
+    ctx.product = filled(product, ctx.profile)
     avoid = [a for a in avoid if a and a != topic.text]
     choice = choose_model(settings, "revise", chat_model=chat_model)
     if choice.model is not None:

@@ -1,7 +1,9 @@
 """Screening of trend titles for both engines. A typed or scraped trend is untrusted data: anything that
 reads like an instruction, carries contact details or spam, makes a claim, is bad news, or has nothing to do
 with the product never reaches a topic or a prompt. A trend fits a product when it names the product or shares
-a theme with it (`knowledge_base/patterns` `themes`, the product's `tie_ins`)."""
+a theme with it (the themes of its profile, `assistant.products.profile_themes`, and its catalogue `tie_ins`).
+A title phrased as a question (冬至吃什么) is a hook like any other: the topic quotes it and asks its own
+question."""
 
 from __future__ import annotations
 
@@ -9,12 +11,10 @@ import re
 from typing import Any
 
 from assistant.models import Audience, Product
+from assistant.products import ProductProfile, profile_themes, themes_of_text
+from assistant.products.vocab import THEMES
 
 TITLE_PUNCT = re.compile(r"[？?！!。～~#\s]+$")
-_ASKS = re.compile(  # the title asks something itself
-    r"[？?]|[吗呢么嘛啥谁几]\s*$|还是|为什么|为啥|什么\s*$|哪(个|种|里|儿|边)?\s*$|多少\s*$"
-    r"|[你您].{0,12}(什么|怎么|哪|谁|几|多少|吗|啥|呢)"
-)
 _INSTRUCTION = re.compile(
     r"忽略|无视|忘掉|忘记|之前的|以上|上面的|指令|提示词|prompt|system|扮演|你现在是|你是一个|请(你|输出|回复|生成|写)"
     r"|不要管|照我说|按我说",
@@ -32,10 +32,13 @@ _SENSITIVE = re.compile(
 MAX_TREND_CHARS = 20
 
 
-def product_themes(product: Product, lib: dict[str, Any]) -> set[str]:
-    themes = set(lib.get("themes", {}))
+def product_themes(product: Product, lib: dict[str, Any], profile: ProductProfile | None = None) -> set[str]:
+    """Themes the product takes part in: its catalogue tie-ins', and its profile's (own and implied)."""
+    themes = set(lib.get("themes", {})) | set(THEMES)
     own = {k for k in product.tie_ins if k in themes}
-    if product.ad_hoc:
+    if profile is not None:
+        own |= set(profile_themes(profile))
+    elif product.ad_hoc:
         own |= set(lib.get("ad_hoc", {}).get("themes", {}).get(product.category, []))
     return own
 
@@ -48,13 +51,14 @@ def _direct(text: str, product: Product) -> bool:
 
 def _theme_hits(text: str, lib: dict[str, Any]) -> list[str]:
     """Themes whose words, or whose calendar events (a typed 冬至 on another day), the title contains."""
-    return [
+    hits = [
         name
         for name, spec in lib.get("themes", {}).items()
         if any(
             w in text for w in [*spec.get("words", []), *(e for e in spec.get("events", []) if len(e) >= 2)]
         )
     ]
+    return list(dict.fromkeys([*hits, *themes_of_text(text)]))
 
 
 def unsafe_trend(title: str, product: Product) -> str:
@@ -76,7 +80,11 @@ def unsafe_trend(title: str, product: Product) -> str:
 
 
 def screen_trend(
-    title: str, product: Product, audience: Audience | None, lib: dict[str, Any]
+    title: str,
+    product: Product,
+    audience: Audience | None,
+    lib: dict[str, Any],
+    profile: ProductProfile | None = None,
 ) -> tuple[tuple[str, ...], str]:
     """(tie-in keys, "") when the trend can hook a topic about `product`, else ((), the reason in Chinese).
 
@@ -88,16 +96,14 @@ def screen_trend(
         return (), unsafe
     if len(text) > MAX_TREND_CHARS:
         return (), f"太长了（{len(text)} 个字），不像一条热点标题"
-    if _ASKS.search(text) or _ASKS.search((title or "").strip()):
-        return (), "本身是个问句，放进话题会变成一次问两件事"
     if audience is not None:
         odd = next((w for w in audience.trend_skip if w and w in text), None)
         if odd:
             return (), f"说的是别的人群的日常（{odd}），和{audience.name}不太搭"
-    mine = product_themes(product, lib)
+    mine = product_themes(product, lib, profile)
     hits = _theme_hits(text, lib)
     themes = lib.get("themes", {})
-    other = next((t for t in hits if themes[t].get("world") and t not in mine), None)
+    other = next((t for t in hits if themes.get(t, {}).get("world") and t not in mine), None)
     if other and not _direct(text, product):
         return (), f"说的是{themes[other].get('label', other)}的事，和{product.noun}不沾边"
     keys = tuple(t for t in hits if t in mine)
@@ -113,7 +119,9 @@ def screen_typed(
 ) -> tuple[list[tuple[str, tuple]], list[str]]:
     """Typed trends that fit the product, with their theme keys (a calendar event's name passes with no
     keys: the calendar hooks judge it), and a note for each one skipped."""
-    event_names = {e.name for e in ctx.events}
+    from assistant.products import windows_on
+
+    event_names = {e.name for e in ctx.events} | {w.name for w in windows_on(ctx.date)}
     kept: list[tuple[str, tuple]] = []
     notes: list[str] = []
     for raw in titles:
@@ -123,7 +131,7 @@ def screen_typed(
         if title in event_names:
             kept.append((title, ()))
             continue
-        keys, why = screen_trend(title, ctx.product, ctx.audience, lib)
+        keys, why = screen_trend(title, ctx.product, ctx.audience, lib, getattr(ctx, "profile", None))
         if keys:
             kept.append((title, keys))
         else:

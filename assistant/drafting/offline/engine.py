@@ -9,25 +9,26 @@ from __future__ import annotations
 
 import random
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date as Date
 from typing import Any
 
 from assistant.drafting.context import DayContext
 from assistant.drafting.offline import learned
+from assistant.drafting.offline.bridges import bridge, points_for
+from assistant.drafting.offline.fill import Draft, fill_for, own_drafts, pattern_drafts
 from assistant.drafting.offline.hooks import NO_HOOK, DayHook, day_hooks
-from assistant.drafting.offline.library import library, slots, traits_of
+from assistant.drafting.offline.library import library
 from assistant.drafting.offline.memory import last_used, repeat_note, used_concepts
 from assistant.drafting.ranking import jaccard, mmr, near_duplicate_of, question_core
-from assistant.drafting.screening import product_themes
-from assistant.models import Audience, Product, Topic, TopicType, stable_id
+from assistant.drafting.screening import show
+from assistant.models import Product, Topic
 from assistant.settings import Settings
 
 MAX_CHARS = 60
 HOOK_BONUS = 0.2
 JITTER = 0.06  # per concept, seeded: different days and groups see different shapes
 LENGTH_FREE = 28  # characters; longer topics lose a little rank per character
-EVENT_LINE_BONUS = 0.1  # a line written for the event itself (冬至这天…) beats a theme line under it
 _END_PUNCT = re.compile(r"[。！!，,；;～~\s]+$")
 _LEAD_TAKEN = re.compile(r"：|^(说说|晒|投个票|吐槽|坦白|说实话)")
 
@@ -48,129 +49,16 @@ class Candidate:
 # --------------------------------------------------------------------------- candidates
 
 
-def _traits_ok(spec: dict[str, Any], traits: set[str]) -> bool:
-    need, skip = spec.get("traits"), spec.get("skip_traits", [])
-    return (not need or bool(traits & set(need))) and not traits & set(skip)
-
-
-def _fits(
-    pattern: dict[str, Any], ctx: DayContext, traits: set[str], s: dict[str, str], scenes: list[str]
-) -> bool:
-    if ctx.product.id in pattern.get("skip", []) or not _traits_ok(pattern, traits):
-        return False
-    if ctx.audience and ctx.audience.id in pattern.get("skip_audiences", []):
-        return False
-    needs = pattern.get("needs", "none")
-    return {
-        "scene": bool(scenes),
-        "scenes3": len(scenes) >= 3,
-        "moment": bool(s["moment"] and scenes),
-        "rival": bool(s["rival"]),
-        "unit": bool(s["unit"]),
-    }.get(needs, True)
-
-
-def _entries(items: list[Any], traits: set[str], audience: Audience | None = None) -> list[str]:
-    out = []
-    who = audience.id if audience else None
-    for item in items:
-        if isinstance(item, dict):
-            only, skip = item.get("audiences"), item.get("skip_audiences", [])
-            if _traits_ok(item, traits) and (not only or who in only) and who not in skip:
-                out.append(str(item["text"]))
-        else:
-            out.append(str(item))
-    return out
-
-
-def infer_type(question: str) -> TopicType:
-    """Topic type of a hand-written question (catalogue questions and tie-ins carry no type)."""
-    rules = [
-        (r"^投个票", "vote"),
-        (r"晒(一晒|张|出|照|图|个|下)|拍给", "photo_share"),
-        (r"小时候", "memory"),
-        (r"窍门|小讲究|怎么放|怎么让|怎么办", "tips_swap"),
-        (r"经历|坦白|吐槽|翻过车|哭笑不得|丢过|嫌弃|忘了|热醒|最搞笑", "confession"),
-        (r"还是|、.+，还是", "either_or"),
-        (r"会多备|会给.{0,4}(添|备)|会带几|备多少|打算", "prediction"),
-    ]
-    for rx, kind in rules:
-        if re.search(rx, question):
-            return TopicType(kind)
-    return TopicType.experience
-
-
-@dataclass
-class _Draft:
-    question: str
-    type: TopicType
-    pattern: str
-    concept: str
-    hook: DayHook = NO_HOOK
-    bias: float = 0.0
-    scene: str = ""
-    follow_ups: list[str] = field(default_factory=list)
-
-
-def _pattern_drafts(
-    ctx: DayContext, lib: dict[str, Any], s: dict[str, str], traits: set[str], scenes: list[str]
-) -> list[_Draft]:
-    out = []
-    for pattern in lib["patterns"]:
-        if not _fits(pattern, ctx, traits, s, scenes):
-            continue
-        follow = _entries(pattern.get("follow_ups", []), traits)
-        for i, template in enumerate(_entries(pattern["questions"], traits, ctx.audience)):
-            concept = f"{pattern['id']}#{i}"
-            picks = scenes if "{scene}" in template else [""]
-            trio = dict(zip(("scene1", "scene2", "scene3"), scenes[:3], strict=False))
-            for scene in picks:
-                fill = {**s, **trio, "scene": scene}
-                out.append(
-                    _Draft(
-                        template.format(**fill),
-                        TopicType(pattern["type"]),
-                        pattern["id"],
-                        concept,
-                        scene=scene,
-                        follow_ups=[f.format(**fill) for f in follow],
-                        bias=float(pattern.get("bias", 0.0)),
-                    )
-                )
-    return out
-
-
-def _own_drafts(
-    ctx: DayContext, lib: dict[str, Any], s: dict[str, str], hooks: list[DayHook]
-) -> list[_Draft]:
-    """The catalogue's hand-written questions, and the tie-ins of every hook that fits."""
-    out = []
-    for q in ctx.product.questions_for(ctx.audience):
-        out.append(_Draft(q.format(**s), infer_type(q), "own", f"own#{stable_id(q, length=8)}"))
-    generic = lib.get("theme_questions", {})
-    for hook in hooks:
-        for key in hook.keys:
-            lines = ctx.product.tie_ins.get(key)
-            if lines is None and key == "direct":
-                lines = lib.get("direct_questions", [])
-            elif lines is None and ctx.product.ad_hoc and key in product_themes(ctx.product, lib):
-                lines = _entries(generic.get(key, []), traits_of(ctx.product, lib))
-            for line in lines or []:
-                q = line.format(**{**s, "hook": hook.title})
-                concept = f"tie#{key}#{stable_id(line, length=8)}"
-                own_line = EVENT_LINE_BONUS if key == hook.title else 0.0  # written for this very event
-                out.append(_Draft(q, infer_type(q), f"tie:{key}", concept, hook, bias=own_line))
-    return out
-
-
 def _opening(
-    d: _Draft, rng: random.Random, lib: dict[str, Any], s: dict[str, str], ctx: DayContext
+    d: Draft, rng: random.Random, lib: dict[str, Any], s: dict[str, str], ctx: DayContext
 ) -> str | None:
     """The first line: the hook's lead (None when every lead clashes with the question), else a plain one."""
     if d.hook.kind != "none":
         if d.hook.title in d.question:
             return ""
         leads = [lead for lead in d.hook.leads if d.question[:2] not in lead]
+        if not leads and d.hook.kind == "calendar":
+            return ""  # the line already says it (大扫除的时候，… under 年前大扫除): no second lead
         return rng.choice(leads) if leads else None
     options = [o for o in lib.get("openings", [""]) if ctx.audience or "{addr}" not in o]
     if _LEAD_TAKEN.search(d.question):
@@ -187,11 +75,9 @@ def candidates(ctx: DayContext, lib: dict[str, Any], hooks: list[DayHook] | None
         hooks = screened.hooks
         ctx.notes[:] = list(dict.fromkeys([*ctx.notes, *screened.notes]))
     rng = random.Random(ctx.seed())
-    traits = traits_of(ctx.product, lib)
-    s = slots(ctx.product, ctx.audience, lib)
-    own_scenes = ctx.product.scenes_for(ctx.audience)
-    scenes = sorted(rng.sample(own_scenes, min(3, len(own_scenes))), key=own_scenes.index)
-    drafts = _own_drafts(ctx, lib, s, hooks) + _pattern_drafts(ctx, lib, s, traits, scenes)
+    fill = fill_for(ctx, lib, rng)
+    s = fill.slots
+    drafts = own_drafts(ctx, lib, fill, hooks) + pattern_drafts(ctx, lib, fill)
     shapes = [(d.concept, d.question, {d.scene, d.hook.title}) for d in drafts]
     used = used_concepts(ctx.recent, shapes)
     rejected = set(used_concepts(ctx.rejected, shapes)) if ctx.rejected else set()  # the shape, any scene
@@ -264,6 +150,13 @@ def _same_hook(a: DayHook, b: DayHook) -> float:
     return 0.5 if set(a.keys) & set(b.keys) - {"direct"} else 0.0
 
 
+def family(pattern: str) -> str:
+    """A library pattern's family (debate-plain, debate-camp → debate); tie-ins and theme lines by their key."""
+    if ":" in pattern:
+        return pattern
+    return pattern.split("-", 1)[0]
+
+
 def similarity(a: Candidate, b: Candidate) -> float:
     same_hook = _same_hook(a.hook, b.hook)
     same_opening = bool(a.topic.opening) and a.topic.opening == b.topic.opening
@@ -279,8 +172,10 @@ def similarity(a: Candidate, b: Candidate) -> float:
 def _allowed(c: Candidate, picked: list[Candidate]) -> bool:
     if any(c.concept == p.concept for p in picked):
         return False
-    if c.hook.kind != "none" and any(_same_hook(c.hook, p.hook) >= 1.0 for p in picked):
-        return False  # one topic per hook (and at most one on the season)
+    if c.pattern != "own" and any(family(c.pattern) == family(p.pattern) for p in picked):
+        return False  # one topic per shape: two fills of one pattern (or family) read as the same question
+    if c.hook.kind != "none" and any(_same_hook(c.hook, p.hook) >= 0.7 for p in picked):
+        return False  # one topic per hook (冬至 and 冬至吃什么, 七夕 and 七夕节 are one), one on the season
     if c.hook.kind == "season" and any(p.hook.kind == "season" for p in picked):
         return False
     return near_duplicate_of(c.topic.text, [p.topic.text for p in picked]) is None
@@ -298,7 +193,16 @@ def pick(
     """Fresh passing candidates by MMR; when the memory blocks too many, the least recently used repeats
     (noted on the topic); then compliant ones that fail a softer check. Never a non-compliant one."""
     fresh = [c for c in cands if c.passed and not c.repeats]
-    typed = max((c for c in fresh if c.hook.source == "用户输入"), key=lambda c: c.rank, default=None)
+    asked = set(ctx.user_trends) if ctx is not None else set()
+    typed = max(
+        (
+            c
+            for c in fresh
+            if c.hook.source == "用户输入" or (c.hook.kind != "none" and c.hook.title in asked)
+        ),
+        key=lambda c: c.rank,
+        default=None,
+    )
     chosen = [typed] if typed else []  # the operator asked for this trend: it goes first when it fits
     chosen += _mmr(fresh, n - len(chosen), chosen)
     if len(chosen) < n:
@@ -324,26 +228,36 @@ def draft_topics(ctx: DayContext, n: int, settings: Settings | None = None) -> l
     chosen = pick(cands, n, ctx, settings)
     if moved:
         chosen = learned.explore(chosen, cands, n, ctx, _allowed)
+    _note_unused_trends(ctx, cands, chosen)
     rng = random.Random(ctx.seed() + "bridge")
-    s = slots(ctx.product, ctx.audience, lib)
+    fill = fill_for(ctx, lib, random.Random(ctx.seed()))
+    points = points_for(ctx.product, ctx.profile)
     topics = []
     for i, c in enumerate(chosen):
-        c.topic.bridge = bridge(ctx.product, s, lib, i, rng)
+        c.topic.bridge = bridge(ctx.product, fill, lib, i, rng, points)
         c.topic.score = round(c.rank, 3)
         topics.append(c.topic)
     return topics
 
 
-def bridge(product: Product, s: dict[str, str], lib: dict[str, Any], index: int, rng: random.Random) -> str:
-    from assistant.checks import check_compliance
-
-    points = [_END_PUNCT.sub("", p) for p in product.selling_points if p.strip()]
-    templates = lib.get("bridges", [])
-    for point in ([points[index % len(points)]] if points else []) + [""]:
-        options = [t for t in templates if "：" not in point or "{point}，" in t] or templates
-        for name in (product.name, s["noun"]):
-            template = rng.choice(options) if point else lib.get("bridge_no_point", "{name}")
-            text = template.format(**{**s, "name": name, "point": point})
-            if check_compliance(text, product).passed:
-                return text
-    return ""
+def _note_unused_trends(ctx: DayContext, cands: list[Candidate], chosen: list[Candidate]) -> None:
+    """A typed trend (or a typed calendar event) that hooks no chosen topic: the plan says why."""
+    used = {c.hook.title for c in chosen if c.hook.kind != "none"}
+    for title in ctx.user_trends:
+        if title in used:
+            continue
+        mine = [c for c in cands if c.hook.title == title]
+        if not mine:
+            calendar = any(e.name == title for e in ctx.events) or "calendar" in {c.hook.kind for c in cands}
+            why = (
+                f"日历上的「{show(title)}」和{ctx.product.noun}挂不上"
+                if calendar and title not in {c.hook.title for c in cands}
+                else f"能和{ctx.product.noun}挂上，但没有写得自然的问题"
+            )
+        elif not any(c.passed for c in mine):
+            why = "能写的问题没有通过检查"
+        elif all(c.repeats for c in mine if c.passed):
+            why = "能写的问题这个群最近已经聊过"
+        else:
+            why = "今天已经有别的由头排在前面，一份方案不挤满由头"
+        ctx.notes.append(f"没有用你给的热点「{show(title)}」：{why}。")

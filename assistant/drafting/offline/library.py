@@ -87,9 +87,13 @@ def slots(product: Product, audience: Audience | None, lib: dict[str, Any]) -> d
     owns = lib.get("owns", {})
     own = product.own or next((owns[t] for t in owns if t in traits), owns.get("default", "你家的"))
     mines, goods = lib.get("mines", {}), lib.get("goods", {})
+    mine = next((mines[t] for t in mines if t in traits), mines.get("default", "我家"))
+    if audience is not None and audience.id in lib.get("solo_audiences", []) and not product.own:
+        own = owns.get("personal", own) if own == owns.get("default") else own
+        mine = mines.get("personal", mine)
     return {
         "good": next((goods[t] for t in goods if t in traits), goods.get("default", "好用")),
-        "mine": next((mines[t] for t in mines if t in traits), mines.get("default", "我家")),
+        "mine": mine,
         "noun": everyday_noun(product),
         "verb": verb_for(product, lib),
         "own": own,
