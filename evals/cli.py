@@ -105,7 +105,14 @@ def calibrate(
 
 @app.command()
 def run(
-    dataset: Annotated[Path | None, typer.Option("--dataset", help="起草请求 JSONL")] = None,
+    dataset: Annotated[
+        Path | None,
+        typer.Option(
+            "--dataset",
+            help="起草请求 JSONL（默认 draft_requests.jsonl；也可用 evals/datasets/uncatalogued_products.jsonl，"
+            "按 dev / holdout 分开报告）",
+        ),
+    ] = None,
     engine: Annotated[str, typer.Option("--engine", help="offline 或 llm")] = "offline",
     out: Annotated[Path | None, typer.Option("--out", help="输出目录（默认 eval-runs/<时间>）")] = None,
     concurrency: Annotated[int, typer.Option("--concurrency", min=1, max=64, help="同时起草的请求数")] = 4,
@@ -166,6 +173,8 @@ def run(
             f"{m['cases']} 个请求、{m['topics']} 条话题；四项全过 {m['all_checks_pass_rate']:.1%}；"
             f"用时 {m['wall_seconds']} 秒。结果：{paths['json']}  报告：{paths['html']}"
         )
+        for name, values in [("全部", m), *result.get("splits", {}).items()]:
+            console.print(plan_line(name, values), markup=False)
         if result["judge"]:
             console.print(
                 f"LLM 评判：{result['judge']['model']}，失败 {m.get('judge_errors', 0)} 次", markup=False
@@ -181,6 +190,20 @@ def run(
         failed = "、".join(g["metric"] for g in result["thresholds"] if not g["passed"])
         typer.echo(f"阈值未达标：{failed}", err=True)
         raise typer.Exit(1)
+
+
+def _share(value: Any) -> str:
+    return "—" if value is None else f"{value:.1%}"
+
+
+def plan_line(name: str, m: dict[str, Any]) -> str:
+    """One line of plan-level figures for a split (全部 / dev / holdout)."""
+    return (
+        f"{name}：{m.get('plans', 0)} 份方案，整份四项全过 {_share(m.get('plan_all_checks_pass_rate'))}，"
+        f"模式套错性质 {m.get('pattern_fit_violations', 0)} 次，卖点用上 {_share(m.get('selling_point_use_rate'))}，"
+        f"用上合适由头 {_share(m.get('fitting_hook_use_rate'))}，话题互不重复 "
+        f"{_share(m.get('within_plan_distinct_rate'))}"
+    )
 
 
 def delta_cell(row: dict[str, Any]) -> str:

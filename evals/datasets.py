@@ -14,6 +14,7 @@ from assistant.errors import HuatiError, InputError
 DATASETS = Path(__file__).resolve().parent / "datasets"
 LABELLED = DATASETS / "labelled_topics.jsonl"
 REQUESTS = DATASETS / "draft_requests.jsonl"
+UNCATALOGUED = DATASETS / "uncatalogued_products.jsonl"
 
 # Which human label each check is compared with.
 LABEL_OF = {
@@ -35,7 +36,8 @@ class Labels(BaseModel):
 def _trend_list(value: Any) -> list[str]:
     if value is None:
         return []
-    return [value] if isinstance(value, str) else [str(v) for v in value]
+    items = [value] if isinstance(value, str) else [str(v) for v in value]
+    return [t for t in items if t.strip()]
 
 
 class LabelledTopic(BaseModel):
@@ -62,12 +64,18 @@ class LabelledTopic(BaseModel):
 
 
 class DraftRequestCase(BaseModel):
+    """A request to draft. `points`, `split` (dev / holdout) and `group` (the kind of product, for counting;
+    not a chat group) come with `uncatalogued_products.jsonl`; other keys (`source`) are ignored."""
+
     id: str = Field(..., min_length=1)
     product: str = Field(..., min_length=1)
     audience: str | None = None
     date: Date
     trend: list[str] = []
     category: str | None = None
+    points: list[str] = []
+    split: str | None = None
+    kind: str | None = Field(None, alias="group", description="the dataset's product group (not a chat group)")
 
     _trend = field_validator("trend", mode="before")(lambda cls, v: _trend_list(v))
 

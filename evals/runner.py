@@ -20,6 +20,7 @@ from assistant.errors import ConfigError, HuatiError, InputError
 from assistant.llm.choice import Mode
 from assistant.models import DailyPlan, PlanRequest
 from evals.datasets import DraftRequestCase, load_requests
+from evals.plan_quality import plan_facts, plan_metrics
 from evals.thresholds import gates, load_thresholds
 
 if TYPE_CHECKING:
@@ -50,7 +51,8 @@ def _request(case: DraftRequestCase, engine: Mode) -> PlanRequest:
         date=case.date,
         audience=case.audience,
         trend=case.trend,
-        category=case.category,
+        category=case.category or None,
+        points=case.points,
         n=TOP_K,
         engine=engine,
     )
@@ -146,6 +148,7 @@ async def _run_cases(
                     prompt_versions=plan.prompt_versions,
                     product=plan.product.name,
                     topics=_check_plan(case, plan),
+                    plan=plan_facts(out["request"], plan),
                     error=None,
                 )
             except Exception as exc:  # one broken case must not end the run
@@ -197,6 +200,7 @@ def metrics(cases: list[dict[str, Any]]) -> dict[str, Any]:
         out["judge_calls"] = calls
         # a broken judge (a fake or unreachable endpoint) must never let a run pass: see thresholds.yaml
         out["judge_error_rate"] = failed / calls if calls else 1.0
+    out.update(plan_metrics(cases))
     seconds = sorted(c["seconds"] for c in cases)
     if seconds:
         out["draft_seconds_p50"] = statistics.median(seconds)
@@ -240,6 +244,8 @@ def run_eval(
     wall = time.perf_counter() - started
     values = metrics(results)
     values["wall_seconds"] = round(wall, 3)
+    splits = sorted({c["request"].get("split") for c in results if c["request"].get("split")})
+    by_split = {s: metrics([c for c in results if c["request"].get("split") == s]) for s in splits}
     evaluated = gates(values, engine, thresholds)
     models = sorted({c["model"] for c in results if c.get("model")})
     prompt_versions: dict[str, str] = {}
@@ -258,6 +264,7 @@ def run_eval(
         "judge": _judge_info(judge_model),
         "concurrency": concurrency,
         "metrics": values,
+        "splits": by_split,
         "thresholds": evaluated,
         "passed": all(g["passed"] for g in evaluated),
         "cases": results,

@@ -26,6 +26,10 @@ SHARES = (
     *(f"judge_{c}_pass_rate" for c in CHECK_NAMES),
     *(f"judge_{c}_agreement" for c in CHECK_NAMES),
     "judge_error_rate",
+    "plan_all_checks_pass_rate",
+    "selling_point_use_rate",
+    "fitting_hook_use_rate",
+    "within_plan_distinct_rate",
 )
 AMOUNTS = (
     "cases",
@@ -35,6 +39,8 @@ AMOUNTS = (
     "draft_seconds_p50",
     "draft_seconds_p95",
     "wall_seconds",
+    "plans",
+    "pattern_fit_violations",
 )
 METRICS = (*SHARES, *AMOUNTS)
 

@@ -58,8 +58,11 @@ def _page_context() -> dict[str, Any]:
 
     settings = get_settings()
     label = f"大模型 {settings.llm_model_name}" if settings.llm_configured else "离线引擎（未配置大模型）"
+    from assistant.products import load_library
+
     return {
         "products": load_products(),
+        "categories": [c.name for c in load_library().categories],
         "audiences": load_audiences(),
         "today": today().isoformat(),
         "plans": _recent_plans(),

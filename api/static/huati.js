@@ -82,7 +82,9 @@
     const meta = el("div", { class: "topic-meta" });
     if (topic.type) meta.append(el("span", { text: TYPES[topic.type] || topic.type }));
     for (const name of Object.keys(CHECKS)) if (checks[name]) meta.append(badge(name, checks[name]));
-    if (topic.hook && topic.hook.title) meta.append(el("span", { text: `· ${topic.hook.title}` }));
+    if (topic.hook && topic.hook.title) {
+      meta.append(el("span", { text: `· ${topic.hook.title}`, title: topic.hook.why || "" }));
+    }
     if (plan && (topic.engine !== plan.engine || topic.model !== plan.model)) {
       meta.append(el("span", { class: "origin", text: topic.engine === "offline" ? "· 离线引擎补足" : `· 大模型 ${topic.model}` }));
     }
@@ -218,6 +220,10 @@
     if (form.get("date")) body.date = form.get("date");
     const group = String(form.get("group") || "").trim();
     if (group) body.group = group;
+    const category = String(form.get("category") || "").trim();
+    if (category) body.category = category;
+    const points = String(form.get("points") || "").split(/[,，、;；]/).map((t) => t.trim()).filter(Boolean);
+    if (points.length) body.points = points;
     const trends = String(form.get("trend") || "").split(/[,，、]/).map((t) => t.trim()).filter(Boolean);
     if (trends.length) body.trend = trends;
     const btn = $("#plan-submit");

@@ -38,6 +38,8 @@ class DraftArgs(BaseModel):
     audience: str | None = Field(None, description="群类型，例如 宝妈群")
     date: str | None = Field(None, description="日期 YYYY-MM-DD，默认今天")
     n: int = Field(3, ge=1, le=10, description="话题个数")
+    category: str | None = Field(None, description="品类，例如 教育课程、童装（商品目录以外的商品建议填）")
+    points: list[str] = Field([], description="卖点，例如 [一对一, 可回放]")
 
 
 class ReviseArgs(BaseModel):
@@ -75,7 +77,7 @@ def tool_specs() -> list[tuple[str, str, type[BaseModel]]]:
 def _call(ctx: tools.ChatContext, name: str, args: dict[str, Any]) -> tools.ToolResult:
     if name == "draft_plan":
         d = DraftArgs.model_validate(args)
-        return tools.draft(ctx, d.product, d.audience, d.date, d.n)
+        return tools.draft(ctx, d.product, d.audience, d.date, d.n, category=d.category, points=d.points)
     if name == "revise_topic":
         r = ReviseArgs.model_validate(args)
         return tools.revise(ctx, r.index, r.instruction, r.use_trends)

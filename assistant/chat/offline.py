@@ -13,7 +13,15 @@ from assistant.errors import HuatiError
 def run_intent(ctx: tools.ChatContext, intent: Intent) -> tools.ToolResult:
     args = intent.args
     if intent.tool == "draft":
-        return tools.draft(ctx, args["product"], args.get("audience"), args.get("date"), args.get("n", 3))
+        return tools.draft(
+            ctx,
+            args["product"],
+            args.get("audience"),
+            args.get("date"),
+            args.get("n", 3),
+            category=args.get("category"),
+            points=args.get("points"),
+        )
     if intent.tool == "redraft":
         return tools.redraft(ctx, args.get("n"))
     if intent.tool == "revise":

@@ -13,6 +13,7 @@ from datetime import timedelta
 from typing import Any
 
 from assistant.chat.lookup import next_event
+from assistant.chat.product_words import category_in, points_in
 from assistant.knowledge import load_audiences, load_products, norm_key
 from assistant.retrieval.event_names import event_name_in
 from assistant.settings import Settings
@@ -185,7 +186,7 @@ def find_product_in(text: str, settings: Settings | None = None) -> str | None:
     if m := _SELL.search(text):
         name = re.sub(r"^(的|个|款|一款|一个)", "", m[1])
         name = re.sub(r"(的话题|话题|吧|呢|啊)$", "", name)
-        if len(name) >= 2 and not re.search(r"群|今天|明天|后天|周|什么|啥|哪", name):
+        if len(name) >= 2 and not re.search(r"群|今天|明天|后天|周[一二三四五六日天]|什么|啥|哪", name):
             return name
     return None
 
@@ -355,6 +356,8 @@ def route(message: str, *, has_plan: bool = False, today: Date, settings: Settin
                 "audience": find_audience_in(text, settings),
                 "date": day,
                 "n": parse_count(text) or 3,
+                "category": category_in(text, product, settings),
+                "points": points_in(text),
             },
         )
 

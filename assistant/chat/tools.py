@@ -90,6 +90,8 @@ def draft(
     n: int = 3,
     trend: list[str] | None = None,
     exclude: set[str] | None = None,
+    category: str | None = None,
+    points: list[str] | None = None,
 ) -> ToolResult:
     from assistant.drafting import draft_plan
     from assistant.models import PlanRequest
@@ -106,6 +108,8 @@ def draft(
         date=date or None,
         n=max(1, min(10, n)),
         trend=list(trend or []),
+        category=category or None,
+        points=list(points or []),
     )
     # Drafting picks its own engine from the settings (auto): the chat model only routes the conversation.
     if not exclude:
@@ -144,7 +148,17 @@ def redraft(ctx: ChatContext, n: int | None = None) -> ToolResult:
     seen = {t.text for t in plan.topics} | {t.text for t in ctx.revised.values()}
     seen |= {r["before_text"] for r in store.revisions_for(plan.id)}
     audience = plan.audience.name if plan.audience else None
-    return draft(ctx, product, audience, plan.date, n or len(plan.topics), exclude=seen)
+    req = plan.request
+    return draft(
+        ctx,
+        product,
+        audience,
+        plan.date,
+        n or len(plan.topics),
+        exclude=seen,
+        category=req.category if req else None,
+        points=list(req.points) if req else None,
+    )
 
 
 def current_topic(ctx: ChatContext, index: int | None) -> tuple[DailyPlan, int, Topic]:

@@ -81,6 +81,8 @@ def print_plan(plan: DailyPlan) -> None:
         ]
         if t.follow_ups:
             body.append(escape("跟进：" + " / ".join(t.follow_ups)))
+        if t.hook and t.hook.why:
+            body.append(escape("为什么挂这个由头：" + t.hook.why))
         if t.bridge:
             body.append(escape("引出商品：" + t.bridge))
         if t.note:
@@ -159,6 +161,8 @@ def plan_markdown(
             lines.append(
                 f"- 由头：{HOOKS_ZH.get(t.hook.kind, t.hook.kind)}「{t.hook.title}」（{t.hook.source}）"
             )
+            if t.hook.why:
+                lines.append(f"- 为什么挂这个由头：{t.hook.why}")
         lines.append(f"- 检查：{passed}")
         if who_wrote := origin_label(plan, t):
             lines.append(f"- 引擎：{who_wrote}")

@@ -22,6 +22,7 @@ GOODS = ("durable", "consumable", "fresh", "food", "wearable", "gift")
 OUTINGS = ("service", "course", "subscription", "experience")
 _SEASON_ZH = {s: f"{label}季" for s, label in SEASON_LABELS.items() if s != "all"} | {"all": "全年"}
 _GADGETS = ("digital", "computer-office")
+_CHILD_TITLE = ("儿童", "女童", "男童", "童装", "童鞋", "少儿", "幼儿", "小学生")
 _APPLIANCES = ("appliances", "small-appliances")
 
 
@@ -104,6 +105,13 @@ def filled(product: Product, profile: ProductProfile | None) -> Product:
     )
 
 
+def _users(profile: ProductProfile) -> set[str]:
+    users: set[str] = set(profile.users)
+    if "child" in users and any(cue in profile.name for cue in _CHILD_TITLE):
+        users -= {"self", "elder"}  # 女童汉服: the title says it is the child's
+    return users
+
+
 def _only(users: set[str], kinds: set[str], extra: frozenset[str] = frozenset({"family"})) -> bool:
     return bool(users & kinds) and users <= kinds | extra
 
@@ -114,7 +122,7 @@ def who(profile: ProductProfile | None, audience: Audience | None, noun: str = "
     children is about 你 (its lines about children are left out for that group)."""
     if profile is None:
         return "你"
-    users: set[str] = set(profile.users)
+    users = _users(profile)
     group = audience.id if audience else None
     if "pet" in users:
         text = profile.name + noun
@@ -142,8 +150,8 @@ def side(profile: ProductProfile | None, audience: Audience | None, noun: str = 
     found = who(profile, audience, noun)
     if found.startswith("你家猫") or found.startswith("你家狗") or found == "你家毛孩子":
         return found
-    users: set[str] = set(profile.users) if profile is not None else set()
-    household = users == {"family"} or bool(users & {"baby", "child", "elder"})
+    users = _users(profile) if profile is not None else set()
+    household = users == {"family"} or (bool(users & {"baby", "child", "elder"}) and "self" not in users)
     if (audience is None or audience.id != "students") and household:
         return "你家"
     return "你"

@@ -146,5 +146,18 @@ def screen_typed_trends(titles: list[str], ctx: Any, lib: dict[str, Any]) -> tup
     return [title for title, _keys in kept], notes
 
 
+def unused_trend_notes(typed: list[str], topics: list[Any], notes: list[str]) -> list[str]:
+    """A note for each typed trend (that passed screening) no topic took as its hook or names, unless a note
+    already speaks of it."""
+    out = []
+    for title in typed:
+        used = any((t.hook and t.hook.title == title) or title in t.text for t in topics)
+        if not used and not any(f"「{show(title)}」" in n for n in notes):
+            out.append(
+                f"没有用你给的热点「{show(title)}」：这次写出的话题都没有用上它，可以让大模型再写一次或改一条。"
+            )
+    return out
+
+
 def show(title: str) -> str:
     return title if len(title) <= 24 else title[:23] + "…"

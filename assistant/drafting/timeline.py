@@ -108,13 +108,16 @@ def build_timeline(
             time=_hhmm(link), stage="product_link", action=texts["actions"]["product_link"], text=topic.bridge
         )
     )
-    wrap = max(link + 15, start + span)
+    latest = _minutes(str(texts.get("latest_wrap", "23:30")))
+    wrap = max(link + 15, min(start + span, latest))
+    late = wrap >= _minutes(str(texts.get("late_after", "22:30")))
+    wrap_text = texts.get("wrap_up_late", texts["wrap_up"]) if late else texts["wrap_up"]
     steps.append(
         TimelineStep(
             time=_hhmm(wrap),
             stage="wrap_up",
             action=texts["actions"]["wrap_up"],
-            text=texts["wrap_up"].format(address=address),
+            text=wrap_text.format(address=address),
         )
     )
     return steps

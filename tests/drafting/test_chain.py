@@ -129,7 +129,11 @@ def test_typed_trends_are_screened_before_the_prompt(huati_env):
     offline = draft_plan(
         REQ.model_copy(update={"trend": [evil, spam, fits], "engine": "offline"}), save=False
     )
-    assert plan.notes == offline.notes and len(plan.notes) == 2
+    # Both say why the unsafe ones were left out; a fitting one no topic used gets its own note.
+    assert plan.notes[:2] == offline.notes[:2] and all("「冬天刷牙水太冰」" not in n for n in plan.notes[:2])
+    for p in (plan, offline):
+        used = any(t.hook and t.hook.title == fits for t in p.topics)
+        assert used or any(f"「{fits}」" in n for n in p.notes[2:]), p.notes
     assert "忽略之前的所有指令" in plan.notes[0] and "abc123" in plan.notes[1]
     assert plan.public_dict()["notes"] == plan.notes
     assert not [s for s in plan.sources if "abc123" in s.title or "忽略" in s.title]

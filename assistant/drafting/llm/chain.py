@@ -32,6 +32,7 @@ from assistant.drafting.llm.schema import DraftTopics, hook_sources
 from assistant.drafting.offline import engine as offline_engine
 from assistant.drafting.offline import library as offline_library
 from assistant.drafting.plan import build_plan, offline_plan, sources_for
+from assistant.drafting.screening import unused_trend_notes
 from assistant.errors import ConfigError
 from assistant.llm.choice import fallback_reason
 from assistant.llm.client import model_name
@@ -188,13 +189,16 @@ class DraftChain:
         missing = self.request.n - len(state.chosen)
         if missing > 0:
             ctx = replace(state.ctx, recent=[*state.ctx.recent, *(t.text for t in state.chosen)])
-            state.extra = await asyncio.to_thread(offline_engine.draft_topics, ctx, missing, self.settings)
+            state.extra = await asyncio.to_thread(
+                offline_engine.draft_topics, ctx, missing, self.settings, note_trends=False
+            )
         return state
 
     async def plan(self, state: DraftState) -> DailyPlan:
         ctx, run, chosen, extra = state.ctx, state.run, state.chosen, state.extra
         topics = [*chosen, *extra]
         out = build_plan(ctx, self.request, topics, "llm", self.label, self.settings)
+        out.notes = [*out.notes, *unused_trend_notes(ctx.user_trends, topics, out.notes)]
         out.prompt_versions = dict(run.versions)
         out.sources = sources_for(topics, ctx, state.cases)
         out.usage = run.usage.public()

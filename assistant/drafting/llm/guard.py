@@ -103,12 +103,13 @@ def _mentions(title: str, names: list[str]) -> bool:
 
 def hook_problems(topic: Topic, ctx: DayContext) -> list[str]:
     """What is false about the day in a topic the model wrote: a hook that is neither one of the day's
-    events, a trend of the day nor a typed trend (then the hook is dropped), and a festival or solar term named
+    events or named windows (梅雨季, 年前大扫除 …), a trend of the day nor a typed trend (then the hook is dropped), and a festival or solar term named
     in the text that does not fall in the days the plan is for (「冬至年夜饭」 on 12-23)."""
+    from assistant.products import windows_on
     from assistant.retrieval.event_names import event_names_in
 
     found: list[str] = []
-    events = [e.name for e in ctx.events if e.kind != "season"]
+    events = [e.name for e in ctx.events if e.kind != "season"] + [w.name for w in windows_on(ctx.date)]
     hook = topic.hook
     if hook is not None and hook.kind in ("calendar", "trend"):
         trends = [*ctx.user_trends, *(t.title for t in ctx.trends)]

@@ -52,5 +52,10 @@ def bridge(
             text = template.format(**{**s, "name": name, "point": point})
             if check_compliance(text, product).passed:
                 return text
-    plain = str(lib.get("bridge_plain", ""))  # the noun itself is a claim word in a statement (养生壶)
+    # the noun itself is a claim word in a statement (养生壶): a line without it, with the point if it can
+    for point in [points[index % len(points)]] if points else []:
+        text = str(lib.get("bridge_plain_point", "")).format(point=point)
+        if text and check_compliance(text, product).passed:
+            return text
+    plain = str(lib.get("bridge_plain", ""))
     return plain if plain and check_compliance(plain, product).passed else ""

@@ -145,8 +145,8 @@ def _same_hook(a: DayHook, b: DayHook) -> float:
     if a.title == b.title:
         return 1.0 if a.kind == b.kind else 0.7
     short, long = sorted((a.title, b.title), key=len)
-    if len(short) >= 2 and short in long:
-        return 0.7
+    if len(short) >= 2 and (short in long or short[:2] == long[:2]):
+        return 0.7  # 冬至 / 冬至吃什么, 清明小长假 / 清明节假期: one occasion
     return 0.5 if set(a.keys) & set(b.keys) - {"direct"} else 0.0
 
 
@@ -221,14 +221,19 @@ def pick(
     return chosen
 
 
-def draft_topics(ctx: DayContext, n: int, settings: Settings | None = None) -> list[Topic]:
+def draft_topics(
+    ctx: DayContext, n: int, settings: Settings | None = None, *, note_trends: bool = True
+) -> list[Topic]:
+    """n topics for the day; `note_trends`: say in `ctx.notes` why a typed trend hooks none of them (the LLM
+    chain, filling in, says it for the whole plan instead)."""
     lib = library(settings)
     cands = candidates(ctx, lib)
     moved = ctx.learned is not None and learned.apply(cands, ctx.learned)
     chosen = pick(cands, n, ctx, settings)
     if moved:
         chosen = learned.explore(chosen, cands, n, ctx, _allowed)
-    _note_unused_trends(ctx, cands, chosen)
+    if note_trends:
+        _note_unused_trends(ctx, cands, chosen)
     rng = random.Random(ctx.seed() + "bridge")
     fill = fill_for(ctx, lib, random.Random(ctx.seed()))
     points = points_for(ctx.product, ctx.profile)
