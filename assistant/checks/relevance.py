@@ -24,6 +24,7 @@ from typing import Any
 from assistant.checks import lexicon
 from assistant.checks.lexicon import Matcher, compiled, norm_term
 from assistant.checks.normalize import Normalized, normalize
+from assistant.checks.twins import twins
 from assistant.models import CheckResult, Product
 
 NAME_WEIGHT = 3.0
@@ -257,7 +258,9 @@ def check_relevance(
     hooks = tuple(h for h in (norm_term(x) for x in [*trends, *day_events]) if len(h) >= 2)
     scores, matched, core = score_products(n, index, target=target, hooks=hooks)
     if target not in index.products:  # ad hoc or outside the given catalogue
-        for twin in _twins(product, index):  # the same kind of thing as a catalogue entry is not a rival
+        for twin in twins(
+            product, index.products
+        ):  # the same kind of thing as a catalogue entry is not a rival
             scores.pop(twin, None)
             matched.pop(twin, None)
             core.discard(twin)
@@ -356,19 +359,6 @@ def check_relevance(
             "rewrite": None if passed else f"在话题里带上「{product.noun}」或它的使用场景",
         },
     )
-
-
-def _twins(product: Product, index: Index) -> list[str]:
-    """Catalogue entries an ad hoc product is the same kind of thing as: its everyday noun is their name,
-    subject or alias (a 5L空气炸锅 from the operator and the catalogue's 空气炸锅)."""
-    if not product.ad_hoc or not product.subject or product.subject == product.name:
-        return []
-    noun = norm_term(product.subject)
-    return [
-        pid
-        for pid, p in index.products.items()
-        if noun in {norm_term(w) for w in (p.name, p.subject, *p.aliases) if w}
-    ]
 
 
 def _hook_hits(n: Normalized, index: Index, hooks: tuple[str, ...]) -> list[list[str]]:
