@@ -75,7 +75,9 @@ class DraftRequestCase(BaseModel):
     category: str | None = None
     points: list[str] = []
     split: str | None = None
-    kind: str | None = Field(None, alias="group", description="the dataset's product group (not a chat group)")
+    kind: str | None = Field(
+        None, alias="group", description="the dataset's product group (not a chat group)"
+    )
 
     _trend = field_validator("trend", mode="before")(lambda cls, v: _trend_list(v))
 

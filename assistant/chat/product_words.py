@@ -12,6 +12,9 @@ from assistant.settings import Settings
 _POINTS = re.compile(r"(?:卖点|亮点|特点)(?:是|有|为|：|:)?\s*([^。！!？?\n]{1,80})")
 _SPLIT = re.compile(r"[、，,；;/／]|和|还有")
 _CATEGORY_SAID = re.compile(r"(?:品类|类目|分类|类别)(?:是|为|：|:)?\s*([\u4e00-\u9fffA-Za-z]{2,12})")
+_NOT_POINT = re.compile(
+    r"群$|话题|^(给我|来|要|帮我)|[今明后]天"
+)  # the rest of the request: 宝妈群, 给我三个话题
 MAX_POINTS = 6
 
 
@@ -21,7 +24,7 @@ def points_in(text: str) -> list[str]:
     if not m:
         return []
     parts = [p.strip(" ：:，,。") for p in _SPLIT.split(m[1])]
-    out = [p for p in parts if 1 < len(p) <= 20]
+    out = [p for p in parts if 1 < len(p) <= 20 and not _NOT_POINT.search(p)]
     return list(dict.fromkeys(out))[:MAX_POINTS]
 
 
