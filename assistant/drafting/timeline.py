@@ -108,8 +108,7 @@ def build_timeline(
             time=_hhmm(link), stage="product_link", action=texts["actions"]["product_link"], text=topic.bridge
         )
     )
-    latest = _minutes(str(texts.get("latest_wrap", "23:30")))
-    wrap = max(link + 15, min(start + span, latest))
+    wrap = max(link + 15, start + span)  # the group's own clock, up to its last active minute
     late = wrap >= _minutes(str(texts.get("late_after", "22:30")))
     wrap_text = texts.get("wrap_up_late", texts["wrap_up"]) if late else texts["wrap_up"]
     steps.append(

@@ -260,6 +260,8 @@ def _implied(profile: ProductProfile) -> dict[Theme, Via]:
         out["harvest"] = "season"
     if "outdoor" in profile.facets:
         out["outing"] = "facet"
+    if profile.claim_risk == "medical_device":
+        out["health"] = "nature"  # a 血糖仪 or a 体检 on a health day (never a claim: the checks still run)
     if nature in ("wearable", "durable") and seasons and "all" not in seasons:
         if "winter" in seasons and seasons <= {"autumn", "winter"}:
             out["cold"] = "season"

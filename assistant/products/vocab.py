@@ -86,6 +86,7 @@ Theme = Literal[
     "mosquito",
     "tea",
     "harvest",
+    "health",
 ]
 Season = Literal["spring", "summer", "autumn", "winter", "all"]
 # How a profile was reached: a catalogue entry, a type of the library, only a category, or only the name.

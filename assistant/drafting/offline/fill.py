@@ -21,6 +21,7 @@ PICK = 3  # lines of each kind (scenes, pains, either-ors, selling-point questio
 EVENT_LINE_BONUS = 0.1  # a line written for the event itself (冬至这天…) beats a theme line under it
 OWN_BONUS = 0.03  # the catalogue's hand-written questions: people wrote them for this very product
 GENERIC_BEHIND = -0.05  # the library's theme lines behind a catalogue product's own tie-ins
+ANY_BEHIND = -0.03  # a line for any hook (`any_hook_questions`) behind a theme's own lines
 
 
 @dataclass
@@ -35,6 +36,8 @@ class Fill:
     pains: list[str] = field(default_factory=list)
     debates: list[tuple[str, str]] = field(default_factory=list)
     asks: list[str] = field(default_factory=list)
+    facets: set[str] = field(default_factory=set)  # the profile's facets (booked, collectible, placed …)
+    moments: list[str] = field(default_factory=list)  # every scene of the profile, for `scene_words`
 
 
 @dataclass
@@ -94,6 +97,7 @@ def fill_for(ctx: Any, lib: dict[str, Any], rng: random.Random) -> Fill:
     )
     if profile is None:
         return out
+    out.facets, out.moments = set(profile.facets), list(profile.scenes)
     out.pains = _pick(rng, [p for p in for_group(profile.pains, audience) if noun not in p])
     out.debates = _pick(rng, debates_for(profile.debates, audience))
     asks = [m.entry.ask for m in profile.points if m.entry is not None and m.entry.ask]
@@ -121,7 +125,18 @@ def entry_ok(item: Any, fill: Fill) -> bool:
     only, skip_groups = item.get("audiences"), item.get("skip_audiences", [])
     if (only and fill.audience not in only) or fill.audience in skip_groups:
         return False
-    return suits(item.get("natures"), fill.nature)
+    return suits(item.get("natures"), fill.nature) and _facets_ok(item, fill)
+
+
+def _facets_ok(item: dict[str, Any], fill: Fill) -> bool:
+    """`facets` (one of them), `skip_facets` (none of them) and `scene_words` (a scene of the profile names
+    one: 早饭 for a breakfast shape) against the profile; a product without a profile passes `facets` only
+    when the entry asks for none."""
+    need, skip = item.get("facets"), item.get("skip_facets", [])
+    if (need and not fill.facets & set(need)) or fill.facets & set(skip):
+        return False
+    words = item.get("scene_words")
+    return not words or any(w in m for w in words for m in fill.moments)
 
 
 def texts(items: Iterable[Any], fill: Fill) -> list[str]:
@@ -211,15 +226,25 @@ def own_drafts(ctx: Any, lib: dict[str, Any], fill: Fill, hooks: list[DayHook]) 
             Draft(q.format(**s), infer_type(q), "own", f"own#{stable_id(q, length=8)}", bias=OWN_BONUS)
         )
     for hook in hooks:
-        for key in hook.keys:
-            for line, pattern, bias in _tie_lines(ctx, lib, fill, key):
-                if hook.kind == "trend" and "{hook}" in line:
-                    continue  # the lead already quotes the trend: 「冬至吃什么」的团圆饭 is not a phrase
-                q = line.format(**{**s, "hook": hook.title})
-                concept = f"tie#{key}#{stable_id(line, length=8)}"
-                bias += EVENT_LINE_BONUS if key == hook.title else 0.0  # written for this very event
-                out.append(Draft(q, infer_type(q), pattern, concept, hook, bias=bias))
+        lines = [(key, *line) for key in hook.keys for line in _tie_lines(ctx, lib, fill, key)]
+        if not lines and _named(hook):  # it fits, but its theme has no line for this product
+            generic = texts(lib.get("any_hook_questions", []), fill)
+            lines = [(hook.keys[0] if hook.keys else "any", line, "hook:any", ANY_BEHIND) for line in generic]
+        for key, line, pattern, bias in lines:
+            if hook.kind == "trend" and "{hook}" in line:
+                continue  # the lead already quotes the trend: 「冬至吃什么」的团圆饭 is not a phrase
+            q = line.format(**{**s, "hook": hook.title})
+            concept = f"tie#{key}#{stable_id(line, length=8)}"
+            bias += EVENT_LINE_BONUS if key == hook.title else 0.0  # written for this very event
+            out.append(Draft(q, infer_type(q), pattern, concept, hook, bias=bias))
     return out
+
+
+def _named(hook: DayHook) -> bool:
+    """A calendar event or a trend the operator typed: an occasion precise enough for a generic line."""
+    if hook.kind == "calendar":
+        return not hook.source.startswith("calendar:window:")
+    return hook.kind == "trend" and hook.source == "用户输入"
 
 
 def _tie_lines(ctx: Any, lib: dict[str, Any], fill: Fill, key: str) -> list[tuple[str, str, float]]:
