@@ -13,6 +13,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date as Date
 from datetime import timedelta
+from functools import lru_cache
 from pathlib import Path
 from typing import Literal
 
@@ -134,6 +135,7 @@ def themes_of_text(title: str, settings: Settings | None = None) -> list[Theme]:
     return [t for t, spec in lib.themes.items() if t in named or any(w.lower() in text for w in spec.words)]
 
 
+@lru_cache(maxsize=256)  # the lunar calendar is slow to compute (about 12 ms a year) and never changes
 def _anchor(name: str, year: int) -> Date:
     from lunar_python import Lunar
 
