@@ -3,7 +3,11 @@ reported as `path:line: reason` (shared by the product, audience and case loader
 
 from __future__ import annotations
 
+import hashlib
+import os
+import pickle
 import re
+import sys
 import unicodedata
 from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
@@ -43,16 +47,55 @@ def _signature(files: Sequence[Path]) -> tuple:
 _CACHE: dict[tuple[str, str], tuple[tuple, Any]] = {}
 
 
-def cached(kind: str, directory: Path, pattern: str, build: Any) -> Any:
+def cached(kind: str, directory: Path, pattern: str, build: Any, disk: Path | None = None) -> Any:
+    """`build(files)` once per change of the files. With `disk` (a directory under HUATI_HOME) the built value
+    is also kept there as a pickle, so a new process skips the build; the pickle's key is the files' names,
+    times and sizes and the builder's own source, and an unreadable one is simply rebuilt."""
     files = sorted(directory.glob(pattern)) if directory.is_dir() else []
     key = (kind, str(directory.resolve()))
     sig = _signature(files)
     hit = _CACHE.get(key)
     if hit is not None and hit[0] == sig:
         return hit[1]
-    value = build(files)
+    value = _from_disk(disk, kind, sig, build) if disk is not None else None
+    if value is None:
+        value = build(files)
+        if disk is not None:
+            _to_disk(disk, kind, sig, build, value)
     _CACHE[key] = (sig, value)
     return value
+
+
+def _disk_key(kind: str, sig: tuple, build: Any) -> str:
+    module = sys.modules.get(getattr(build, "__module__", ""), None)
+    package = Path(getattr(module, "__file__", "") or ".").parent  # the builder's package: its models too
+    code = tuple((f.name, f.stat().st_mtime_ns) for f in sorted(package.glob("*.py")))
+    raw = repr((kind, sig, code, sys.version_info[:2])).encode()
+    return hashlib.sha256(raw).hexdigest()[:20]
+
+
+def _from_disk(disk: Path, kind: str, sig: tuple, build: Any) -> Any:
+    path = disk / f"{kind}-{_disk_key(kind, sig, build)}.pickle"
+    try:
+        with path.open("rb") as fh:
+            return pickle.load(fh)  # our own file in the owner-only home
+    except FileNotFoundError:
+        return None
+    except Exception:  # a broken or stale cache file is rebuilt, never fatal
+        return None
+
+
+def _to_disk(disk: Path, kind: str, sig: tuple, build: Any, value: Any) -> None:
+    try:
+        disk.mkdir(parents=True, exist_ok=True)
+        for old in disk.glob(f"{kind}-*.pickle"):
+            old.unlink(missing_ok=True)
+        path = disk / f"{kind}-{_disk_key(kind, sig, build)}.pickle"
+        tmp = path.with_suffix(f".{os.getpid()}.tmp")
+        tmp.write_bytes(pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL))
+        os.replace(tmp, path)
+    except (OSError, pickle.PicklingError, TypeError, AttributeError):
+        pass  # a read-only home or an unpicklable value: the in-memory cache still holds
 
 
 def clear_cache() -> None:

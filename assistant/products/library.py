@@ -23,7 +23,7 @@ from assistant.errors import DataError
 from assistant.knowledge.files import cached, display_path, kb_dir, norm_key
 from assistant.products.vocab import NATURES, ClaimRisk, Facet, Nature, Season, Theme, UserKind
 from assistant.products.yamlfile import fail, node_line, validated
-from assistant.settings import Settings
+from assistant.settings import Settings, get_settings
 
 SLUG = r"^[a-z0-9]+(-[a-z0-9]+)*$"
 MIN_SCENES, MIN_PAINS, MIN_DEBATES = 5, 3, 2
@@ -345,4 +345,5 @@ def types_dir(settings: Settings | None = None) -> Path:
 
 def load_library(settings: Settings | None = None) -> TypeLibrary:
     """The validated type library (cached until a file in the directory changes)."""
-    return cached("product_types", types_dir(settings), "*.yaml", _build)
+    home = (settings or get_settings()).home
+    return cached("product_types", types_dir(settings), "*.yaml", _build, disk=home / "cache")
