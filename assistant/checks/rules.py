@@ -109,6 +109,7 @@ _FILES = (
     ("compliance", "categories.yaml"),
     ("style", "low_barrier.yaml"),
     ("style", "relevance.yaml"),
+    ("style", "fit.yaml"),
     ("style", "tone.yaml"),
 )
 
@@ -125,11 +126,12 @@ def versions() -> dict[str, str]:
 
 
 def _versions() -> dict[str, str]:
+    from assistant.checks.catalogue_terms import words
     from assistant.checks.categories import versions as category_versions
     from assistant.checks.claims import versions as claim_versions
     from assistant.checks.compliance import lexicon
+    from assistant.checks.fit import version as fit_version
     from assistant.checks.low_barrier import rules as lb_rules
-    from assistant.checks.relevance import words
     from assistant.checks.tone import rules as tone_rules
 
     return {
@@ -138,5 +140,6 @@ def _versions() -> dict[str, str]:
         **category_versions(),
         "low_barrier_rules": lb_rules().version,
         "relevance_rules": words().version,
+        "fit_rules": fit_version(),
         "tone_rules": tone_rules().version,
     }

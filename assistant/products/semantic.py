@@ -60,10 +60,13 @@ def _save(path: Path, matrix: np.ndarray, settings: Settings) -> None:
         return
 
 
-def type_vectors(lib: TypeLibrary, settings: Settings | None = None) -> tuple[np.ndarray, tuple[str, ...]]:
-    """(one L2-normalised row per library word, the type id of each row)."""
+def type_vectors(
+    lib: TypeLibrary, settings: Settings | None = None, embedder: Embedder | None = None
+) -> tuple[np.ndarray, tuple[str, ...]]:
+    """(one L2-normalised row per library word, the type id of each row), by the configured embedder or the
+    one given (the checks always use the offline one)."""
     settings = settings or get_settings()
-    embedder = get_embedder(settings)
+    embedder = embedder or get_embedder(settings)
     key = (lib.digest, embedder.name)
     with _LOCK:
         hit = _MEMORY.get(key)

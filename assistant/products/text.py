@@ -172,6 +172,12 @@ def is_word(text: str) -> bool:
     return bool(_jieba().dt.FREQ.get(text))
 
 
+def dictionary() -> dict[str, int]:
+    """The segmenter's word frequencies (0 for a mere prefix of a word): `is_word` for many look-ups."""
+    freq: dict[str, int] = _jieba().dt.FREQ
+    return freq
+
+
 def clean_text(text: str) -> str:
     """Simplified, half-width, lower case, single spaces."""
     return normalize(str(text or "")[:MAX_NAME_CHARS])
