@@ -4,7 +4,8 @@ Each distinct product and group is resolved once; a topic repeated with the same
 trend is checked once (the checks are deterministic); each result is serialised once, to the JSON that
 `huati check --json` prints. A large batch is split over the machine's cores: worker processes are forked
 after the word lists, the catalogue and every product of the batch are loaded, so they start warm and share
-them. The results come back in input order.
+them, and the words of every topic are embedded in one call before (`semantic.prepare`). The results come back
+in input order.
 """
 
 from __future__ import annotations
@@ -61,8 +62,20 @@ def check_lines(lines: Sequence[Line]) -> list[str]:
     return [done[i] for i in order]
 
 
+def _prepare(work: list[_Work]) -> None:
+    """The words of every topic are embedded in one call (and cached) before any is checked; forked workers
+    inherit them."""
+    from assistant.checks import semantic
+    from assistant.checks.catalogue_terms import words
+    from assistant.checks.normalize import normalize
+
+    semantic.prepare((normalize(w[0]).text for w in work), stop=words().stop)
+
+
 def _run(work: list[_Work]) -> list[str]:
     workers = _workers(len(work))
+    if len(work) > 1:
+        _prepare(work)
     if workers == 1 or not work:
         return [_one(w) for w in work]
     import multiprocessing

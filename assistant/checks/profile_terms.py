@@ -14,8 +14,10 @@ import threading
 from dataclasses import dataclass
 
 from assistant.checks.lexicon import norm_term
+from assistant.checks.scenes import words_for
+from assistant.checks.semantic import library
 from assistant.models import Product
-from assistant.products import ProductProfile, load_library, profile_for
+from assistant.products import ProductProfile, profile_for
 
 _CACHE: dict[tuple[object, ...], ProductTerms] = {}
 _LOCK = threading.Lock()
@@ -27,6 +29,7 @@ class ProductTerms:
     names: tuple[str, ...]  # normalised, two characters or more, longest first
     alternatives: tuple[str, ...]  # normalised
     type_id: str | None
+    scenes: tuple[str, ...] = ()  # words of the type's scenes, pains and debates that few other types share
 
     @property
     def noun(self) -> str:
@@ -56,13 +59,15 @@ def terms_for(product: Product) -> ProductTerms:
     if hit is not None:
         return hit
     profile = profile_for(product.name, product=product)
-    lib = load_library()
+    lib = library()
     ptype = lib.types.get(profile.type_id) if profile.type_id else None
     names = {product.name, product.subject, *product.aliases, profile.noun}
     alternatives = {*profile.alternatives, *product.rivals}
+    scenes: tuple[str, ...] = ()
     if ptype is not None:
         names.update(ptype.keys)
         alternatives.update(ptype.alternatives)
+        scenes = words_for(ptype.id)
     normal = {norm_term(n) for n in names if n}
     normal = {n for n in normal if len(n) >= 2}
     alts = {norm_term(a) for a in alternatives if a}
@@ -72,6 +77,7 @@ def terms_for(product: Product) -> ProductTerms:
         names=tuple(sorted(normal, key=lambda n: (-len(n), n))),
         alternatives=tuple(sorted(alts, key=lambda n: (-len(n), n))),
         type_id=profile.type_id,
+        scenes=tuple(w for w in scenes if w not in normal and w not in alts),
     )
     with _LOCK:
         if len(_CACHE) > 4096:

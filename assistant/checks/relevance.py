@@ -19,10 +19,11 @@ The tie-in to the day's trend or calendar event is reported, not required (`hook
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import date as Date
 from typing import Any
 
-from assistant.checks import lexicon
+from assistant.checks import lexicon, scenes
 from assistant.checks.catalogue_terms import (
     BIGRAM_WEIGHT,
     MARGIN,
@@ -47,6 +48,8 @@ from assistant.models import CheckResult, Product
 
 SEM_MIN = 0.45  # a word of the topic at least this close to one of the product's words …
 SEM_RANK = 20  # … and closer to it than to all but this many other library types
+SCENE_MIN = 0.55  # a word of the type's usage scenes is weaker evidence than a name: it must be closer …
+SCENE_RANK = 2  # … and closer to this type's scenes than to all but this many other types' scenes
 
 
 def _spans_of(text: str, terms: tuple[str, ...] | list[str] | frozenset[str]) -> list[tuple[int, int]]:
@@ -59,10 +62,8 @@ def _spans_of(text: str, terms: tuple[str, ...] | list[str] | frozenset[str]) ->
     return out
 
 
-def _refs(terms: ProductTerms) -> list[str]:
-    """The product's own words the topic's words are compared with: its names and kind (not the catalogue's
-    keywords, which say what it is like — 酸甜, 吵闹 — as often as what it is)."""
-    return list(terms.names)
+def _close(sem: Semantic, floor: float) -> bool:
+    return sem.sim >= floor and sem.rank <= SEM_RANK
 
 
 def _meaning(
@@ -71,7 +72,19 @@ def _meaning(
     rules = words()
     masked = _spans_of(n.text, [*hooks, *rules.generic, *terms.alternatives, *blocked])
     found = words_of(n.text, masked, rules.stop)
-    return evidence(found, _refs(terms), terms.type_id) if found else NONE
+    if not found:
+        return NONE
+    # The product's names and kind first (not the catalogue's keywords, which say what it is like — 酸甜, 吵闹 —
+    # as often as what it is); then the words of its type's usage scenes, which must come closer.
+    by_name = evidence(found, terms.names, terms.type_id)
+    if _close(by_name, SEM_MIN) or not terms.scenes:
+        return by_name
+    by_scene = evidence(found, terms.scenes, terms.type_id)
+    if by_scene.word is None or by_scene.sim < SCENE_MIN:
+        return by_name
+    # closer to this type's scenes than to almost every other type's
+    by_scene = replace(by_scene, rank=scenes.rank(by_scene.word.text, by_scene.sim, terms.type_id))
+    return by_scene if by_scene.rank <= SCENE_RANK else by_name
 
 
 def _neighbour(product: Product, terms: ProductTerms, other: Product | None) -> bool:
@@ -143,6 +156,13 @@ def check_relevance(
     # A catalogue product of the same kind (少儿英语绘本 for an ad hoc 儿童绘本套装) is never evidence against the
     # target, and what names its use names the target's too (讲故事).
     kin = [k for k in scores if k != target and _neighbour(product, terms, index.products.get(k))]
+    # Nor is a product matched only by words of the target's own names (酸奶 for 酸奶饮品, 充电 for 充电器).
+    own_words = (*terms.names, norm_term(product.name))
+    kin += [
+        k
+        for k, ts in matched.items()
+        if k != target and k not in kin and ts and all(any(t in w for w in own_words) for t in ts)
+    ]
     for k in sorted(kin, key=lambda k: -scores[k])[:1]:
         if k in core and scores[k] > scores.get(target, 0.0):
             scores[target] = scores[k]
@@ -158,7 +178,10 @@ def check_relevance(
     if not named and not other_named:
         blocked = [t for k, ts in matched.items() if k != target and k not in kin for t in ts]
         sem = _meaning(n, product, terms, hooks, blocked)
-    meaning = not named and not other_named and sem.sim >= SEM_MIN and sem.rank <= SEM_RANK
+    by_scene = sem.ref in terms.scenes
+    meaning = not named and not other_named and _close(sem, SCENE_MIN if by_scene else SEM_MIN)
+    if by_scene and sem.rank > SCENE_RANK:
+        meaning = False
     about = named or meaning
     fits = fit_findings(n, terms.names, terms.nature, _fill(terms)) if about else []
     passed = about and not fits

@@ -24,10 +24,14 @@ import uuid
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
 
 from assistant.settings import Settings, get_settings
+
+if TYPE_CHECKING:
+    from assistant.products.library import TypeLibrary
 
 _CJK_RUN = re.compile(r"[\u4e00-\u9fff]+|[a-z][a-z0-9]+")
 MAX_WORD = 4
@@ -59,6 +63,22 @@ class Semantic:
 NONE = Semantic(None, None, 0.0, 10_000, None)
 
 
+_LIBRARY: list[tuple[float, TypeLibrary]] = []
+
+
+def library() -> TypeLibrary:
+    """The product library, looked at again at most once a second (a batch checks thousands of topics a
+    second; each look stats every library file)."""
+    now = time.monotonic()
+    if _LIBRARY and now - _LIBRARY[0][0] < RECHECK_SECONDS:
+        return _LIBRARY[0][1]
+    from assistant.products.library import load_library
+
+    lib = load_library()
+    _LIBRARY[:] = [(now, lib)]
+    return lib
+
+
 class _Dictionary:
     """The segmenter's word list (loaded once; the same one product understanding uses), and the two-character
     words of the product library itself (泡脚, 夜醒: everyday words the segmenter does not list)."""
@@ -77,9 +97,7 @@ class _Dictionary:
 
     @classmethod
     def library_words(cls) -> frozenset[str]:
-        from assistant.products.library import load_library
-
-        lib = load_library()
+        lib = library()
         if cls.digest != lib.digest:
             found: set[str] = set()
             for t in lib.types.values():
@@ -126,6 +144,18 @@ def words_of(text: str, masked: Sequence[tuple[int, int]] = (), stop: Iterable[s
             seen.add(word)
             out.append(Word(start, end, word))
     return out
+
+
+def dictionary_words(text: str) -> list[str]:
+    """The segmenter's dictionary words (two to four characters) inside the Chinese runs of a text."""
+    freq = _Dictionary.get()
+    return [
+        run[i : i + n]
+        for run in re.findall(r"[\u4e00-\u9fff]+", text)
+        for i in range(len(run) - 1)
+        for n in range(2, MAX_WORD + 1)
+        if i + n <= len(run) and freq.get(run[i : i + n])
+    ]
 
 
 class _Vectors:
@@ -303,3 +333,4 @@ def clear() -> None:
         VECTORS.home = None
         TYPES.key = None
         TYPES.rows = {}
+        _LIBRARY.clear()
