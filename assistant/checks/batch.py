@@ -2,10 +2,10 @@
 
 Each distinct product and group is resolved once; a topic repeated with the same product, group, date and
 trend is checked once (the checks are deterministic); each result is serialised once, to the JSON that
-`huati check --json` prints. A large batch is split over the machine's cores: worker processes are forked
-after the word lists, the catalogue and every product of the batch are loaded, so they start warm and share
-them, and the words of every topic are embedded in one call before (`semantic.prepare`). The results come back
-in input order.
+`huati check --json` prints. The words of every topic are embedded in one call first (`semantic.prepare`). A
+large batch is split over the machine's cores: worker processes are forked after the word lists and the
+catalogue are loaded, so they start warm and share them, and each takes the topics of its own products (a
+product's profile is inferred in one worker only). The results come back in input order.
 """
 
 from __future__ import annotations
@@ -81,13 +81,11 @@ def _run(work: list[_Work]) -> list[str]:
     import multiprocessing
     from concurrent.futures import ProcessPoolExecutor
 
-    # The first topic of each product is checked here, before forking: the word lists, the catalogue index
-    # and each product's own index and claim rules are built once, and every worker inherits them.
-    firsts: dict[str, int] = {}
-    for i, (_topic, prod, _aud, _date, _trend) in enumerate(work):
-        firsts.setdefault(prod.id, i)
-    done = {i: _one(work[i]) for i in firsts.values()}
-    rest = [i for i in range(len(work)) if i not in done]
+    # One topic is checked here, before forking: the word lists and the catalogue index are built once and
+    # every worker inherits them. The rest go to the workers grouped by product, so each product's profile,
+    # own index and claim rules are built in one worker only.
+    done = {0: _one(work[0])}
+    rest = sorted(range(1, len(work)), key=lambda i: work[i][1].id)
     _BATCH[:] = [work[i] for i in rest]
     step = -(-len(rest) // workers)
     bounds = [(i, min(i + step, len(rest))) for i in range(0, len(rest), step)]
