@@ -18,7 +18,7 @@ from pydantic import Field, PrivateAttr
 _NOUN = re.compile(r'"日常叫法":\s*"([^"]+)"')
 _QUESTION = re.compile(r'"question":\s*"([^"]+)"')
 _TOPICS = [
-    ("experience", "你有没有{verb}完还一直回购的{noun}？"),
+    ("experience", "你第一次{verb}{noun}是什么时候？还记得当时的感觉吗？"),
     ("either_or", "买{noun}的时候，你更看重价格还是口碑？"),
     ("photo_share", "晒一晒你家正在用的{noun}吧，看看谁和你是同款～"),
     ("tips_swap", "关于{noun}，你有什么自己摸索出来的小窍门？"),
