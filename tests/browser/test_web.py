@@ -127,6 +127,7 @@ def test_phone_width_has_no_horizontal_scroll(page_for, server):
     make_plan(page, server)
     assert page.evaluate("document.documentElement.scrollWidth") <= 390
     page.click("a[data-tab=chat]")
+    page.locator("#chat-input").wait_for(state="visible", timeout=5000)  # the tab switches after the click
     assert page.locator("#chat-input").is_visible() and page.locator("#chat-send").is_visible()
     assert page.evaluate("document.documentElement.scrollWidth") <= 390
 
