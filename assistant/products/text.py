@@ -9,6 +9,7 @@ or what kind of thing it is (…课, …门票, …上门服务).
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
@@ -210,13 +211,14 @@ def _strip_fluff(text: str) -> str:
     return stripped if len(stripped) >= 2 else text
 
 
-def _split_trailing(text: str) -> tuple[str, tuple[str, ...]]:
+def _split_trailing(text: str, tails: Sequence[str] = _TRAILING) -> tuple[str, tuple[str, ...]]:
+    """`text` without the words of `tails` it ends with (repeatedly, never below two characters), and them."""
     trailing: list[str] = []
     core = text
     changed = True
     while changed:
         changed = False
-        for word in _TRAILING:
+        for word in tails:
             if core.endswith(word) and len(core) - len(word) >= 2:
                 core = core[: -len(word)]
                 trailing.insert(0, word)
@@ -284,13 +286,4 @@ def head_noun(name: Name) -> str:
 def spoken(noun: str) -> str:
     """What people say for a listing word of a service, outing or subscription: 温泉套票 → 温泉, 体检套餐 → 体检,
     鲜花月卡 → 鲜花; a word that would be left shorter than two characters stays whole."""
-    word = noun
-    changed = True
-    while changed:
-        changed = False
-        for tail in _SPOKEN_TRAILING:
-            if word.endswith(tail) and len(word) - len(tail) >= 2:
-                word = word[: -len(tail)]
-                changed = True
-                break
-    return word
+    return _split_trailing(noun, _SPOKEN_TRAILING)[0]
