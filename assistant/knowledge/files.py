@@ -57,11 +57,12 @@ def cached(kind: str, directory: Path, pattern: str, build: Any, disk: Path | No
     hit = _CACHE.get(key)
     if hit is not None and hit[0] == sig:
         return hit[1]
-    value = _from_disk(disk, kind, sig, build) if disk is not None else None
+    stored = disk / f"{kind}-{_disk_key(kind, sig, build)}.pickle" if disk is not None else None
+    value = _from_disk(stored) if stored is not None else None
     if value is None:
         value = build(files)
-        if disk is not None:
-            _to_disk(disk, kind, sig, build, value)
+        if stored is not None:
+            _to_disk(stored, kind, value)
     _CACHE[key] = (sig, value)
     return value
 
@@ -74,8 +75,7 @@ def _disk_key(kind: str, sig: tuple, build: Any) -> str:
     return hashlib.sha256(raw).hexdigest()[:20]
 
 
-def _from_disk(disk: Path, kind: str, sig: tuple, build: Any) -> Any:
-    path = disk / f"{kind}-{_disk_key(kind, sig, build)}.pickle"
+def _from_disk(path: Path) -> Any:
     try:
         with path.open("rb") as fh:
             return pickle.load(fh)  # our own file in the owner-only home
@@ -85,12 +85,11 @@ def _from_disk(disk: Path, kind: str, sig: tuple, build: Any) -> Any:
         return None
 
 
-def _to_disk(disk: Path, kind: str, sig: tuple, build: Any, value: Any) -> None:
+def _to_disk(path: Path, kind: str, value: Any) -> None:
     try:
-        disk.mkdir(parents=True, exist_ok=True)
-        for old in disk.glob(f"{kind}-*.pickle"):
+        path.parent.mkdir(parents=True, exist_ok=True)
+        for old in path.parent.glob(f"{kind}-*.pickle"):
             old.unlink(missing_ok=True)
-        path = disk / f"{kind}-{_disk_key(kind, sig, build)}.pickle"
         tmp = path.with_suffix(f".{os.getpid()}.tmp")
         tmp.write_bytes(pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL))
         os.replace(tmp, path)
